@@ -1,0 +1,86 @@
+/**
+ * Configuration: parsed once from the environment by `loadConfig`, validated with zod, frozen.
+ * Every default sits in `defaults`. Nothing below `main.ts` reads `process.env`.
+ */
+import path from 'node:path'
+import { z } from 'zod'
+
+const defaults = {
+  port: 3000,
+  host: '0.0.0.0',
+  dataDir: './data',
+  logLevel: 'info',
+  maxFrameBytes: 1024 * 1024,
+  maxQueuedBytesPerConnection: 4 * 1024 * 1024,
+  compactAfterRows: 500,
+  roomUnloadDelayMs: 2000,
+  shutdownTimeoutMs: 10_000,
+  staticDir: './dist/client',
+} as const
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+
+const envSchema = z.object({
+  PORT: int(0, 65535).default(defaults.port),
+  HOST: z.string().min(1).default(defaults.host),
+  DATA_DIR: z.string().min(1).default(defaults.dataDir),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(defaults.logLevel),
+  MAX_FRAME_BYTES: int(1024, 64 * 1024 * 1024).default(defaults.maxFrameBytes),
+  MAX_QUEUED_BYTES_PER_CONNECTION: int(1024, 256 * 1024 * 1024).default(defaults.maxQueuedBytesPerConnection),
+  COMPACT_AFTER_ROWS: int(2, 1_000_000).default(defaults.compactAfterRows),
+  ROOM_UNLOAD_DELAY_MS: int(0, 3_600_000).default(defaults.roomUnloadDelayMs),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(defaults.shutdownTimeoutMs),
+  STATIC_DIR: z.string().min(1).default(defaults.staticDir),
+})
+
+export interface Config {
+  /** TCP port; 0 picks a free one (the chosen port is logged). @default 3000 */
+  readonly port: number
+  /** @default '0.0.0.0' */
+  readonly host: string
+  /** Directory of the embedded SQLite file `summitpad.db`. @default './data' */
+  readonly dataDir: string
+  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  /** Largest WebSocket frame accepted; larger ones close the socket with 1009. @default 1 MiB */
+  readonly maxFrameBytes: number
+  /** Frames a connection may have waiting before it is closed with 4429. @default 4 MiB */
+  readonly maxQueuedBytesPerConnection: number
+  /** The stored update log of a doc is merged into one row once it has this many rows. @default 500 */
+  readonly compactAfterRows: number
+  /** How long an empty room stays in memory. @default 2000 */
+  readonly roomUnloadDelayMs: number
+  /** Longest a graceful shutdown waits before exiting anyway. @default 10000 */
+  readonly shutdownTimeoutMs: number
+  /** The built client (`npm run build`). @default './dist/client' */
+  readonly staticDir: string
+}
+
+/** Thrown by `loadConfig` with one line per bad variable. */
+export class ConfigError extends Error {}
+
+/** Parses `env` into a frozen Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
+  }
+  const e = parsed.data
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    maxFrameBytes: e.MAX_FRAME_BYTES,
+    maxQueuedBytesPerConnection: e.MAX_QUEUED_BYTES_PER_CONNECTION,
+    compactAfterRows: e.COMPACT_AFTER_ROWS,
+    roomUnloadDelayMs: e.ROOM_UNLOAD_DELAY_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    staticDir: path.resolve(e.STATIC_DIR),
+  })
+}
+
+/** A Config for tests: the defaults with `overrides` applied. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({}), logLevel: 'silent', ...overrides })
+}

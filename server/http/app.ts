@@ -1,0 +1,96 @@
+/**
+ * The express app: JSON API under `/api`, `/healthz`, and the built client with a fallback to
+ * its `index.html` for the client-side routes (`/`, `/s/<id>`). Every error leaves as
+ * `{ error: { code, message } }` with the status of its code.
+ */
+import express, { type ErrorRequestHandler, type Express } from 'express'
+import fs from 'node:fs'
+import path from 'node:path'
+import { AppError, httpStatus, type ErrorBody } from '../../shared/errors.ts'
+import type { Logger } from '../sync/logger.ts'
+import type { SessionService } from '../sessions/session-service.ts'
+import { sessionsRouter } from './routes/sessions.ts'
+
+export interface AppDeps {
+  sessions: SessionService
+  logger: Logger
+  /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
+  staticDir: string
+  /** Extra health facts (store, rooms) reported by `/healthz`. */
+  health: () => Record<string, unknown>
+}
+
+/** Largest JSON body the API accepts. */
+const maxJsonBytes = 256 * 1024
+
+export function createApp(deps: AppDeps): Express {
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('etag', false)
+
+  app.use((_req, res, next) => {
+    res.set({
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    })
+    next()
+  })
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', ...deps.health() })
+  })
+
+  const api = express.Router()
+  api.use(express.json({ limit: maxJsonBytes }))
+  api.use('/sessions', sessionsRouter(deps.sessions))
+  api.use((req) => {
+    throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
+  })
+  app.use('/api', api)
+
+  const indexFile = path.join(deps.staticDir, 'index.html')
+  app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
+  app.get(['/', '/s/:id', '/s/:id/*rest'], (_req, res) => {
+    if (!fs.existsSync(indexFile)) {
+      res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
+      return
+    }
+    res.set('Cache-Control', 'no-cache').sendFile(indexFile)
+  })
+  app.use((req, _res, next) => next(new AppError('not_found', `no page at ${req.path}`)))
+  app.use(errorHandler(deps.logger))
+  return app
+}
+
+function noCacheHtml(res: express.Response, file: string): void {
+  if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache')
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const body = toErrorBody(error)
+    const status = httpStatus[body.error.code]
+    if (status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed')
+    if (res.headersSent) return
+    res.status(status).json(body)
+  }
+}
+
+/** Maps any thrown value to the error envelope: AppErrors keep their code, body-parser errors get theirs. */
+function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) {
+    return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }
+  }
+  const parserError = error as { type?: string; status?: number }
+  if (parserError.type === 'entity.too.large') {
+    return { error: { code: 'payload_too_large', message: `request body larger than ${maxJsonBytes} bytes` } }
+  }
+  if (parserError.type === 'entity.parse.failed') {
+    return { error: { code: 'bad_request', message: 'request body is not valid JSON' } }
+  }
+  if (parserError.status && parserError.status >= 400 && parserError.status < 500) {
+    return { error: { code: 'bad_request', message: (error as Error).message } }
+  }
+  return { error: { code: 'internal', message: 'internal server error' } }
+}

@@ -1,0 +1,48 @@
+/**
+ * The entry point: reads the environment into a Config, starts the server, and shuts it down
+ * gracefully on SIGINT / SIGTERM (a second signal, or the shutdown timeout, exits at once).
+ */
+import { ConfigError, loadConfig, type Config } from './config.ts'
+import { createLogger } from './observability/log.ts'
+import { startServer } from './server.ts'
+
+let config: Config
+try {
+  config = loadConfig(process.env)
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message)
+    process.exit(2)
+  }
+  throw error
+}
+
+const logger = createLogger(config.logLevel)
+const server = await startServer(config, logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'summitpad failed to start')
+  process.exit(1)
+})
+
+let stopping = false
+const stop = (signal: string) => {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting now')
+    process.exit(1)
+  }
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  const timer = setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out: exiting')
+    process.exit(1)
+  }, config.shutdownTimeoutMs)
+  timer.unref()
+  server.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))

@@ -1,0 +1,73 @@
+/**
+ * Wires one summitpad server from a Config: storage, sync core, HTTP app and WebSocket upgrade
+ * on one port. `close()` shuts down gracefully: stop accepting, close every socket with 1001,
+ * flush appends and compact, close the store.
+ */
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { WebSocketServer } from 'ws'
+import type { Config } from './config.ts'
+import { createApp } from './http/app.ts'
+import { createUpgradeHandler } from './http/upgrade.ts'
+import { SessionService } from './sessions/session-service.ts'
+import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts'
+import type { Logger } from './sync/logger.ts'
+import { RoomRegistry } from './sync/room-registry.ts'
+
+export interface RunningServer {
+  /** `http://host:port` with the port actually bound. */
+  url: string
+  port: number
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>
+}
+
+const pingIntervalMs = 30_000
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const storage = openSqliteStorage(config.dataDir)
+  const sessions = new SessionService(storage.meta, storage.docs)
+  const registry = new RoomRegistry({
+    store: storage.docs,
+    logger: logger.child({ component: 'sync' }),
+    compactAfterRows: config.compactAfterRows,
+    unloadDelayMs: config.roomUnloadDelayMs,
+    maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
+  })
+  const app = createApp({
+    sessions,
+    logger,
+    staticDir: config.staticDir,
+    health: () => ({ store: 'sqlite', rooms: registry.loadedDocNames.length }),
+  })
+  const server = http.createServer(app)
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
+  server.on('upgrade', createUpgradeHandler({ wss, registry, sessions, logger, pingIntervalMs }))
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  const url = `http://${displayHost}:${port}`
+  logger.info({ port, url, dataDir: config.dataDir }, 'summitpad listening')
+
+  let closing: Promise<void> | null = null
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      await registry.close()
+      wss.close()
+      server.closeAllConnections()
+      await stopped
+      await storage.close()
+      logger.info({}, 'summitpad stopped')
+    })()
+    return closing
+  }
+  return { url, port, close }
+}

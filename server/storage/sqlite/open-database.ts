@@ -1,0 +1,57 @@
+/**
+ * Opens the embedded SQLite file with the settings summitpad relies on and brings its schema up
+ * to date. WAL lets readers run beside the writer; `synchronous = FULL` makes every committed
+ * transaction survive a power loss as well as a process crash. Migrations are numbered and run in
+ * one transaction each; `PRAGMA user_version` records the last one applied.
+ */
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import path from 'node:path'
+
+const migrations: string[] = [
+  `CREATE TABLE doc_updates (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     doc_name TEXT NOT NULL,
+     data BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX doc_updates_by_doc ON doc_updates (doc_name, id);
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     track TEXT NOT NULL DEFAULT '',
+     room TEXT NOT NULL DEFAULT '',
+     moderator TEXT NOT NULL DEFAULT '',
+     scheduled_start TEXT,
+     duration_minutes INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'scheduled',
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX sessions_by_start ON sessions (scheduled_start, title);`,
+]
+
+/** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */
+export function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > migrations.length) {
+    throw new Error(`database schema version ${current} is newer than this summitpad (${migrations.length})`)
+  }
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!)
+      db.pragma(`user_version = ${version + 1}`)
+    })()
+  }
+}

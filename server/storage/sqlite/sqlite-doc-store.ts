@@ -1,0 +1,88 @@
+/**
+ * DocStore on the embedded SQLite file. Appends made in the same tick are written in one
+ * transaction (group commit): one fsync serves every keystroke that arrived together, and each
+ * caller's promise resolves only after that transaction committed.
+ */
+import type Database from 'better-sqlite3'
+import * as Y from 'yjs'
+import type { DocStore, LoadedDoc } from '../doc-store.ts'
+
+interface PendingAppend {
+  docName: string
+  update: Uint8Array
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+export class SqliteDocStore implements DocStore {
+  private pending: PendingAppend[] = []
+  private flushScheduled = false
+  private closed = false
+  private readonly insert: Database.Statement<[string, Uint8Array, number]>
+  private readonly selectDoc: Database.Statement<[string], { id: number; data: Uint8Array }>
+  private readonly deleteRows: Database.Statement<[string, string]>
+  private readonly deleteDoc: Database.Statement<[string]>
+  private readonly writeBatch: (batch: PendingAppend[]) => void
+
+  constructor(private readonly db: Database.Database) {
+    this.insert = db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)')
+    this.selectDoc = db.prepare('SELECT id, data FROM doc_updates WHERE doc_name = ? ORDER BY id')
+    this.deleteRows = db.prepare(
+      'DELETE FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
+    )
+    this.deleteDoc = db.prepare('DELETE FROM doc_updates WHERE doc_name = ?')
+    this.writeBatch = db.transaction((batch: PendingAppend[]) => {
+      const now = Date.now()
+      for (const { docName, update } of batch) this.insert.run(docName, update, now)
+    })
+  }
+
+  append(docName: string, update: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('SqliteDocStore is closed'))
+    return new Promise((resolve, reject) => {
+      this.pending.push({ docName, update, resolve, reject })
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    try {
+      this.writeBatch(batch)
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+      return
+    }
+    for (const item of batch) item.resolve()
+  }
+
+  async load(docName: string): Promise<LoadedDoc | null> {
+    const rows = this.selectDoc.all(docName)
+    if (rows.length === 0) return null
+    const update = rows.length === 1 ? rows[0]!.data : Y.mergeUpdates(rows.map((row) => row.data))
+    return { update, refs: rows.map((row) => row.id) }
+  }
+
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+    this.db.transaction(() => {
+      this.deleteRows.run(docName, JSON.stringify(refs))
+      this.insert.run(docName, merged, Date.now())
+    })()
+  }
+
+  async delete(docName: string): Promise<void> {
+    this.deleteDoc.run(docName)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.flush()
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Connection: one client socket in one Room. It decodes every frame, handles it in arrival order
+ * (a serial queue, so a client's updates are stored in the order it sent them), and owns the
+ * awareness client ids its client announced so they can be removed when it leaves.
+ *
+ * Frames that arrive while the room is still loading wait in the same queue, bounded by
+ * `maxQueuedBytes`. A frame that does not decode closes this connection only (4400).
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import { messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import type { Logger } from './logger.ts'
+import { MalformedUpdateError, type Room } from './room.ts'
+import type { SyncSocket } from './socket.ts'
+
+export interface ConnectionOptions {
+  /** Send `messageAck` frames after each stored update (the client asked with `ack=1`). */
+  wantsAck: boolean
+  /** Bytes of frames that may wait for processing before the connection is closed (4429). */
+  maxQueuedBytes: number
+  logger: Logger
+}
+
+/** A frame that does not follow the protocol; closes the connection with 4400. */
+class ProtocolError extends Error {}
+
+export class Connection {
+  /** Awareness client ids this connection's client has announced. */
+  readonly awarenessClients = new Set<number>()
+  private room: Room | null = null
+  private queue: Promise<void> = Promise.resolve()
+  private queuedBytes = 0
+  private closed = false
+
+  constructor(
+    private readonly socket: SyncSocket,
+    private readonly options: ConnectionOptions,
+  ) {}
+
+  /** True once the connection was closed by either side. */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /**
+   * Hands the connection the room it joins. Queued frames are processed once it resolves; if it
+   * rejects (the store failed to load the doc), the connection is closed with 1011 so the client
+   * is never served an empty doc in place of the real one.
+   */
+  attach(room: Promise<Room>): void {
+    this.enqueue(0, async () => {
+      try {
+        this.room = await room
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'room failed to load')
+        this.close(CloseCode.internalError)
+      }
+    })
+  }
+
+  /** Called by the transport for every binary frame. Never throws. */
+  receive(frame: Uint8Array): void {
+    if (this.closed) return
+    if (this.queuedBytes + frame.byteLength > this.options.maxQueuedBytes) {
+      this.close(CloseCode.rateLimited)
+      return
+    }
+    this.queuedBytes += frame.byteLength
+    this.enqueue(frame.byteLength, () => this.handle(frame))
+  }
+
+  /** Sends one frame unless the connection is closed. */
+  send(frame: Uint8Array): void {
+    if (!this.closed) this.socket.send(frame)
+  }
+
+  /** Sends an acknowledgement carrying the server's state vector, if the client asked for them. */
+  acknowledge(stateVector: Uint8Array): void {
+    if (this.options.wantsAck) this.send(writeAck(stateVector))
+  }
+
+  /** Closes the socket with `code` and leaves the room. Idempotent. */
+  close(code: CloseCode, reason: string = closeReason[code]): void {
+    if (this.closed) return
+    this.socket.close(code, reason)
+    this.handleSocketClosed()
+  }
+
+  /** Called by the transport when the socket closed; leaves the room. Idempotent. */
+  handleSocketClosed(): void {
+    this.closed = true
+    this.room?.removeConnection(this)
+  }
+
+  /** Resolves when every frame received so far has been handled. */
+  whenIdle(): Promise<void> {
+    return this.queue
+  }
+
+  private enqueue(bytes: number, task: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      this.queuedBytes -= bytes
+      if (this.closed) return
+      try {
+        await task()
+      } catch (error) {
+        this.fail(error)
+      }
+    })
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProtocolError || error instanceof MalformedUpdateError) {
+      this.options.logger.warn({ err: error }, 'closing connection on malformed message')
+      this.close(CloseCode.malformedMessage)
+    } else {
+      this.options.logger.error({ err: error }, 'closing connection on server error')
+      this.close(CloseCode.internalError)
+    }
+  }
+
+  private async handle(frame: Uint8Array): Promise<void> {
+    const room = this.room
+    if (!room) return
+    const decoder = decoding.createDecoder(frame)
+    const tag = decodeClientInput(() => decoding.readVarUint(decoder))
+    switch (tag) {
+      case messageSync: {
+        const [syncType, payload] = decodeClientInput(() => [decoding.readVarUint(decoder), decoding.readVarUint8Array(decoder)] as const)
+        if (syncType === syncProtocol.messageYjsSyncStep1) {
+          const encoder = encoding.createEncoder()
+          encoding.writeVarUint(encoder, messageSync)
+          encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
+          encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.diffSince(payload)))
+          this.send(encoding.toUint8Array(encoder))
+        } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+          await room.receiveUpdate(payload, this)
+        } else {
+          throw new ProtocolError(`unknown sync message type ${syncType}`)
+        }
+        break
+      }
+      case messageAwareness: {
+        decodeClientInput(() => room.receiveAwareness(decoding.readVarUint8Array(decoder), this))
+        break
+      }
+      case messageQueryAwareness:
+        this.send(room.encodeAllAwareness())
+        break
+      default:
+        throw new ProtocolError(`unknown message type ${tag}`)
+    }
+  }
+}
+
+/** Runs `fn`; any error it throws is a malformed payload from the client. */
+function decodeClientInput<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    throw new ProtocolError(error instanceof Error ? error.message : String(error))
+  }
+}
+

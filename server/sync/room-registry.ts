@@ -1,0 +1,140 @@
+/**
+ * RoomRegistry: the live Rooms of this instance. It loads a Room on the first connection to a doc
+ * (concurrent first connections share one load), keeps it while anyone is connected, and unloads
+ * it `unloadDelayMs` after the last one leaves: appends are flushed, the log is compacted, the
+ * doc is dropped from memory. A connection arriving while its room unloads waits for the unload
+ * to finish and then loads the doc afresh, so it never misses a stored update.
+ */
+import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import type { DocStore } from '../storage/doc-store.ts'
+import { Connection, type ConnectionOptions } from './connection.ts'
+import type { Logger } from './logger.ts'
+import { Room } from './room.ts'
+import type { SyncSocket } from './socket.ts'
+
+export interface RoomRegistryOptions {
+  store: DocStore
+  logger: Logger
+  /** @default 500 */
+  compactAfterRows: number
+  /** How long an empty room stays loaded, in case someone reconnects. @default 2000 */
+  unloadDelayMs: number
+  /** @default 4 MiB */
+  maxQueuedBytesPerConnection: number
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Promise<Room>>()
+  private readonly unloading = new Map<string, Promise<void>>()
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
+  private readonly connections = new Set<Connection>()
+  private closing: Promise<void> | null = null
+
+  constructor(private readonly options: RoomRegistryOptions) {}
+
+  /**
+   * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
+   * feed it frames while the room loads. After `close`, the socket is refused with 1001.
+   */
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'>): Connection {
+    const connection = new Connection(socket, {
+      wantsAck: options.wantsAck,
+      maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
+      logger: this.options.logger.child({ docName }),
+    })
+    if (this.closing) {
+      connection.close(CloseCode.goingAway)
+      return connection
+    }
+    this.connections.add(connection)
+    connection.attach(this.join(docName, connection))
+    return connection
+  }
+
+  /** Called by the transport after a socket closed: forget the connection, maybe unload its room. */
+  disconnected(docName: string, connection: Connection): void {
+    connection.handleSocketClosed()
+    this.connections.delete(connection)
+    void this.rooms.get(docName)?.then(
+      (room) => this.scheduleUnload(room),
+      () => {},
+    )
+  }
+
+  /** Doc names of the rooms currently loaded or loading. */
+  get loadedDocNames(): string[] {
+    return [...this.rooms.keys()]
+  }
+
+  /**
+   * Shuts down: every connection is closed with 1001 (going away), every room flushes its
+   * appends and compacts. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose()
+    return this.closing
+  }
+
+  private async doClose(): Promise<void> {
+    for (const timer of this.unloadTimers.values()) clearTimeout(timer)
+    this.unloadTimers.clear()
+    for (const connection of this.connections) connection.close(CloseCode.goingAway, closeReason[CloseCode.goingAway])
+    await Promise.allSettled([...this.connections].map((connection) => connection.whenIdle()))
+    this.connections.clear()
+    const rooms = await Promise.allSettled([...this.rooms.values()])
+    this.rooms.clear()
+    await Promise.allSettled([
+      ...this.unloading.values(),
+      ...rooms.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)),
+    ])
+  }
+
+  private async join(docName: string, connection: Connection): Promise<Room> {
+    for (;;) {
+      await this.unloading.get(docName)
+      let entry = this.rooms.get(docName)
+      if (!entry) {
+        entry = Room.load(docName, this.options.store, {
+          compactAfterRows: this.options.compactAfterRows,
+          logger: this.options.logger.child({ docName }),
+        })
+        this.rooms.set(docName, entry)
+        // A failed load is not cached: the next connection tries again.
+        entry.catch(() => {
+          if (this.rooms.get(docName) === entry) this.rooms.delete(docName)
+        })
+      }
+      const room = await entry
+      // The room may have started unloading while we awaited it: wait for that, load afresh.
+      if (room.isClosed) continue
+      this.cancelUnload(docName)
+      if (connection.isClosed) {
+        this.scheduleUnload(room)
+      } else {
+        room.addConnection(connection)
+      }
+      return room
+    }
+  }
+
+  private cancelUnload(docName: string): void {
+    const timer = this.unloadTimers.get(docName)
+    if (timer) {
+      clearTimeout(timer)
+      this.unloadTimers.delete(docName)
+    }
+  }
+
+  private scheduleUnload(room: Room): void {
+    if (room.size > 0 || room.isClosed || this.closing || this.unloadTimers.has(room.docName)) return
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(room.docName)
+      if (room.size > 0 || room.isClosed) return
+      this.rooms.delete(room.docName)
+      const unloaded = room.close().finally(() => this.unloading.delete(room.docName))
+      this.unloading.set(room.docName, unloaded)
+      this.options.logger.debug({ docName: room.docName }, 'room unloaded')
+    }, this.options.unloadDelayMs)
+    timer.unref()
+  }
+}

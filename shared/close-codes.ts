@@ -1,0 +1,38 @@
+/**
+ * Every WebSocket close code summitpad uses, with the reason string sent alongside it.
+ * Standard codes where one exists; otherwise 4000 + the HTTP status of the same meaning.
+ */
+export const CloseCode = {
+  /** The server is shutting down or the room is being unloaded; reconnect. */
+  goingAway: 1001,
+  /** A text frame arrived; the protocol is binary only. */
+  unsupportedData: 1003,
+  /** A frame exceeded the maximum frame size (`MAX_FRAME_BYTES`). */
+  messageTooBig: 1009,
+  /** The server could not serve the session (e.g. its store failed); reconnecting may help. */
+  internalError: 1011,
+  /** A binary frame that does not decode as a summitpad / y-websocket message. */
+  malformedMessage: 4400,
+  /** No session with that id exists. Reconnecting will not help. */
+  unknownSession: 4404,
+  /** The client sent more than the server will buffer while it loads the session. */
+  rateLimited: 4429,
+} as const
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** The reason string for each close code (at most 123 bytes, as RFC 6455 requires). */
+export const closeReason: Record<CloseCode, string> = {
+  [CloseCode.goingAway]: 'server going away',
+  [CloseCode.unsupportedData]: 'binary frames only',
+  [CloseCode.messageTooBig]: 'message too large',
+  [CloseCode.internalError]: 'session unavailable',
+  [CloseCode.malformedMessage]: 'malformed message',
+  [CloseCode.unknownSession]: 'unknown session',
+  [CloseCode.rateLimited]: 'rate limited',
+}
+
+/** True for close codes after which a client should not try to reconnect. */
+export function isFatalCloseCode(code: number): boolean {
+  return code === CloseCode.unknownSession || code === CloseCode.malformedMessage || code === CloseCode.unsupportedData
+}

@@ -1,0 +1,51 @@
+/**
+ * Expected failures at the edge of the system, with one code per failure. The HTTP layer turns
+ * an AppError into `{ error: { code, message } }` with the status from `httpStatus`.
+ */
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_body'
+  | 'not_found'
+  | 'session_not_found'
+  | 'payload_too_large'
+  | 'conflict'
+  | 'internal'
+
+/** HTTP status for each error code. */
+export const httpStatus: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_body: 400,
+  not_found: 404,
+  session_not_found: 404,
+  payload_too_large: 413,
+  conflict: 409,
+  internal: 500,
+}
+
+/** An expected failure: bad input, unknown session, and the like. Never a bug. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+}
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown }
+}
+
+/** Throws an Error (a bug, not an AppError) when `condition` is false. */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`assertion failed: ${message}`)
+}
+
+/** Marks a switch as exhaustive; throws if reached at run time. */
+export function unexpectedCase(value: never): never {
+  throw new Error(`unexpected case: ${JSON.stringify(value)}`)
+}

@@ -1,0 +1,53 @@
+/**
+ * The summitpad wire protocol: the standard y-websocket protocol plus one extension.
+ *
+ * Every WebSocket frame is binary and starts with a varUint message tag:
+ *
+ *   [0 messageSync][varUint syncType][varUint8Array payload]   y-protocols/sync: step 1 (state
+ *                                                               vector), step 2 (update), update
+ *   [1 messageAwareness][varUint8Array awarenessUpdate]        y-protocols/awareness
+ *   [3 messageQueryAwareness]                                  ask for every awareness state
+ *   [10 messageAck][varUint8Array stateVector]                 summitpad only (see below)
+ *
+ * `messageAck` is the acknowledgement the stock protocol lacks: the server sends it to a
+ * connection after that connection's update has been durably stored, carrying the server doc's
+ * state vector at that moment. A client whose local state vector is covered by an acked one knows
+ * all of its edits are saved. The server sends acks only to clients that asked for them with the
+ * `ack=1` query parameter, so a stock y-websocket client never sees the unknown tag.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import * as Y from 'yjs'
+
+export const messageSync = 0
+export const messageAwareness = 1
+export const messageAuth = 2
+export const messageQueryAwareness = 3
+export const messageAck = 10
+
+/** The query parameter a client sets to `1` to receive `messageAck` frames. */
+export const ackQueryParam = 'ack'
+
+/** Encodes a `messageAck` frame carrying `stateVector` (as from `Y.encodeStateVector`). */
+export function writeAck(stateVector: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAck)
+  encoding.writeVarUint8Array(encoder, stateVector)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Reads the state vector of a `messageAck` frame whose tag has already been read from `decoder`. */
+export function readAck(decoder: decoding.Decoder): Map<number, number> {
+  return Y.decodeStateVector(decoding.readVarUint8Array(decoder))
+}
+
+/**
+ * True when `acked` covers `local`: for every client in `local`, the acked clock is at least as
+ * large. Both are decoded state vectors (clientId → clock).
+ */
+export function isCoveredBy(local: Map<number, number>, acked: Map<number, number>): boolean {
+  for (const [client, clock] of local) {
+    if ((acked.get(client) ?? 0) < clock) return false
+  }
+  return true
+}

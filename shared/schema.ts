@@ -1,0 +1,133 @@
+/**
+ * The one ProseMirror schema of a summitpad pad. The browser editor, the server's template
+ * seeding and (later) the exporters all work over documents of this schema, so a node or mark
+ * added here is understood everywhere.
+ *
+ * Nodes: paragraph, heading (levels 1-3), bullet_list, ordered_list, list_item, task_list,
+ * task_item (with a `checked` attribute), hard_break. Marks: strong, em, code, link.
+ */
+import { Schema, type DOMOutputSpec } from 'prosemirror-model'
+
+const pDOM: DOMOutputSpec = ['p', 0]
+
+export const schema = new Schema({
+  nodes: {
+    doc: { content: 'block+' },
+    paragraph: {
+      content: 'inline*',
+      group: 'block',
+      parseDOM: [{ tag: 'p' }],
+      toDOM: () => pDOM,
+    },
+    heading: {
+      attrs: { level: { default: 1, validate: 'number' } },
+      content: 'inline*',
+      group: 'block',
+      defining: true,
+      parseDOM: [1, 2, 3].map((level) => ({ tag: `h${level}`, attrs: { level } })),
+      toDOM: (node) => [`h${node.attrs.level as number}`, 0],
+    },
+    bullet_list: {
+      content: 'list_item+',
+      group: 'block',
+      parseDOM: [{ tag: 'ul:not([data-type=tasks])' }],
+      toDOM: () => ['ul', 0],
+    },
+    ordered_list: {
+      attrs: { order: { default: 1, validate: 'number' } },
+      content: 'list_item+',
+      group: 'block',
+      parseDOM: [
+        {
+          tag: 'ol',
+          getAttrs: (dom) => ({ order: Number((dom as HTMLElement).getAttribute('start') ?? 1) || 1 }),
+        },
+      ],
+      toDOM: (node) => (node.attrs.order === 1 ? ['ol', 0] : ['ol', { start: node.attrs.order as number }, 0]),
+    },
+    list_item: {
+      content: 'paragraph block*',
+      defining: true,
+      parseDOM: [{ tag: 'ul:not([data-type=tasks]) > li, ol > li' }],
+      toDOM: () => ['li', 0],
+    },
+    task_list: {
+      content: 'task_item+',
+      group: 'block',
+      parseDOM: [{ tag: 'ul[data-type=tasks]', priority: 60 }],
+      toDOM: () => ['ul', { 'data-type': 'tasks', class: 'task-list' }, 0],
+    },
+    task_item: {
+      attrs: { checked: { default: false, validate: 'boolean' } },
+      content: 'paragraph block*',
+      defining: true,
+      parseDOM: [
+        {
+          tag: 'ul[data-type=tasks] > li',
+          priority: 60,
+          getAttrs: (dom) => ({ checked: (dom as HTMLElement).getAttribute('data-checked') === 'true' }),
+        },
+      ],
+      toDOM: (node) => [
+        'li',
+        { 'data-checked': String(node.attrs.checked), class: 'task-item' },
+        0,
+      ],
+    },
+    text: { group: 'inline' },
+    hard_break: {
+      inline: true,
+      group: 'inline',
+      selectable: false,
+      parseDOM: [{ tag: 'br' }],
+      toDOM: () => ['br'],
+    },
+  },
+  marks: {
+    link: {
+      attrs: { href: { validate: 'string' }, title: { default: null } },
+      inclusive: false,
+      parseDOM: [
+        {
+          tag: 'a[href]',
+          getAttrs: (dom) => ({
+            href: (dom as HTMLElement).getAttribute('href'),
+            title: (dom as HTMLElement).getAttribute('title'),
+          }),
+        },
+      ],
+      toDOM: (mark) => [
+        'a',
+        { href: safeHref(mark.attrs.href as string), title: mark.attrs.title as string | null, rel: 'noopener noreferrer nofollow', target: '_blank' },
+        0,
+      ],
+    },
+    em: {
+      parseDOM: [{ tag: 'i' }, { tag: 'em' }, { style: 'font-style=italic' }],
+      toDOM: () => ['em', 0],
+    },
+    strong: {
+      parseDOM: [{ tag: 'strong' }, { tag: 'b' }, { style: 'font-weight=bold' }],
+      toDOM: () => ['strong', 0],
+    },
+    code: {
+      excludes: '_',
+      parseDOM: [{ tag: 'code' }],
+      toDOM: () => ['code', 0],
+    },
+  },
+})
+
+/**
+ * Returns `href` when it is a link a pad may render (http, https, mailto, or relative), else `#`.
+ * Link marks arrive from any peer, so a `javascript:` URL must never reach the DOM.
+ */
+export function safeHref(href: string): string {
+  const trimmed = href.trim()
+  if (/^(https?:|mailto:)/i.test(trimmed)) return trimmed
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return '#'
+  return trimmed
+}
+
+/** The name of the `Y.XmlFragment` in a pad's Y.Doc that holds the ProseMirror document. */
+export const padFragmentName = 'prosemirror'

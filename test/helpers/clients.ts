@@ -1,0 +1,86 @@
+/**
+ * Node clients of a running server: the stock y-websocket `WebsocketProvider` (with `ws` as its
+ * WebSocket and BroadcastChannel off, so every byte crosses the network), plus a raw ws client
+ * for protocol-level tests.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import { messageAck, messageSync, readAck, isCoveredBy } from '../../shared/protocol.ts'
+import { waitFor } from './wait-for.ts'
+
+export interface PadClient {
+  ydoc: Y.Doc
+  provider: WebsocketProvider
+  /** The latest acknowledged server state vector (only with `ack: true`). */
+  acked: Map<number, number>
+  /** True when every local change is covered by an acknowledgement. */
+  isSaved(): boolean
+  destroy(): void
+}
+
+export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean } = {}): PadClient {
+  const ydoc = new Y.Doc({ gc: false })
+  const provider = new WebsocketProvider(wsUrl, room, ydoc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+    connect: options.connect ?? true,
+    params: options.ack ? { ack: '1' } : {},
+    maxBackoffTime: 500,
+  })
+  const client: PadClient = {
+    ydoc,
+    provider,
+    acked: new Map(),
+    isSaved: () => isCoveredBy(Y.decodeStateVector(Y.encodeStateVector(ydoc)), client.acked),
+    destroy: () => {
+      provider.destroy()
+      ydoc.destroy()
+    },
+  }
+  // reason: y-websocket types messageHandlers loosely; this adds summitpad's ack handler.
+  ;(provider.messageHandlers as unknown[])[messageAck] = (_encoder: unknown, decoder: decoding.Decoder) => {
+    for (const [c, clock] of readAck(decoder)) {
+      if ((client.acked.get(c) ?? 0) < clock) client.acked.set(c, clock)
+    }
+  }
+  return client
+}
+
+export function waitForSynced(client: PadClient, timeoutMs = 5000): Promise<boolean> {
+  return waitFor(() => client.provider.synced, timeoutMs, 'provider synced')
+}
+
+/** Opens a raw WebSocket; resolves once open, with every received frame and the close event recorded. */
+export async function rawClient(url: string): Promise<{
+  ws: WebSocket
+  frames: Uint8Array[]
+  closed: Promise<{ code: number; reason: string }>
+}> {
+  const ws = new WebSocket(url)
+  ws.binaryType = 'nodebuffer'
+  const frames: Uint8Array[] = []
+  ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }))
+  })
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  return { ws, frames, closed }
+}
+
+/** A sync frame (`messageSync`, `syncType`, payload). */
+export function syncFrame(syncType: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageSync)
+  encoding.writeVarUint(encoder, syncType)
+  encoding.writeVarUint8Array(encoder, payload)
+  return encoding.toUint8Array(encoder)
+}
+
+export const { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } = syncProtocol

@@ -1,0 +1,95 @@
+/**
+ * Editing commands over the pad schema, `(state, dispatch?) => boolean` as ProseMirror expects.
+ * The keymap, the input rules and the toolbar all refer to these, so a shortcut and its button
+ * always do the same thing.
+ */
+import { chainCommands, lift, setBlockType, toggleMark } from 'prosemirror-commands'
+import type { MarkType, NodeType } from 'prosemirror-model'
+import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list'
+import type { Command, EditorState } from 'prosemirror-state'
+import { redoCommand, undoCommand } from 'y-prosemirror'
+import { safeHref, schema } from '../../shared/schema.ts'
+
+const { nodes, marks } = schema
+
+export const toggleBold = toggleMark(marks.strong)
+export const toggleItalic = toggleMark(marks.em)
+export const toggleCode = toggleMark(marks.code)
+export const setParagraph = setBlockType(nodes.paragraph)
+export const setHeading = (level: 1 | 2 | 3): Command => setBlockType(nodes.heading, { level })
+
+/** Wraps the selection in a list of `listType`, or lifts it out when it already is one. */
+function toggleList(listType: NodeType): Command {
+  return (state, dispatch) => {
+    const { $from } = state.selection
+    for (let depth = $from.depth; depth > 0; depth--) {
+      if ($from.node(depth).type === listType) {
+        const itemType = listType === nodes.task_list ? nodes.task_item : nodes.list_item
+        return liftListItem(itemType)(state, dispatch)
+      }
+    }
+    return wrapInList(listType)(state, dispatch)
+  }
+}
+
+export const toggleBulletList = toggleList(nodes.bullet_list)
+export const toggleOrderedList = toggleList(nodes.ordered_list)
+export const toggleTaskList = toggleList(nodes.task_list)
+
+/** Enter inside any list item splits it; a new task item starts unchecked. */
+export const splitItem: Command = chainCommands(splitListItem(nodes.list_item), splitListItem(nodes.task_item, { checked: false }))
+export const sinkItem: Command = chainCommands(sinkListItem(nodes.list_item), sinkListItem(nodes.task_item))
+export const liftItem: Command = chainCommands(liftListItem(nodes.list_item), liftListItem(nodes.task_item), lift)
+
+/** Collaborative undo / redo: only this person's own changes (y-prosemirror's UndoManager). */
+export const undo: Command = undoCommand
+export const redo: Command = redoCommand
+
+/** Sets (or, with an empty href, removes) a link on the selection. */
+export function setLink(href: string): Command {
+  return (state, dispatch) => {
+    const { from, to, empty } = state.selection
+    if (empty) return false
+    if (dispatch) {
+      const tr = state.tr.removeMark(from, to, marks.link)
+      const target = href.trim()
+      if (target) tr.addMark(from, to, marks.link.create({ href: safeHref(normalizeHref(target)) }))
+      dispatch(tr.scrollIntoView())
+    }
+    return true
+  }
+}
+
+/** `example.org` → `https://example.org`; leaves URLs with a scheme and relative paths alone. */
+export function normalizeHref(href: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('/') || href.startsWith('#')) return href
+  return `https://${href}`
+}
+
+/** True when `type` is active on the whole selection (for toolbar state). */
+export function isMarkActive(state: EditorState, type: MarkType): boolean {
+  const { from, $from, to, empty } = state.selection
+  if (empty) return !!type.isInSet(state.storedMarks ?? $from.marks())
+  return state.doc.rangeHasMark(from, to, type)
+}
+
+/** The href of the link at the selection, if any. */
+export function linkAt(state: EditorState): string | null {
+  const { $from } = state.selection
+  const mark = marks.link.isInSet($from.marks()) ?? marks.link.isInSet($from.nodeAfter?.marks ?? [])
+  return mark ? (mark.attrs.href as string) : null
+}
+
+/** True when the selection sits in a textblock of `type` (with `attrs`, when given). */
+export function isBlockActive(state: EditorState, type: NodeType, attrs?: Record<string, unknown>): boolean {
+  const { $from, to } = state.selection
+  if (to > $from.end()) return false
+  return $from.parent.hasMarkup(type, attrs ?? $from.parent.attrs)
+}
+
+/** True when the selection is inside a list of `type`. */
+export function isInList(state: EditorState, type: NodeType): boolean {
+  const { $from } = state.selection
+  for (let depth = $from.depth; depth > 0; depth--) if ($from.node(depth).type === type) return true
+  return false
+}

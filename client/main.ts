@@ -1,0 +1,17 @@
+/** Client entry: picks the page for the current path. */
+import './styles/app.css'
+import { renderHome } from './pages/home.ts'
+import { renderNotFound } from './pages/not-found.ts'
+import { renderPad } from './pages/pad.ts'
+
+const app = document.getElementById('app')!
+const path = location.pathname.replace(/\/+$/, '') || '/'
+const padMatch = /^\/s\/([^/]+)$/.exec(path)
+
+if (path === '/') {
+  void renderHome(app)
+} else if (padMatch) {
+  void renderPad(app, decodeURIComponent(padMatch[1]!))
+} else {
+  renderNotFound(app, `There is no page at ${path}.`)
+}

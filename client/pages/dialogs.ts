@@ -1,0 +1,71 @@
+/** Small modal dialogs built on `<dialog>`: the identity picker and the link editor. */
+import { h } from '../dom.ts'
+import { palette, type Identity } from '../sync/presence.ts'
+
+/** Asks for a name and colour; resolves with the choice, or `initial` if dismissed. */
+export function askIdentity(initial: Identity, firstVisit: boolean): Promise<Identity> {
+  const name = h('input', { name: 'name', required: true, maxlength: 60, value: initial.name, autocomplete: 'nickname' })
+  const swatches = h(
+    'fieldset',
+    { class: 'swatches' },
+    h('legend', {}, 'Colour'),
+    ...palette.map((color, index) =>
+      h(
+        'label',
+        { class: 'swatch', style: `--swatch: ${color}` },
+        h('input', { type: 'radio', name: 'color', value: color, checked: color === initial.color || (index === 0 && !palette.includes(initial.color)) }),
+        h('span', { class: 'visually-hidden' }, color),
+      ),
+    ),
+  )
+  const dialog = h(
+    'dialog',
+    { class: 'dialog', 'aria-labelledby': 'identity-heading' },
+    h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'identity-heading' }, firstVisit ? 'Welcome! Who is writing?' : 'Your name and colour'),
+      h('p', { class: 'hint' }, 'Others see your name on your cursor and in the list of people in this pad.'),
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'Name'), name),
+      swatches,
+      h('div', { class: 'dialog-actions' }, h('button', { type: 'submit', class: 'primary', value: 'ok' }, firstVisit ? 'Start writing' : 'Save')),
+    ),
+  )
+  document.body.append(dialog)
+  dialog.showModal()
+  name.select()
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      const form = dialog.querySelector('form')!
+      const color = new FormData(form).get('color')
+      const chosen = name.value.trim()
+      dialog.remove()
+      resolve({ name: chosen ? chosen.slice(0, 60) : initial.name, color: typeof color === 'string' ? color : initial.color })
+    })
+  })
+}
+
+/** Asks for a link URL; resolves with it ('' removes the link) or null when cancelled. */
+export function askLink(current: string | null): Promise<string | null> {
+  const input = h('input', { name: 'href', type: 'text', value: current ?? '', placeholder: 'https://…', autocomplete: 'url' })
+  const dialog = h(
+    'dialog',
+    { class: 'dialog', 'aria-labelledby': 'link-heading' },
+    h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'link-heading' }, current ? 'Edit link' : 'Add link'),
+      h('label', { class: 'field' }, h('span', { class: 'field-label' }, 'URL (empty removes the link)'), input),
+      h('div', { class: 'dialog-actions' }, h('button', { type: 'submit', value: 'cancel', formnovalidate: true }, 'Cancel'), h('button', { type: 'submit', class: 'primary', value: 'ok' }, 'Apply')),
+    ),
+  )
+  document.body.append(dialog)
+  dialog.showModal()
+  input.select()
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      dialog.remove()
+      resolve(dialog.returnValue === 'ok' ? input.value : null)
+    })
+  })
+}

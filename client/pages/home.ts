@@ -1,0 +1,112 @@
+/**
+ * Home: the summit's schedule (sessions grouped by track, in time order) and the form that
+ * creates a design session and lands its creator in the new pad.
+ */
+import type { Session } from '../../shared/api.ts'
+import { api, ApiError } from '../api.ts'
+import { h } from '../dom.ts'
+
+export async function renderHome(root: HTMLElement): Promise<void> {
+  document.title = 'summitpad'
+  const schedule = h('section', { class: 'schedule', 'aria-labelledby': 'schedule-heading' }, h('h2', { id: 'schedule-heading' }, 'Schedule'))
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'home' },
+      h('header', { class: 'site-header' }, h('a', { class: 'brand', href: '/' }, 'summitpad'), h('span', { class: 'tagline' }, 'Design-summit sessions, written together')),
+      h('main', { class: 'home-main' }, createForm(), schedule),
+    ),
+  )
+  try {
+    renderSchedule(schedule, await api.listSessions())
+  } catch (error) {
+    schedule.append(h('p', { class: 'error', role: 'alert' }, `Could not load the schedule: ${(error as Error).message}`))
+  }
+}
+
+function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
+  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null)
+}
+
+function createForm(): HTMLElement {
+  const title = h('input', { name: 'title', required: true, maxlength: 200, placeholder: 'e.g. Nova: scheduler roadmap', autocomplete: 'off' })
+  const track = h('input', { name: 'track', maxlength: 100, placeholder: 'e.g. Compute' })
+  const room = h('input', { name: 'room', maxlength: 100, placeholder: 'e.g. Room 203' })
+  const moderator = h('input', { name: 'moderator', maxlength: 100, placeholder: 'Who runs the session' })
+  const start = h('input', { name: 'scheduledStart', type: 'datetime-local' })
+  const duration = h('input', { name: 'durationMinutes', type: 'number', min: 5, max: 1440, value: 40, required: true })
+  const status = h('p', { class: 'form-status', role: 'status' })
+  const submit = h('button', { type: 'submit', class: 'primary' }, 'Create session')
+
+  const form = h(
+    'form',
+    { class: 'create-form', 'aria-labelledby': 'create-heading' },
+    h('h2', { id: 'create-heading' }, 'New design session'),
+    field('Title', title),
+    h('div', { class: 'field-row' }, field('Track', track), field('Room', room)),
+    field('Moderator', moderator),
+    h('div', { class: 'field-row' }, field('Scheduled start', start), field('Duration (minutes)', duration)),
+    submit,
+    status,
+  )
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault()
+    submit.disabled = true
+    status.textContent = 'Creating…'
+    status.classList.remove('error')
+    try {
+      const session = await api.createSession({
+        title: title.value,
+        track: track.value,
+        room: room.value,
+        moderator: moderator.value,
+        scheduledStart: start.value ? new Date(start.value).toISOString() : null,
+        durationMinutes: Number(duration.value),
+      })
+      location.assign(`/s/${session.id}`)
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : `Could not create the session: ${(error as Error).message}`
+      status.classList.add('error')
+      submit.disabled = false
+    }
+  })
+  return form
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+
+function renderSchedule(container: HTMLElement, sessions: Session[]): void {
+  if (sessions.length === 0) {
+    container.append(h('p', { class: 'empty' }, 'No sessions yet. Create the first one.'))
+    return
+  }
+  const byTrack = new Map<string, Session[]>()
+  for (const session of sessions) {
+    const track = session.track || 'No track'
+    byTrack.set(track, [...(byTrack.get(track) ?? []), session])
+  }
+  for (const [track, list] of [...byTrack].sort(([a], [b]) => a.localeCompare(b))) {
+    container.append(
+      h('h3', { class: 'track' }, track),
+      h(
+        'ul',
+        { class: 'session-list' },
+        ...list.map((session) =>
+          h(
+            'li',
+            { class: 'session-row' },
+            h('a', { href: `/s/${session.id}`, class: 'session-title' }, session.title),
+            h(
+              'span',
+              { class: 'session-meta' },
+              [session.scheduledStart ? timeFormat.format(new Date(session.scheduledStart)) : 'Unscheduled', `${session.durationMinutes} min`, session.room, session.moderator && `moderated by ${session.moderator}`]
+                .filter(Boolean)
+                .join(' · '),
+            ),
+            h('span', { class: `state state-${session.state}` }, session.state),
+          ),
+        ),
+      ),
+    )
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * PadConnection: the pad's Y.Doc kept in sync with the server (y-websocket's WebsocketProvider)
+ * and with this browser's IndexedDB (y-indexeddb, so edits made offline survive a reload), plus
+ * the connection status the sync indicator shows.
+ *
+ * "Saved" means the server acknowledged (summitpad's `messageAck`) a state vector covering every
+ * change made in this browser, so a server crash can no longer lose them.
+ */
+import type * as decoding from 'lib0/decoding'
+import { ObservableV2 } from 'lib0/observable'
+import { IndexeddbPersistence } from 'y-indexeddb'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { CloseCode, isFatalCloseCode } from '../../shared/close-codes.ts'
+import { ackQueryParam, isCoveredBy, messageAck, readAck } from '../../shared/protocol.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+
+export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused'
+
+export interface ConnectionStatus {
+  link: LinkState
+  /** Every local change is acknowledged as stored by the server. */
+  saved: boolean
+  /** Set when the server refused the connection for good (e.g. unknown session). */
+  refusal: string | null
+}
+
+export class PadConnection extends ObservableV2<{ status: (status: ConnectionStatus) => void; ready: () => void }> {
+  readonly ydoc = new Y.Doc({ gc: false })
+  readonly provider: WebsocketProvider
+  readonly local: IndexeddbPersistence
+  private acked = new Map<number, number>()
+  private pending: Map<number, number> | null = null
+  private everConnected = false
+  private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null }
+  private _ready = false
+
+  constructor(readonly sessionId: string) {
+    super()
+    this.local = new IndexeddbPersistence(`summitpad:${sessionId}`, this.ydoc)
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    this.provider = new WebsocketProvider(`${scheme}://${location.host}/sync`, sessionId, this.ydoc, {
+      params: { [ackQueryParam]: '1' },
+      maxBackoffTime: 5000,
+    })
+    // reason: y-websocket types its handler table loosely; slot `messageAck` takes summitpad's handler.
+    ;(this.provider.messageHandlers as unknown[])[messageAck] = (_encoder: unknown, decoder: decoding.Decoder) => this.onAck(readAck(decoder))
+
+    this.ydoc.on('update', this.onUpdate)
+    this.provider.on('status', ({ status }) => {
+      if (status === 'connected') this.everConnected = true
+      this.refresh()
+    })
+    this.provider.on('connection-close', (event) => {
+      if (event && isFatalCloseCode(event.code)) {
+        this._status = { ...this._status, refusal: event.code === CloseCode.unknownSession ? 'This session does not exist.' : `The server refused this pad: ${event.reason}` }
+        this.provider.disconnect()
+      }
+      this.refresh()
+    })
+    this.provider.on('sync', (synced) => {
+      if (synced) this.markReadyIfContent()
+      this.refresh()
+    })
+    this.local.on('synced', () => this.markReadyIfContent())
+    window.addEventListener('online', this.refresh)
+    window.addEventListener('offline', this.refresh)
+  }
+
+  get status(): ConnectionStatus {
+    return this._status
+  }
+
+  /** True once the doc holds the pad (from the server or from this browser's copy). */
+  get ready(): boolean {
+    return this._ready
+  }
+
+  get fragment(): Y.XmlFragment {
+    return this.ydoc.getXmlFragment(padFragmentName)
+  }
+
+  override destroy(): void {
+    window.removeEventListener('online', this.refresh)
+    window.removeEventListener('offline', this.refresh)
+    this.provider.destroy()
+    void this.local.destroy()
+    this.ydoc.destroy()
+    super.destroy()
+  }
+
+  // Create the editor only once the pad has content: an editor bound to an empty fragment would
+  // write its own empty paragraph into the shared doc.
+  private markReadyIfContent(): void {
+    if (this._ready) return
+    if (this.fragment.length > 0 || this.provider.synced) {
+      this._ready = true
+      this.emit('ready', [])
+    }
+  }
+
+  private readonly onUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider) return
+    // A change made here (or restored from IndexedDB): unsaved until an ack covers it.
+    this.pending = Y.decodeStateVector(Y.encodeStateVector(this.ydoc))
+    this.refresh()
+  }
+
+  private onAck(stateVector: Map<number, number>): void {
+    for (const [client, clock] of stateVector) {
+      if ((this.acked.get(client) ?? 0) < clock) this.acked.set(client, clock)
+    }
+    if (this.pending && isCoveredBy(this.pending, this.acked)) this.pending = null
+    this.refresh()
+  }
+
+  private readonly refresh = (): void => {
+    const { wsconnected, synced } = this.provider
+    let link: LinkState
+    if (this._status.refusal) link = 'refused'
+    else if (!navigator.onLine) link = 'offline'
+    else if (wsconnected && synced) link = 'connected'
+    else link = this.everConnected ? 'reconnecting' : 'connecting'
+    const next: ConnectionStatus = { link, saved: this.pending === null, refusal: this._status.refusal }
+    if (next.link === this._status.link && next.saved === this._status.saved && next.refusal === this._status.refusal) return
+    this._status = next
+    this.emit('status', [next])
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Headless Chromium for end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core.
+ * There is no fallback and no skip: a machine without Chromium fails the test with a hint.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import type { Identity } from '../../client/sync/presence.ts'
+
+export const chromiumPath = '/usr/bin/chromium'
+export const artifactsDir = path.resolve(import.meta.dirname, '../../test-artifacts')
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(chromiumPath)) {
+    throw new Error(`Chromium not found at ${chromiumPath}: install it with 'apt-get install -y chromium' (.ci/run does)`)
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** A fresh browser context whose person is already named (skips the first-visit dialog). */
+export async function contextAs(browser: Browser, identity: Identity | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport })
+  if (identity) {
+    await context.addInitScript((value) => localStorage.setItem('summitpad.identity', value), JSON.stringify(identity))
+  }
+  return context
+}
+
+/** Where a test writes a screenshot; the folder is created on demand. */
+export function artifactPath(name: string): string {
+  fs.mkdirSync(artifactsDir, { recursive: true })
+  return path.join(artifactsDir, name)
+}
+
+/** Fails early with a clear message when the client bundle is missing. */
+export function assertClientBuilt(): void {
+  const index = path.resolve(import.meta.dirname, '../../dist/client/index.html')
+  if (!fs.existsSync(index)) throw new Error(`the client is not built (${index} missing): run 'npm run build'`)
+}

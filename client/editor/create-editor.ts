@@ -12,6 +12,7 @@ import { schema } from '../../shared/schema.ts'
 import { editorInputRules } from './input-rules.ts'
 import { editorKeymaps } from './keymap.ts'
 import { remoteCursors } from './plugins/remote-cursors.ts'
+import { sectionHints } from './plugins/section-hints.ts'
 import { TaskItemView } from './plugins/task-item-view.ts'
 
 export interface EditorOptions {
@@ -30,6 +31,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
       remoteCursors(options.awareness),
       yUndoPlugin(),
       editorInputRules(),
+      sectionHints(),
       ...editorKeymaps(),
       ...(options.extraPlugins ?? []),
     ],

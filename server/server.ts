@@ -26,7 +26,6 @@ const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openSqliteStorage(config.dataDir)
-  const sessions = new SessionService(storage.meta, storage.docs)
   const registry = new RoomRegistry({
     store: storage.docs,
     logger: logger.child({ component: 'sync' }),
@@ -34,6 +33,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     unloadDelayMs: config.roomUnloadDelayMs,
     maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
   })
+  const sessions = new SessionService(storage.meta, storage.docs, registry)
   const app = createApp({
     sessions,
     logger,

@@ -3,6 +3,8 @@
  * server validates every request body with these; the client uses the types.
  */
 import { z } from 'zod'
+import { accessModes, type AccessMode, type Role } from './roles.ts'
+import type { SessionPhase } from './session-phase.ts'
 
 /** States a session moves through. */
 export const sessionStates = ['scheduled', 'live', 'ended'] as const
@@ -22,6 +24,8 @@ export const createSessionBody = z
     /** @default 40 */
     durationMinutes: z.number().int().min(5).max(24 * 60).default(40),
     description: trimmed(2000).default(''),
+    /** `open`: anyone with the attendee link edits (the summit default); `key`: editing needs the attendee secret. */
+    access: z.enum(accessModes).default('open'),
   })
   .strict()
 export type CreateSessionBody = z.input<typeof createSessionBody>
@@ -36,10 +40,48 @@ export interface Session {
   /** ISO 8601, or null when not scheduled. */
   scheduledStart: string | null
   durationMinutes: number
+  access: AccessMode
   state: SessionState
+  /** ISO 8601 of the moderator's start, or null. */
+  startedAt: string | null
+  /** ISO 8601 of the countdown's end (absolute server time), or null before the start. */
+  endsAt: string | null
+  /** ISO 8601 of the end, or null while not ended. */
+  endedAt: string | null
+  /** Only the moderator may write while locked. */
+  locked: boolean
+  /** Id of the current agenda item, or null. */
+  currentItem: string | null
   createdAt: string
   updatedAt: string
 }
+
+/** A session as `GET /api/sessions/:id` returns it: with the phase and the caller's role. */
+export interface SessionView extends Session {
+  phase: SessionPhase
+  /** The role the presented secret (or none) grants. */
+  role: Role
+}
+
+/** The three links of a new session; the secrets in them are shown this once. */
+export interface SessionLinks {
+  /** Carries the moderator secret in its fragment. */
+  moderator: string
+  /** Editing link (carries the attendee secret in `key` sessions). */
+  attendee: string
+  /** Read-only projector view. */
+  projector: string
+}
+
+/** `POST /api/sessions/:id/extend` body: minutes to add (negative removes). */
+export const extendBody = z.object({ minutes: z.number().int().min(-240).max(240).refine((m) => m !== 0, 'minutes must not be 0') }).strict()
+
+/** `POST /api/sessions/:id/current` body: an agenda item by id, or a step from the current one. */
+export const currentBody = z.union([
+  z.object({ itemId: z.string().min(1).max(64) }).strict(),
+  z.object({ step: z.union([z.literal(1), z.literal(-1)]) }).strict(),
+])
+export type CurrentBody = z.infer<typeof currentBody>
 
 /** `GET /api/sessions` query. */
 export const listSessionsQuery = z

@@ -13,6 +13,8 @@ export const CloseCode = {
   internalError: 1011,
   /** A binary frame that does not decode as a summitpad / y-websocket message. */
   malformedMessage: 4400,
+  /** The `token` matches no key of the session. Reconnecting with it will not help. */
+  badToken: 4401,
   /** No session with that id exists. Reconnecting will not help. */
   unknownSession: 4404,
   /** The client sent more than the server will buffer while it loads the session. */
@@ -28,11 +30,12 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.messageTooBig]: 'message too large',
   [CloseCode.internalError]: 'session unavailable',
   [CloseCode.malformedMessage]: 'malformed message',
+  [CloseCode.badToken]: 'bad token',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.rateLimited]: 'rate limited',
 }
 
 /** True for close codes after which a client should not try to reconnect. */
 export function isFatalCloseCode(code: number): boolean {
-  return code === CloseCode.unknownSession || code === CloseCode.malformedMessage || code === CloseCode.unsupportedData
+  return code === CloseCode.unknownSession || code === CloseCode.badToken || code === CloseCode.malformedMessage || code === CloseCode.unsupportedData
 }

@@ -6,6 +6,8 @@
 export type ErrorCode =
   | 'bad_request'
   | 'invalid_body'
+  | 'unauthorized'
+  | 'forbidden'
   | 'not_found'
   | 'session_not_found'
   | 'payload_too_large'
@@ -16,6 +18,8 @@ export type ErrorCode =
 export const httpStatus: Record<ErrorCode, number> = {
   bad_request: 400,
   invalid_body: 400,
+  unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   session_not_found: 404,
   payload_too_large: 413,

@@ -25,6 +25,9 @@ export const messageAuth = 2
 export const messageQueryAwareness = 3
 export const messageAck = 10
 
+/** The query parameter carrying the capability secret (the provider's `params`). */
+export const tokenQueryParam = 'token'
+
 /** The query parameter a client sets to `1` to receive `messageAck` frames. */
 export const ackQueryParam = 'ack'
 

@@ -4,11 +4,19 @@
  * added here is understood everywhere.
  *
  * Nodes: paragraph, heading (levels 1-3), bullet_list, ordered_list, list_item, task_list,
- * task_item (with a `checked` attribute), hard_break. Marks: strong, em, code, link.
+ * task_item (with a `checked` attribute), agenda_list and agenda_item (structured agenda: id,
+ * owner, timebox, status), decision and action_item (the typed outcome blocks), hard_break.
+ * Marks: strong, em, code, link.
  */
 import { Schema, type DOMOutputSpec } from 'prosemirror-model'
 
 const pDOM: DOMOutputSpec = ['p', 0]
+
+/** The states of an agenda item. */
+export const agendaStatuses = ['pending', 'now', 'done', 'parked'] as const
+export type AgendaStatus = (typeof agendaStatuses)[number]
+
+const str = (dom: HTMLElement | string, name: string) => (typeof dom === 'string' ? null : dom.getAttribute(name))
 
 export const schema = new Schema({
   nodes: {
@@ -73,6 +81,68 @@ export const schema = new Schema({
         { 'data-checked': String(node.attrs.checked), class: 'task-item' },
         0,
       ],
+    },
+    agenda_list: {
+      content: 'agenda_item+',
+      group: 'block',
+      parseDOM: [{ tag: 'ol[data-type=agenda]', priority: 60 }],
+      toDOM: () => ['ol', { 'data-type': 'agenda', class: 'agenda-list' }, 0],
+    },
+    agenda_item: {
+      attrs: {
+        /** Stable id the moderator's "current item" refers to; assigned by the editor. */
+        id: { default: null },
+        owner: { default: '' },
+        /** Minutes planned for the item; 0 for none. */
+        timebox: { default: 0 },
+        status: { default: 'pending' },
+      },
+      content: 'paragraph block*',
+      defining: true,
+      parseDOM: [
+        {
+          tag: 'ol[data-type=agenda] > li',
+          priority: 60,
+          getAttrs: (dom) => ({
+            id: str(dom, 'data-id'),
+            owner: str(dom, 'data-owner') ?? '',
+            timebox: Number(str(dom, 'data-timebox') ?? 0) || 0,
+            status: agendaStatuses.find((status) => status === str(dom, 'data-status')) ?? 'pending',
+          }),
+        },
+      ],
+      toDOM: (node) => [
+        'li',
+        {
+          class: 'agenda-item',
+          'data-id': node.attrs.id as string | null,
+          'data-owner': node.attrs.owner as string,
+          'data-timebox': String(node.attrs.timebox),
+          'data-status': node.attrs.status as string,
+        },
+        0,
+      ],
+    },
+    decision: {
+      content: 'inline*',
+      group: 'block',
+      defining: true,
+      parseDOM: [{ tag: 'div[data-type=decision]', priority: 60 }],
+      toDOM: () => ['div', { 'data-type': 'decision', class: 'decision' }, 0],
+    },
+    action_item: {
+      attrs: { done: { default: false, validate: 'boolean' } },
+      content: 'inline*',
+      group: 'block',
+      defining: true,
+      parseDOM: [
+        {
+          tag: 'div[data-type=action]',
+          priority: 60,
+          getAttrs: (dom) => ({ done: str(dom, 'data-done') === 'true' }),
+        },
+      ],
+      toDOM: (node) => ['div', { 'data-type': 'action', class: 'action-item', 'data-done': String(node.attrs.done) }, 0],
     },
     text: { group: 'inline' },
     hard_break: {

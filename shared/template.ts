@@ -36,9 +36,8 @@ export function sessionTemplate(options: TemplateOptions = {}): PMJSON {
   if (options.title) content.push(heading(1, options.title))
   content.push(heading(2, 'Goals'), paragraph(options.description))
   content.push(heading(2, 'Agenda'), {
-    type: 'ordered_list',
-    attrs: { order: 1 },
-    content: [{ type: 'list_item', content: [paragraph()] }],
+    type: 'agenda_list',
+    content: [{ type: 'agenda_item', attrs: { id: 'item-1', owner: '', timebox: 0, status: 'pending' }, content: [paragraph()] }],
   })
   content.push(heading(2, 'Notes'), paragraph())
   content.push(heading(2, 'Decisions'), { type: 'bullet_list', content: [{ type: 'list_item', content: [paragraph()] }] })

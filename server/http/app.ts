@@ -43,6 +43,9 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router()
   api.use(express.json({ limit: maxJsonBytes }))
+  api.get('/time', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ now: Date.now() })
+  })
   api.use('/sessions', sessionsRouter(deps.sessions))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
@@ -51,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
-  app.get(['/', '/s/:id', '/s/:id/*rest'], (_req, res) => {
+  app.get(['/', '/s/:id', '/s/:id/projector'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
       res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
       return

@@ -1,15 +1,18 @@
 /**
- * The HTTP `upgrade` handler for `/sync/<docName>`. It parses the doc name and checks the session
- * before the room is touched; the WebSocket handshake is completed even for an unknown session so
- * the client receives a close code and reason it can show (browsers hide HTTP upgrade statuses).
+ * The HTTP `upgrade` handler for `/sync/<docName>`. It parses the doc name, checks the session and
+ * turns the `token` query parameter into a Role before the room is touched. The WebSocket
+ * handshake is completed even for a refused connection so the client receives a close code and
+ * reason it can show (browsers hide HTTP upgrade statuses). The token is never logged.
  * Paths other than `/sync/...` are refused with 404.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocketServer } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
-import { parseDocName } from '../../shared/doc-name.ts'
-import { ackQueryParam } from '../../shared/protocol.ts'
+import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
+import { AppError } from '../../shared/errors.ts'
+import { ackQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
+import { canWrite, type Role } from '../../shared/roles.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
@@ -37,18 +40,28 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const docName = rawName === null ? null : parseDocName(rawName)
     const wantsAck = url.searchParams.get(ackQueryParam) === '1'
 
-    // Nothing awaits between here and handleUpgrade's callback except the session lookup; the
+    const token = url.searchParams.get(tokenQueryParam)
+
+    // Nothing awaits between here and handleUpgrade's callback except the access check; the
     // 'message' listener is attached synchronously in that callback (see bindSocket).
-    const lookup = docName && docName.kind === 'pad' ? deps.sessions.get(docName.sessionId) : Promise.resolve(null)
-    lookup.then(
-      (session) => {
+    authorize(deps.sessions, docName, token).then(
+      (verdict) => {
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
-          if (!session || !docName) {
-            ws.close(CloseCode.unknownSession, closeReason[CloseCode.unknownSession])
+          if (!verdict.ok) {
+            ws.close(verdict.code, closeReason[verdict.code])
             return
           }
-          const name = rawName!
-          const connection = deps.registry.connect(name, toSyncSocket(ws), { wantsAck })
+          const { sessionId, kind } = verdict.docName
+          const name = formatDocName(verdict.docName)
+          const role = verdict.role
+          const connection = deps.registry.connect(name, toSyncSocket(ws), {
+            wantsAck,
+            // Read at every update, so lock, unlock and end apply to open connections at once.
+            canWrite: () => {
+              const state = deps.sessions.cachedWriteState(sessionId)
+              return state !== undefined && canWrite(role, kind, state)
+            },
+          })
           bindSocket(ws, connection, deps.pingIntervalMs, () => deps.registry.disconnected(name, connection))
         })
       },
@@ -57,6 +70,22 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       },
     )
+  }
+}
+
+type Verdict = { ok: true; docName: DocName; role: Role } | { ok: false; code: CloseCode }
+
+/** Decides who may connect: unknown docs get 4404, a secret that matches no key 4401. */
+async function authorize(sessions: SessionService, docName: DocName | null, token: string | null): Promise<Verdict> {
+  if (!docName) return { ok: false, code: CloseCode.unknownSession }
+  try {
+    const role = await sessions.roleFor(docName.sessionId, token)
+    await sessions.writeState(docName.sessionId)
+    return { ok: true, docName, role }
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'session_not_found') return { ok: false, code: CloseCode.unknownSession }
+    if (error instanceof AppError && error.code === 'unauthorized') return { ok: false, code: CloseCode.badToken }
+    throw error
   }
 }
 

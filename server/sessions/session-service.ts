@@ -1,30 +1,46 @@
 /**
- * SessionService: creating, reading and listing design sessions. Creating one stores its metadata
- * and then seeds its pad with the template, so a session that exists always has a pad.
+ * SessionService: creating, reading and listing design sessions, resolving a secret to a role,
+ * and the moderator's actions (start, extend, current, lock, unlock, end). Each action updates
+ * the MetaStore first, then the session's control doc (and, for `current`, the pad), so every
+ * open screen sees it within a round trip.
  */
-import type { CreateSessionBody, Session } from '../../shared/api.ts'
-import { createSessionBody } from '../../shared/api.ts'
-import { randomSessionId } from '../../shared/doc-name.ts'
+import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
+import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
+import type { Role, WriteState } from '../../shared/roles.ts'
+import { sessionPhase } from '../../shared/session-phase.ts'
+import { hashSecret, mintSecret, verifySecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { MetaStore, SessionFilter } from '../storage/meta-store.ts'
+import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/meta-store.ts'
+import type { RoomRegistry } from '../sync/room-registry.ts'
+import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
+import { encodeControlSeed, writeControl } from './control-doc.ts'
 import { encodePadSeed } from './pad-seed.ts'
+import { parseBody } from './parse-body.ts'
+
+/** The moderator actions of `POST /api/sessions/:id/<action>`. */
+export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'end'] as const
+export type ModeratorAction = (typeof moderatorActions)[number]
 
 export class SessionService {
+  /** Live write state per session id, read by every WebSocket frame's permission check. */
+  private readonly writeStates = new Map<string, WriteState>()
+
   constructor(
     private readonly meta: MetaStore,
     private readonly docs: DocStore,
+    private readonly rooms: RoomRegistry,
   ) {}
 
-  /** Validates `input`, stores the session, seeds its pad. Throws AppError('invalid_body'). */
-  async create(input: unknown): Promise<Session> {
-    const parsed = createSessionBody.safeParse(input)
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
-      const first = details[0]
-      throw new AppError('invalid_body', first ? `${first.path || 'body'}: ${first.message}` : 'invalid body', details)
-    }
-    const body = parsed.data
+  /**
+   * Validates `input`, stores the session with fresh moderator and attendee secrets, seeds its
+   * pad. Returns the session and its three links; the secrets exist nowhere else.
+   */
+  async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
+    const body = parseBody(createSessionBody, input)
+    const moderatorKey = mintSecret()
+    const editorKey = mintSecret()
     const fields = {
       title: body.title,
       track: body.track,
@@ -32,10 +48,22 @@ export class SessionService {
       moderator: body.moderator,
       scheduledStart: body.scheduledStart === null ? null : new Date(body.scheduledStart).toISOString(),
       durationMinutes: body.durationMinutes,
+      access: body.access,
+      moderatorKeyHash: hashSecret(moderatorKey),
+      editorKeyHash: hashSecret(editorKey),
     }
     const session = await this.createWithFreshId(fields)
     await this.docs.append(session.id, encodePadSeed({ description: body.description }))
-    return session
+    await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
+    const base = `/s/${session.id}`
+    return {
+      session,
+      links: {
+        moderator: `${base}#key=${moderatorKey}`,
+        attendee: body.access === 'open' ? base : `${base}#key=${editorKey}`,
+        projector: `${base}/projector`,
+      },
+    }
   }
 
   /** The session, or null when `id` is unknown. */
@@ -54,7 +82,104 @@ export class SessionService {
     return this.meta.listSessions(filter)
   }
 
-  private async createWithFreshId(fields: Omit<Session, 'id' | 'state' | 'createdAt' | 'updatedAt'>): Promise<Session> {
+  /**
+   * The role `secret` grants in session `id`. Throws `session_not_found`, or `unauthorized` when a
+   * secret was given that matches neither key.
+   */
+  async roleFor(id: string, secret: string | null): Promise<Role> {
+    const caps = await this.meta.getCapabilities(id)
+    if (!caps) throw new AppError('session_not_found', `no session with id "${id}"`)
+    const verdict = verifySecret(caps, secret)
+    if (!verdict.ok) throw new AppError('unauthorized', 'the secret in this link is not valid for this session')
+    return verdict.role
+  }
+
+  /** The session as seen by the holder of `secret`: with its phase and the caller's role. */
+  async view(id: string, secret: string | null): Promise<SessionView> {
+    const role = await this.roleFor(id, secret)
+    const session = await this.require(id)
+    return { ...session, role, phase: sessionPhase(session.state, session.endsAt ? Date.parse(session.endsAt) : null, Date.now()) }
+  }
+
+  /**
+   * The live write state of a session for the WebSocket permission check, kept in memory and
+   * updated by every moderator action. Throws `session_not_found`.
+   */
+  async writeState(id: string): Promise<WriteState> {
+    const cached = this.writeStates.get(id)
+    if (cached) return cached
+    const session = await this.require(id)
+    return this.remember(session)
+  }
+
+  /** The current write state if known (synchronous, for per-frame checks). */
+  cachedWriteState(id: string): WriteState | undefined {
+    return this.writeStates.get(id)
+  }
+
+  /**
+   * Runs a moderator action. Throws `unauthorized` (no or wrong secret), `forbidden` (a secret
+   * that is not the moderator's), `invalid_body`, `conflict` (e.g. starting an ended session).
+   */
+  async act(id: string, action: ModeratorAction, secret: string | null, body: unknown): Promise<SessionView> {
+    if (!secret) throw new AppError('unauthorized', 'moderator actions need the moderator secret as a Bearer token')
+    const role = await this.roleFor(id, secret)
+    if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may ${action} this session; this secret grants "${role}"`)
+    const session = await this.require(id)
+    if (session.state === 'ended') throw new AppError('conflict', 'the session has ended')
+    const now = Date.now()
+    let patch: Partial<SessionLiveFields>
+    switch (action) {
+      case 'start':
+        if (session.state === 'live') throw new AppError('conflict', 'the session is already live')
+        patch = {
+          state: 'live',
+          startedAt: new Date(now).toISOString(),
+          endsAt: new Date(now + session.durationMinutes * 60_000).toISOString(),
+        }
+        break
+      case 'extend': {
+        const { minutes } = parseBody(extendBody, body)
+        if (session.state !== 'live' || !session.endsAt) throw new AppError('conflict', 'only a live session can be extended')
+        patch = { endsAt: new Date(Date.parse(session.endsAt) + minutes * 60_000).toISOString() }
+        break
+      }
+      case 'current': {
+        const target = parseBody(currentBody, body)
+        let chosen: string | null = null
+        await this.rooms.change(formatDocName({ sessionId: id, kind: 'pad' }), (ydoc) => {
+          const item = pickItem(ydoc, target)
+          if (!item) return
+          setCurrentItem(ydoc, item)
+          chosen = currentItemId(ydoc)
+        })
+        if (chosen === null) {
+          throw new AppError('not_found', 'itemId' in target ? `no agenda item "${target.itemId}"` : 'no agenda item in that direction')
+        }
+        patch = { currentItem: chosen }
+        break
+      }
+      case 'lock':
+      case 'unlock':
+        patch = { locked: action === 'lock' }
+        break
+      case 'end':
+        patch = { state: 'ended', endedAt: new Date(now).toISOString() }
+        break
+    }
+    const updated = (await this.meta.updateSession(id, patch))!
+    this.remember(updated)
+    await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
+    return { ...updated, role, phase: sessionPhase(updated.state, updated.endsAt ? Date.parse(updated.endsAt) : null, Date.now()) }
+  }
+
+  private remember(session: Session): WriteState {
+    const state: WriteState = { state: session.state, locked: session.locked }
+    this.writeStates.set(session.id, state)
+    return state
+  }
+
+  private async createWithFreshId(fields: Omit<Parameters<MetaStore['createSession']>[0], 'id'>): Promise<Session> {
     // Ten characters from a 31-letter alphabet collide rarely; retry the rare collision.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -65,5 +190,3 @@ export class SessionService {
     }
   }
 }
-
-export type { CreateSessionBody }

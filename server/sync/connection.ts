@@ -8,9 +8,10 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
-import { messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
 import type { Logger } from './logger.ts'
 import { MalformedUpdateError, type Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
@@ -18,6 +19,12 @@ import type { SyncSocket } from './socket.ts'
 export interface ConnectionOptions {
   /** Send `messageAck` frames after each stored update (the client asked with `ack=1`). */
   wantsAck: boolean
+  /**
+   * Asked for every update the client sends: false drops the update unapplied and tells the
+   * client once (y-protocols' permission-denied message). Read at each frame, so a lock or an end
+   * takes effect at once. @default () => true
+   */
+  canWrite: () => boolean
   /** Bytes of frames that may wait for processing before the connection is closed (4429). */
   maxQueuedBytes: number
   logger: Logger
@@ -33,6 +40,7 @@ export class Connection {
   private queue: Promise<void> = Promise.resolve()
   private queuedBytes = 0
   private closed = false
+  private toldReadOnly = false
 
   constructor(
     private readonly socket: SyncSocket,
@@ -121,6 +129,17 @@ export class Connection {
     }
   }
 
+  // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
+  // which is what keeps a viewer's stale or forged offline state out of the doc.
+  private refuseWrite(): void {
+    if (this.toldReadOnly) return
+    this.toldReadOnly = true
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageAuth)
+    authProtocol.writePermissionDenied(encoder, 'read-only')
+    this.send(encoding.toUint8Array(encoder))
+  }
+
   private async handle(frame: Uint8Array): Promise<void> {
     const room = this.room
     if (!room) return
@@ -136,7 +155,12 @@ export class Connection {
           encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.diffSince(payload)))
           this.send(encoding.toUint8Array(encoder))
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
-          await room.receiveUpdate(payload, this)
+          if (this.options.canWrite()) {
+            this.toldReadOnly = false
+            await room.receiveUpdate(payload, this)
+          } else {
+            this.refuseWrite()
+          }
         } else {
           throw new ProtocolError(`unknown sync message type ${syncType}`)
         }

@@ -5,6 +5,7 @@
  * doc is dropped from memory. A connection arriving while its room unloads waits for the unload
  * to finish and then loads the doc afresh, so it never misses a stored update.
  */
+import type * as Y from 'yjs'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
@@ -36,9 +37,10 @@ export class RoomRegistry {
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
    * feed it frames while the room loads. After `close`, the socket is refused with 1001.
    */
-  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'>): Connection {
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite'>>): Connection {
     const connection = new Connection(socket, {
       wantsAck: options.wantsAck,
+      canWrite: options.canWrite ?? (() => true),
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       logger: this.options.logger.child({ docName }),
     })
@@ -89,7 +91,42 @@ export class RoomRegistry {
     ])
   }
 
+  /**
+   * Applies a server-made change to `docName` (loading the room if nobody is connected, and
+   * unloading it again afterwards). Resolves once the change is stored and broadcast.
+   */
+  async change(docName: string, change: (ydoc: Y.Doc) => void): Promise<void> {
+    if (this.closing) throw new Error('RoomRegistry is closed')
+    const room = await this.acquire(docName)
+    try {
+      await room.applyServerChange(change)
+    } finally {
+      this.scheduleUnload(room)
+    }
+  }
+
+  /** Reads `docName`'s current content (loading it if needed) through `read`. */
+  async read<T>(docName: string, read: (ydoc: Y.Doc) => T): Promise<T> {
+    const room = await this.acquire(docName)
+    try {
+      return read(room.ydoc)
+    } finally {
+      this.scheduleUnload(room)
+    }
+  }
+
   private async join(docName: string, connection: Connection): Promise<Room> {
+    const room = await this.acquire(docName)
+    if (connection.isClosed) {
+      this.scheduleUnload(room)
+    } else {
+      room.addConnection(connection)
+    }
+    return room
+  }
+
+  /** The loaded, open room for `docName`, loading it if needed; cancels a pending unload. */
+  private async acquire(docName: string): Promise<Room> {
     for (;;) {
       await this.unloading.get(docName)
       let entry = this.rooms.get(docName)
@@ -108,11 +145,6 @@ export class RoomRegistry {
       // The room may have started unloading while we awaited it: wait for that, load afresh.
       if (room.isClosed) continue
       this.cancelUnload(docName)
-      if (connection.isClosed) {
-        this.scheduleUnload(room)
-      } else {
-        room.addConnection(connection)
-      }
       return room
     }
   }

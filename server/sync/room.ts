@@ -43,6 +43,7 @@ export class Room {
   private readonly inflight = new Set<Promise<unknown>>()
   private storedRows: number
   private compaction: Promise<void> | null = null
+  private serverChanges: Promise<void> = Promise.resolve()
   private closing: Promise<void> | null = null
 
   /** Loads `docName` from `store` into a new Room. Throws when the store fails. */
@@ -122,6 +123,29 @@ export class Room {
     connection.acknowledge(Y.encodeStateVector(this.ydoc))
   }
 
+  /**
+   * Makes a change on behalf of the server (a moderator action through the API): `change` edits a
+   * scratch copy of the doc, the difference is stored, then applied and broadcast to everyone.
+   * Server changes to one room run one at a time, so read-modify-write changes do not interleave.
+   */
+  applyServerChange(change: (ydoc: Y.Doc) => void): Promise<void> {
+    const run = this.serverChanges.then(async () => {
+      const scratch = new Y.Doc({ gc: false })
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.ydoc))
+      const before = Y.encodeStateVector(scratch)
+      change(scratch)
+      const update = Y.encodeStateAsUpdate(scratch, before)
+      scratch.destroy()
+      if (isEmptyUpdate(update)) return
+      await this.track(this.store.append(this.docName, update))
+      this.storedRows++
+      Y.applyUpdate(this.ydoc, update, { kind: 'server' } satisfies UpdateOrigin)
+      this.maybeCompact()
+    })
+    this.serverChanges = run.catch(() => {})
+    return run
+  }
+
   /** Applies an awareness update from `connection`; throws when it does not decode. */
   receiveAwareness(update: Uint8Array, connection: Connection): void {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, { kind: 'connection', connection } satisfies UpdateOrigin)
@@ -142,6 +166,7 @@ export class Room {
   }
 
   private async doClose(): Promise<void> {
+    await this.serverChanges
     await Promise.allSettled([...this.inflight])
     if (this.compaction) await this.compaction
     if (this.storedRows > 1) await this.compact().catch(() => {})

@@ -1,16 +1,22 @@
-/** `/api/sessions`: create, list and read design sessions. */
+/** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
 import { Router } from 'express'
 import { listSessionsQuery } from '../../../shared/api.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
-import type { SessionService } from '../../sessions/session-service.ts'
+import { moderatorActions, type ModeratorAction, type SessionService } from '../../sessions/session-service.ts'
+import { bearerSecret } from '../bearer.ts'
+
+function sessionId(raw: string): string {
+  if (!isSessionId(raw)) throw new AppError('session_not_found', `no session with id "${raw.slice(0, 64)}"`)
+  return raw
+}
 
 export function sessionsRouter(sessions: SessionService): Router {
   const router = Router()
 
   router.post('/', async (req, res) => {
-    const session = await sessions.create(req.body)
-    res.status(201).location(`/api/sessions/${session.id}`).json({ session, url: `/s/${session.id}` })
+    const { session, links } = await sessions.create(req.body)
+    res.status(201).location(`/api/sessions/${session.id}`).set('Cache-Control', 'no-store').json({ session, links })
   })
 
   router.get('/', async (req, res) => {
@@ -20,9 +26,16 @@ export function sessionsRouter(sessions: SessionService): Router {
   })
 
   router.get('/:id', async (req, res) => {
-    const id = req.params.id
-    if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
-    res.json({ session: await sessions.require(id) })
+    res.json({ session: await sessions.view(sessionId(req.params.id), bearerSecret(req)) })
+  })
+
+  router.post('/:id/:action', async (req, res) => {
+    const action = req.params.action
+    if (!moderatorActions.includes(action as ModeratorAction)) {
+      throw new AppError('not_found', `no action "${action.slice(0, 40)}"; actions are ${moderatorActions.join(', ')}`)
+    }
+    const session = await sessions.act(sessionId(req.params.id), action as ModeratorAction, bearerSecret(req), req.body)
+    res.json({ session })
   })
 
   return router

@@ -29,6 +29,14 @@ const migrations: string[] = [
      updated_at TEXT NOT NULL
    );
    CREATE INDEX sessions_by_start ON sessions (scheduled_start, title);`,
+  `ALTER TABLE sessions ADD COLUMN access TEXT NOT NULL DEFAULT 'open';
+   ALTER TABLE sessions ADD COLUMN moderator_key_hash TEXT NOT NULL DEFAULT '';
+   ALTER TABLE sessions ADD COLUMN editor_key_hash TEXT NOT NULL DEFAULT '';
+   ALTER TABLE sessions ADD COLUMN started_at TEXT;
+   ALTER TABLE sessions ADD COLUMN ends_at TEXT;
+   ALTER TABLE sessions ADD COLUMN ended_at TEXT;
+   ALTER TABLE sessions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE sessions ADD COLUMN current_item TEXT;`,
 ]
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */

@@ -1,5 +1,5 @@
 /** The client's calls to the JSON API; errors carry the server's message. */
-import type { CreateSessionBody, Session } from '../shared/api.ts'
+import type { CreateSessionBody, CurrentBody, Session, SessionLinks, SessionView } from '../shared/api.ts'
 import type { ErrorBody } from '../shared/errors.ts'
 
 export class ApiError extends Error {
@@ -12,10 +12,15 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init?: RequestInit): Promise<T> {
+async function request<T>(path: string, init: RequestInit & { secret?: string | null } = {}): Promise<T> {
+  const { secret, ...rest } = init
   const res = await fetch(path, {
-    ...init,
-    headers: { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) },
+    ...rest,
+    headers: {
+      accept: 'application/json',
+      ...(rest.body ? { 'content-type': 'application/json' } : {}),
+      ...(secret ? { authorization: `Bearer ${secret}` } : {}),
+    },
   })
   const body = (await res.json().catch(() => null)) as T | ErrorBody | null
   if (!res.ok) {
@@ -25,9 +30,18 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return body as T
 }
 
+export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'end'
+
 export const api = {
   listSessions: () => request<{ sessions: Session[] }>('/api/sessions').then((r) => r.sessions),
-  getSession: (id: string) => request<{ session: Session }>(`/api/sessions/${encodeURIComponent(id)}`).then((r) => r.session),
+  getSession: (id: string, secret: string | null = null) =>
+    request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}`, { secret }).then((r) => r.session),
   createSession: (body: CreateSessionBody) =>
-    request<{ session: Session }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) }).then((r) => r.session),
+    request<{ session: Session; links: SessionLinks }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) }),
+  act: (id: string, action: ModeratorAction, secret: string, body?: { minutes: number } | CurrentBody) =>
+    request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}/${action}`, {
+      method: 'POST',
+      secret,
+      body: JSON.stringify(body ?? {}),
+    }).then((r) => r.session),
 }

@@ -3,15 +3,19 @@ import './styles/app.css'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
 import { renderPad } from './pages/pad.ts'
+import { renderProjector } from './pages/projector.ts'
 
 const app = document.getElementById('app')!
 const path = location.pathname.replace(/\/+$/, '') || '/'
 const padMatch = /^\/s\/([^/]+)$/.exec(path)
+const projectorMatch = /^\/s\/([^/]+)\/projector$/.exec(path)
 
 if (path === '/') {
   void renderHome(app)
 } else if (padMatch) {
   void renderPad(app, decodeURIComponent(padMatch[1]!))
+} else if (projectorMatch) {
+  void renderProjector(app, decodeURIComponent(projectorMatch[1]!))
 } else {
   renderNotFound(app, `There is no page at ${path}.`)
 }

@@ -37,9 +37,22 @@ export const toggleOrderedList = toggleList(nodes.ordered_list)
 export const toggleTaskList = toggleList(nodes.task_list)
 
 /** Enter inside any list item splits it; a new task item starts unchecked. */
-export const splitItem: Command = chainCommands(splitListItem(nodes.list_item), splitListItem(nodes.task_item, { checked: false }))
-export const sinkItem: Command = chainCommands(sinkListItem(nodes.list_item), sinkListItem(nodes.task_item))
-export const liftItem: Command = chainCommands(liftListItem(nodes.list_item), liftListItem(nodes.task_item), lift)
+export const splitItem: Command = chainCommands(
+  splitListItem(nodes.list_item),
+  splitListItem(nodes.task_item, { checked: false }),
+  // A new agenda item is pending, with no owner or timebox; agenda-ids gives it an id.
+  splitListItem(nodes.agenda_item, { id: null, owner: '', timebox: 0, status: 'pending' }),
+)
+export const sinkItem: Command = chainCommands(sinkListItem(nodes.list_item), sinkListItem(nodes.task_item), sinkListItem(nodes.agenda_item))
+export const liftItem: Command = chainCommands(liftListItem(nodes.list_item), liftListItem(nodes.task_item), liftListItem(nodes.agenda_item), lift)
+
+/** Turns the current textblock into a Decision block (or back into a paragraph). */
+export const toggleDecision: Command = (state, dispatch) =>
+  isBlockActive(state, nodes.decision) ? setBlockType(nodes.paragraph)(state, dispatch) : setBlockType(nodes.decision)(state, dispatch)
+
+/** Turns the current textblock into an Action item block (or back into a paragraph). */
+export const toggleActionItem: Command = (state, dispatch) =>
+  isBlockActive(state, nodes.action_item) ? setBlockType(nodes.paragraph)(state, dispatch) : setBlockType(nodes.action_item, { done: false })(state, dispatch)
 
 /** Collaborative undo / redo: only this person's own changes (y-prosemirror's UndoManager). */
 export const undo: Command = undoCommand

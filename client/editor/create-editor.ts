@@ -4,13 +4,16 @@
  * keymap and the input rules.
  */
 import { EditorState, type Plugin } from 'prosemirror-state'
-import { EditorView } from 'prosemirror-view'
+import { EditorView, type EditorProps } from 'prosemirror-view'
 import type { Awareness } from 'y-protocols/awareness'
 import { ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type * as Y from 'yjs'
 import { schema } from '../../shared/schema.ts'
 import { editorInputRules } from './input-rules.ts'
 import { editorKeymaps } from './keymap.ts'
+import { ActionItemView } from './plugins/action-item-view.ts'
+import { agendaIds } from './plugins/agenda-ids.ts'
+import { AgendaItemView, type AgendaContext } from './plugins/agenda-item-view.ts'
 import { remoteCursors } from './plugins/remote-cursors.ts'
 import { sectionHints } from './plugins/section-hints.ts'
 import { TaskItemView } from './plugins/task-item-view.ts'
@@ -21,6 +24,9 @@ export interface EditorOptions {
   /** Called after every state change (toolbar refresh). */
   onChange?: (view: EditorView) => void
   extraPlugins?: Plugin[]
+  agenda: AgendaContext
+  /** Whether this person may edit now; re-read on every `view.setProps({})`. */
+  editable: () => boolean
 }
 
 export function createEditor(place: HTMLElement, options: EditorOptions): EditorView {
@@ -32,15 +38,15 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
       yUndoPlugin(),
       editorInputRules(),
       sectionHints(),
+      agendaIds(),
       ...editorKeymaps(),
       ...(options.extraPlugins ?? []),
     ],
   })
   return new EditorView(place, {
     state,
-    nodeViews: {
-      task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
-    },
+    nodeViews: nodeViews(options),
+    editable: () => options.editable(),
     attributes: {
       class: 'pad-editor',
       role: 'textbox',
@@ -55,4 +61,20 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
       options.onChange?.(this)
     },
   })
+}
+
+function nodeViews(options: EditorOptions): EditorProps['nodeViews'] {
+  return {
+    task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
+    action_item: (node, view, getPos) => new ActionItemView(node, view, getPos),
+    agenda_item: (node, view, getPos) => new AgendaItemView(node, view, getPos, options.agenda),
+  }
+}
+
+/**
+ * Applies a change of editability (lock, end, role) to the view and redraws the node views
+ * whose controls depend on it (fresh node view constructors make ProseMirror redraw them).
+ */
+export function refreshEditable(view: EditorView, options: EditorOptions): void {
+  view.setProps({ editable: () => options.editable(), nodeViews: nodeViews(options) })
 }

@@ -1,4 +1,7 @@
-/** Markdown-like shortcuts typed at the start of a line: `# `, `- `, `1. `, `[ ] `. */
+/**
+ * Markdown-like shortcuts typed at the start of a line: `# `, `- `, `1. `, `[ ] `, and the typed
+ * outcome blocks `DECISION: ` and `ACTION: `.
+ */
 import { inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
 import type { Plugin } from 'prosemirror-state'
 import { schema } from '../../shared/schema.ts'
@@ -8,6 +11,8 @@ const { nodes } = schema
 export function editorInputRules(): Plugin {
   return inputRules({
     rules: [
+      textblockTypeInputRule(/^DECISION:\s$/i, nodes.decision),
+      textblockTypeInputRule(/^ACTION:\s$/i, nodes.action_item, { done: false }),
       textblockTypeInputRule(/^(#{1,3})\s$/, nodes.heading, (match) => ({ level: match[1]!.length })),
       wrappingInputRule(/^\s*\[([ xX]?)\]\s$/, nodes.task_list, () => ({}), () => true),
       wrappingInputRule(/^\s*([-+*])\s$/, nodes.bullet_list),

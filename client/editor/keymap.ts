@@ -19,6 +19,8 @@ export const shortcuts: Record<string, Command> = {
   'Shift-Mod-8': commands.toggleBulletList,
   'Shift-Mod-9': commands.toggleOrderedList,
   'Shift-Mod-7': commands.toggleTaskList,
+  'Mod-Alt-d': commands.toggleDecision,
+  'Mod-Alt-a': commands.toggleActionItem,
   Enter: commands.splitItem,
   Tab: commands.sinkItem,
   'Shift-Tab': commands.liftItem,

@@ -36,6 +36,10 @@ const groups: Item[][] = [
     { label: '☑ Tasks', title: `Task list (${mod}Shift+7)`, command: commands.toggleTaskList, active: (s) => commands.isInList(s, schema.nodes.task_list) },
   ],
   [
+    { label: 'Decision', title: `Decision block, or type DECISION: (${mod}Alt+D)`, command: commands.toggleDecision, active: (s) => commands.isBlockActive(s, schema.nodes.decision) },
+    { label: 'Action', title: `Action item, or type ACTION: (${mod}Alt+A)`, command: commands.toggleActionItem, active: (s) => commands.isBlockActive(s, schema.nodes.action_item) },
+  ],
+  [
     { label: '↶', title: `Undo your last change (${mod}Z)`, command: commands.undo },
     { label: '↷', title: `Redo (${mod}Shift+Z)`, command: commands.redo },
   ],
@@ -71,7 +75,7 @@ export function createToolbar(getView: () => EditorView | null, askLink: (curren
   for (const group of groups) {
     const groupElement = h('div', { class: 'tool-group' })
     for (const item of group) {
-      const button = h('button', { type: 'button', class: `tool ${item.className ?? ''}`, title: item.title, 'aria-label': item.title.replace(/ \(.*\)$/, '') }, item.label)
+      const button = h('button', { type: 'button', class: `tool ${item.className ?? ''}`, title: item.title, 'aria-label': item.title.replace(/(,| \().*$/, '') }, item.label)
       // Suppressing mousedown's default keeps the editor's selection and focus.
       button.addEventListener('mousedown', (event) => event.preventDefault())
       button.addEventListener('click', () => run(item.command))

@@ -1,4 +1,5 @@
 /** Small modal dialogs built on `<dialog>`: the identity picker and the link editor. */
+import type { SessionLinks } from '../../shared/api.ts'
 import { h } from '../dom.ts'
 import { palette, type Identity } from '../sync/presence.ts'
 
@@ -66,6 +67,47 @@ export function askLink(current: string | null): Promise<string | null> {
     dialog.addEventListener('close', () => {
       dialog.remove()
       resolve(dialog.returnValue === 'ok' ? input.value : null)
+    })
+  })
+}
+
+/** Shows a new session's three links once (their secrets are not stored anywhere else). */
+export function showLinks(links: SessionLinks): Promise<void> {
+  const row = (label: string, hint: string, path: string) => {
+    const url = `${location.origin}${path}`
+    const input = h('input', { type: 'text', readonly: true, value: url, 'aria-label': label })
+    const copy = h('button', { type: 'button' }, 'Copy')
+    copy.addEventListener('click', async () => {
+      input.select()
+      try {
+        await navigator.clipboard.writeText(url)
+        copy.textContent = 'Copied'
+      } catch {
+        copy.textContent = 'Select and copy'
+      }
+    })
+    return h('div', { class: 'link-row' }, h('span', { class: 'field-label' }, label), h('span', { class: 'hint' }, hint), h('div', { class: 'link-copy' }, input, copy))
+  }
+  const dialog = h(
+    'dialog',
+    { class: 'dialog wide', 'aria-labelledby': 'links-heading' },
+    h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'links-heading' }, 'Your session is ready'),
+      h('p', { class: 'hint' }, 'Save these links now: the keys in them are shown only this once.'),
+      row('Moderator link', 'Full control: start, timer, agenda, lock, end. Keep it to yourself.', links.moderator),
+      row('Attendee link', 'For the room: everyone with it can edit.', links.attendee),
+      row('Projector link', 'Read-only, large type, for the wall.', links.projector),
+      h('div', { class: 'dialog-actions' }, h('button', { type: 'submit', class: 'primary', value: 'ok' }, 'Open the pad')),
+    ),
+  )
+  document.body.append(dialog)
+  dialog.showModal()
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      dialog.remove()
+      resolve()
     })
   })
 }

@@ -35,6 +35,12 @@ function createForm(): HTMLElement {
   const moderator = h('input', { name: 'moderator', maxlength: 100, placeholder: 'Who runs the session' })
   const start = h('input', { name: 'scheduledStart', type: 'datetime-local' })
   const duration = h('input', { name: 'durationMinutes', type: 'number', min: 5, max: 1440, value: 40, required: true })
+  const access = h(
+    'select',
+    { name: 'access' },
+    h('option', { value: 'open', selected: true }, 'Anyone with the attendee link'),
+    h('option', { value: 'key' }, 'Only holders of the attendee key'),
+  )
   const status = h('p', { class: 'form-status', role: 'status' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create session')
 
@@ -45,7 +51,8 @@ function createForm(): HTMLElement {
     field('Title', title),
     h('div', { class: 'field-row' }, field('Track', track), field('Room', room)),
     field('Moderator', moderator),
-    h('div', { class: 'field-row' }, field('Scheduled start', start), field('Duration (minutes)', duration)),
+    h('div', { class: 'field-row' }, field('Scheduled start', start), field('Minutes', duration)),
+    field('Who can edit', access),
     submit,
     status,
   )
@@ -55,15 +62,18 @@ function createForm(): HTMLElement {
     status.textContent = 'Creating…'
     status.classList.remove('error')
     try {
-      const session = await api.createSession({
+      const { session, links } = await api.createSession({
         title: title.value,
         track: track.value,
         room: room.value,
         moderator: moderator.value,
         scheduledStart: start.value ? new Date(start.value).toISOString() : null,
         durationMinutes: Number(duration.value),
+        access: access.value === 'key' ? 'key' : 'open',
       })
-      location.assign(`/s/${session.id}`)
+      // The secrets are shown once: the pad page offers these links to its creator, then forgets them.
+      sessionStorage.setItem(`summitpad.links.${session.id}`, JSON.stringify(links))
+      location.assign(links.moderator)
     } catch (error) {
       status.textContent = error instanceof ApiError ? error.message : `Could not create the session: ${(error as Error).message}`
       status.classList.add('error')

@@ -1,46 +1,102 @@
 /**
- * The pad page (`/s/<id>`): the session's header, the sync indicator, the formatting toolbar,
- * the collaborative editor, and the list of people in the pad.
+ * The pad page (`/s/<id>`): the session header and bar (phase, countdown, current item, the
+ * moderator's controls), the sync indicator, the formatting toolbar, the collaborative editor,
+ * and the side bar (people, follow the moderator, links).
  */
 import { keymap } from 'prosemirror-keymap'
 import type { EditorView } from 'prosemirror-view'
-import type { Session } from '../../shared/api.ts'
+import type { SessionLinks, SessionView } from '../../shared/api.ts'
+import { canWrite, readOnlyReason } from '../../shared/roles.ts'
+import { sessionPhase } from '../../shared/session-phase.ts'
 import { api, ApiError } from '../api.ts'
+import { forgetLinkKey, linkKey } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
-import { createEditor } from '../editor/create-editor.ts'
+import { createEditor, refreshEditable, type EditorOptions } from '../editor/create-editor.ts'
 import { createToolbar } from '../editor/toolbar.ts'
-import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
+import { ControlConnection, controlFromSession, type ControlState } from '../sync/control.ts'
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
-import { askIdentity, askLink } from './dialogs.ts'
+import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
+import { serverNow, syncServerClock } from '../sync/server-clock.ts'
+import { askIdentity, askLink, showLinks } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
+import { createSessionBar } from './session-bar.ts'
+
+/** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
+export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
+  let key = linkKey(sessionId)
+  try {
+    try {
+      return { session: await api.getSession(sessionId, key), key }
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) throw error
+      forgetLinkKey(sessionId)
+      key = null
+      return { session: await api.getSession(sessionId), key }
+    }
+  } catch (error) {
+    renderNotFound(
+      root,
+      error instanceof ApiError && error.status === 404
+        ? `There is no session "${sessionId}". Check the link, or find it on the schedule.`
+        : `The session could not be loaded: ${(error as Error).message}`,
+    )
+    return null
+  }
+}
 
 export async function renderPad(root: HTMLElement, sessionId: string): Promise<void> {
-  let session: Session
-  try {
-    session = await api.getSession(sessionId)
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      renderNotFound(root, `There is no session "${sessionId}". Check the link, or find it on the schedule.`)
-    } else {
-      renderNotFound(root, `The session could not be loaded: ${(error as Error).message}`)
-    }
-    return
-  }
+  const loaded = await loadSessionView(root, sessionId)
+  if (!loaded) return
+  const { session, key } = loaded
+  const role = session.role
+  const isModerator = role === 'moderator'
   document.title = `${session.title} · summitpad`
+  void syncServerClock()
 
-  const pad = new PadConnection(session.id)
+  const pad = new PadConnection(session.id, key)
+  const control = new ControlConnection(session.id, key, controlFromSession(session))
   let identity: Identity = loadIdentity() ?? suggestIdentity()
   const awareness = pad.provider.awareness
   awareness.setLocalStateField('user', identity)
 
   let view: EditorView | null = null
+  const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal
+  const editorOptions: EditorOptions = {
+    fragment: pad.fragment,
+    awareness,
+    editable: writable,
+    onChange: (v) => {
+      toolbar.update(v)
+      bar.update(control.state)
+      followIfWanted()
+    },
+    extraPlugins: [keymap({ 'Mod-k': () => (void toolbar.editLink(), true) })],
+    agenda: {
+      isModerator: () => isModerator,
+      setCurrent: (itemId) => void act('current', { itemId }).catch((error: unknown) => alert((error as Error).message)),
+    },
+  }
+
+  const act = async (action: Parameters<typeof api.act>[1], body?: Parameters<typeof api.act>[3]) => {
+    if (!key) throw new Error('You need the moderator link for this.')
+    await api.act(session.id, action, key, body)
+  }
+
   const toolbar = createToolbar(() => view, askLink)
+  const bar = createSessionBar({ isModerator, act, currentItemText: () => currentItemText(view) })
   const indicator = h('div', { class: 'sync-indicator', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, 'Connecting…')
+  const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const peopleList = h('ul', { class: 'people', 'aria-label': 'People in this pad' })
   const peopleCount = h('span', { class: 'people-count' }, '0')
   const youButton = h('button', { type: 'button', class: 'you', title: 'Change your name and colour' })
   const editorHost = h('div', { class: 'editor-host' }, h('p', { class: 'loading' }, 'Loading the pad…'))
-  const shareButton = h('button', { type: 'button', class: 'share' }, 'Copy link')
+  const follow = h('input', { type: 'checkbox', id: 'follow' })
+  follow.checked = !isModerator && localStorage.getItem('summitpad.follow') === 'true'
+  follow.addEventListener('change', () => {
+    localStorage.setItem('summitpad.follow', String(follow.checked))
+    lastFollowed = null
+    followIfWanted()
+  })
 
   root.replaceChildren(
     h(
@@ -54,24 +110,32 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           'div',
           { class: 'pad-title' },
           h('h1', {}, session.title),
-          h('p', { class: 'session-meta' }, [session.track, session.room, session.moderator && `moderated by ${session.moderator}`, `${session.durationMinutes} min`].filter(Boolean).join(' · ')),
+          h('p', { class: 'session-meta' }, [session.track, session.room, session.moderator && `moderated by ${session.moderator}`, roleLabel(role)].filter(Boolean).join(' · ')),
         ),
         indicator,
         youButton,
       ),
+      bar.element,
       toolbar.element,
+      banner,
       h(
         'div',
         { class: 'pad-body' },
         h('main', { class: 'pad-main' }, editorHost),
-        h('aside', { class: 'pad-side', 'aria-label': 'Session' }, h('h2', {}, 'In this pad ', peopleCount), peopleList, h('h2', {}, 'Invite'), h('p', { class: 'hint' }, 'Everyone with this link can edit.'), shareButton),
+        h(
+          'aside',
+          { class: 'pad-side', 'aria-label': 'Session' },
+          h('h2', {}, 'In this pad ', peopleCount),
+          peopleList,
+          isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
+          h('h2', {}, 'Links'),
+          linksPanel(session, isModerator ? key : null),
+        ),
       ),
     ),
   )
 
-  const showIdentity = () => {
-    youButton.replaceChildren(h('span', { class: 'dot', style: `background:${identity.color}` }), identity.name)
-  }
+  const showIdentity = () => youButton.replaceChildren(h('span', { class: 'dot', style: `background:${identity.color}` }), identity.name)
   showIdentity()
   youButton.addEventListener('click', async () => {
     identity = await askIdentity(identity, false)
@@ -79,23 +143,44 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     awareness.setLocalStateField('user', identity)
     showIdentity()
   })
-  shareButton.addEventListener('click', async () => {
-    const link = `${location.origin}/s/${session.id}`
-    try {
-      await navigator.clipboard.writeText(link)
-      shareButton.textContent = 'Link copied'
-    } catch {
-      shareButton.textContent = link
-    }
-    setTimeout(() => (shareButton.textContent = 'Copy link'), 2500)
-  })
+
+  let lastFollowed: string | null = null
+  const followIfWanted = () => {
+    if (!follow.checked || !view) return
+    const current = view.dom.querySelector<HTMLElement>('.agenda-item[data-status="now"]')
+    const id = current?.dataset.id ?? null
+    if (!current || id === lastFollowed) return
+    lastFollowed = id
+    current.scrollIntoView({ block: 'center', behavior: 'smooth' })
+  }
 
   const renderStatus = (status: ConnectionStatus) => {
     indicator.dataset.state = status.link
     indicator.dataset.saved = String(status.saved)
     indicator.textContent = describeStatus(status)
-    if (status.refusal && view) view.setProps({ editable: () => false })
+    applyControl(control.state)
   }
+
+  let wasWritable: boolean | null = null
+  const applyControl = (state: ControlState) => {
+    const reason = pad.status.refusal ?? readOnlyReason(role, state)
+    const phase = sessionPhase(state.state, state.endsAt, serverNow())
+    const wrapUp = phase === 'wrap-up' ? 'Last minutes: capture the decisions and action items.' : null
+    const text = [reason, wrapUp].filter(Boolean).join(' ')
+    banner.hidden = !text
+    banner.textContent = text
+    banner.dataset.kind = reason ? 'read-only' : 'wrap-up'
+    bar.update(state)
+    const nowWritable = writable()
+    if (view && nowWritable !== wasWritable) {
+      refreshEditable(view, editorOptions)
+      toolbar.update(view)
+    }
+    wasWritable = nowWritable
+    followIfWanted()
+  }
+  control.on('change', applyControl)
+  setInterval(() => applyControl(control.state), 5000)
   pad.on('status', renderStatus)
   renderStatus(pad.status)
 
@@ -116,15 +201,11 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   renderPeople()
 
   const mountEditor = () => {
-    view = createEditor(editorHost, {
-      fragment: pad.fragment,
-      awareness,
-      onChange: (v) => toolbar.update(v),
-      extraPlugins: [keymap({ 'Mod-k': () => (void toolbar.editLink(), true) })],
-    })
+    view = createEditor(editorHost, editorOptions)
     editorHost.querySelector('.loading')?.remove()
     toolbar.update(view)
-    renderStatus(pad.status)
+    wasWritable = writable()
+    applyControl(control.state)
   }
   if (pad.ready) mountEditor()
   else pad.once('ready', mountEditor)
@@ -132,8 +213,14 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   window.addEventListener('pagehide', () => {
     view?.destroy()
     pad.destroy()
+    control.destroy()
   })
 
+  const newLinks = sessionStorage.getItem(`summitpad.links.${session.id}`)
+  if (newLinks) {
+    sessionStorage.removeItem(`summitpad.links.${session.id}`)
+    await showLinks(JSON.parse(newLinks) as SessionLinks)
+  }
   if (!loadIdentity()) {
     identity = await askIdentity(identity, true)
     saveIdentity(identity)
@@ -141,6 +228,53 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     showIdentity()
     editorHost.querySelector<HTMLElement>('.pad-editor')?.focus()
   }
+}
+
+function roleLabel(role: SessionView['role']): string {
+  return role === 'moderator' ? 'you moderate' : role === 'viewer' ? 'read-only' : ''
+}
+
+/** The text of the agenda item marked `now`, or null. */
+function currentItemText(view: EditorView | null): string | null {
+  if (!view) return null
+  let text: string | null = null
+  view.state.doc.descendants((node) => {
+    if (text !== null) return false
+    if (node.type.name === 'agenda_item' && node.attrs.status === 'now') {
+      text = node.textContent
+      return false
+    }
+    return true
+  })
+  return text
+}
+
+function copyButton(label: string, value: string): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'copy' }, label)
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(value)
+      button.textContent = 'Copied'
+    } catch {
+      prompt('Copy this link:', value)
+    }
+    setTimeout(() => (button.textContent = label), 2000)
+  })
+  return button
+}
+
+function linksPanel(session: SessionView, moderatorKey: string | null): HTMLElement {
+  const origin = location.origin
+  const attendee = session.access === 'open' ? `${origin}/s/${session.id}` : null
+  return h(
+    'div',
+    { class: 'links' },
+    attendee ? h('p', { class: 'hint' }, 'Everyone with this link can edit.') : h('p', { class: 'hint' }, 'Editing needs the attendee key from the moderator.'),
+    attendee ? copyButton('Copy attendee link', attendee) : null,
+    h('p', {}, h('a', { href: `/s/${session.id}/projector`, target: '_blank', rel: 'noopener' }, 'Open the projector view')),
+    moderatorKey ? h('p', { class: 'hint' }, 'Your moderator link gives full control: keep it to yourself.') : null,
+    moderatorKey ? copyButton('Copy moderator link', `${origin}/s/${session.id}#key=${moderatorKey}`) : null,
+  )
 }
 
 function describeStatus(status: ConnectionStatus): string {

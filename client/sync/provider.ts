@@ -12,7 +12,7 @@ import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CloseCode, isFatalCloseCode } from '../../shared/close-codes.ts'
-import { ackQueryParam, isCoveredBy, messageAck, readAck } from '../../shared/protocol.ts'
+import { ackQueryParam, isCoveredBy, messageAck, messageAuth, readAck, tokenQueryParam } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused'
@@ -35,17 +35,23 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null }
   private _ready = false
 
-  constructor(readonly sessionId: string) {
+  constructor(
+    readonly sessionId: string,
+    token: string | null,
+  ) {
     super()
     this.local = new IndexeddbPersistence(`summitpad:${sessionId}`, this.ydoc)
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
     this.provider = new WebsocketProvider(`${scheme}://${location.host}/sync`, sessionId, this.ydoc, {
-      params: { [ackQueryParam]: '1' },
+      params: { [ackQueryParam]: '1', ...(token ? { [tokenQueryParam]: token } : {}) },
       maxBackoffTime: 5000,
     })
     // reason: y-websocket types its handler table loosely; slot `messageAck` takes summitpad's handler.
     ;(this.provider.messageHandlers as unknown[])[messageAck] = (_encoder: unknown, decoder: decoding.Decoder) => this.onAck(readAck(decoder))
 
+    // The server drops a read-only client's updates and says so; the page shows why from the
+    // session state, so the stock console warning is not needed.
+    ;(this.provider.messageHandlers as unknown[])[messageAuth] = () => {}
     this.ydoc.on('update', this.onUpdate)
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') this.everConnected = true
@@ -53,7 +59,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     })
     this.provider.on('connection-close', (event) => {
       if (event && isFatalCloseCode(event.code)) {
-        this._status = { ...this._status, refusal: event.code === CloseCode.unknownSession ? 'This session does not exist.' : `The server refused this pad: ${event.reason}` }
+        this._status = { ...this._status, refusal: refusalMessage(event.code, event.reason) }
         this.provider.disconnect()
       }
       this.refresh()
@@ -126,4 +132,10 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     this._status = next
     this.emit('status', [next])
   }
+}
+
+function refusalMessage(code: number, reason: string): string {
+  if (code === CloseCode.unknownSession) return 'This session does not exist.'
+  if (code === CloseCode.badToken) return 'The key in this link is not valid for this session.'
+  return `The server refused this pad: ${reason}`
 }

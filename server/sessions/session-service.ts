@@ -61,7 +61,8 @@ export class SessionService {
       links: {
         moderator: `${base}#key=${moderatorKey}`,
         attendee: body.access === 'open' ? base : `${base}#key=${editorKey}`,
-        projector: `${base}/projector`,
+        // A keyed session's projector shows a QR code that must carry the attendee key.
+        projector: body.access === 'open' ? `${base}/projector` : `${base}/projector#join=${editorKey}`,
       },
     }
   }

@@ -1,0 +1,162 @@
+/**
+ * The projector view (`/s/<id>/projector`): the pad for a wall at the back of a room. No editing
+ * chrome; very large high-contrast type; the title, the countdown (amber in the last 5 minutes,
+ * red over time), the phase, the number of people in the pad, and a QR code with a short URL to
+ * join. It follows the moderator: the current agenda item is highlighted and kept in view.
+ */
+import QRCode from 'qrcode'
+import { EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import { ySyncPlugin } from 'y-prosemirror'
+import { schema } from '../../shared/schema.ts'
+import { formatCountdown, sessionPhase } from '../../shared/session-phase.ts'
+import { fragmentParam } from '../auth/link-key.ts'
+import { h } from '../dom.ts'
+import { ActionItemView } from '../editor/plugins/action-item-view.ts'
+import { AgendaItemView } from '../editor/plugins/agenda-item-view.ts'
+import { TaskItemView } from '../editor/plugins/task-item-view.ts'
+import { ControlConnection, controlFromSession, type ControlState } from '../sync/control.ts'
+import { toIdentity } from '../sync/presence.ts'
+import { PadConnection } from '../sync/provider.ts'
+import { serverNow, syncServerClock } from '../sync/server-clock.ts'
+import { loadSessionView } from './pad.ts'
+import { countdownTone } from './session-bar.ts'
+
+const themeKey = 'summitpad.projector.theme'
+type Theme = 'light' | 'dark'
+
+export async function renderProjector(root: HTMLElement, sessionId: string): Promise<void> {
+  const loaded = await loadSessionView(root, sessionId)
+  if (!loaded) return
+  const { session } = loaded
+  document.title = `${session.title} · projector · summitpad`
+  void syncServerClock()
+
+  // The projector only reads: it connects without a key and never edits.
+  const pad = new PadConnection(session.id, null)
+  const control = new ControlConnection(session.id, null, controlFromSession(session))
+  pad.provider.awareness.setLocalState(null)
+
+  const joinKey = fragmentParam('join')
+  const joinUrl = `${location.origin}/s/${session.id}${joinKey ? `#key=${joinKey}` : ''}`
+  const shortUrl = `${location.host}/s/${session.id}`
+
+  const phase = h('span', { class: 'phase' })
+  const countdown = h('span', { class: 'countdown', role: 'timer' })
+  const people = h('span', { class: 'people-count' })
+  const qr = h('img', { class: 'qr', alt: `QR code to join: ${shortUrl}`, width: 280, height: 280 })
+  const host = h('div', { class: 'projector-pad' })
+  let theme: Theme = localStorage.getItem(themeKey) === 'dark' ? 'dark' : 'light'
+  const themeButton = h('button', { type: 'button', class: 'theme-toggle' })
+
+  const page = h(
+    'div',
+    { class: 'projector' },
+    h(
+      'header',
+      { class: 'projector-header' },
+      h('div', { class: 'projector-title' }, h('h1', {}, session.title), h('p', {}, [session.track, session.room].filter(Boolean).join(' · '))),
+      h('div', { class: 'projector-clock' }, phase, countdown),
+    ),
+    h(
+      'div',
+      { class: 'projector-body' },
+      h('main', { class: 'projector-main' }, host),
+      h(
+        'aside',
+        { class: 'projector-side' },
+        qr,
+        h('p', { class: 'join-label' }, 'Join and take notes'),
+        h('p', { class: 'short-url' }, shortUrl),
+        h('p', { class: 'people-line' }, people),
+        themeButton,
+      ),
+    ),
+  )
+  root.replaceChildren(page)
+
+  const applyTheme = () => {
+    page.dataset.theme = theme
+    document.documentElement.dataset.theme = theme
+    themeButton.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme'
+  }
+  applyTheme()
+  themeButton.addEventListener('click', () => {
+    theme = theme === 'dark' ? 'light' : 'dark'
+    localStorage.setItem(themeKey, theme)
+    applyTheme()
+  })
+
+  qr.src = await QRCode.toDataURL(joinUrl, { margin: 1, width: 560, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } })
+
+  const renderClock = (state: ControlState) => {
+    const now = serverNow()
+    const p = sessionPhase(state.state, state.endsAt, now)
+    phase.textContent = { scheduled: 'Not started', live: 'Live', 'wrap-up': 'Wrap-up', ended: 'Ended' }[p]
+    phase.dataset.phase = p
+    if (state.state === 'live' && state.endsAt !== null) {
+      const remaining = state.endsAt - now
+      countdown.textContent = remaining < 0 ? `+${formatCountdown(-remaining)}` : formatCountdown(remaining)
+      countdown.dataset.tone = countdownTone(remaining)
+    } else {
+      countdown.textContent = state.state === 'scheduled' ? `${state.durationMinutes}:00` : ''
+      countdown.dataset.tone = 'normal'
+    }
+  }
+  setInterval(() => renderClock(control.state), 250)
+  renderClock(control.state)
+
+  const awareness = pad.provider.awareness
+  const renderPeople = () => {
+    const count = [...awareness.getStates().values()].filter((state) => toIdentity((state as { user?: unknown }).user)).length
+    people.textContent = count === 1 ? '1 person in the pad' : `${count} people in the pad`
+  }
+  awareness.on('change', renderPeople)
+  renderPeople()
+
+  let view: EditorView | null = null
+  let lastCurrent: string | null = null
+  const keepCurrentInView = () => {
+    const current = host.querySelector<HTMLElement>('.agenda-item[data-status="now"]')
+    if (!current) return
+    const id = current.dataset.id ?? ''
+    const box = current.getBoundingClientRect()
+    const frame = host.getBoundingClientRect()
+    const outOfView = box.top < frame.top || box.bottom > frame.bottom
+    const moved = id !== lastCurrent
+    if (moved || outOfView) {
+      lastCurrent = id
+      current.scrollIntoView({ block: 'start', behavior: moved ? 'smooth' : 'auto' })
+    }
+  }
+  const readOnlyAgenda = { isModerator: () => false, setCurrent: () => {} }
+  const mount = () => {
+    view = new EditorView(host, {
+      state: EditorState.create({ schema, plugins: [ySyncPlugin(pad.fragment)] }),
+      editable: () => false,
+      attributes: { class: 'pad-editor projector-editor', 'aria-label': 'Session pad', 'aria-readonly': 'true' },
+      nodeViews: {
+        task_item: (node, v, getPos) => new TaskItemView(node, v, getPos),
+        action_item: (node, v, getPos) => new ActionItemView(node, v, getPos),
+        agenda_item: (node, v, getPos) => new AgendaItemView(node, v, getPos, readOnlyAgenda),
+      },
+      dispatchTransaction(this: EditorView, tr) {
+        this.updateState(this.state.apply(tr))
+        requestAnimationFrame(keepCurrentInView)
+      },
+    })
+    requestAnimationFrame(keepCurrentInView)
+  }
+  if (pad.ready) mount()
+  else pad.once('ready', mount)
+  control.on('change', (state) => {
+    renderClock(state)
+    requestAnimationFrame(keepCurrentInView)
+  })
+
+  window.addEventListener('pagehide', () => {
+    view?.destroy()
+    pad.destroy()
+    control.destroy()
+  })
+}

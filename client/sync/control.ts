@@ -1,0 +1,93 @@
+/**
+ * ControlConnection: the session's control doc (`<id>/control`), read-only for every client,
+ * written by the server when the moderator acts. Exposes the live state as a plain object and a
+ * `change` event.
+ */
+import { ObservableV2 } from 'lib0/observable'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import type { SessionState } from '../../shared/api.ts'
+import { tokenQueryParam } from '../../shared/protocol.ts'
+
+export interface ControlState {
+  state: SessionState
+  /** ms since the epoch, server clock. */
+  startedAt: number | null
+  endsAt: number | null
+  endedAt: number | null
+  locked: boolean
+  currentItem: string | null
+  durationMinutes: number
+}
+
+const controlMapName = 'control'
+
+export class ControlConnection extends ObservableV2<{ change: (state: ControlState) => void }> {
+  readonly ydoc = new Y.Doc()
+  readonly provider: WebsocketProvider
+  private readonly map: Y.Map<unknown>
+
+  constructor(sessionId: string, token: string | null, initial: ControlState) {
+    super()
+    this.map = this.ydoc.getMap(controlMapName)
+    this._state = initial
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
+    this.provider = new WebsocketProvider(`${scheme}://${location.host}/sync`, `${sessionId}/control`, this.ydoc, {
+      params: token ? { [tokenQueryParam]: token } : {},
+      maxBackoffTime: 5000,
+    })
+    // Nobody writes the control doc; the stock permission-denied warning is expected noise.
+    ;(this.provider.messageHandlers as unknown[])[2] = () => {}
+    this.map.observe(() => {
+      this._state = this.read()
+      this.emit('change', [this._state])
+    })
+  }
+
+  private _state: ControlState
+
+  get state(): ControlState {
+    return this._state
+  }
+
+  override destroy(): void {
+    this.provider.destroy()
+    this.ydoc.destroy()
+    super.destroy()
+  }
+
+  private read(): ControlState {
+    const get = <T>(key: string, fallback: T): T => (this.map.has(key) ? (this.map.get(key) as T) : fallback)
+    return {
+      state: get('state', this._state.state),
+      startedAt: get('startedAt', this._state.startedAt),
+      endsAt: get('endsAt', this._state.endsAt),
+      endedAt: get('endedAt', this._state.endedAt),
+      locked: get('locked', this._state.locked),
+      currentItem: get('currentItem', this._state.currentItem),
+      durationMinutes: get('durationMinutes', this._state.durationMinutes),
+    }
+  }
+}
+
+/** The control state a session's API view implies (used until the control doc has synced). */
+export function controlFromSession(session: {
+  state: SessionState
+  startedAt: string | null
+  endsAt: string | null
+  endedAt: string | null
+  locked: boolean
+  currentItem: string | null
+  durationMinutes: number
+}): ControlState {
+  const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso))
+  return {
+    state: session.state,
+    startedAt: ms(session.startedAt),
+    endsAt: ms(session.endsAt),
+    endedAt: ms(session.endedAt),
+    locked: session.locked,
+    currentItem: session.currentItem,
+    durationMinutes: session.durationMinutes,
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Roles on the WebSocket, proven with raw clients sending valid updates: viewers, locked pads and
+ * ended sessions keep the server's doc (and everyone else's) unchanged.
+ */
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { CloseCode } from '../../shared/close-codes.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import { act, createSessionWithKeys } from '../helpers/api.ts'
+import { connectPad, messageYjsSyncStep2, messageYjsUpdate, rawClient, syncFrame, waitForSynced, type PadClient } from '../helpers/clients.ts'
+import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { settle, waitFor } from '../helpers/wait-for.ts'
+
+let server: ServerProcess
+const clients: PadClient[] = []
+
+beforeAll(async () => {
+  server = await startServerProcess()
+})
+afterAll(async () => {
+  for (const client of clients) client.destroy()
+  await server?.dispose()
+})
+
+const open = async (room: string, token?: string) => {
+  const client = connectPad(server.wsUrl, room, { token })
+  clients.push(client)
+  await waitForSynced(client)
+  return client
+}
+const text = (client: PadClient) => client.ydoc.getXmlFragment(padFragmentName).toString()
+
+/** A valid standalone update that inserts a paragraph holding `marker` at the top of the pad. */
+function paragraphUpdate(marker: string): Uint8Array {
+  const ydoc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  paragraph.insert(0, [new Y.XmlText(marker)])
+  ydoc.getXmlFragment(padFragmentName).insert(0, [paragraph])
+  return Y.encodeStateAsUpdate(ydoc)
+}
+
+/** The same frame as `syncFrame(messageYjsUpdate, update)` but with overlong varUint encodings. */
+function overlongUpdateFrame(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeUint8(encoder, 0x80) // messageSync (0) in two bytes
+  encoding.writeUint8(encoder, 0x00)
+  encoding.writeUint8(encoder, 0x82) // messageYjsUpdate (2) in two bytes
+  encoding.writeUint8(encoder, 0x00)
+  encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+function isPermissionDenied(frame: Uint8Array): boolean {
+  const decoder = decoding.createDecoder(frame)
+  return decoding.readVarUint(decoder) === 2 && decoding.readVarUint(decoder) === 0 && decoding.readVarString(decoder) === 'read-only'
+}
+
+/** Sends `frames` from a raw client with `token`; resolves once the server answered or closed. */
+async function sendRaw(room: string, token: string | null, frames: Uint8Array[]) {
+  const raw = await rawClient(`${server.wsUrl}/${room}${token ? `?token=${token}` : ''}`)
+  for (const frame of frames) raw.ws.send(frame)
+  return raw
+}
+
+describe('write access on the WebSocket', () => {
+  it('never applies a viewer’s updates, in any encoding, and tells the viewer', async () => {
+    const { session, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
+    const editor = await open(session.id, editorKey!)
+    const before = text(editor)
+
+    const raw = await sendRaw(session.id, null, [
+      syncFrame(messageYjsUpdate, paragraphUpdate('viewer-update')),
+      syncFrame(messageYjsSyncStep2, paragraphUpdate('viewer-step2')),
+      overlongUpdateFrame(paragraphUpdate('viewer-overlong')),
+    ])
+    await waitFor(() => raw.frames.some(isPermissionDenied), 3000, 'permission denied message')
+
+    // An edit after the refused ones is seen by the editor, so the refused ones had their chance.
+    const probe = await open(session.id, editorKey!)
+    probe.ydoc.getXmlFragment(padFragmentName).insert(0, [new Y.XmlElement('heading')])
+    await waitFor(() => text(editor).includes('<heading>'), 3000, 'later edit at the editor')
+    for (const client of [editor, probe, await open(session.id, editorKey!)]) {
+      expect(text(client)).not.toContain('viewer-')
+    }
+    expect(text(editor)).toBe(`<heading></heading>${before}`)
+    raw.ws.close()
+  })
+
+  it('applies an editor’s update (open session without a key, keyed session with the attendee key)', async () => {
+    const openSession = await createSessionWithKeys(server.url, { access: 'open' })
+    const watcher = await open(openSession.session.id)
+    const raw = await sendRaw(openSession.session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('open-edit'))])
+    await waitFor(() => text(watcher).includes('open-edit'), 3000, 'open-session edit')
+    raw.ws.close()
+
+    const keyed = await createSessionWithKeys(server.url, { access: 'key' })
+    const keyedWatcher = await open(keyed.session.id, keyed.editorKey!)
+    const rawKeyed = await sendRaw(keyed.session.id, keyed.editorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('keyed-edit'))])
+    await waitFor(() => text(keyedWatcher).includes('keyed-edit'), 3000, 'keyed-session edit')
+    rawKeyed.ws.close()
+  })
+
+  it('rejects editors and accepts the moderator while locked, then accepts editors again', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const watcher = await open(session.id)
+    expect((await act(server.url, session.id, 'lock', moderatorKey)).status).toBe(200)
+
+    const editorRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('locked-editor'))])
+    await waitFor(() => editorRaw.frames.some(isPermissionDenied), 3000, 'permission denied while locked')
+    const moderatorRaw = await sendRaw(session.id, moderatorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('locked-moderator'))])
+    await waitFor(() => text(watcher).includes('locked-moderator'), 3000, 'moderator edit while locked')
+    expect(text(watcher)).not.toContain('locked-editor')
+
+    expect((await act(server.url, session.id, 'unlock', moderatorKey)).status).toBe(200)
+    editorRaw.ws.send(syncFrame(messageYjsUpdate, paragraphUpdate('unlocked-editor')))
+    await waitFor(() => text(watcher).includes('unlocked-editor'), 3000, 'editor edit after unlock')
+    expect(text(watcher)).not.toContain('>locked-editor<')
+    editorRaw.ws.close()
+    moderatorRaw.ws.close()
+  })
+
+  it('rejects everyone, the moderator too, once the session has ended', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const watcher = await open(session.id)
+    const before = text(watcher)
+    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    const moderatorRaw = await sendRaw(session.id, moderatorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('ended-moderator'))])
+    const editorRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('ended-editor'))])
+    await waitFor(() => moderatorRaw.frames.some(isPermissionDenied) && editorRaw.frames.some(isPermissionDenied), 3000, 'both refused')
+    await settle()
+    const fresh = await open(session.id)
+    expect(text(fresh)).toBe(before)
+    expect(text(watcher)).toBe(before)
+    moderatorRaw.ws.close()
+    editorRaw.ws.close()
+  })
+
+  it('closes a connection whose token matches no key with 4401', async () => {
+    const { session } = await createSessionWithKeys(server.url, { access: 'key' })
+    const raw = await rawClient(`${server.wsUrl}/${session.id}?token=not-the-key`)
+    expect(await raw.closed).toEqual({ code: CloseCode.badToken, reason: 'bad token' })
+  })
+
+  it('lets nobody write the control doc, and shows moderator actions on it within a second', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const control = connectPad(server.wsUrl, `${session.id}/control`, { token: moderatorKey })
+    clients.push(control)
+    await waitForSynced(control)
+    const map = control.ydoc.getMap('control')
+    expect(map.get('state')).toBe('scheduled')
+
+    const raw = await sendRaw(`${session.id}/control`, moderatorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('forged'))])
+    await waitFor(() => raw.frames.some(isPermissionDenied), 3000, 'control write refused')
+
+    const started = Date.now()
+    expect((await act(server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    await waitFor(() => map.get('state') === 'live', 1000, 'live state on the control doc')
+    expect(Date.now() - started).toBeLessThan(1000)
+    const endsAt = map.get('endsAt') as number
+    expect(endsAt - (map.get('startedAt') as number)).toBe(40 * 60_000)
+
+    expect((await act(server.url, session.id, 'extend', moderatorKey, { minutes: 5 })).status).toBe(200)
+    await waitFor(() => map.get('endsAt') === endsAt + 5 * 60_000, 1000, 'extended end time')
+    const fresh = connectPad(server.wsUrl, `${session.id}/control`)
+    clients.push(fresh)
+    await waitForSynced(fresh)
+    expect(fresh.ydoc.getXmlFragment(padFragmentName).length).toBe(0)
+    raw.ws.close()
+  })
+})

@@ -17,25 +17,33 @@ export interface PadClient {
   provider: WebsocketProvider
   /** The latest acknowledged server state vector (only with `ack: true`). */
   acked: Map<number, number>
-  /** True when every local change is covered by an acknowledgement. */
+  /**
+   * True when every local change is covered by an acknowledgement: the state vector taken at
+   * the latest local change (as the browser client does) is covered by the acked one. Changes
+   * received from the server do not count; they were stored before the server sent them.
+   */
   isSaved(): boolean
   destroy(): void
 }
 
-export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean } = {}): PadClient {
+export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean; token?: string } = {}): PadClient {
   const ydoc = new Y.Doc({ gc: false })
   const provider = new WebsocketProvider(wsUrl, room, ydoc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: options.connect ?? true,
-    params: options.ack ? { ack: '1' } : {},
+    params: { ...(options.ack ? { ack: '1' } : {}), ...(options.token ? { token: options.token } : {}) },
     maxBackoffTime: 500,
+  })
+  let pending: Map<number, number> | null = null
+  ydoc.on('update', (_update: Uint8Array, origin: unknown) => {
+    if (origin !== provider) pending = Y.decodeStateVector(Y.encodeStateVector(ydoc))
   })
   const client: PadClient = {
     ydoc,
     provider,
     acked: new Map(),
-    isSaved: () => isCoveredBy(Y.decodeStateVector(Y.encodeStateVector(ydoc)), client.acked),
+    isSaved: () => pending === null || isCoveredBy(pending, client.acked),
     destroy: () => {
       provider.destroy()
       ydoc.destroy()

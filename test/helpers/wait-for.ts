@@ -32,3 +32,11 @@ export function nextEvent<A extends unknown[]>(
     })
   })
 }
+
+/**
+ * Lets every queued promise callback and `setImmediate` run for `turns` event-loop turns. For
+ * asserting that something did *not* happen: give it the chance first. Not a wait for a result.
+ */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve))
+}

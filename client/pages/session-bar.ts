@@ -39,20 +39,23 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   const lock = h('span', { class: 'lock-badge', hidden: true }, 'Locked')
   const message = h('span', { class: 'bar-message', role: 'alert' })
 
-  const button = (label: string, title: string, run: () => Promise<void>) => {
-    const element = h('button', { type: 'button', class: 'bar-button', title }, label)
-    element.addEventListener('click', async () => {
-      element.disabled = true
+  // Actions run one after another, in the order they were asked for: pressing "next" twice
+  // quickly moves two items, and a shortcut is never dropped while a request is in flight.
+  let queue: Promise<void> = Promise.resolve()
+  const enqueue = (run: () => Promise<void>) => {
+    queue = queue.then(async () => {
       message.textContent = ''
       try {
         await run()
       } catch (error) {
         message.textContent = (error as Error).message
-      } finally {
-        element.disabled = false
-        render()
       }
+      render()
     })
+  }
+  const button = (label: string, title: string, run: () => Promise<void>) => {
+    const element = h('button', { type: 'button', class: 'bar-button', title }, label)
+    element.addEventListener('click', () => enqueue(run))
     return element
   }
   const start = button('Start', 'Start the session and its countdown', () => options.act('start'))
@@ -71,8 +74,7 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
       if (!event.altKey || !event.shiftKey || !state || state.state === 'ended') return
       if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
         event.preventDefault()
-        const target = event.key === 'ArrowDown' ? next : previous
-        if (!target.disabled) target.click()
+        enqueue(() => options.act('current', { step: event.key === 'ArrowDown' ? 1 : -1 }))
       }
     })
   }

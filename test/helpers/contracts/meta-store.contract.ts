@@ -1,0 +1,134 @@
+/**
+ * The MetaStore contract: the rules [MS1]… from the doc comment in `server/storage/meta-store.ts`,
+ * each test named by its rule ID. Every MetaStore implementation registers this suite with a
+ * factory for a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { MetaStore, NewSession } from '../../../server/storage/meta-store.ts'
+import { AppError } from '../../../shared/errors.ts'
+
+export interface MetaStoreFixture {
+  store: MetaStore
+  /** Closes everything the fixture opened and removes its data. */
+  cleanup(): Promise<void>
+}
+
+let counter = 0
+/** A NewSession with a unique id; `overrides` replace any field. */
+function newSession(overrides: Partial<NewSession> = {}): NewSession {
+  counter++
+  const defaults: NewSession = {
+    id: `s${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    title: `Session ${counter}`,
+    track: 'nova',
+    room: 'Room 101',
+    moderator: 'Ada',
+    scheduledStart: null,
+    durationMinutes: 40,
+    access: 'open',
+    moderatorKeyHash: `moderator-hash-${counter}`,
+    editorKeyHash: `editor-hash-${counter}`,
+  }
+  return { ...defaults, ...overrides }
+}
+
+/** The fields of `input` a Session shows (capability hashes never appear in one [MS4]). */
+function sessionFields({ moderatorKeyHash: _m, editorKeyHash: _e, ...fields }: NewSession) {
+  return fields
+}
+
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/
+
+export function registerMetaStoreContract(name: string, factory: () => Promise<MetaStoreFixture>): void {
+  describe(`MetaStore contract: ${name}`, () => {
+    let fixture: MetaStoreFixture
+    let store: MetaStore
+    beforeEach(async () => {
+      fixture = await factory()
+      store = fixture.store
+    })
+    afterEach(async () => {
+      await fixture.cleanup()
+    })
+
+    it('[MS1] createSession stores a new session and returns it as stored', async () => {
+      const input = newSession({ scheduledStart: '2025-10-21T14:00:00.000Z', durationMinutes: 55, access: 'key' })
+      const created = await store.createSession(input)
+      expect(created).toMatchObject({ ...sessionFields(input), state: 'scheduled', locked: false })
+      expect(created.createdAt).toMatch(isoTimestamp)
+      expect(created.updatedAt).toBe(created.createdAt)
+      expect(await store.getSession(input.id)).toEqual(created)
+    })
+
+    it('[MS1] createSession with a taken id throws AppError conflict and keeps the first session', async () => {
+      const first = await store.createSession(newSession({ id: 'taken-id', title: 'First' }))
+      const attempt = store.createSession(newSession({ id: 'taken-id', title: 'Second' }))
+      await expect(attempt).rejects.toBeInstanceOf(AppError)
+      await expect(attempt).rejects.toMatchObject({ code: 'conflict' })
+      expect(await store.getSession('taken-id')).toEqual(first)
+    })
+
+    it('[MS2] getSession returns the stored session, or null for an unknown id', async () => {
+      const created = await store.createSession(newSession({ track: '', room: '', moderator: '' }))
+      expect(await store.getSession(created.id)).toEqual(created)
+      expect(await store.getSession('no-such-session')).toBeNull()
+    })
+
+    it('[MS3] listSessions orders by scheduled start, unscheduled last, then by title', async () => {
+      const specs: [string, string | null][] = [
+        ['Zeta late', '2025-10-22T09:00:00.000Z'],
+        ['Unscheduled B', null],
+        ['Beta early', '2025-10-21T09:00:00.000Z'],
+        ['Alpha early', '2025-10-21T09:00:00.000Z'],
+        ['Unscheduled A', null],
+        ['Gamma middle', '2025-10-21T13:30:00.000Z'],
+      ]
+      for (const [title, scheduledStart] of specs) await store.createSession(newSession({ title, scheduledStart }))
+      const titles = (await store.listSessions()).map((session) => session.title)
+      expect(titles).toEqual(['Alpha early', 'Beta early', 'Gamma middle', 'Zeta late', 'Unscheduled A', 'Unscheduled B'])
+    })
+
+    it('[MS3] listSessions filters by track and by state', async () => {
+      await store.createSession(newSession({ title: 'Nova one', track: 'nova' }))
+      await store.createSession(newSession({ title: 'Nova two', track: 'nova' }))
+      const swift = await store.createSession(newSession({ title: 'Swift one', track: 'swift' }))
+      expect((await store.listSessions({ track: 'nova' })).map((s) => s.title)).toEqual(['Nova one', 'Nova two'])
+      expect((await store.listSessions({ track: 'swift' })).map((s) => s.title)).toEqual(['Swift one'])
+      expect(await store.listSessions({ track: 'none' })).toEqual([])
+      expect(await store.listSessions({ state: 'live' })).toEqual([])
+      expect(await store.listSessions({ state: 'scheduled', track: 'swift' })).toHaveLength(1)
+      await store.updateSession(swift.id, { state: 'live' })
+      expect((await store.listSessions({ state: 'live' })).map((s) => s.title)).toEqual(['Swift one'])
+      expect(await store.listSessions({ state: 'scheduled', track: 'swift' })).toEqual([])
+      expect(await store.listSessions({})).toHaveLength(3)
+    })
+
+    it('[MS4] getCapabilities returns the access mode and key hashes given at creation, and no Session shows them', async () => {
+      const input = newSession({ access: 'key', moderatorKeyHash: 'm-hash', editorKeyHash: 'e-hash' })
+      await store.createSession(input)
+      expect(await store.getCapabilities(input.id)).toEqual({ access: 'key', moderatorKeyHash: 'm-hash', editorKeyHash: 'e-hash' })
+      expect(await store.getCapabilities('no-such-session')).toBeNull()
+      const shown = JSON.stringify([await store.getSession(input.id), await store.listSessions()])
+      expect(shown).not.toContain('m-hash')
+      expect(shown).not.toContain('e-hash')
+    })
+
+    it('[MS5] updateSession changes only the given live fields and bumps updatedAt', async () => {
+      const created = await store.createSession(newSession())
+      // A later clock tick than createdAt, so the bump is visible.
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const patch = { state: 'live', startedAt: '2025-10-21T14:00:00.000Z', endsAt: '2025-10-21T14:40:00.000Z', locked: true } as const
+      const updated = await store.updateSession(created.id, patch)
+      expect(updated).toEqual({ ...created, ...patch, updatedAt: updated!.updatedAt })
+      expect(updated!.updatedAt > created.updatedAt).toBe(true)
+      expect(await store.getSession(created.id)).toEqual(updated)
+
+      const again = await store.updateSession(created.id, { currentItem: 'item-2' })
+      expect(again).toMatchObject({ ...patch, currentItem: 'item-2', endedAt: null })
+    })
+
+    it('[MS5] updateSession of an unknown id returns null', async () => {
+      expect(await store.updateSession('no-such-session', { locked: true })).toBeNull()
+    })
+  })
+}

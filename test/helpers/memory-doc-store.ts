@@ -1,0 +1,67 @@
+/**
+ * MemoryDocStore: a DocStore held in a Map, for unit tests (no disk). It keeps the same rules as
+ * the SQLite store and is checked by the same contract suite
+ * (`test/unit/server/memory-doc-store.test.ts`), so a unit test that passes against it says
+ * something about the real store too.
+ */
+import * as Y from 'yjs'
+import type { DocStore, LoadedDoc } from '../../server/storage/doc-store.ts'
+
+interface Row {
+  id: number
+  update: Uint8Array
+}
+
+/** The rows of every doc; two MemoryDocStores over one backing see each other's writes. */
+export class MemoryDocBacking {
+  readonly docs = new Map<string, Row[]>()
+  nextId = 1
+}
+
+export class MemoryDocStore implements DocStore {
+  private closed = false
+
+  constructor(readonly backing: MemoryDocBacking = new MemoryDocBacking()) {}
+
+  async append(docName: string, update: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error('MemoryDocStore is closed')
+    // Copy: the caller may reuse its buffer; a real store keeps its own bytes too.
+    this.rowsOf(docName).push({ id: this.backing.nextId++, update: update.slice() })
+  }
+
+  async load(docName: string): Promise<LoadedDoc | null> {
+    const rows = this.backing.docs.get(docName)
+    if (!rows || rows.length === 0) return null
+    const update = rows.length === 1 ? rows[0]!.update : Y.mergeUpdates(rows.map((row) => row.update))
+    return { update, refs: rows.map((row) => row.id) }
+  }
+
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+    const replaced = new Set(refs)
+    const kept = this.rowsOf(docName).filter((row) => !replaced.has(row.id))
+    kept.push({ id: this.backing.nextId++, update: merged.slice() })
+    this.backing.docs.set(docName, kept)
+  }
+
+  async delete(docName: string): Promise<void> {
+    this.backing.docs.delete(docName)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+  }
+
+  /** Number of stored rows of `docName` (0 when never written). @internal */
+  rowCount(docName: string): number {
+    return this.backing.docs.get(docName)?.length ?? 0
+  }
+
+  private rowsOf(docName: string): Row[] {
+    let rows = this.backing.docs.get(docName)
+    if (!rows) {
+      rows = []
+      this.backing.docs.set(docName, rows)
+    }
+    return rows
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * SyncPeer: a client of a RoomRegistry for unit tests. It owns a Y.Doc and an Awareness, joins
+ * through a FakeSocket, speaks the y-websocket protocol with y-protocols' encoders, and applies
+ * what the server sent only when the test calls `deliver()`, so a test can look at the frames in
+ * between. Closing works like the real transport: a server-side close reaches
+ * `registry.disconnected` on a later microtask, as the ws 'close' event would.
+ */
+import * as encoding from 'lib0/encoding'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as syncProtocol from 'y-protocols/sync'
+import * as Y from 'yjs'
+import type { Connection } from '../../server/sync/connection.ts'
+import type { RoomRegistry } from '../../server/sync/room-registry.ts'
+import { messageAwareness, messageSync } from '../../shared/protocol.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import { FakeSocket, type ServerFrame } from './fake-socket.ts'
+
+const fromServer = Symbol('from server')
+
+export class SyncPeer {
+  readonly ydoc = new Y.Doc({ gc: false })
+  readonly awareness = new awarenessProtocol.Awareness(this.ydoc)
+  readonly socket = new FakeSocket()
+  readonly connection: Connection
+  private delivered = 0
+
+  constructor(
+    private readonly registry: RoomRegistry,
+    readonly docName: string,
+    options: { wantsAck?: boolean } = {},
+  ) {
+    this.awareness.setLocalState(null)
+    this.connection = registry.connect(docName, this.socket, { wantsAck: options.wantsAck ?? false })
+    this.socket.onClose = () => queueMicrotask(() => registry.disconnected(docName, this.connection))
+  }
+
+  /** The pad fragment of this peer's doc. */
+  get fragment(): Y.XmlFragment {
+    return this.ydoc.getXmlFragment(padFragmentName)
+  }
+
+  /** Sends raw bytes, as a client socket would. */
+  send(frame: Uint8Array): void {
+    this.connection.receive(frame)
+  }
+
+  /** Sends sync step 1 (this doc's state vector), as a provider does when it connects. */
+  sendSyncStep1(): void {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageSync)
+    syncProtocol.writeSyncStep1(encoder, this.ydoc)
+    this.send(encoding.toUint8Array(encoder))
+  }
+
+  /** Sends `update` as a sync update frame. */
+  sendUpdate(update: Uint8Array): void {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageSync)
+    syncProtocol.writeUpdate(encoder, update)
+    this.send(encoding.toUint8Array(encoder))
+  }
+
+  /** Runs `change` on the pad fragment in one transaction, sends the update and returns it. */
+  edit(change: (fragment: Y.XmlFragment) => void): Uint8Array {
+    let update: Uint8Array | null = null
+    const capture = (u: Uint8Array) => {
+      update = u
+    }
+    this.ydoc.on('update', capture)
+    this.ydoc.transact(() => change(this.fragment))
+    this.ydoc.off('update', capture)
+    if (!update) throw new Error('edit changed nothing')
+    this.sendUpdate(update)
+    return update
+  }
+
+  /** Sets this peer's awareness state and sends it. */
+  setAwareness(state: Record<string, unknown>): void {
+    this.awareness.setLocalState(state)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageAwareness)
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID]))
+    this.send(encoding.toUint8Array(encoder))
+  }
+
+  /**
+   * Applies every frame received since the last call: updates to the doc, awareness to the
+   * awareness; answers a sync step 1 with a step 2. Returns the frames it handled.
+   */
+  deliver(): ServerFrame[] {
+    const frames = this.socket.frames().slice(this.delivered)
+    this.delivered += frames.length
+    for (const frame of frames) {
+      switch (frame.type) {
+        case 'sync-step1': {
+          const encoder = encoding.createEncoder()
+          encoding.writeVarUint(encoder, messageSync)
+          syncProtocol.writeSyncStep2(encoder, this.ydoc, frame.stateVector)
+          this.send(encoding.toUint8Array(encoder))
+          break
+        }
+        case 'sync-step2':
+        case 'update':
+          Y.applyUpdate(this.ydoc, frame.update, fromServer)
+          break
+        case 'awareness':
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, frame.update, fromServer)
+          break
+        default:
+          break
+      }
+    }
+    return frames
+  }
+
+  /** Frames received so far of `type`. */
+  received<T extends ServerFrame['type']>(type: T): Extract<ServerFrame, { type: T }>[] {
+    return this.socket.frames().filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type)
+  }
+
+  /** Resolves once the server has handled every frame this peer sent so far. */
+  idle(): Promise<void> {
+    return this.connection.whenIdle()
+  }
+
+  /** The client goes away: its socket closes and the transport tells the registry. */
+  disconnect(): void {
+    this.socket.closeFromPeer()
+    this.registry.disconnected(this.docName, this.connection)
+  }
+}

@@ -1,0 +1,125 @@
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { DocStore } from '../../../server/storage/doc-store.ts'
+import { openDatabase } from '../../../server/storage/sqlite/open-database.ts'
+import { SqliteDocStore } from '../../../server/storage/sqlite/sqlite-doc-store.ts'
+import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
+import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
+import { registerMetaStoreContract } from '../../helpers/contracts/meta-store.contract.ts'
+
+/** A fresh SQLite storage in its own temp dir, plus second connections that cleanup closes. */
+function openTempStorage() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+  const storage = openSqliteStorage(dir)
+  const extra: Database.Database[] = []
+  return {
+    storage,
+    /** A second, independent better-sqlite3 connection to the same file. */
+    secondConnection(): Database.Database {
+      const db = openDatabase(storage.file)
+      extra.push(db)
+      return db
+    },
+    async cleanup() {
+      for (const db of extra) db.close()
+      await storage.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+registerDocStoreContract('SqliteDocStore', async () => {
+  const temp = openTempStorage()
+  return {
+    store: temp.storage.docs,
+    reopen: async (): Promise<DocStore> => new SqliteDocStore(temp.secondConnection()),
+    cleanup: temp.cleanup,
+  }
+})
+
+registerMetaStoreContract('SqliteMetaStore', async () => {
+  const temp = openTempStorage()
+  return { store: temp.storage.meta, cleanup: temp.cleanup }
+})
+
+/** `count` real updates of one client, each typing one more word. */
+function typedUpdates(count: number, clientID = 1): { ydoc: Y.Doc; updates: Uint8Array[] } {
+  const ydoc = new Y.Doc({ gc: false })
+  ydoc.clientID = clientID
+  const updates: Uint8Array[] = []
+  ydoc.on('update', (update: Uint8Array) => updates.push(update))
+  const ytext = ydoc.getText('t')
+  for (let i = 0; i < count; i++) ytext.insert(ytext.length, `w${i} `)
+  return { ydoc, updates }
+}
+
+describe('SqliteDocStore on a file', () => {
+  let temp: ReturnType<typeof openTempStorage>
+  let storage: SqliteStorage
+  let reader: Database.Database
+  const rowCount = (docName: string) =>
+    (reader.prepare('SELECT count(*) AS n FROM doc_updates WHERE doc_name = ?').get(docName) as { n: number }).n
+
+  beforeEach(() => {
+    temp = openTempStorage()
+    storage = temp.storage
+    reader = temp.secondConnection()
+  })
+  afterEach(async () => {
+    await temp.cleanup()
+  })
+
+  it('keeps one row per doc through repeated compactions', async () => {
+    const { ydoc, updates } = typedUpdates(30)
+    for (const update of updates.slice(0, 20)) await storage.docs.append('pad', update)
+    expect(rowCount('pad')).toBe(20)
+    let loaded = await storage.docs.load('pad')
+    await storage.docs.compact('pad', loaded!.update, loaded!.refs)
+    expect(rowCount('pad')).toBe(1)
+    for (const update of updates.slice(20)) await storage.docs.append('pad', update)
+    expect(rowCount('pad')).toBe(11)
+    loaded = await storage.docs.load('pad')
+    await storage.docs.compact('pad', loaded!.update, loaded!.refs)
+    expect(rowCount('pad')).toBe(1)
+    const restored = new Y.Doc()
+    Y.applyUpdate(restored, (await storage.docs.load('pad'))!.update)
+    expect(restored.getText('t').toString()).toBe(ydoc.getText('t').toString())
+  })
+
+  it('group-commits appends issued in the same tick: all resolve, all stored, in one transaction', async () => {
+    const { ydoc, updates } = typedUpdates(60)
+    // Start from an empty WAL so its frame count below counts only this batch.
+    reader.pragma('wal_checkpoint(TRUNCATE)')
+    const appends = updates.map((update) => storage.docs.append('batch', update))
+    expect(rowCount('batch')).toBe(0)
+    await Promise.all(appends)
+    expect(rowCount('batch')).toBe(60)
+    // One commit writes each touched page once (a few frames); sixty commits write at least
+    // sixty frames. Fewer frames than appends proves they shared a transaction.
+    const [{ log }] = reader.pragma('wal_checkpoint(PASSIVE)') as [{ busy: number; log: number; checkpointed: number }]
+    expect(log).toBeGreaterThan(0)
+    expect(log).toBeLessThan(updates.length / 4)
+    const restored = new Y.Doc()
+    Y.applyUpdate(restored, (await storage.docs.load('batch'))!.update)
+    expect(restored.getText('t').toString()).toBe(ydoc.getText('t').toString())
+  })
+
+  it('rejects every append of a batch whose transaction fails, and stores none of them', async () => {
+    const { updates } = typedUpdates(3)
+    // reason: a NOT NULL violation inside the batch makes the whole transaction roll back.
+    const broken = null as unknown as Uint8Array
+    const results = await Promise.allSettled([
+      storage.docs.append('failing', updates[0]!),
+      storage.docs.append('failing', broken),
+      storage.docs.append('failing', updates[1]!),
+    ])
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected'])
+    expect(rowCount('failing')).toBe(0)
+    await storage.docs.append('failing', updates[0]!)
+    expect(rowCount('failing')).toBe(1)
+  })
+})

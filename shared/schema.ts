@@ -193,10 +193,13 @@ export const schema = new Schema({
  * Link marks arrive from any peer, so a `javascript:` URL must never reach the DOM.
  */
 export function safeHref(href: string): string {
-  const trimmed = href.trim()
-  if (/^(https?:|mailto:)/i.test(trimmed)) return trimmed
-  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) return '#'
-  return trimmed
+  // Browsers drop ASCII control characters and whitespace inside a URL's scheme
+  // ("java\tscript:" is javascript:), so judge and return the URL without them.
+  // eslint-disable-next-line no-control-regex -- reason: stripping control characters is the point
+  const cleaned = href.replace(/[\u0000-\u0020\u007f]+/g, '')
+  if (/^(https?:|mailto:)/i.test(cleaned)) return cleaned
+  if (/^[a-z][a-z0-9+.-]*:/i.test(cleaned) || /^[^/?#]*:/.test(cleaned)) return '#'
+  return cleaned
 }
 
 /** The name of the `Y.XmlFragment` in a pad's Y.Doc that holds the ProseMirror document. */

@@ -58,6 +58,9 @@ export class Connection {
    * is never served an empty doc in place of the real one.
    */
   attach(room: Promise<Room>): void {
+    // If this connection closes before the queue reaches the task below, nobody would await a
+    // failed load: mark the rejection handled here (the task still logs it when it runs).
+    room.catch(() => {})
     this.enqueue(0, async () => {
       try {
         this.room = await room

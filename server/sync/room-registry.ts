@@ -22,6 +22,8 @@ export interface RoomRegistryOptions {
   unloadDelayMs: number
   /** @default 4 MiB */
   maxQueuedBytesPerConnection: number
+  /** See RoomOptions.onPresence. */
+  onPresence?: (docName: string, names: string[]) => void
 }
 
 export class RoomRegistry {
@@ -105,10 +107,14 @@ export class RoomRegistry {
     }
   }
 
-  /** Reads `docName`'s current content (loading it if needed) through `read`. */
+  /**
+   * Reads `docName`'s current content (loading it if needed) through `read`, after every update
+   * already accepted has been stored and applied.
+   */
   async read<T>(docName: string, read: (ydoc: Y.Doc) => T): Promise<T> {
     const room = await this.acquire(docName)
     try {
+      await room.whenSettled()
       return read(room.ydoc)
     } finally {
       this.scheduleUnload(room)
@@ -134,6 +140,7 @@ export class RoomRegistry {
         entry = Room.load(docName, this.options.store, {
           compactAfterRows: this.options.compactAfterRows,
           logger: this.options.logger.child({ docName }),
+          onPresence: this.options.onPresence,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

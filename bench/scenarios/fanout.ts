@@ -1,0 +1,249 @@
+/**
+ * Fanout: one room, W writers typing at a fixed total rate R for T seconds, N lightweight
+ * receivers (in worker threads) counting what arrives, and P probes (in their own worker)
+ * timing edit-to-delivery latency. One run per receiver count, each on a fresh server process.
+ *
+ * Measured per run: latency percentiles at the probes; delivery completeness (every receiver got
+ * exactly one update frame per writer update, every probe saw every marker once); the server's
+ * CPU % over the window from the first write until delivery completed (or the drain timed out)
+ * and its peak / current RSS; the bench process's own CPU, to tell whether the generator kept up.
+ */
+import { nowMicros, nowMs, pollUntil } from '../clock.ts'
+import { progress } from '../log.ts'
+import type { ProbeWorkerApi } from '../probe-worker.ts'
+import { CpuMeter, MachineMeter, readMemory } from '../proc.ts'
+import type { ReceiverCounts } from '../receiver.ts'
+import type { ReceiverWorkerApi } from '../receiver-worker.ts'
+import { createSession, startBenchServer, type BenchServer } from '../server-process.ts'
+import { maxPerBucket, round, roundSummary, summarize } from '../stats.ts'
+import { RpcWorker } from '../worker-rpc.ts'
+import { Writers } from '../writers.ts'
+
+/** Parameters of the fanout scenario. */
+export interface FanoutOptions {
+  /** Receiver counts; one run each. */
+  clients: number[]
+  writers: number
+  /** Total updates per second over all writers. */
+  rate: number
+  seconds: number
+  probes: number
+  /** Worker threads the receivers are spread over. */
+  workers: number
+  /** Longest wait for delivery to complete after the last write, in ms. */
+  drainTimeoutMs: number
+  /** Extra environment for the server (e.g. COMPACT_AFTER_ROWS). */
+  serverEnv: Record<string, string>
+}
+
+/** The result of one fanout run (one JSON line). */
+export interface FanoutResult {
+  scenario: 'fanout'
+  serverEnv: Record<string, string>
+  clients: number
+  probes: number
+  writers: number
+  rate: number
+  seconds: number
+  /** Marker updates typed, the achieved rate, and how late the generator was against schedule. */
+  sent: number
+  achievedRate: number | null
+  generatorLagMs: { mean: number | null; max: number | null }
+  /** Edit-to-delivery latency at the probes, ms. */
+  latencyMs: ReturnType<typeof roundSummary>
+  /** The worst latency of the updates typed in each second of the write phase, ms. */
+  latencyMaxMsBySecond: (number | null)[]
+  delivery: {
+    /** Update frames each receiver should have got (writer setup paragraphs + markers). */
+    expectedFrames: number
+    receivers: number
+    /** Receivers that got exactly `expectedFrames`. */
+    completeReceivers: number
+    minFrames: number
+    maxFrames: number
+    /** Update bytes per receiver: all equal when every receiver got the same frames. */
+    minBytes: number
+    maxBytes: number
+    /** Receivers the server closed during the run. */
+    closedReceivers: number
+    /** Probes that saw every marker exactly once. */
+    completeProbes: number
+    /** Time from the last write until delivery was complete (null: it never completed). */
+    drainMs: number | null
+    /** Update frames the server sent to receivers per second, over the window. */
+    framesPerSecond: number | null
+  }
+  server: {
+    /** All threads (event loop, GC helpers, libuv pool); 100 = one core. */
+    cpuPercent: number | null
+    peakSecondCpuPercent: number | null
+    /** The event loop thread alone; near 100 means the server is saturated. */
+    mainThreadCpuPercent: number | null
+    mainThreadPeakSecondCpuPercent: number | null
+    peakRssMiB: number | null
+    rssMiB: number | null
+    /** Warn/error lines the server logged. */
+    warnings: number
+  }
+  /** CPU of the bench process (all threads) over the window; 100 = one core. */
+  benchCpuPercent: number | null
+  /** CPU of the bench's main thread (the writers) alone. */
+  benchMainThreadCpuPercent: number | null
+  /**
+   * The whole machine over the window. `otherCpuPercent` is what neither the server nor the bench
+   * used (other processes); `cpuPressurePercent` is how often some task waited for a CPU. High
+   * values mean the figures above are disturbed by contention.
+   */
+  machine: { cores: number; busyPercent: number | null; otherCpuPercent: number | null; cpuPressurePercent: number | null }
+}
+
+const connectTimeoutMs = 30_000
+const mib = (bytes: number) => round(bytes / (1024 * 1024), 1)
+
+/** Runs the fanout scenario once per entry of `options.clients`. */
+export async function runFanout(options: FanoutOptions, onResult: (result: FanoutResult) => void): Promise<void> {
+  for (const clients of options.clients) {
+    onResult(await runOnce(options, clients))
+  }
+}
+
+async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutResult> {
+  progress(`fanout: ${clients} receivers + ${options.probes} probes, ${options.writers} writers, ${options.rate} updates/s for ${options.seconds} s`)
+  const server = await startBenchServer({ env: options.serverEnv })
+  const receiverWorkers: RpcWorker<ReceiverWorkerApi>[] = []
+  let probeWorker: RpcWorker<ProbeWorkerApi> | null = null
+  let writers: Writers | null = null
+  try {
+    const sessionId = await createSession(server, `fanout ${clients}`)
+    const url = `${server.wsUrl}/${sessionId}`
+
+    const workerCount = Math.max(1, Math.min(options.workers, clients))
+    for (let i = 0; i < workerCount; i++) {
+      receiverWorkers.push(RpcWorker.spawn<ReceiverWorkerApi>(new URL('../receiver-worker.ts', import.meta.url)))
+    }
+    probeWorker = RpcWorker.spawn<ProbeWorkerApi>(new URL('../probe-worker.ts', import.meta.url))
+    const shares = receiverWorkers.map((_, i) => Math.floor(clients / workerCount) + (i < clients % workerCount ? 1 : 0))
+    await Promise.all(
+      receiverWorkers.map((worker, i) =>
+        worker.call('connect', { url, count: shares[i]!, concurrency: 20, timeoutMs: connectTimeoutMs }, connectTimeoutMs * 4),
+      ),
+    )
+    await probeWorker.call('connect', { url, count: options.probes, timeoutMs: connectTimeoutMs }, connectTimeoutMs * 2)
+    progress(`fanout: ${clients} receivers and ${options.probes} probes synced`)
+
+    writers = await Writers.connect(url, options.writers, connectTimeoutMs)
+    const setupFrames = writers.sentFrames
+    // Start the clock only once everyone has the writers' paragraphs.
+    const settled = await pollUntil(async () => minFrames(await receiverStats(receiverWorkers)) >= setupFrames, 10_000, 50)
+    if (!settled) throw new Error('receivers did not get the writers’ setup updates within 10 s')
+
+    const cpu = new CpuMeter(server.pid)
+    const benchCpu = new CpuMeter(process.pid)
+    const machine = new MachineMeter()
+    cpu.start()
+    benchCpu.start()
+    machine.begin()
+    const windowStart = nowMs()
+    const writeStartMicros = nowMicros()
+    const run = await writers.run(options.rate, options.seconds)
+    const lastWrite = nowMs()
+    const expectedFrames = writers.sentFrames
+
+    const worker = probeWorker
+    const complete = await pollUntil(
+      async () => {
+        const received = minFrames(await receiverStats(receiverWorkers))
+        const probes = await worker.call('stats', undefined)
+        return received >= expectedFrames && probes.every((probe) => probe.markers >= run.sent)
+      },
+      options.drainTimeoutMs,
+      25,
+    )
+    const windowEnd = nowMs()
+    server.assertAlive()
+    const drainMs = complete ? windowEnd - lastWrite : null
+    const serverCpu = cpu.stop()
+    const benchCpuReading = benchCpu.stop()
+    const machineReading = machine.end()
+    const memory = readMemory(server.pid)
+
+    const receivers = await receiverStats(receiverWorkers)
+    const probes = await probeWorker.call('stats', undefined)
+    const { latenciesMs, sentMicros } = await probeWorker.call('latencies', undefined)
+    const frames = receivers.map((r) => r.updateFrames)
+    const bytes = receivers.map((r) => r.updateBytes)
+    const windowSeconds = (windowEnd - windowStart) / 1000
+    if (!complete) progress(`fanout: delivery incomplete after the ${options.drainTimeoutMs} ms drain timeout`)
+
+    return {
+      scenario: 'fanout',
+      serverEnv: options.serverEnv,
+      clients,
+      probes: options.probes,
+      writers: options.writers,
+      rate: options.rate,
+      seconds: options.seconds,
+      sent: run.sent,
+      achievedRate: round(run.sent / (run.durationMs / 1000), 1),
+      generatorLagMs: { mean: round(run.meanLagMs), max: round(run.maxLagMs) },
+      latencyMs: roundSummary(summarize(latenciesMs)),
+      latencyMaxMsBySecond: maxPerBucket(sentMicros, latenciesMs, writeStartMicros, 1e6, options.seconds).map((v) =>
+        v === null ? null : round(v, 1),
+      ),
+      delivery: {
+        expectedFrames,
+        receivers: receivers.length,
+        completeReceivers: frames.filter((count) => count === expectedFrames).length,
+        minFrames: Math.min(...frames),
+        maxFrames: Math.max(...frames),
+        minBytes: Math.min(...bytes),
+        maxBytes: Math.max(...bytes),
+        closedReceivers: receivers.filter((r) => r.closeCode !== 0).length,
+        completeProbes: probes.filter((p) => p.markers === run.sent && p.duplicates === 0).length,
+        drainMs: drainMs === null ? null : round(drainMs, 0),
+        framesPerSecond: round(frames.reduce((a, b) => a + b - setupFrames, 0) / windowSeconds, 0),
+      },
+      server: {
+        cpuPercent: round(serverCpu.cpuPercent, 1),
+        peakSecondCpuPercent: round(serverCpu.peakSecondPercent, 1),
+        mainThreadCpuPercent: round(serverCpu.mainThreadPercent, 1),
+        mainThreadPeakSecondCpuPercent: round(serverCpu.mainThreadPeakSecondPercent, 1),
+        peakRssMiB: mib(memory.peakRssBytes),
+        rssMiB: mib(memory.rssBytes),
+        warnings: server.logs.length,
+      },
+      benchCpuPercent: round(benchCpuReading.cpuPercent, 1),
+      benchMainThreadCpuPercent: round(benchCpuReading.mainThreadPercent, 1),
+      machine: {
+        cores: machineReading.cores,
+        busyPercent: round(machineReading.busyPercent, 1),
+        otherCpuPercent: round(Math.max(0, machineReading.busyPercent - serverCpu.cpuPercent - benchCpuReading.cpuPercent), 1),
+        cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
+      },
+    }
+  } finally {
+    writers?.close()
+    const closing: Promise<unknown>[] = receiverWorkers.map((w) => w.call('close', undefined, 5000))
+    if (probeWorker) closing.push(probeWorker.call('close', undefined, 5000))
+    await Promise.allSettled(closing)
+    await Promise.allSettled([...receiverWorkers, ...(probeWorker ? [probeWorker] : [])].map((w) => w.terminate()))
+    await stopQuietly(server)
+  }
+}
+
+async function receiverStats(workers: RpcWorker<ReceiverWorkerApi>[]): Promise<ReceiverCounts[]> {
+  const perWorker = await Promise.all(workers.map((worker) => worker.call('stats', undefined)))
+  return perWorker.flat()
+}
+
+function minFrames(receivers: ReceiverCounts[]): number {
+  return receivers.reduce((min, r) => Math.min(min, r.updateFrames), Number.POSITIVE_INFINITY)
+}
+
+async function stopQuietly(server: BenchServer): Promise<void> {
+  try {
+    await server.dispose()
+  } catch (error) {
+    progress(`could not stop the server: ${String(error)}`)
+  }
+}

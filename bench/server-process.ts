@@ -1,0 +1,208 @@
+/**
+ * The server under test, as a child process: `node --import tsx server/main.ts` on a loopback
+ * port with its own data directory and LOG_LEVEL=warn (so logging costs nothing measurable).
+ * At warn level the server does not print its 'summitpad listening' line, so the bench picks a
+ * free port itself and waits until `GET /healthz` answers.
+ *
+ * Every child started here is tracked; `killAllServersSync()` (called from exit and signal
+ * handlers in run.ts) SIGKILLs any that are still running and removes their temp directories.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { nowMs, sleep } from './clock.ts'
+
+const root = path.resolve(import.meta.dirname, '..')
+const host = '127.0.0.1'
+
+/** A running (or stopped) server child process. */
+export interface BenchServer {
+  /** Process id of the current child (changes on `start`). */
+  readonly pid: number
+  readonly port: number
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  /** `ws://127.0.0.1:<port>/sync` */
+  readonly wsUrl: string
+  readonly dataDir: string
+  /** Warn/error log lines and stderr output seen so far (most recent last, at most 200). */
+  readonly logs: string[]
+  /** Null while the current child runs, else how it ended (`code 1`, `SIGKILL`). */
+  readonly exited: string | null
+  /** Throws (with the server's recent log lines) if the current child is no longer running. */
+  assertAlive(): void
+  /** Milliseconds from spawn until /healthz answered, for the latest start. */
+  readonly startupMs: number
+  /** Starts the server again on the same data directory (after `stop`). */
+  start(): Promise<void>
+  /** SIGTERM (graceful: flush and compact), SIGKILL after `timeoutMs`; resolves once exited. */
+  stop(timeoutMs?: number): Promise<void>
+  /** Stops the server and removes its data directory. */
+  dispose(): Promise<void>
+}
+
+/** Options for `startBenchServer`. */
+export interface BenchServerOptions {
+  /** Extra environment for the server. */
+  env?: Record<string, string>
+  /** How long to wait for the server to become healthy. @default 30000 */
+  startTimeoutMs?: number
+}
+
+const live = new Set<ChildProcess>()
+const tempDirs = new Set<string>()
+
+/** SIGKILLs every server child still running and removes the temp data directories. Sync. */
+export function killAllServersSync(): void {
+  for (const child of live) {
+    try {
+      child.kill('SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  live.clear()
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true })
+  tempDirs.clear()
+}
+
+/** Starts a server child on a fresh temp data directory and waits until it is healthy. */
+export async function startBenchServer(options: BenchServerOptions = {}): Promise<BenchServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-bench-'))
+  tempDirs.add(dataDir)
+  const logs: string[] = []
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000
+  let child: ChildProcess | null = null
+  let port = 0
+  let startupMs = Number.NaN
+
+  const remember = (line: string) => {
+    logs.push(line)
+    if (logs.length > 200) logs.shift()
+  }
+
+  const launch = async () => {
+    port = await freePort()
+    const started = nowMs()
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: host,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    child = proc
+    live.add(proc)
+    proc.once('exit', () => live.delete(proc))
+    readline.createInterface({ input: proc.stdout! }).on('line', remember)
+    readline.createInterface({ input: proc.stderr! }).on('line', remember)
+    await waitHealthy(proc, `http://${host}:${port}/healthz`, startTimeoutMs, logs)
+    startupMs = nowMs() - started
+  }
+
+  const stop = async (timeoutMs = 15_000) => {
+    const proc = child
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    proc.kill('SIGTERM')
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs)
+    await exited
+    clearTimeout(timer)
+  }
+
+  await launch()
+  return {
+    get pid() {
+      return child?.pid ?? -1
+    },
+    get port() {
+      return port
+    },
+    get url() {
+      return `http://${host}:${port}`
+    },
+    get wsUrl() {
+      return `ws://${host}:${port}/sync`
+    },
+    get startupMs() {
+      return startupMs
+    },
+    get exited() {
+      return exitDescription(child)
+    },
+    assertAlive() {
+      const how = exitDescription(child)
+      if (how !== null) throw new Error(`the server exited (${how}) during the run:\n${logs.join('\n')}`)
+    },
+    dataDir,
+    logs,
+    start: launch,
+    stop,
+    async dispose() {
+      await stop()
+      fs.rmSync(dataDir, { recursive: true, force: true })
+      tempDirs.delete(dataDir)
+    },
+  }
+}
+
+/** Creates a session through the HTTP API and returns its id. */
+export async function createSession(server: BenchServer, title: string): Promise<string> {
+  const response = await fetch(`${server.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (response.status !== 201) {
+    const recent = server.logs.slice(-5).join('\n')
+    throw new Error(`POST /api/sessions: ${response.status} ${await response.text()}\nserver log:\n${recent}`)
+  }
+  const body = (await response.json()) as { session: { id: string } }
+  return body.session.id
+}
+
+function exitDescription(proc: ChildProcess | null): string | null {
+  if (!proc) return 'never started'
+  if (proc.exitCode !== null) return `code ${proc.exitCode}`
+  if (proc.signalCode !== null) return proc.signalCode
+  return null
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once('error', reject)
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitHealthy(proc: ChildProcess, healthUrl: string, timeoutMs: number, logs: string[]): Promise<void> {
+  const deadline = nowMs() + timeoutMs
+  while (nowMs() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`server exited (${proc.exitCode ?? proc.signalCode}) before it was healthy:\n${logs.join('\n')}`)
+    }
+    try {
+      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) })
+      if (response.ok) return
+    } catch {
+      // not listening yet
+    }
+    await sleep(25)
+  }
+  proc.kill('SIGKILL')
+  throw new Error(`server not healthy after ${timeoutMs} ms:\n${logs.join('\n')}`)
+}

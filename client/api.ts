@@ -1,5 +1,6 @@
 /** The client's calls to the JSON API; errors carry the server's message. */
-import type { CreateSessionBody, CurrentBody, Session, SessionLinks, SessionView } from '../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, CreateSessionBody, CurrentBody, Session, SessionLinks, SessionView } from '../shared/api.ts'
+import type { ActionOutcome } from '../shared/outcomes.ts'
 import type { ErrorBody } from '../shared/errors.ts'
 
 export class ApiError extends Error {
@@ -38,6 +39,11 @@ export const api = {
     request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}`, { secret }).then((r) => r.session),
   createSession: (body: CreateSessionBody) =>
     request<{ session: Session; links: SessionLinks }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) }),
+  listArchive: () => request<{ sessions: ArchiveSummary[] }>('/api/archive').then((r) => r.sessions),
+  searchArchive: (q: string) => request<{ hits: ArchiveHit[] }>(`/api/archive?q=${encodeURIComponent(q)}`).then((r) => r.hits),
+  archiveActions: () =>
+    request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string } })[] }[] }>('/api/archive/actions').then((r) => r.owners),
+  getArchive: (id: string) => request<{ archive: ArchivedSession }>(`/api/sessions/${encodeURIComponent(id)}/archive`).then((r) => r.archive),
   act: (id: string, action: ModeratorAction, secret: string, body?: { minutes: number } | CurrentBody) =>
     request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',

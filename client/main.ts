@@ -1,17 +1,27 @@
 /** Client entry: picks the page for the current path. */
 import './styles/app.css'
+import { renderArchive } from './pages/archive.ts'
+import { renderArchiveActions } from './pages/archive-actions.ts'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
 import { renderPad } from './pages/pad.ts'
 import { renderProjector } from './pages/projector.ts'
+import { renderSessionArchive } from './pages/session-archive.ts'
 
 const app = document.getElementById('app')!
 const path = location.pathname.replace(/\/+$/, '') || '/'
 const padMatch = /^\/s\/([^/]+)$/.exec(path)
 const projectorMatch = /^\/s\/([^/]+)\/projector$/.exec(path)
+const archiveMatch = /^\/s\/([^/]+)\/archive$/.exec(path)
 
 if (path === '/') {
   void renderHome(app)
+} else if (path === '/archive') {
+  void renderArchive(app)
+} else if (path === '/archive/actions') {
+  void renderArchiveActions(app)
+} else if (archiveMatch) {
+  void renderSessionArchive(app, decodeURIComponent(archiveMatch[1]!))
 } else if (padMatch) {
   void renderPad(app, decodeURIComponent(padMatch[1]!))
 } else if (projectorMatch) {

@@ -16,6 +16,8 @@ const defaults = {
   roomUnloadDelayMs: 2000,
   shutdownTimeoutMs: 10_000,
   staticDir: './dist/client',
+  autoEndAfterMinutes: 30,
+  autoEndCheckSeconds: 30,
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -31,6 +33,8 @@ const envSchema = z.object({
   ROOM_UNLOAD_DELAY_MS: int(0, 3_600_000).default(defaults.roomUnloadDelayMs),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(defaults.shutdownTimeoutMs),
   STATIC_DIR: z.string().min(1).default(defaults.staticDir),
+  AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
+  AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
 })
 
 export interface Config {
@@ -53,6 +57,13 @@ export interface Config {
   readonly shutdownTimeoutMs: number
   /** The built client (`npm run build`). @default './dist/client' */
   readonly staticDir: string
+  /**
+   * Sessions still open this many minutes after their slot ended are ended and archived
+   * automatically; 0 turns that off. @default 30
+   */
+  readonly autoEndAfterMinutes: number
+  /** How often overdue sessions are looked for. @default 30 */
+  readonly autoEndCheckSeconds: number
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -77,6 +88,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     roomUnloadDelayMs: e.ROOM_UNLOAD_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     staticDir: path.resolve(e.STATIC_DIR),
+    autoEndAfterMinutes: e.AUTO_END_AFTER_MINUTES,
+    autoEndCheckSeconds: e.AUTO_END_CHECK_SECONDS,
   })
 }
 

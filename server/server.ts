@@ -7,6 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
+import { Archiver } from './archive/archiver.ts'
 import { createApp } from './http/app.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
@@ -32,10 +33,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     compactAfterRows: config.compactAfterRows,
     unloadDelayMs: config.roomUnloadDelayMs,
     maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
+    onPresence: (docName, names) => sessions.notePresence(docName, names),
   })
-  const sessions = new SessionService(storage.meta, storage.docs, registry)
+  const archiver = new Archiver(storage.meta, registry)
+  const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
   const app = createApp({
     sessions,
+    archiver,
+    meta: storage.meta,
     logger,
     staticDir: config.staticDir,
     health: () => ({ store: 'sqlite', rooms: registry.loadedDocNames.length }),
@@ -56,9 +61,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const url = `http://${displayHost}:${port}`
   logger.info({ port, url, dataDir: config.dataDir }, 'summitpad listening')
 
+  let autoEnd: NodeJS.Timeout | null = null
+  if (config.autoEndAfterMinutes > 0) {
+    let running = false
+    autoEnd = setInterval(() => {
+      if (running) return
+      running = true
+      sessions
+        .endOverdue(config.autoEndAfterMinutes)
+        .catch((error: unknown) => logger.error({ err: error }, 'auto-end check failed'))
+        .finally(() => (running = false))
+    }, config.autoEndCheckSeconds * 1000)
+    autoEnd.unref()
+  }
+
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
+      if (autoEnd) clearInterval(autoEnd)
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       await registry.close()
       wss.close()

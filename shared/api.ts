@@ -4,7 +4,9 @@
  */
 import { z } from 'zod'
 import { accessModes, type AccessMode, type Role } from './roles.ts'
+import type { Outcomes } from './outcomes.ts'
 import type { SessionPhase } from './session-phase.ts'
+import type { PMJSON } from './template.ts'
 
 /** States a session moves through. */
 export const sessionStates = ['scheduled', 'live', 'ended'] as const
@@ -26,6 +28,9 @@ export const createSessionBody = z
     description: trimmed(2000).default(''),
     /** `open`: anyone with the attendee link edits (the summit default); `key`: editing needs the attendee secret. */
     access: z.enum(accessModes).default('open'),
+    /** A prepared agenda (Markdown or plain text) to start the pad from instead of the template. */
+    content: z.string().optional(),
+    contentFormat: z.enum(['markdown', 'text']).default('markdown'),
   })
   .strict()
 export type CreateSessionBody = z.input<typeof createSessionBody>
@@ -90,3 +95,35 @@ export const listSessionsQuery = z
     state: z.enum(sessionStates).optional(),
   })
   .strict()
+
+/** An ended session's archive entry as `/api/archive` lists it. */
+export interface ArchiveSummary {
+  session: Session
+  outcomes: Outcomes
+  /** Everyone who was present in the pad, by name. */
+  participants: string[]
+  archivedAt: string
+}
+
+/** The whole archive record of one session: the frozen final pad as ProseMirror JSON. */
+export interface ArchivedSession extends ArchiveSummary {
+  doc: PMJSON
+}
+
+/** Markers around the matched words in a search snippet (never HTML: the client builds `<mark>`s). */
+export const snippetStart = '\u0002'
+export const snippetEnd = '\u0003'
+
+/** One full-text search result, best first. */
+export interface ArchiveHit extends ArchiveSummary {
+  /** Text around the matches, each match between `snippetStart` and `snippetEnd`. */
+  snippet: string
+}
+
+/** `POST /api/sessions` may carry a prepared agenda to start the pad from instead of the template. */
+export const importFormats = ['markdown', 'text'] as const
+export type ImportFormat = (typeof importFormats)[number]
+
+/** `GET /api/sessions/:id/export` formats. */
+export const exportFormats = ['md', 'html', 'txt', 'json'] as const
+export type ExportFormat = (typeof exportFormats)[number]

@@ -5,6 +5,7 @@
 import type { Session } from '../../shared/api.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
+import { siteHeader } from './site-header.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
   document.title = 'summitpad'
@@ -13,7 +14,7 @@ export async function renderHome(root: HTMLElement): Promise<void> {
     h(
       'div',
       { class: 'home' },
-      h('header', { class: 'site-header' }, h('a', { class: 'brand', href: '/' }, 'summitpad'), h('span', { class: 'tagline' }, 'Design-summit sessions, written together')),
+      siteHeader('schedule'),
       h('main', { class: 'home-main' }, createForm(), schedule),
     ),
   )
@@ -41,6 +42,7 @@ function createForm(): HTMLElement {
     h('option', { value: 'open', selected: true }, 'Anyone with the attendee link'),
     h('option', { value: 'key' }, 'Only holders of the attendee key'),
   )
+  const agendaFile = h('input', { name: 'agenda', type: 'file', accept: '.md,.markdown,.txt,text/markdown,text/plain' })
   const status = h('p', { class: 'form-status', role: 'status' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create session')
 
@@ -53,6 +55,7 @@ function createForm(): HTMLElement {
     field('Moderator', moderator),
     h('div', { class: 'field-row' }, field('Scheduled start', start), field('Minutes', duration)),
     field('Who can edit', access),
+    field('Prepared agenda (optional)', agendaFile, 'A Markdown or text file; each line or list item becomes an agenda item.'),
     submit,
     status,
   )
@@ -62,7 +65,10 @@ function createForm(): HTMLElement {
     status.textContent = 'Creating…'
     status.classList.remove('error')
     try {
+      const file = agendaFile.files?.[0]
+      const content = file ? await file.text() : undefined
       const { session, links } = await api.createSession({
+        ...(content !== undefined ? { content, contentFormat: /\.txt$/i.test(file!.name) ? 'text' : 'markdown' } : {}),
         title: title.value,
         track: track.value,
         room: room.value,

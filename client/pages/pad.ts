@@ -20,6 +20,7 @@ import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { askIdentity, askLink, showLinks } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
 import { createSessionBar } from './session-bar.ts'
+import { exportLinks } from './session-archive.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
 export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
@@ -130,6 +131,8 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
           h('h2', {}, 'Links'),
           linksPanel(session, isModerator ? key : null),
+          h('h2', {}, 'Export'),
+          exportLinks(session.id),
         ),
       ),
     ),
@@ -169,6 +172,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     const text = [reason, wrapUp].filter(Boolean).join(' ')
     banner.hidden = !text
     banner.textContent = text
+    if (state.state === 'ended') banner.append(' ', h('a', { href: `/s/${session.id}/archive` }, 'See the archive: outcomes and exports'))
     banner.dataset.kind = reason ? 'read-only' : 'wrap-up'
     bar.update(state)
     const nowWritable = writable()

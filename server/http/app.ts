@@ -9,10 +9,15 @@ import path from 'node:path'
 import { AppError, httpStatus, type ErrorBody } from '../../shared/errors.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { SessionService } from '../sessions/session-service.ts'
+import type { Archiver } from '../archive/archiver.ts'
+import type { MetaStore } from '../storage/meta-store.ts'
+import { archiveRouter } from './routes/archive.ts'
 import { sessionsRouter } from './routes/sessions.ts'
 
 export interface AppDeps {
   sessions: SessionService
+  archiver: Archiver
+  meta: MetaStore
   logger: Logger
   /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
   staticDir: string
@@ -22,6 +27,8 @@ export interface AppDeps {
 
 /** Largest JSON body the API accepts. */
 const maxJsonBytes = 256 * 1024
+/** Largest `POST /api/sessions` body (it may carry an agenda file). */
+const maxCreateBytes = 1536 * 1024
 
 export function createApp(deps: AppDeps): Express {
   const app = express()
@@ -42,11 +49,14 @@ export function createApp(deps: AppDeps): Express {
   })
 
   const api = express.Router()
+  // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
+  api.post('/sessions', express.json({ limit: maxCreateBytes }))
   api.use(express.json({ limit: maxJsonBytes }))
   api.get('/time', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
-  api.use('/sessions', sessionsRouter(deps.sessions))
+  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta))
+  api.use('/archive', archiveRouter(deps.meta, deps.archiver))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
   })
@@ -54,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
-  app.get(['/', '/s/:id', '/s/:id/projector'], (_req, res) => {
+  app.get(['/', '/archive', '/archive/actions', '/s/:id', '/s/:id/projector', '/s/:id/archive'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
       res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
       return
@@ -87,7 +97,8 @@ function toErrorBody(error: unknown): ErrorBody {
   }
   const parserError = error as { type?: string; status?: number }
   if (parserError.type === 'entity.too.large') {
-    return { error: { code: 'payload_too_large', message: `request body larger than ${maxJsonBytes} bytes` } }
+    const limit = (error as { limit?: number }).limit ?? maxJsonBytes
+    return { error: { code: 'payload_too_large', message: `request body larger than ${limit} bytes` } }
   }
   if (parserError.type === 'entity.parse.failed') {
     return { error: { code: 'bad_request', message: 'request body is not valid JSON' } }

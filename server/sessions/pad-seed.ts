@@ -1,16 +1,18 @@
 /**
- * The first update of every new pad: the design-session template converted to Yjs. Stored as the
- * pad's first row when the session is created, so every client starts from the same template
- * instead of each inserting its own copy.
+ * The first update of every new pad: the design-session template (or an imported agenda)
+ * converted to Yjs. Stored as the pad's first row when the session is created, so every client
+ * starts from the same content instead of each inserting its own copy.
  */
 import { prosemirrorJSONToYDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { padFragmentName, schema } from '../../shared/schema.ts'
-import { sessionTemplateNode, type TemplateOptions } from '../../shared/template.ts'
+import type { PMJSON } from '../../shared/template.ts'
 
-/** Encodes the template as one Yjs update for the pad fragment. */
-export function encodePadSeed(options: TemplateOptions): Uint8Array {
-  const ydoc = prosemirrorJSONToYDoc(schema, sessionTemplateNode(options).toJSON(), padFragmentName)
+/** Encodes `doc` (ProseMirror JSON of the pad schema; checked) as one Yjs update for the pad fragment. */
+export function encodePadSeed(doc: PMJSON): Uint8Array {
+  const node = schema.nodeFromJSON(doc)
+  node.check()
+  const ydoc = prosemirrorJSONToYDoc(schema, node.toJSON(), padFragmentName)
   const update = Y.encodeStateAsUpdate(ydoc)
   ydoc.destroy()
   return update

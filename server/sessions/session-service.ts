@@ -6,7 +6,12 @@
  */
 import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
-import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
+import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
+import { ImportError, importAgenda } from '../../shared/import/markdown.ts'
+import type { ImportFormat } from '../../shared/api.ts'
+import { sessionTemplate, type PMJSON } from '../../shared/template.ts'
+import type { Archiver } from '../archive/archiver.ts'
+import type { Logger } from '../sync/logger.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Role, WriteState } from '../../shared/roles.ts'
 import { sessionPhase } from '../../shared/session-phase.ts'
@@ -31,6 +36,8 @@ export class SessionService {
     private readonly meta: MetaStore,
     private readonly docs: DocStore,
     private readonly rooms: RoomRegistry,
+    private readonly archiver: Archiver,
+    private readonly logger: Logger,
   ) {}
 
   /**
@@ -39,6 +46,7 @@ export class SessionService {
    */
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
+    const padDoc = body.content === undefined ? sessionTemplate({ description: body.description }) : importContent(body.content, body.contentFormat)
     const moderatorKey = mintSecret()
     const editorKey = mintSecret()
     const fields = {
@@ -53,7 +61,7 @@ export class SessionService {
       editorKeyHash: hashSecret(editorKey),
     }
     const session = await this.createWithFreshId(fields)
-    await this.docs.append(session.id, encodePadSeed({ description: body.description }))
+    await this.docs.append(session.id, encodePadSeed(padDoc))
     await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
     const base = `/s/${session.id}`
     return {
@@ -126,7 +134,50 @@ export class SessionService {
     if (!secret) throw new AppError('unauthorized', 'moderator actions need the moderator secret as a Bearer token')
     const role = await this.roleFor(id, secret)
     if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may ${action} this session; this secret grants "${role}"`)
-    const session = await this.require(id)
+    const updated = await this.perform(await this.require(id), action, body)
+    return { ...updated, role, phase: sessionPhase(updated.state, updated.endsAt ? Date.parse(updated.endsAt) : null, Date.now()) }
+  }
+
+  /**
+   * Ends every session whose slot is over by more than `graceMinutes` (live sessions past their
+   * end time, scheduled ones past start + duration), archiving each. Returns the ids ended.
+   */
+  async endOverdue(graceMinutes: number, now = Date.now()): Promise<string[]> {
+    const overdue = await this.meta.listOverdue(new Date(now - graceMinutes * 60_000).toISOString())
+    const ended: string[] = []
+    for (const session of overdue) {
+      try {
+        await this.perform(session, 'end', undefined)
+        ended.push(session.id)
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: session.id }, 'automatic end failed')
+      }
+    }
+    if (ended.length > 0) this.logger.info({ sessions: ended }, 'ended overdue sessions')
+    return ended
+  }
+
+  /** Deletes a session, its pad, control doc and archive. Moderator secret only. */
+  async delete(id: string, secret: string | null): Promise<void> {
+    if (!secret) throw new AppError('unauthorized', 'deleting a session needs the moderator secret as a Bearer token')
+    const role = await this.roleFor(id, secret)
+    if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may delete this session; this secret grants "${role}"`)
+    // Freeze it first so no connection writes while the rows go.
+    this.writeStates.set(id, { state: 'ended', locked: true })
+    await this.meta.deleteSession(id)
+    await this.docs.delete(formatDocName({ sessionId: id, kind: 'pad' }))
+    await this.docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
+  }
+
+  /** Records names seen in a pad (called by the sync core's presence hook). */
+  notePresence(docName: string, names: string[]): void {
+    const parsed = parseDocName(docName)
+    if (!parsed || parsed.kind !== 'pad') return
+    this.meta.addParticipants(parsed.sessionId, names).catch((error: unknown) => this.logger.error({ err: error, docName }, 'recording participants failed'))
+  }
+
+  private async perform(session: Session, action: ModeratorAction, body: unknown): Promise<Session> {
+    const id = session.id
     if (session.state === 'ended') throw new AppError('conflict', 'the session has ended')
     const now = Date.now()
     let patch: Partial<SessionLiveFields>
@@ -169,9 +220,13 @@ export class SessionService {
         break
     }
     const updated = (await this.meta.updateSession(id, patch))!
+    // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
+    if (updated.state === 'ended') {
+      await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+    }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
-    return { ...updated, role, phase: sessionPhase(updated.state, updated.endsAt ? Date.parse(updated.endsAt) : null, Date.now()) }
+    return updated
   }
 
   private remember(session: Session): WriteState {
@@ -189,5 +244,15 @@ export class SessionService {
         if (!(error instanceof AppError && error.code === 'conflict') || attempt >= 4) throw error
       }
     }
+  }
+}
+
+/** The pad a prepared agenda becomes; import failures are 413 (too large) or 400. */
+function importContent(content: string, format: ImportFormat): PMJSON {
+  try {
+    return importAgenda(content, format)
+  } catch (error) {
+    if (!(error instanceof ImportError)) throw error
+    throw new AppError(error.reason === 'too_large' ? 'payload_too_large' : 'invalid_body', `content: ${error.message}`)
   }
 }

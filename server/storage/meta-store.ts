@@ -10,8 +10,16 @@
  *   appear in a Session.
  * - [MS5] `updateSession` changes only the given live fields, bumps `updatedAt`, and returns the
  *   updated session; an unknown id returns null.
+ * - [MS6] `saveArchive` stores (or replaces) a session's archive record; `getArchive` returns it,
+ *   `listArchives` returns every record's summary.
+ * - [MS7] `searchArchive` finds archived sessions whose pad text or title contains every word of
+ *   the query (prefix match on the last word), best first, with a marked snippet; it never
+ *   finds a session that is not archived, and any query string is safe (no syntax errors).
+ * - [MS8] `addParticipants` records names once per session; `listParticipants` returns them in
+ *   the order first seen.
+ * - [MS9] `deleteSession` removes the session, its participants and its archive record.
  */
-import type { Session, SessionState } from '../../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 
 /** The fields the moderator's actions change. */
@@ -31,6 +39,16 @@ export interface MetaStore {
   getCapabilities(id: string): Promise<SessionCapabilities | null>
   listSessions(filter?: SessionFilter): Promise<Session[]>
   updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null>
+  /** Stores the record with `text` (the pad as plain text) indexed for search. */
+  saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void>
+  getArchive(id: string): Promise<ArchivedSession | null>
+  listArchives(): Promise<ArchiveSummary[]>
+  searchArchive(query: string, limit?: number): Promise<ArchiveHit[]>
+  addParticipants(id: string, names: string[]): Promise<void>
+  listParticipants(id: string): Promise<string[]>
+  /** Sessions still live (or scheduled) whose end is before `beforeIso`, for auto-ending. */
+  listOverdue(beforeIso: string): Promise<Session[]>
+  deleteSession(id: string): Promise<boolean>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

@@ -1,6 +1,9 @@
 /** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
 import { Router } from 'express'
-import { listSessionsQuery } from '../../../shared/api.ts'
+import { exportFormats, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
+import type { Archiver } from '../../archive/archiver.ts'
+import { renderExport } from '../../archive/exports.ts'
+import type { MetaStore } from '../../storage/meta-store.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { moderatorActions, type ModeratorAction, type SessionService } from '../../sessions/session-service.ts'
@@ -11,7 +14,7 @@ function sessionId(raw: string): string {
   return raw
 }
 
-export function sessionsRouter(sessions: SessionService): Router {
+export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore): Router {
   const router = Router()
 
   router.post('/', async (req, res) => {
@@ -27,6 +30,31 @@ export function sessionsRouter(sessions: SessionService): Router {
 
   router.get('/:id', async (req, res) => {
     res.json({ session: await sessions.view(sessionId(req.params.id), bearerSecret(req)) })
+  })
+
+  router.delete('/:id', async (req, res) => {
+    await sessions.delete(sessionId(req.params.id), bearerSecret(req))
+    res.status(204).end()
+  })
+
+  router.get('/:id/export', async (req, res) => {
+    const format = typeof req.query.format === 'string' ? req.query.format : 'md'
+    if (!exportFormats.includes(format as ExportFormat)) {
+      throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"; formats are ${exportFormats.join(', ')}`)
+    }
+    const session = await sessions.require(sessionId(req.params.id))
+    const rendered = renderExport(format as ExportFormat, await archiver.exportSource(session))
+    res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
+  })
+
+  router.get('/:id/archive', async (req, res) => {
+    const id = sessionId(req.params.id)
+    const archived = await meta.getArchive(id)
+    if (!archived) {
+      const session = await sessions.require(id)
+      throw new AppError('not_found', session.state === 'ended' ? 'this session has no archive record' : 'this session has not ended yet')
+    }
+    res.json({ archive: archived })
   })
 
   router.post('/:id/:action', async (req, res) => {

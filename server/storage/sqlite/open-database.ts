@@ -37,6 +37,20 @@ const migrations: string[] = [
    ALTER TABLE sessions ADD COLUMN ended_at TEXT;
    ALTER TABLE sessions ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE sessions ADD COLUMN current_item TEXT;`,
+  `CREATE TABLE participants (
+     session_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     first_seen TEXT NOT NULL,
+     PRIMARY KEY (session_id, name)
+   );
+   CREATE TABLE archives (
+     session_id TEXT PRIMARY KEY,
+     archived_at TEXT NOT NULL,
+     doc_json TEXT NOT NULL,
+     outcomes_json TEXT NOT NULL,
+     participants_json TEXT NOT NULL
+   );
+   CREATE VIRTUAL TABLE archive_fts USING fts5(session_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');`,
 ]
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */

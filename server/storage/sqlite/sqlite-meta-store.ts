@@ -1,6 +1,9 @@
 /** MetaStore on the embedded SQLite file (the same file as the SqliteDocStore). */
 import type Database from 'better-sqlite3'
-import type { Session, SessionState } from '../../../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../../shared/api.ts'
+import { snippetEnd, snippetStart } from '../../../shared/api.ts'
+import type { Outcomes } from '../../../shared/outcomes.ts'
+import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
@@ -113,5 +116,120 @@ export class SqliteMetaStore implements MetaStore {
     return result.changes === 0 ? null : this.getSession(id)
   }
 
+  async saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void> {
+    const session = await this.getSession(record.sessionId)
+    if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json)
+           VALUES (@id, @now, @doc, @outcomes, @participants)
+           ON CONFLICT (session_id) DO UPDATE SET archived_at = @now, doc_json = @doc, outcomes_json = @outcomes, participants_json = @participants`,
+        )
+        .run({
+          id: record.sessionId,
+          now: new Date().toISOString(),
+          doc: JSON.stringify(record.doc),
+          outcomes: JSON.stringify(record.outcomes),
+          participants: JSON.stringify(record.participants),
+        })
+      this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
+      this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
+    })()
+  }
+
+  async getArchive(id: string): Promise<ArchivedSession | null> {
+    const row = this.db
+      .prepare('SELECT s.*, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?')
+      .get(id) as (SessionRow & ArchiveColumns) | undefined
+    return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON } : null
+  }
+
+  async listArchives(): Promise<ArchiveSummary[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json FROM archives a JOIN sessions s ON s.id = a.session_id
+         ORDER BY s.track, COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title`,
+      )
+      .all() as (SessionRow & Omit<ArchiveColumns, 'doc_json'>)[]
+    return rows.map(toSummary)
+  }
+
+  async searchArchive(query: string, limit = 50): Promise<ArchiveHit[]> {
+    const match = toFtsQuery(query)
+    if (!match) return []
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json,
+                snippet(archive_fts, -1, @start, @end, '…', 24) AS snippet
+         FROM archive_fts JOIN archives a ON a.session_id = archive_fts.session_id JOIN sessions s ON s.id = a.session_id
+         WHERE archive_fts MATCH @match
+         ORDER BY bm25(archive_fts, 0, 5, 1)
+         LIMIT @limit`,
+      )
+      .all({ match, start: snippetStart, end: snippetEnd, limit }) as (SessionRow & Omit<ArchiveColumns, 'doc_json'> & { snippet: string })[]
+    return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
+  }
+
+  async addParticipants(id: string, names: string[]): Promise<void> {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO participants (session_id, name, first_seen) VALUES (?, ?, ?)')
+    const now = new Date().toISOString()
+    this.db.transaction(() => {
+      for (const name of names) insert.run(id, name, now)
+    })()
+  }
+
+  async listParticipants(id: string): Promise<string[]> {
+    const rows = this.db.prepare('SELECT name FROM participants WHERE session_id = ? ORDER BY first_seen, rowid').all(id) as { name: string }[]
+    return rows.map((row) => row.name)
+  }
+
+  async listOverdue(beforeIso: string): Promise<Session[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sessions
+         WHERE (state = 'live' AND ends_at < @before) OR (state = 'scheduled' AND scheduled_start IS NOT NULL AND scheduled_start < @before)`,
+      )
+      .all({ before: beforeIso }) as SessionRow[]
+    const before = Date.parse(beforeIso)
+    // A scheduled session is overdue once its slot (start + duration) is over.
+    return rows.map(toSession).filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(id)
+      this.db.prepare('DELETE FROM archives WHERE session_id = ?').run(id)
+      this.db.prepare('DELETE FROM participants WHERE session_id = ?').run(id)
+      return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0
+    })()
+  }
+
   async close(): Promise<void> {}
+}
+
+interface ArchiveColumns {
+  archived_at: string
+  doc_json: string
+  outcomes_json: string
+  participants_json: string
+}
+
+function toSummary(row: SessionRow & Omit<ArchiveColumns, 'doc_json'>): ArchiveSummary {
+  return {
+    session: toSession(row),
+    outcomes: JSON.parse(row.outcomes_json) as Outcomes,
+    participants: JSON.parse(row.participants_json) as string[],
+    archivedAt: row.archived_at,
+  }
+}
+
+/**
+ * Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax can
+ * come from input), all required, the last one matched as a prefix. Null when there is no word.
+ */
+export function toFtsQuery(input: string): string | null {
+  const words = input.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 20)
+  if (!words || words.length === 0) return null
+  return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ')
 }

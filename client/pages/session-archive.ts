@@ -1,0 +1,86 @@
+/**
+ * `/s/<id>/archive`: an ended session as it was left: the frozen pad, rendered read-only, with
+ * its outcomes (decisions, action items), participants, and export downloads.
+ */
+import { DOMSerializer } from 'prosemirror-model'
+import { schema } from '../../shared/schema.ts'
+import { api, ApiError } from '../api.ts'
+import { h } from '../dom.ts'
+import { renderNotFound } from './not-found.ts'
+import { siteHeader } from './site-header.ts'
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** Download links for every export format of a session. */
+export function exportLinks(sessionId: string): HTMLElement {
+  const formats: [string, string][] = [
+    ['md', 'Markdown'],
+    ['html', 'HTML'],
+    ['txt', 'Text'],
+    ['json', 'JSON'],
+  ]
+  return h(
+    'div',
+    { class: 'export-links', role: 'group', 'aria-label': 'Export' },
+    ...formats.map(([format, label]) => h('a', { class: 'button-link', href: `/api/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, download: '' }, label)),
+  )
+}
+
+export async function renderSessionArchive(root: HTMLElement, sessionId: string): Promise<void> {
+  let archive
+  try {
+    archive = await api.getArchive(sessionId)
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404 && /not ended/.test(error.message)) {
+      renderNotFound(root, 'This session has not ended yet, so it has no archive. Its pad is still open.')
+      root.querySelector('main')?.append(h('p', {}, h('a', { href: `/s/${sessionId}` }, 'Open the pad')))
+    } else {
+      renderNotFound(root, error instanceof ApiError && error.status === 404 ? `There is no archived session "${sessionId}".` : `The archive could not be loaded: ${(error as Error).message}`)
+    }
+    return
+  }
+  const { session, outcomes, participants, doc } = archive
+  document.title = `${session.title} · archive · summitpad`
+  const padView = h('div', { class: 'pad-editor archive-doc' })
+  padView.append(DOMSerializer.fromSchema(schema).serializeFragment(schema.nodeFromJSON(doc).content))
+  const times = [session.startedAt && `started ${timeFormat.format(new Date(session.startedAt))}`, session.endedAt && `ended ${timeFormat.format(new Date(session.endedAt))}`].filter(Boolean).join(', ')
+
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'archive-page' },
+      siteHeader('archive'),
+      h(
+        'main',
+        { class: 'archive-main session-archive' },
+        h('p', { class: 'hint' }, h('a', { href: '/archive' }, 'Archive'), ` › ${session.track || 'No track'}`),
+        h('h1', {}, session.title),
+        h('p', { class: 'session-meta' }, [session.room, session.moderator && `moderated by ${session.moderator}`, times].filter(Boolean).join(' · ')),
+        exportLinks(session.id),
+        h(
+          'div',
+          { class: 'archive-columns' },
+          h('article', { class: 'pad-main archive-pad', 'aria-label': 'Final pad' }, padView),
+          h(
+            'aside',
+            { class: 'archive-side' },
+            h('h2', {}, `Decisions (${outcomes.decisions.length})`),
+            outcomes.decisions.length ? h('ul', { class: 'archive-decisions' }, ...outcomes.decisions.map((decision) => h('li', {}, decision))) : h('p', { class: 'hint' }, 'None recorded.'),
+            h('h2', {}, `Action items (${outcomes.actions.length})`),
+            outcomes.actions.length
+              ? h(
+                  'ul',
+                  { class: 'owner-actions' },
+                  ...outcomes.actions.map((action) =>
+                    h('li', { class: `owned-action${action.done ? ' done' : ''}` }, h('span', { class: 'action-state' }, action.done ? 'Done' : 'Open'), h('span', { class: 'action-text' }, action.text), action.owner ? h('span', { class: 'action-owner' }, `@${action.owner}`) : null, action.due ? h('span', { class: 'action-due' }, `due ${action.due}`) : null),
+                  ),
+                )
+              : h('p', { class: 'hint' }, 'None recorded.'),
+            h('h2', {}, `Participants (${participants.length})`),
+            participants.length ? h('ul', { class: 'participants' }, ...participants.map((name) => h('li', {}, name))) : h('p', { class: 'hint' }, 'Nobody recorded.'),
+          ),
+        ),
+      ),
+    ),
+  )
+}

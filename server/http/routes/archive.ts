@@ -1,0 +1,51 @@
+/**
+ * `/api/archive`: every ended session with its outcomes, full-text search over archived pads,
+ * every action item grouped by owner, and the whole archive as one zip.
+ */
+import { Router } from 'express'
+import { z } from 'zod'
+import { AppError } from '../../../shared/errors.ts'
+import type { ActionOutcome } from '../../../shared/outcomes.ts'
+import type { Archiver } from '../../archive/archiver.ts'
+import type { MetaStore } from '../../storage/meta-store.ts'
+
+const searchQuery = z.object({ q: z.string().max(500).optional() }).strict()
+
+/** One action item with the session it came from. */
+export interface OwnedAction extends ActionOutcome {
+  session: { id: string; title: string; track: string }
+}
+
+export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
+  const router = Router()
+
+  router.get('/', async (req, res) => {
+    const query = searchQuery.safeParse(req.query)
+    if (!query.success) throw new AppError('bad_request', 'the only query parameter is q (at most 500 characters)')
+    const q = query.data.q?.trim()
+    if (q) res.json({ query: q, hits: await meta.searchArchive(q) })
+    else res.json({ sessions: await meta.listArchives() })
+  })
+
+  router.get('/actions', async (_req, res) => {
+    const byOwner = new Map<string, OwnedAction[]>()
+    for (const summary of await meta.listArchives()) {
+      const { id, title, track } = summary.session
+      for (const action of summary.outcomes.actions) {
+        const owner = action.owner ?? ''
+        byOwner.set(owner, [...(byOwner.get(owner) ?? []), { ...action, session: { id, title, track } }])
+      }
+    }
+    const owners = [...byOwner]
+      .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
+      .map(([owner, actions]) => ({ owner: owner || null, actions }))
+    res.json({ owners })
+  })
+
+  router.get('/export.zip', async (_req, res) => {
+    const zip = await archiver.zipAll()
+    res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store').send(Buffer.from(zip))
+  })
+
+  return router
+}

@@ -31,7 +31,7 @@ async function request<T>(path: string, init: RequestInit & { secret?: string | 
   return body as T
 }
 
-export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'end'
+export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'show-chat' | 'hide-chat' | 'end'
 
 export const api = {
   listSessions: () => request<{ sessions: Session[] }>('/api/sessions').then((r) => r.sessions),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { accessModes, type AccessMode, type Role } from './roles.ts'
+import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
 import type { SessionPhase } from './session-phase.ts'
 import type { PMJSON } from './template.ts'
@@ -57,6 +58,8 @@ export interface Session {
   locked: boolean
   /** Id of the current agenda item, or null. */
   currentItem: string | null
+  /** The projector shows the chat (the moderator's `show-chat` / `hide-chat`). */
+  projectorChat: boolean
   createdAt: string
   updatedAt: string
 }
@@ -105,9 +108,11 @@ export interface ArchiveSummary {
   archivedAt: string
 }
 
-/** The whole archive record of one session: the frozen final pad as ProseMirror JSON. */
+/** The whole archive record of one session: the frozen final pad as ProseMirror JSON, and the chat. */
 export interface ArchivedSession extends ArchiveSummary {
   doc: PMJSON
+  /** The session chat's messages in order (well-formed ones only). */
+  chat: ChatMessage[]
 }
 
 /** Markers around the matched words in a search snippet (never HTML: the client builds `<mark>`s). */

@@ -1,7 +1,7 @@
 /**
  * Session ids and doc names. A session id is 1-64 characters of `a-z`, `0-9` and `-`, starting
- * with a letter or digit: safe in URLs, file names and log lines. A doc name is `<id>` (the pad);
- * `<id>/control` is reserved for the session's control doc.
+ * with a letter or digit: safe in URLs, file names and log lines. A doc name is `<id>` (the pad),
+ * `<id>/control` (the session's control doc) or `<id>/chat` (the session's chat).
  */
 
 export const sessionIdPattern = /^[a-z0-9][a-z0-9-]{0,63}$/
@@ -12,19 +12,19 @@ export function isSessionId(id: string): boolean {
 }
 
 /** The kinds of doc a session has. */
-export type DocKind = 'pad' | 'control'
+export type DocKind = 'pad' | 'control' | 'chat'
 
 export interface DocName {
   sessionId: string
   kind: DocKind
 }
 
-/** Parses a doc name; returns null when it is not `<id>` or `<id>/control`. */
+/** Parses a doc name; returns null when it is not `<id>`, `<id>/control` or `<id>/chat`. */
 export function parseDocName(name: string): DocName | null {
   const [sessionId, kind, ...rest] = name.split('/')
   if (sessionId === undefined || rest.length > 0 || !isSessionId(sessionId)) return null
   if (kind === undefined) return { sessionId, kind: 'pad' }
-  if (kind === 'control') return { sessionId, kind: 'control' }
+  if (kind === 'control' || kind === 'chat') return { sessionId, kind }
   return null
 }
 

@@ -22,12 +22,15 @@ export interface WriteState {
  * - Nobody writes an ended session.
  * - The control doc is written by the server alone (moderators change it through the API), so
  *   no connection may write it.
- * - A viewer never writes. A locked pad takes writes from the moderator only.
+ * - A viewer never writes.
+ * - The chat takes writes from moderators and editors, locked or not: the lock is the pad's.
+ * - A locked pad takes writes from the moderator only.
  */
 export function canWrite(role: Role, kind: DocKind, session: WriteState): boolean {
   if (session.state === 'ended') return false
   if (kind === 'control') return false
   if (role === 'viewer') return false
+  if (kind === 'chat') return true
   if (session.locked) return role === 'moderator'
   return true
 }
@@ -37,5 +40,12 @@ export function readOnlyReason(role: Role, session: WriteState): string | null {
   if (session.state === 'ended') return 'This session has ended; the pad is read-only.'
   if (role === 'viewer') return 'You are viewing this pad read-only.'
   if (session.locked && role !== 'moderator') return 'The moderator has locked the pad.'
+  return null
+}
+
+/** Why `canWrite` said no to the chat, in a few words shown under it; null when `role` may post. */
+export function chatReadOnlyReason(role: Role, session: WriteState): string | null {
+  if (session.state === 'ended') return 'The session has ended; the chat is closed.'
+  if (role === 'viewer') return 'Read-only: posting needs the attendee link.'
   return null
 }

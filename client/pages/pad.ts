@@ -1,7 +1,7 @@
 /**
  * The pad page (`/s/<id>`): the session header and bar (phase, countdown, current item, the
  * moderator's controls), the sync indicator, the formatting toolbar, the collaborative editor,
- * and the side bar (people, follow the moderator, links).
+ * and the side bar (people, follow the moderator, chat, links, exports).
  */
 import { keymap } from 'prosemirror-keymap'
 import type { EditorView } from 'prosemirror-view'
@@ -17,6 +17,7 @@ import { ControlConnection, controlFromSession, type ControlState } from '../syn
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
 import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
+import { createChatPanel } from './chat-panel.ts'
 import { askIdentity, askLink, showLinks } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
 import { createSessionBar } from './session-bar.ts'
@@ -91,6 +92,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   const peopleCount = h('span', { class: 'people-count' }, '0')
   const youButton = h('button', { type: 'button', class: 'you', title: 'Change your name and colour' })
   const editorHost = h('div', { class: 'editor-host' }, h('p', { class: 'loading' }, 'Loading the pad…'))
+  const chat = createChatPanel({ sessionId: session.id, token: key, role, control, author: () => identity })
   const follow = h('input', { type: 'checkbox', id: 'follow' })
   follow.checked = !isModerator && localStorage.getItem('summitpad.follow') === 'true'
   follow.addEventListener('change', () => {
@@ -129,6 +131,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           h('h2', {}, 'In this pad ', peopleCount),
           peopleList,
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
+          chat.element,
           h('h2', {}, 'Links'),
           linksPanel(session, isModerator ? key : null),
           h('h2', {}, 'Export'),
@@ -217,6 +220,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   window.addEventListener('pagehide', () => {
     view?.destroy()
     pad.destroy()
+    chat.destroy()
     control.destroy()
   })
 

@@ -2,7 +2,8 @@
  * The projector view (`/s/<id>/projector`): the pad for a wall at the back of a room. No editing
  * chrome; very large high-contrast type; the title, the countdown (amber in the last 5 minutes,
  * red over time), the phase, the number of people in the pad, and a QR code with a short URL to
- * join. It follows the moderator: the current agenda item is highlighted and kept in view.
+ * join. It follows the moderator: the current agenda item is highlighted and kept in view. When
+ * the moderator shows it, a column with the latest chat messages.
  */
 import QRCode from 'qrcode'
 import { EditorState } from 'prosemirror-state'
@@ -20,6 +21,7 @@ import { toIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { loadSessionView } from './pad.ts'
+import { createProjectorChat } from './projector-chat.ts'
 import { countdownTone } from './session-bar.ts'
 
 const themeKey = 'summitpad.projector.theme'
@@ -48,6 +50,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   const host = h('div', { class: 'projector-pad' })
   let theme: Theme = localStorage.getItem(themeKey) === 'dark' ? 'dark' : 'light'
   const themeButton = h('button', { type: 'button', class: 'theme-toggle' })
+  const chat = createProjectorChat(session.id, control)
 
   const page = h(
     'div',
@@ -62,6 +65,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
       'div',
       { class: 'projector-body' },
       h('main', { class: 'projector-main' }, host),
+      chat.element,
       h(
         'aside',
         { class: 'projector-side' },
@@ -157,6 +161,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   window.addEventListener('pagehide', () => {
     view?.destroy()
     pad.destroy()
+    chat.destroy()
     control.destroy()
   })
 }

@@ -1,11 +1,12 @@
 /**
  * `/s/<id>/archive`: an ended session as it was left: the frozen pad, rendered read-only, with
- * its outcomes (decisions, action items), participants, and export downloads.
+ * its outcomes (decisions, action items), participants, the chat transcript, and export downloads.
  */
 import { DOMSerializer } from 'prosemirror-model'
 import { schema } from '../../shared/schema.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
+import { chatTranscript } from './chat-panel.ts'
 import { renderNotFound } from './not-found.ts'
 import { siteHeader } from './site-header.ts'
 
@@ -39,7 +40,7 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
     }
     return
   }
-  const { session, outcomes, participants, doc } = archive
+  const { session, outcomes, participants, doc, chat } = archive
   document.title = `${session.title} · archive · summitpad`
   const padView = h('div', { class: 'pad-editor archive-doc' })
   padView.append(DOMSerializer.fromSchema(schema).serializeFragment(schema.nodeFromJSON(doc).content))
@@ -78,6 +79,8 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
               : h('p', { class: 'hint' }, 'None recorded.'),
             h('h2', {}, `Participants (${participants.length})`),
             participants.length ? h('ul', { class: 'participants' }, ...participants.map((name) => h('li', {}, name))) : h('p', { class: 'hint' }, 'Nobody recorded.'),
+            h('h2', {}, `Chat (${chat.length})`),
+            chatTranscript(chat),
           ),
         ),
       ),

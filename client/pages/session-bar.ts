@@ -1,7 +1,7 @@
 /**
  * The session bar above the pad: phase, countdown to the absolute end time (on the estimated
  * server clock), the current agenda item, the lock; and for the moderator the controls (start,
- * ±5 minutes, previous / next item, lock, end), also on keyboard shortcuts.
+ * ±5 minutes, previous / next item, lock, chat on the projector, end), also on keyboard shortcuts.
  */
 import { formatCountdown, sessionPhase, type SessionPhase } from '../../shared/session-phase.ts'
 import type { ModeratorAction } from '../api.ts'
@@ -64,10 +64,11 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   const previous = button('◀ Item', 'Previous agenda item (Alt+Shift+↑)', () => options.act('current', { step: -1 }))
   const next = button('Item ▶', 'Next agenda item; marks this one done (Alt+Shift+↓)', () => options.act('current', { step: 1 }))
   const lockButton = button('Lock', 'Only the moderator may edit while locked', () => options.act(state?.locked ? 'unlock' : 'lock'))
+  const projectorChat = button('Chat on projector', 'Show or hide the chat on the projector view', () => options.act(state?.projectorChat ? 'hide-chat' : 'show-chat'))
   const end = button('End', 'End the session: the pad becomes read-only', async () => {
     if (confirm('End the session now? The pad becomes read-only for everyone.')) await options.act('end')
   })
-  const controls = h('div', { class: 'moderator-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, end)
+  const controls = h('div', { class: 'moderator-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat, end)
 
   if (options.isModerator) {
     document.addEventListener('keydown', (event) => {
@@ -112,8 +113,9 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     current.textContent = text || '—'
     start.hidden = state.state !== 'scheduled'
     for (const b of [minus, plus]) b.hidden = state.state !== 'live'
-    for (const b of [previous, next, lockButton, end]) b.hidden = state.state === 'ended'
+    for (const b of [previous, next, lockButton, projectorChat, end]) b.hidden = state.state === 'ended'
     lockButton.textContent = state.locked ? 'Unlock' : 'Lock'
+    projectorChat.setAttribute('aria-pressed', String(state.projectorChat))
   }
   setInterval(render, 250)
 

@@ -18,6 +18,8 @@ export interface ControlState {
   locked: boolean
   currentItem: string | null
   durationMinutes: number
+  /** The moderator shows the chat on the projector. */
+  projectorChat: boolean
 }
 
 const controlMapName = 'control'
@@ -66,6 +68,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       locked: get('locked', this._state.locked),
       currentItem: get('currentItem', this._state.currentItem),
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
+      projectorChat: get('projectorChat', this._state.projectorChat),
     }
   }
 }
@@ -79,6 +82,7 @@ export function controlFromSession(session: {
   locked: boolean
   currentItem: string | null
   durationMinutes: number
+  projectorChat: boolean
 }): ControlState {
   const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso))
   return {
@@ -89,5 +93,6 @@ export function controlFromSession(session: {
     locked: session.locked,
     currentItem: session.currentItem,
     durationMinutes: session.durationMinutes,
+    projectorChat: session.projectorChat,
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Archiver: reads a pad's final content and turns an ended session into its archive record
- * (frozen doc, outcomes, participants, full-text row). Also serves a live pad's current content
- * for exports and the whole archive as a zip of Markdown files.
+ * (frozen doc, outcomes, participants, chat, full-text row). Also serves a live pad's current
+ * content for exports and the whole archive as a zip of Markdown files.
  */
 import { zipSync, strToU8 } from 'fflate'
 import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
 import type { ArchivedSession, Session } from '../../shared/api.ts'
+import { chatArrayName, toChatMessages, type ChatMessage } from '../../shared/chat.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
 import { exportMarkdown } from '../../shared/export/markdown.ts'
 import { exportText } from '../../shared/export/text.ts'
@@ -31,6 +32,14 @@ export class Archiver {
     })
   }
 
+  /**
+   * The session chat's messages in order. Entries that are not well-formed messages (any editor
+   * may write the array) are dropped. A session nobody chatted in has an empty chat doc: `[]`.
+   */
+  chatMessages(sessionId: string): Promise<ChatMessage[]> {
+    return this.rooms.read(formatDocName({ sessionId, kind: 'chat' }), (ydoc) => toChatMessages(ydoc.getArray(chatArrayName).toArray()))
+  }
+
   /** Freezes `session` (which has ended) into its archive record and indexes it for search. */
   async archive(session: Session): Promise<ArchivedSession> {
     const source = await this.liveSource(session)
@@ -39,6 +48,7 @@ export class Archiver {
       doc: source.doc,
       outcomes: source.outcomes,
       participants: source.participants,
+      chat: source.chat,
       text: exportText(source.doc, exportMeta(source)),
     })
     return (await this.meta.getArchive(session.id))!
@@ -48,7 +58,7 @@ export class Archiver {
   async exportSource(session: Session): Promise<ExportSource> {
     if (session.state === 'ended') {
       const archived = await this.meta.getArchive(session.id)
-      if (archived) return { session, doc: archived.doc, outcomes: archived.outcomes, participants: archived.participants }
+      if (archived) return { session, doc: archived.doc, outcomes: archived.outcomes, participants: archived.participants, chat: archived.chat }
     }
     return this.liveSource(session)
   }
@@ -78,6 +88,6 @@ export class Archiver {
 
   private async liveSource(session: Session): Promise<ExportSource> {
     const doc = await this.padJson(session.id)
-    return { session, doc, outcomes: extractOutcomes(doc), participants: await this.meta.listParticipants(session.id) }
+    return { session, doc, outcomes: extractOutcomes(doc), participants: await this.meta.listParticipants(session.id), chat: await this.chatMessages(session.id) }
   }
 }

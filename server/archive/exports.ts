@@ -1,8 +1,10 @@
 /**
  * Renders a pad in one of the export formats, with the Content-Type and file name to send it
- * under. The exporters themselves are the pure functions of `shared/export/`.
+ * under. The exporters themselves are the pure functions of `shared/export/`. Only the JSON
+ * export carries the chat; Markdown, HTML and text are the pad alone.
  */
 import type { ExportFormat, Session } from '../../shared/api.ts'
+import type { ChatMessage } from '../../shared/chat.ts'
 import { exportHtml } from '../../shared/export/html.ts'
 import { exportMarkdown } from '../../shared/export/markdown.ts'
 import type { ExportMeta } from '../../shared/export/meta.ts'
@@ -21,6 +23,8 @@ export interface ExportSource {
   doc: PMJSON
   outcomes: Outcomes
   participants: string[]
+  /** The session chat, in order. */
+  chat: ChatMessage[]
 }
 
 const extension: Record<ExportFormat, string> = { md: 'md', html: 'html', txt: 'txt', json: 'json' }
@@ -73,7 +77,7 @@ export function renderExport(format: ExportFormat, source: ExportSource): Render
       body = exportText(source.doc, meta)
       break
     case 'json':
-      body = `${JSON.stringify({ session: source.session, participants: source.participants, outcomes: source.outcomes, doc: source.doc }, null, 2)}\n`
+      body = `${JSON.stringify({ session: source.session, participants: source.participants, outcomes: source.outcomes, doc: source.doc, chat: source.chat }, null, 2)}\n`
       break
   }
   return { body, contentType: contentType[format], fileName: `${fileStem(source.session)}.${extension[format]}` }

@@ -1,7 +1,8 @@
 /**
  * The control doc (`<id>/control`): the session's live state as every screen sees it, written
  * only by the server. One Y.Map named `control` holds `state`, `startedAt`, `endsAt`, `endedAt`
- * (ms since the epoch, server clock), `locked` and `currentItem`. Pure functions over a Y.Doc.
+ * (ms since the epoch, server clock), `locked`, `currentItem`, `durationMinutes` and
+ * `projectorChat` (the projector shows the chat). Pure functions over a Y.Doc.
  */
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
@@ -22,6 +23,7 @@ export function writeControl(ydoc: Y.Doc, session: Session): void {
       locked: session.locked,
       currentItem: session.currentItem,
       durationMinutes: session.durationMinutes,
+      projectorChat: session.projectorChat,
     }
     for (const [key, value] of Object.entries(next)) {
       if (map.get(key) !== value) map.set(key, value)

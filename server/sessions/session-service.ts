@@ -1,8 +1,8 @@
 /**
  * SessionService: creating, reading and listing design sessions, resolving a secret to a role,
- * and the moderator's actions (start, extend, current, lock, unlock, end). Each action updates
- * the MetaStore first, then the session's control doc (and, for `current`, the pad), so every
- * open screen sees it within a round trip.
+ * and the moderator's actions (start, extend, current, lock, unlock, show-chat, hide-chat, end).
+ * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
+ * the pad), so every open screen sees it within a round trip.
  */
 import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
@@ -25,7 +25,7 @@ import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
-export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'end'] as const
+export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
 
 export class SessionService {
@@ -157,7 +157,7 @@ export class SessionService {
     return ended
   }
 
-  /** Deletes a session, its pad, control doc and archive. Moderator secret only. */
+  /** Deletes a session, its pad, control doc, chat and archive. Moderator secret only. */
   async delete(id: string, secret: string | null): Promise<void> {
     if (!secret) throw new AppError('unauthorized', 'deleting a session needs the moderator secret as a Bearer token')
     const role = await this.roleFor(id, secret)
@@ -167,6 +167,7 @@ export class SessionService {
     await this.meta.deleteSession(id)
     await this.docs.delete(formatDocName({ sessionId: id, kind: 'pad' }))
     await this.docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
+    await this.docs.delete(formatDocName({ sessionId: id, kind: 'chat' }))
   }
 
   /** Records names seen in a pad (called by the sync core's presence hook). */
@@ -214,6 +215,10 @@ export class SessionService {
       case 'lock':
       case 'unlock':
         patch = { locked: action === 'lock' }
+        break
+      case 'show-chat':
+      case 'hide-chat':
+        patch = { projectorChat: action === 'show-chat' }
         break
       case 'end':
         patch = { state: 'ended', endedAt: new Date(now).toISOString() }

@@ -23,7 +23,7 @@ import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 
 /** The fields the moderator's actions change. */
-export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem'>
+export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat'>
 
 /** What a caller provides to create a session; live fields and timestamps are set by the store. */
 export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt'> & SessionCapabilities
@@ -39,7 +39,7 @@ export interface MetaStore {
   getCapabilities(id: string): Promise<SessionCapabilities | null>
   listSessions(filter?: SessionFilter): Promise<Session[]>
   updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null>
-  /** Stores the record with `text` (the pad as plain text) indexed for search. */
+  /** Stores the record (pad, outcomes, participants, chat) with `text` (the pad as plain text) indexed for search. */
   saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
   listArchives(): Promise<ArchiveSummary[]>

@@ -51,6 +51,8 @@ const migrations: string[] = [
      participants_json TEXT NOT NULL
    );
    CREATE VIRTUAL TABLE archive_fts USING fts5(session_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');`,
+  `ALTER TABLE sessions ADD COLUMN projector_chat INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE archives ADD COLUMN chat_json TEXT NOT NULL DEFAULT '[]';`,
 ]
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */

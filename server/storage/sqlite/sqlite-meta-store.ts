@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../../shared/api.ts'
 import { snippetEnd, snippetStart } from '../../../shared/api.ts'
+import type { ChatMessage } from '../../../shared/chat.ts'
 import type { Outcomes } from '../../../shared/outcomes.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -24,6 +25,7 @@ interface SessionRow {
   ended_at: string | null
   locked: number
   current_item: string | null
+  projector_chat: number
   created_at: string
   updated_at: string
   moderator_key_hash: string
@@ -46,6 +48,7 @@ function toSession(row: SessionRow): Session {
     endedAt: row.ended_at,
     locked: row.locked === 1,
     currentItem: row.current_item,
+    projectorChat: row.projector_chat === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -58,6 +61,7 @@ const liveColumns: Record<keyof SessionLiveFields, string> = {
   endedAt: 'ended_at',
   locked: 'locked',
   currentItem: 'current_item',
+  projectorChat: 'projector_chat',
 }
 
 export class SqliteMetaStore implements MetaStore {
@@ -122,9 +126,10 @@ export class SqliteMetaStore implements MetaStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json)
-           VALUES (@id, @now, @doc, @outcomes, @participants)
-           ON CONFLICT (session_id) DO UPDATE SET archived_at = @now, doc_json = @doc, outcomes_json = @outcomes, participants_json = @participants`,
+          `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json)
+           VALUES (@id, @now, @doc, @outcomes, @participants, @chat)
+           ON CONFLICT (session_id) DO UPDATE SET archived_at = @now, doc_json = @doc, outcomes_json = @outcomes,
+             participants_json = @participants, chat_json = @chat`,
         )
         .run({
           id: record.sessionId,
@@ -132,6 +137,7 @@ export class SqliteMetaStore implements MetaStore {
           doc: JSON.stringify(record.doc),
           outcomes: JSON.stringify(record.outcomes),
           participants: JSON.stringify(record.participants),
+          chat: JSON.stringify(record.chat),
         })
       this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
       this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
@@ -140,9 +146,11 @@ export class SqliteMetaStore implements MetaStore {
 
   async getArchive(id: string): Promise<ArchivedSession | null> {
     const row = this.db
-      .prepare('SELECT s.*, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?')
+      .prepare(
+        'SELECT s.*, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?',
+      )
       .get(id) as (SessionRow & ArchiveColumns) | undefined
-    return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON } : null
+    return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON, chat: JSON.parse(row.chat_json) as ChatMessage[] } : null
   }
 
   async listArchives(): Promise<ArchiveSummary[]> {
@@ -151,7 +159,7 @@ export class SqliteMetaStore implements MetaStore {
         `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json FROM archives a JOIN sessions s ON s.id = a.session_id
          ORDER BY s.track, COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title`,
       )
-      .all() as (SessionRow & Omit<ArchiveColumns, 'doc_json'>)[]
+      .all() as (SessionRow & SummaryColumns)[]
     return rows.map(toSummary)
   }
 
@@ -167,7 +175,7 @@ export class SqliteMetaStore implements MetaStore {
          ORDER BY bm25(archive_fts, 0, 5, 1)
          LIMIT @limit`,
       )
-      .all({ match, start: snippetStart, end: snippetEnd, limit }) as (SessionRow & Omit<ArchiveColumns, 'doc_json'> & { snippet: string })[]
+      .all({ match, start: snippetStart, end: snippetEnd, limit }) as (SessionRow & SummaryColumns & { snippet: string })[]
     return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
   }
 
@@ -213,9 +221,13 @@ interface ArchiveColumns {
   doc_json: string
   outcomes_json: string
   participants_json: string
+  chat_json: string
 }
 
-function toSummary(row: SessionRow & Omit<ArchiveColumns, 'doc_json'>): ArchiveSummary {
+/** The archive columns a summary is made of (no pad, no chat). */
+type SummaryColumns = Omit<ArchiveColumns, 'doc_json' | 'chat_json'>
+
+function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
   return {
     session: toSession(row),
     outcomes: JSON.parse(row.outcomes_json) as Outcomes,

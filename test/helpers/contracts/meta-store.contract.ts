@@ -130,5 +130,34 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
     it('[MS5] updateSession of an unknown id returns null', async () => {
       expect(await store.updateSession('no-such-session', { locked: true })).toBeNull()
     })
+
+    it('[MS5] a new session has projectorChat off; updateSession turns it on and off', async () => {
+      const created = await store.createSession(newSession())
+      expect(created.projectorChat).toBe(false)
+      expect(await store.updateSession(created.id, { projectorChat: true })).toMatchObject({ projectorChat: true, locked: false })
+      expect((await store.getSession(created.id))!.projectorChat).toBe(true)
+      expect(await store.updateSession(created.id, { projectorChat: false })).toMatchObject({ projectorChat: false })
+    })
+
+    it('[MS6] saveArchive stores the record with its chat, getArchive returns it, a second save replaces it', async () => {
+      const created = await store.createSession(newSession({ title: 'Archived session' }))
+      const doc = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'final words' }] }] }
+      const outcomes = { decisions: ['Ship it'], actions: [] }
+      const chat = [
+        { id: 'm1', authorId: 'a-1', name: 'Ada', color: '#1565c0', text: 'see https://example.org', time: 1_760_000_000_000 },
+        { id: 'm2', authorId: 'a-2', name: 'Grace', color: '#c62828', text: '<b>not markup</b>', time: 1_760_000_060_000 },
+      ]
+      await store.saveArchive({ sessionId: created.id, doc, outcomes, participants: ['Ada', 'Grace'], chat, text: 'final words' })
+      const archived = await store.getArchive(created.id)
+      expect(archived).toMatchObject({ session: { id: created.id, title: 'Archived session' }, doc, outcomes, participants: ['Ada', 'Grace'], chat })
+      expect(archived!.archivedAt).toMatch(isoTimestamp)
+      const summary = (await store.listArchives()).find((entry) => entry.session.id === created.id)
+      expect(summary).toMatchObject({ outcomes, participants: ['Ada', 'Grace'] })
+      expect(summary).not.toHaveProperty('chat')
+      expect(await store.getArchive('no-such-session')).toBeNull()
+
+      await store.saveArchive({ sessionId: created.id, doc, outcomes, participants: [], chat: [], text: 'final words' })
+      expect((await store.getArchive(created.id))!.chat).toEqual([])
+    })
   })
 }

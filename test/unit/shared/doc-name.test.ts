@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { formatDocName, isSessionId, parseDocName, randomSessionId } from '../../../shared/doc-name.ts'
 
 describe('parseDocName', () => {
-  it('parses a session id as the pad and <id>/control as the control doc', () => {
+  it('parses a session id as the pad, <id>/control as the control doc and <id>/chat as the chat', () => {
     expect(parseDocName('abc123')).toEqual({ sessionId: 'abc123', kind: 'pad' })
     expect(parseDocName('abc123/control')).toEqual({ sessionId: 'abc123', kind: 'control' })
+    expect(parseDocName('abc123/chat')).toEqual({ sessionId: 'abc123', kind: 'chat' })
     expect(parseDocName('a')).toEqual({ sessionId: 'a', kind: 'pad' })
     expect(parseDocName('x'.repeat(64))).toEqual({ sessionId: 'x'.repeat(64), kind: 'pad' })
   })
@@ -19,6 +20,9 @@ describe('parseDocName', () => {
     ['unknown kind', 'abc/notes'],
     ['empty kind', 'abc/'],
     ['extra segment', 'abc/control/x'],
+    ['chat with extra segment', 'abc/chat/x'],
+    ['upper-case kind', 'abc/Chat'],
+    ['empty id with chat', '/chat'],
     ['empty id with kind', '/control'],
     ['percent escape', 'abc%2Fcontrol'],
   ])('returns null for %s', (_label, name) => {
@@ -28,7 +32,7 @@ describe('parseDocName', () => {
 
 describe('formatDocName', () => {
   it('is the inverse of parseDocName', () => {
-    for (const name of ['pad-1', 'pad-1/control', 'z9']) {
+    for (const name of ['pad-1', 'pad-1/control', 'pad-1/chat', 'z9']) {
       expect(formatDocName(parseDocName(name)!)).toBe(name)
     }
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canWrite, readOnlyReason, roles } from '../../../shared/roles.ts'
+import { canWrite, chatReadOnlyReason, readOnlyReason, roles } from '../../../shared/roles.ts'
 import { formatCountdown, sessionPhase } from '../../../shared/session-phase.ts'
 
 describe('canWrite', () => {
@@ -16,15 +16,37 @@ describe('canWrite', () => {
   })
   it('lets nobody write an ended session or any control doc', () => {
     for (const role of roles) {
-      expect(canWrite(role, 'pad', { state: 'ended', locked: false })).toBe(false)
+      for (const kind of ['pad', 'control', 'chat'] as const) {
+        expect(canWrite(role, kind, { state: 'ended', locked: false }), `${role} ${kind}`).toBe(false)
+        expect(canWrite(role, kind, { state: 'ended', locked: true }), `${role} ${kind} locked`).toBe(false)
+      }
       expect(canWrite(role, 'control', live)).toBe(false)
+      expect(canWrite(role, 'control', { state: 'live', locked: true })).toBe(false)
     }
+  })
+  it('lets moderators and editors chat, locked pad or not, until the end; never viewers', () => {
+    for (const state of ['scheduled', 'live'] as const) {
+      for (const locked of [false, true]) {
+        expect(roles.filter((role) => canWrite(role, 'chat', { state, locked })), `${state} locked=${locked}`).toEqual(['moderator', 'editor'])
+      }
+    }
+  })
+  it('says which kinds each role may write in a live, unlocked session', () => {
+    const kinds = ['pad', 'control', 'chat'] as const
+    const writable = Object.fromEntries(roles.map((role) => [role, kinds.filter((kind) => canWrite(role, kind, live))]))
+    expect(writable).toEqual({ moderator: ['pad', 'chat'], editor: ['pad', 'chat'], viewer: [] })
   })
   it('explains read-only states', () => {
     expect(readOnlyReason('viewer', live)).toMatch(/read-only/)
     expect(readOnlyReason('editor', { state: 'live', locked: true })).toMatch(/locked/)
     expect(readOnlyReason('moderator', { state: 'live', locked: true })).toBeNull()
     expect(readOnlyReason('moderator', { state: 'ended', locked: false })).toMatch(/ended/)
+  })
+  it('explains why the chat form is disabled, and only when it is', () => {
+    expect(chatReadOnlyReason('viewer', live)).toMatch(/read-only/i)
+    expect(chatReadOnlyReason('editor', { state: 'live', locked: true })).toBeNull()
+    expect(chatReadOnlyReason('moderator', live)).toBeNull()
+    for (const role of roles) expect(chatReadOnlyReason(role, { state: 'ended', locked: false })).toMatch(/ended/)
   })
 })
 

@@ -3,6 +3,16 @@ import type { ArchiveHit, ArchiveSummary, ArchivedSession, CreateSessionBody, Cu
 import type { ActionOutcome } from '../shared/outcomes.ts'
 import type { ErrorBody } from '../shared/errors.ts'
 
+/** A saved revision of a pad (`GET /api/sessions/:id/revisions`). */
+export interface RevisionInfo {
+  rev: number
+  createdAt: string
+  reason: string
+  authors: { id: string; name: string; color: string }[]
+  /** `Y.encodeSnapshot` bytes, base64. */
+  snapshot: string
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -44,6 +54,9 @@ export const api = {
   archiveActions: () =>
     request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string } })[] }[] }>('/api/archive/actions').then((r) => r.owners),
   getArchive: (id: string) => request<{ archive: ArchivedSession }>(`/api/sessions/${encodeURIComponent(id)}/archive`).then((r) => r.archive),
+  listRevisions: (id: string) => request<{ revisions: RevisionInfo[] }>(`/api/sessions/${encodeURIComponent(id)}/revisions`).then((r) => r.revisions),
+  restore: (id: string, rev: number, secret: string) =>
+    request<{ rev: number }>(`/api/sessions/${encodeURIComponent(id)}/restore`, { method: 'POST', secret, body: JSON.stringify({ rev }) }).then((r) => r.rev),
   act: (id: string, action: ModeratorAction, secret: string, body?: { minutes: number } | CurrentBody) =>
     request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',

@@ -2,6 +2,7 @@
 import './styles/app.css'
 import { renderArchive } from './pages/archive.ts'
 import { renderArchiveActions } from './pages/archive-actions.ts'
+import { renderHistory } from './pages/history.ts'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
 import { renderPad } from './pages/pad.ts'
@@ -13,6 +14,7 @@ const path = location.pathname.replace(/\/+$/, '') || '/'
 const padMatch = /^\/s\/([^/]+)$/.exec(path)
 const projectorMatch = /^\/s\/([^/]+)\/projector$/.exec(path)
 const archiveMatch = /^\/s\/([^/]+)\/archive$/.exec(path)
+const historyMatch = /^\/s\/([^/]+)\/history$/.exec(path)
 
 if (path === '/') {
   void renderHome(app)
@@ -20,6 +22,8 @@ if (path === '/') {
   void renderArchive(app)
 } else if (path === '/archive/actions') {
   void renderArchiveActions(app)
+} else if (historyMatch) {
+  void renderHistory(app, decodeURIComponent(historyMatch[1]!))
 } else if (archiveMatch) {
   void renderSessionArchive(app, decodeURIComponent(archiveMatch[1]!))
 } else if (padMatch) {

@@ -18,6 +18,8 @@ const defaults = {
   staticDir: './dist/client',
   autoEndAfterMinutes: 30,
   autoEndCheckSeconds: 30,
+  revisionQuietMs: 3000,
+  revisionMaxIntervalMs: 60_000,
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -35,6 +37,8 @@ const envSchema = z.object({
   STATIC_DIR: z.string().min(1).default(defaults.staticDir),
   AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
   AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
+  REVISION_QUIET_MS: int(100, 600_000).default(defaults.revisionQuietMs),
+  REVISION_MAX_INTERVAL_MS: int(1000, 3_600_000).default(defaults.revisionMaxIntervalMs),
 })
 
 export interface Config {
@@ -64,6 +68,10 @@ export interface Config {
   readonly autoEndAfterMinutes: number
   /** How often overdue sessions are looked for. @default 30 */
   readonly autoEndCheckSeconds: number
+  /** A pad revision is saved once the pad has been quiet this long after a change. @default 3000 */
+  readonly revisionQuietMs: number
+  /** ...and at least this often while people keep typing. @default 60000 */
+  readonly revisionMaxIntervalMs: number
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -90,6 +98,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     staticDir: path.resolve(e.STATIC_DIR),
     autoEndAfterMinutes: e.AUTO_END_AFTER_MINUTES,
     autoEndCheckSeconds: e.AUTO_END_CHECK_SECONDS,
+    revisionQuietMs: e.REVISION_QUIET_MS,
+    revisionMaxIntervalMs: e.REVISION_MAX_INTERVAL_MS,
   })
 }
 

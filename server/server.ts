@@ -8,6 +8,9 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
 import { Archiver } from './archive/archiver.ts'
+import { formatDocName } from '../shared/doc-name.ts'
+import { HistoryService } from './history/history-service.ts'
+import { RevisionKeeper } from './history/revision-keeper.ts'
 import { createApp } from './http/app.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
@@ -34,10 +37,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     unloadDelayMs: config.roomUnloadDelayMs,
     maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
+    onStored: (docName) => keeper.noteChange(docName),
+  })
+  const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
+    quietMs: config.revisionQuietMs,
+    maxIntervalMs: config.revisionMaxIntervalMs,
   })
   const archiver = new Archiver(storage.meta, registry)
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
+  // A revision at the start and at the end of every session.
+  sessions.onStateChange = async (session) => {
+    await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
+  }
+  const history = new HistoryService(storage.docs, registry, sessions, keeper)
   const app = createApp({
+    history,
     sessions,
     archiver,
     meta: storage.meta,
@@ -80,6 +94,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     closing ??= (async () => {
       if (autoEnd) clearInterval(autoEnd)
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      await keeper.close()
       await registry.close()
       wss.close()
       server.closeAllConnections()

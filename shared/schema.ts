@@ -180,6 +180,21 @@ export const schema = new Schema({
       parseDOM: [{ tag: 'strong' }, { tag: 'b' }, { style: 'font-weight=bold' }],
       toDOM: () => ['strong', 0],
     },
+    /**
+     * Set only while the history page renders a revision (y-prosemirror's snapshot rendering):
+     * text added or removed since the previous revision, with its author's colour. Never stored.
+     */
+    ychange: {
+      attrs: { user: { default: null }, type: { default: 'added' }, color: { default: null } },
+      inclusive: false,
+      excludes: '',
+      parseDOM: [],
+      toDOM: (mark) => {
+        const color = mark.attrs.color as { light?: string } | null
+        const type = mark.attrs.type === 'removed' ? 'removed' : 'added'
+        return [type === 'removed' ? 'del' : 'ins', { class: `ychange ychange-${type}`, 'data-user': String(mark.attrs.user ?? ''), style: color?.light && /^#[0-9a-f]{6,8}$/i.test(color.light) ? `background-color: ${color.light}` : '' }, 0]
+      },
+    },
     code: {
       excludes: '_',
       parseDOM: [{ tag: 'code' }],

@@ -41,7 +41,7 @@ export function askIdentity(initial: Identity, firstVisit: boolean): Promise<Ide
       const color = new FormData(form).get('color')
       const chosen = name.value.trim()
       dialog.remove()
-      resolve({ name: chosen ? chosen.slice(0, 60) : initial.name, color: typeof color === 'string' ? color : initial.color })
+      resolve({ ...initial, name: chosen ? chosen.slice(0, 60) : initial.name, color: typeof color === 'string' ? color : initial.color })
     })
   })
 }

@@ -21,6 +21,8 @@ import { createChatPanel } from './chat-panel.ts'
 import { askIdentity, askLink, showLinks } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
 import { createSessionBar } from './session-bar.ts'
+import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
+import { Authorship } from '../sync/authorship.ts'
 import { exportLinks } from './session-archive.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
@@ -56,6 +58,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   void syncServerClock()
 
   const pad = new PadConnection(session.id, key)
+  const authorship = new Authorship(pad.ydoc)
   const control = new ControlConnection(session.id, key, controlFromSession(session))
   let identity: Identity = loadIdentity() ?? suggestIdentity()
   const awareness = pad.provider.awareness
@@ -72,7 +75,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
       bar.update(control.state)
       followIfWanted()
     },
-    extraPlugins: [keymap({ 'Mod-k': () => (void toolbar.editLink(), true) })],
+    extraPlugins: [keymap({ 'Mod-k': () => (void toolbar.editLink(), true) }), authorshipColors(authorship, pad.fragment, localStorage.getItem('summitpad.authors') === 'true')],
     agenda: {
       isModerator: () => isModerator,
       setCurrent: (itemId) => void act('current', { itemId }).catch((error: unknown) => alert((error as Error).message)),
@@ -95,6 +98,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   const chat = createChatPanel({ sessionId: session.id, token: key, role, control, author: () => identity })
   const follow = h('input', { type: 'checkbox', id: 'follow' })
   follow.checked = !isModerator && localStorage.getItem('summitpad.follow') === 'true'
+  const authorsToggle = h('button', { type: 'button', class: 'authors-toggle', 'aria-pressed': String(localStorage.getItem('summitpad.authors') === 'true') }, 'Show who wrote what')
+  authorsToggle.addEventListener('click', () => {
+    const on = authorsToggle.getAttribute('aria-pressed') !== 'true'
+    authorsToggle.setAttribute('aria-pressed', String(on))
+    localStorage.setItem('summitpad.authors', String(on))
+    if (view) setAuthorshipColors(view, on)
+  })
   follow.addEventListener('change', () => {
     localStorage.setItem('summitpad.follow', String(follow.checked))
     lastFollowed = null
@@ -130,6 +140,8 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           { class: 'pad-side', 'aria-label': 'Session' },
           h('h2', {}, 'In this pad ', peopleCount),
           peopleList,
+          authorsToggle,
+          h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew')),
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
           chat.element,
           h('h2', {}, 'Links'),
@@ -148,6 +160,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     saveIdentity(identity)
     awareness.setLocalStateField('user', identity)
     showIdentity()
+    claimAuthorship()
   })
 
   let lastFollowed: string | null = null
@@ -167,6 +180,16 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     applyControl(control.state)
   }
 
+  // Authorship is written into the pad, so only by someone who may write it, and only once the
+  // server's copy is in (so this person's entry is not created twice).
+  const claimAuthorship = () => {
+    if (pad.provider.synced && canWrite(role, 'pad', control.state)) authorship.claim(identity)
+  }
+  pad.provider.on('sync', (synced: boolean) => {
+    if (synced) claimAuthorship()
+  })
+  claimAuthorship()
+
   let wasWritable: boolean | null = null
   const applyControl = (state: ControlState) => {
     const reason = pad.status.refusal ?? readOnlyReason(role, state)
@@ -184,6 +207,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
       toolbar.update(view)
     }
     wasWritable = nowWritable
+    if (nowWritable) claimAuthorship()
     followIfWanted()
   }
   control.on('change', applyControl)
@@ -206,6 +230,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   }
   awareness.on('change', renderPeople)
   renderPeople()
+
 
   const mountEditor = () => {
     view = createEditor(editorHost, editorOptions)
@@ -234,6 +259,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     saveIdentity(identity)
     awareness.setLocalStateField('user', identity)
     showIdentity()
+    claimAuthorship()
     editorHost.querySelector<HTMLElement>('.pad-editor')?.focus()
   }
 }

@@ -12,6 +12,8 @@ import { chatArrayName, maxChatTextLength, toChatMessages, type ChatMessage } fr
 import { isFatalCloseCode } from '../../shared/close-codes.ts'
 import { messageAuth, tokenQueryParam } from '../../shared/protocol.ts'
 import { serverNow } from './server-clock.ts'
+import { loadIdentity } from './presence.ts'
+import { randomId } from '../random-id.ts'
 
 /** Who posts: the name and colour shown beside the message. */
 export interface ChatAuthor {
@@ -87,8 +89,13 @@ export class ChatConnection extends ObservableV2<{ change: (messages: ChatMessag
   }
 }
 
-/** This browser's stable chat author id (random, made on first use, kept in localStorage). */
+/**
+ * This browser's stable chat author id: the person's identity id (the one authorship records),
+ * or for a browser without an identity yet, a random id kept in localStorage.
+ */
 export function chatAuthorId(): string {
+  const identity = loadIdentity()
+  if (identity) return identity.id
   let id = localStorage.getItem(authorIdKey)
   if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
     id = `a-${randomId()}`
@@ -97,8 +104,3 @@ export function chatAuthorId(): string {
   return id
 }
 
-// crypto.randomUUID exists only in secure contexts; a summit LAN may serve plain http.
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
-}

@@ -3,7 +3,10 @@
  * field of the awareness state (the field y-prosemirror's cursor plugin reads). Remote states are
  * validated before they are shown: they come from any peer.
  */
+import { randomId } from '../random-id.ts'
 export interface Identity {
+  /** Stable id of this person in this browser; what authorship (Y.PermanentUserData) records. */
+  id: string
   name: string
   /** Six-digit hex colour, e.g. `#1565c0` (the only format y-prosemirror's cursors accept). */
   color: string
@@ -19,7 +22,10 @@ const colorPattern = /^#[0-9a-f]{6}$/i
 export function loadIdentity(): Identity | null {
   try {
     const parsed = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as unknown
-    return toIdentity(parsed)
+    const identity = toIdentity(parsed)
+    // Identities saved before authorship existed have no id: give them one, once.
+    if (identity && !(parsed as { id?: unknown }).id) saveIdentity(identity)
+    return identity
   } catch {
     return null
   }
@@ -32,15 +38,19 @@ export function saveIdentity(identity: Identity): void {
 /** A fresh suggestion for a first visit. */
 export function suggestIdentity(): Identity {
   const bytes = crypto.getRandomValues(new Uint8Array(2))
-  return { name: `Guest ${100 + (bytes[0]! % 900)}`, color: palette[bytes[1]! % palette.length]! }
+  return { id: newIdentityId(), name: `Guest ${100 + (bytes[0]! % 900)}`, color: palette[bytes[1]! % palette.length]! }
 }
 
 /** Validates a remote awareness `user` field; returns null when it is not a usable identity. */
 export function toIdentity(value: unknown): Identity | null {
   if (typeof value !== 'object' || value === null) return null
-  const { name, color } = value as Record<string, unknown>
+  const { id, name, color } = value as Record<string, unknown>
   if (typeof name !== 'string' || typeof color !== 'string') return null
   const trimmed = name.trim().slice(0, 60)
   if (!trimmed || !colorPattern.test(color)) return null
-  return { name: trimmed, color }
+  return { id: typeof id === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(id) ? id : newIdentityId(), name: trimmed, color }
+}
+
+function newIdentityId(): string {
+  return `u-${randomId()}`
 }

@@ -11,12 +11,15 @@ import type { Logger } from '../sync/logger.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { Archiver } from '../archive/archiver.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
+import type { HistoryService } from '../history/history-service.ts'
 import { archiveRouter } from './routes/archive.ts'
+import { historyRouter } from './routes/history.ts'
 import { sessionsRouter } from './routes/sessions.ts'
 
 export interface AppDeps {
   sessions: SessionService
   archiver: Archiver
+  history: HistoryService
   meta: MetaStore
   logger: Logger
   /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
@@ -55,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   api.get('/time', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
+  api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver))
   api.use((req) => {
@@ -64,7 +68,7 @@ export function createApp(deps: AppDeps): Express {
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
-  app.get(['/', '/archive', '/archive/actions', '/s/:id', '/s/:id/projector', '/s/:id/archive'], (_req, res) => {
+  app.get(['/', '/archive', '/archive/actions', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
       res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
       return

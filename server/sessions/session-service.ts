@@ -29,6 +29,9 @@ export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock',
 export type ModeratorAction = (typeof moderatorActions)[number]
 
 export class SessionService {
+  /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
+  onStateChange?: (session: Session) => Promise<void>
+
   /** Live write state per session id, read by every WebSocket frame's permission check. */
   private readonly writeStates = new Map<string, WriteState>()
 
@@ -227,6 +230,7 @@ export class SessionService {
     const updated = (await this.meta.updateSession(id, patch))!
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
+    if (updated.state !== session.state) await this.onStateChange?.(updated)
     if (updated.state === 'ended') {
       await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
     }

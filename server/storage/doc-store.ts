@@ -12,7 +12,9 @@
  *   so an append racing a compaction is never lost.
  * - [DS4] Loading after compaction yields the same document as before it.
  * - [DS5] Docs are independent: appends to one never show in another.
- * - [DS6] `delete` removes every row of a doc.
+ * - [DS6] `delete` removes every row of a doc, its revisions too.
+ * - [DS7] `appendRevision` numbers a doc's revisions 1, 2, 3, ... in the order they were added;
+ *   `listRevisions` returns them in that order with exactly the bytes and fields given.
  * Updates are stored as given, unvalidated: callers validate before appending.
  */
 
@@ -24,6 +26,19 @@ export interface LoadedDoc {
   refs: readonly number[]
 }
 
+/** One saved revision of a doc: a Yjs snapshot (`Y.encodeSnapshot`) and who changed what since the last. */
+export interface Revision {
+  /** 1-based, in the order revisions were added. */
+  rev: number
+  snapshot: Uint8Array
+  /** ms since the epoch. */
+  createdAt: number
+  /** Ids of the people whose edits this revision adds (Y.PermanentUserData descriptions). */
+  authors: string[]
+  /** Why it was taken: `quiet`, `interval`, `start`, `end`, `restore`. */
+  reason: string
+}
+
 export interface DocStore {
   /** Appends one update to the doc's log; resolves when it is durable [DS1]. */
   append(docName: string, update: Uint8Array): Promise<void>
@@ -31,6 +46,10 @@ export interface DocStore {
   load(docName: string): Promise<LoadedDoc | null>
   /** Replaces exactly the rows in `refs` with one row holding `merged` [DS3]. */
   compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void>
+  /** Adds a revision and returns its number [DS7]. */
+  appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number>
+  /** Every revision of the doc, oldest first [DS7]. */
+  listRevisions(docName: string): Promise<Revision[]>
   /** Removes the doc entirely [DS6]. */
   delete(docName: string): Promise<void>
   /** Waits for in-flight writes, then releases resources. Idempotent. */

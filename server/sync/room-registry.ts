@@ -24,6 +24,8 @@ export interface RoomRegistryOptions {
   maxQueuedBytesPerConnection: number
   /** See RoomOptions.onPresence. */
   onPresence?: (docName: string, names: string[]) => void
+  /** See RoomOptions.onStored. */
+  onStored?: (docName: string) => void
 }
 
 export class RoomRegistry {
@@ -141,6 +143,7 @@ export class RoomRegistry {
           compactAfterRows: this.options.compactAfterRows,
           logger: this.options.logger.child({ docName }),
           onPresence: this.options.onPresence,
+          onStored: this.options.onStored,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

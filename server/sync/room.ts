@@ -26,6 +26,8 @@ export interface RoomOptions {
    * time, so the session can record who was present. Optional.
    */
   onPresence?: (docName: string, names: string[]) => void
+  /** Called after a client's or the server's change was stored and applied (e.g. to keep revisions). */
+  onStored?: (docName: string) => void
 }
 
 /** Raised for updates that do not decode; the caller closes the sending connection. */
@@ -125,6 +127,7 @@ export class Room {
       this.storedRows++
       Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
       this.maybeCompact()
+      this.options.onStored?.(this.docName)
     }
     connection.acknowledge(Y.encodeStateVector(this.ydoc))
   }
@@ -147,6 +150,7 @@ export class Room {
       this.storedRows++
       Y.applyUpdate(this.ydoc, update, { kind: 'server' } satisfies UpdateOrigin)
       this.maybeCompact()
+      this.options.onStored?.(this.docName)
     })
     this.serverChanges = run.catch(() => {})
     return run

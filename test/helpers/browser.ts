@@ -22,7 +22,7 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser context whose person is already named (skips the first-visit dialog). */
-export async function contextAs(browser: Browser, identity: Identity | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+export async function contextAs(browser: Browser, identity: (Omit<Identity, 'id'> & { id?: string }) | null, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport })
   if (identity) {
     await context.addInitScript((value) => localStorage.setItem('summitpad.identity', value), JSON.stringify(identity))

@@ -3,7 +3,7 @@
  * open (its calls wait until released) and make the next call of a method fail. Used to prove
  * orderings such as "stored before broadcast" and "a failed load is retried".
  */
-import type { DocStore, LoadedDoc } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, Revision } from '../../server/storage/doc-store.ts'
 
 type Method = 'append' | 'load' | 'compact' | 'delete'
 
@@ -77,6 +77,14 @@ export class ControlledDocStore implements DocStore {
   async delete(docName: string): Promise<void> {
     await this.enter({ method: 'delete', docName })
     return this.inner.delete(docName)
+  }
+
+  appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
+    return this.inner.appendRevision(docName, revision)
+  }
+
+  listRevisions(docName: string): Promise<Revision[]> {
+    return this.inner.listRevisions(docName)
   }
 
   close(): Promise<void> {

@@ -5,7 +5,7 @@
  * something about the real store too.
  */
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, Revision } from '../../server/storage/doc-store.ts'
 
 interface Row {
   id: number
@@ -15,6 +15,7 @@ interface Row {
 /** The rows of every doc; two MemoryDocStores over one backing see each other's writes. */
 export class MemoryDocBacking {
   readonly docs = new Map<string, Row[]>()
+  readonly revisions = new Map<string, Revision[]>()
   nextId = 1
 }
 
@@ -43,8 +44,21 @@ export class MemoryDocStore implements DocStore {
     this.backing.docs.set(docName, kept)
   }
 
+  async appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
+    const list = this.backing.revisions.get(docName) ?? []
+    const rev = list.length + 1
+    list.push({ ...revision, rev, snapshot: revision.snapshot.slice(), authors: [...revision.authors] })
+    this.backing.revisions.set(docName, list)
+    return rev
+  }
+
+  async listRevisions(docName: string): Promise<Revision[]> {
+    return (this.backing.revisions.get(docName) ?? []).map((revision) => ({ ...revision, snapshot: revision.snapshot.slice() }))
+  }
+
   async delete(docName: string): Promise<void> {
     this.backing.docs.delete(docName)
+    this.backing.revisions.delete(docName)
   }
 
   async close(): Promise<void> {

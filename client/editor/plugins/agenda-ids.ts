@@ -4,11 +4,12 @@
  * made in this browser, so peers do not race to name the same item.
  */
 import { Plugin } from 'prosemirror-state'
+import { randomId } from '../../random-id.ts'
 import { ySyncPluginKey } from 'y-prosemirror'
 import { schema } from '../../../shared/schema.ts'
 
 function newId(): string {
-  return `item-${crypto.randomUUID().slice(0, 8)}`
+  return `item-${randomId(4)}`
 }
 
 export function agendaIds(): Plugin {

@@ -53,6 +53,15 @@ const migrations: string[] = [
    CREATE VIRTUAL TABLE archive_fts USING fts5(session_id UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');`,
   `ALTER TABLE sessions ADD COLUMN projector_chat INTEGER NOT NULL DEFAULT 0;
    ALTER TABLE archives ADD COLUMN chat_json TEXT NOT NULL DEFAULT '[]';`,
+  `CREATE TABLE revisions (
+     doc_name TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     snapshot BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     authors_json TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     PRIMARY KEY (doc_name, rev)
+   );`
 ]
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */

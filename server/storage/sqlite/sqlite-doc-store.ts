@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3'
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc } from '../doc-store.ts'
+import type { DocStore, LoadedDoc, Revision } from '../doc-store.ts'
 
 interface PendingAppend {
   docName: string
@@ -76,8 +76,32 @@ export class SqliteDocStore implements DocStore {
     })()
   }
 
+  async appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
+    return this.db.transaction(() => {
+      const { next } = this.db.prepare('SELECT COALESCE(MAX(rev), 0) + 1 AS next FROM revisions WHERE doc_name = ?').get(docName) as { next: number }
+      this.db
+        .prepare('INSERT INTO revisions (doc_name, rev, snapshot, created_at, authors_json, reason) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(docName, next, revision.snapshot, revision.createdAt, JSON.stringify(revision.authors), revision.reason)
+      return next
+    })()
+  }
+
+  async listRevisions(docName: string): Promise<Revision[]> {
+    const rows = this.db.prepare('SELECT rev, snapshot, created_at, authors_json, reason FROM revisions WHERE doc_name = ? ORDER BY rev').all(docName) as {
+      rev: number
+      snapshot: Uint8Array
+      created_at: number
+      authors_json: string
+      reason: string
+    }[]
+    return rows.map((row) => ({ rev: row.rev, snapshot: new Uint8Array(row.snapshot), createdAt: row.created_at, authors: JSON.parse(row.authors_json) as string[], reason: row.reason }))
+  }
+
   async delete(docName: string): Promise<void> {
-    this.deleteDoc.run(docName)
+    this.db.transaction(() => {
+      this.deleteDoc.run(docName)
+      this.db.prepare('DELETE FROM revisions WHERE doc_name = ?').run(docName)
+    })()
   }
 
   async close(): Promise<void> {

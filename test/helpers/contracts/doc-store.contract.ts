@@ -1,5 +1,5 @@
 /**
- * The DocStore contract: rules [DS1]–[DS6] from the doc comment in `server/storage/doc-store.ts`,
+ * The DocStore contract: rules [DS1]–[DS7] from the doc comment in `server/storage/doc-store.ts`,
  * each test named by its rule ID. Every DocStore implementation (and the in-memory fake used by
  * unit tests) registers this suite with a factory for a fresh, empty store.
  */
@@ -292,6 +292,27 @@ export function registerDocStoreContract(name: string, factory: () => Promise<Do
       await store.delete('ds6')
       expect(await store.load('ds6')).toBeNull()
       expect(await (await fixture.reopen()).load('ds6')).toBeNull()
+    })
+
+    it('[DS7] numbers revisions in order and returns them as given', async () => {
+      const first = { snapshot: new Uint8Array([1, 2, 3]), createdAt: 1000, authors: ['u-a'], reason: 'start' }
+      const second = { snapshot: new Uint8Array([4, 5]), createdAt: 2000, authors: ['u-a', 'u-b'], reason: 'quiet' }
+      expect(await store.appendRevision('ds7', first)).toBe(1)
+      expect(await store.appendRevision('ds7', second)).toBe(2)
+      expect(await store.appendRevision('ds7-other', first)).toBe(1)
+      const listed = await (await fixture.reopen()).listRevisions('ds7')
+      expect(listed).toEqual([
+        { rev: 1, ...first },
+        { rev: 2, ...second },
+      ])
+      expect(await store.listRevisions('ds7-never')).toEqual([])
+    })
+
+    it('[DS6] delete removes revisions too', async () => {
+      await store.appendRevision('ds6-revs', { snapshot: new Uint8Array([9]), createdAt: 1, authors: [], reason: 'quiet' })
+      await store.delete('ds6-revs')
+      expect(await store.listRevisions('ds6-revs')).toEqual([])
+      expect(await store.appendRevision('ds6-revs', { snapshot: new Uint8Array([9]), createdAt: 2, authors: [], reason: 'quiet' })).toBe(1)
     })
 
     it('[DS6] a deleted doc starts from scratch when written again', async () => {

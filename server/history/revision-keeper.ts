@@ -1,0 +1,103 @@
+/**
+ * RevisionKeeper: saves a revision (a Yjs snapshot with its time and authors) of a pad whenever
+ * it has changed and then been quiet for `quietMs`, at least every `maxIntervalMs` while people
+ * keep typing, and on demand (session start, end, restore). Snapshots work because pads keep
+ * their history (gc off): any revision can be rebuilt from the doc (`Y.createDocFromSnapshot`).
+ */
+import * as Y from 'yjs'
+import { parseDocName } from '../../shared/doc-name.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import type { DocStore } from '../storage/doc-store.ts'
+import type { Logger } from '../sync/logger.ts'
+import type { RoomRegistry } from '../sync/room-registry.ts'
+import { authorsBetween } from './authors.ts'
+
+export interface RevisionKeeperOptions {
+  /** @default 3000 */
+  quietMs: number
+  /** @default 60000 */
+  maxIntervalMs: number
+}
+
+interface Pending {
+  quiet: NodeJS.Timeout
+  firstChangeAt: number
+}
+
+export class RevisionKeeper {
+  private readonly pending = new Map<string, Pending>()
+  private readonly queues = new Map<string, Promise<unknown>>()
+  private closed = false
+
+  constructor(
+    private readonly store: DocStore,
+    private readonly rooms: RoomRegistry,
+    private readonly logger: Logger,
+    private readonly options: RevisionKeeperOptions,
+  ) {}
+
+  /** Notes that `docName` changed; pads get a revision once quiet (or after the max interval). */
+  noteChange(docName: string): void {
+    if (this.closed || parseDocName(docName)?.kind !== 'pad') return
+    const now = Date.now()
+    const existing = this.pending.get(docName)
+    if (existing) clearTimeout(existing.quiet)
+    const firstChangeAt = existing?.firstChangeAt ?? now
+    const overdue = now - firstChangeAt >= this.options.maxIntervalMs
+    const delay = overdue ? 0 : Math.min(this.options.quietMs, firstChangeAt + this.options.maxIntervalMs - now)
+    const quiet = setTimeout(() => {
+      this.pending.delete(docName)
+      void this.capture(docName, overdue ? 'interval' : 'quiet').catch(() => {})
+    }, delay)
+    quiet.unref()
+    this.pending.set(docName, { quiet, firstChangeAt })
+  }
+
+  /**
+   * Saves a revision now (unless nothing changed since the last one and `force` is false).
+   * Captures of one doc run one at a time. Resolves with the revision number, or null if skipped.
+   */
+  capture(docName: string, reason: string, force = false): Promise<number | null> {
+    const pending = this.pending.get(docName)
+    if (pending) {
+      clearTimeout(pending.quiet)
+      this.pending.delete(docName)
+    }
+    const previous = this.queues.get(docName) ?? Promise.resolve()
+    const run = previous.then(() => this.doCapture(docName, reason, force))
+    this.queues.set(
+      docName,
+      run.catch((error: unknown) => this.logger.error({ err: error, docName }, 'saving a revision failed')),
+    )
+    return run
+  }
+
+  /** Saves every pending revision, then stops taking new ones. */
+  async close(): Promise<void> {
+    const docNames = [...this.pending.keys()]
+    await Promise.allSettled(docNames.map((docName) => this.capture(docName, 'quiet')))
+    this.closed = true
+    await Promise.allSettled([...this.queues.values()])
+  }
+
+  private async doCapture(docName: string, reason: string, force: boolean): Promise<number | null> {
+    const revisions = await this.store.listRevisions(docName)
+    const last = revisions.at(-1)
+    const lastSnapshot = last ? Y.decodeSnapshot(last.snapshot) : null
+    const taken = await this.rooms.read(docName, (ydoc) => {
+      const fragment = ydoc.getXmlFragment(padFragmentName)
+      const snapshot = Y.snapshot(ydoc)
+      if (!force && lastSnapshot) {
+        if (Y.equalSnapshots(snapshot, lastSnapshot)) return null
+        // Only a change to the pad's content makes a revision, not authorship bookkeeping.
+        const then = Y.createDocFromSnapshot(ydoc, lastSnapshot)
+        const unchanged = then.getXmlFragment(padFragmentName).toString() === fragment.toString()
+        then.destroy()
+        if (unchanged) return null
+      }
+      return { snapshot: Y.encodeSnapshot(snapshot), authors: authorsBetween(ydoc, fragment, lastSnapshot?.sv ?? new Map()) }
+    })
+    if (!taken) return null
+    return this.store.appendRevision(docName, { ...taken, createdAt: Date.now(), reason })
+  }
+}

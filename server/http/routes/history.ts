@@ -1,0 +1,55 @@
+/**
+ * The history routes under `/api/sessions`: the revision list, restore, and exports of a given
+ * revision (`/export?rev=N`; without `rev` the request falls through to the live/archived export).
+ */
+import { Router } from 'express'
+import { exportFormats, type ExportFormat } from '../../../shared/api.ts'
+import { isSessionId } from '../../../shared/doc-name.ts'
+import { AppError } from '../../../shared/errors.ts'
+import { extractOutcomes } from '../../../shared/outcomes.ts'
+import { renderExport } from '../../archive/exports.ts'
+import type { HistoryService } from '../../history/history-service.ts'
+import type { SessionService } from '../../sessions/session-service.ts'
+import type { MetaStore } from '../../storage/meta-store.ts'
+import { bearerSecret } from '../bearer.ts'
+
+function revNumber(raw: unknown): number {
+  const rev = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN
+  if (!Number.isInteger(rev) || rev < 1) throw new AppError('bad_request', 'rev must be a revision number (1, 2, ...)')
+  return rev
+}
+
+export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore): Router {
+  const router = Router()
+  const load = (id: string) => {
+    if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
+    return sessions.require(id)
+  }
+
+  router.get('/:id/revisions', async (req, res) => {
+    res.json({ revisions: await history.list(await load(req.params.id)) })
+  })
+
+  router.post('/:id/restore', async (req, res) => {
+    const session = await load(req.params.id)
+    const rev = revNumber((req.body as { rev?: unknown } | undefined)?.rev)
+    res.json({ rev: await history.restore(session, rev, bearerSecret(req)) })
+  })
+
+  router.get('/:id/export', async (req, res, next) => {
+    if (req.query.rev === undefined) {
+      next()
+      return
+    }
+    const format = typeof req.query.format === 'string' ? req.query.format : 'md'
+    if (!exportFormats.includes(format as ExportFormat)) throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"`)
+    const session = await load(req.params.id)
+    const rev = revNumber(req.query.rev)
+    const doc = await history.docAt(session, rev)
+    // A revision is the pad at that moment: the chat is not part of it.
+    const rendered = renderExport(format as ExportFormat, { session, doc, outcomes: extractOutcomes(doc), participants: await meta.listParticipants(session.id), chat: [] })
+    res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
+  })
+
+  return router
+}

@@ -5,16 +5,12 @@
  * text struck through), the revision's authors, exports of that revision, and for the moderator
  * a restore that becomes a new edit on top. `?rev=N` links to a revision.
  */
-import { EditorState } from 'prosemirror-state'
-import { EditorView } from 'prosemirror-view'
-import { ySyncPlugin, ySyncPluginKey } from 'y-prosemirror'
+import type { EditorView } from 'prosemirror-view'
+import { ySyncPluginKey } from 'y-prosemirror'
 import * as Y from 'yjs'
-import { schema } from '../../shared/schema.ts'
 import { api, type RevisionInfo } from '../api.ts'
 import { h } from '../dom.ts'
-import { ActionItemView } from '../editor/plugins/action-item-view.ts'
-import { AgendaItemView } from '../editor/plugins/agenda-item-view.ts'
-import { TaskItemView } from '../editor/plugins/task-item-view.ts'
+import { createViewer } from '../editor/create-viewer.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { loadSessionView } from './pad.ts'
 import { siteHeader } from './site-header.ts'
@@ -127,20 +123,7 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
 
   const mount = async () => {
     await load()
-    const readOnlyAgenda = { isModerator: () => false, setCurrent: () => {} }
-    view = new EditorView(host, {
-      state: EditorState.create({ schema, plugins: [ySyncPlugin(pad.fragment, { permanentUserData: pud, colorMapping })] }),
-      editable: () => false,
-      attributes: { class: 'pad-editor history-editor', 'aria-readonly': 'true' },
-      nodeViews: {
-        task_item: (node, v, getPos) => new TaskItemView(node, v, getPos),
-        action_item: (node, v, getPos) => new ActionItemView(node, v, getPos),
-        agenda_item: (node, v, getPos) => new AgendaItemView(node, v, getPos, readOnlyAgenda),
-      },
-      dispatchTransaction(this: EditorView, tr) {
-        this.updateState(this.state.apply(tr))
-      },
-    })
+    view = createViewer(host, { fragment: pad.fragment, syncOptions: { permanentUserData: pud, colorMapping }, className: 'history-editor' })
     if (revisions.length === 0) {
       label.textContent = 'No revision saved yet: revisions are saved a few seconds after people stop typing.'
       for (const button of [back, play, forward]) button.disabled = true

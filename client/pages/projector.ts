@@ -6,16 +6,11 @@
  * the moderator shows it, a column with the latest chat messages.
  */
 import QRCode from 'qrcode'
-import { EditorState } from 'prosemirror-state'
-import { EditorView } from 'prosemirror-view'
-import { ySyncPlugin } from 'y-prosemirror'
-import { schema } from '../../shared/schema.ts'
+import type { EditorView } from 'prosemirror-view'
 import { formatCountdown, sessionPhase } from '../../shared/session-phase.ts'
 import { fragmentParam } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
-import { ActionItemView } from '../editor/plugins/action-item-view.ts'
-import { AgendaItemView } from '../editor/plugins/agenda-item-view.ts'
-import { TaskItemView } from '../editor/plugins/task-item-view.ts'
+import { createViewer } from '../editor/create-viewer.ts'
 import { ControlConnection, controlFromSession, type ControlState } from '../sync/control.ts'
 import { toIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
@@ -133,22 +128,8 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
       current.scrollIntoView({ block: 'start', behavior: moved ? 'smooth' : 'auto' })
     }
   }
-  const readOnlyAgenda = { isModerator: () => false, setCurrent: () => {} }
   const mount = () => {
-    view = new EditorView(host, {
-      state: EditorState.create({ schema, plugins: [ySyncPlugin(pad.fragment)] }),
-      editable: () => false,
-      attributes: { class: 'pad-editor projector-editor', 'aria-label': 'Session pad', 'aria-readonly': 'true' },
-      nodeViews: {
-        task_item: (node, v, getPos) => new TaskItemView(node, v, getPos),
-        action_item: (node, v, getPos) => new ActionItemView(node, v, getPos),
-        agenda_item: (node, v, getPos) => new AgendaItemView(node, v, getPos, readOnlyAgenda),
-      },
-      dispatchTransaction(this: EditorView, tr) {
-        this.updateState(this.state.apply(tr))
-        requestAnimationFrame(keepCurrentInView)
-      },
-    })
+    view = createViewer(host, { fragment: pad.fragment, className: 'projector-editor', onChange: () => requestAnimationFrame(keepCurrentInView) })
     requestAnimationFrame(keepCurrentInView)
   }
   if (pad.ready) mount()

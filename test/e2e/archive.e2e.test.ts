@@ -1,22 +1,9 @@
 /** The archive in a browser: the list, search with highlighted snippets, a session's archive page, action items by owner. */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, assertClientBuilt, contextAs, launchBrowser } from '../helpers/browser.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
-let server: ServerProcess
-let browser: Browser
-
-beforeAll(async () => {
-  assertClientBuilt()
-  server = await startServerProcess()
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const suite = browserSuite()
 
 const agenda = `## Goals
 
@@ -45,25 +32,25 @@ The <b>hypervisor</b> drivers need a capability flag.
 - [x] @ada books the follow-up room
 `
 
-describe('the archive in a browser', () => {
+describe('the archive in a suite.browser', () => {
   it('lists ended sessions, finds words with highlighted snippets, shows a session and action items by owner', async () => {
-    const res = await fetch(`${server.url}/api/sessions`, {
+    const res = await fetch(`${suite.server.url}/api/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'Cinder: volume multiattach', track: 'Storage', room: 'Room 7', moderator: 'Walt', content: agenda }),
     })
     const { session, links } = (await res.json()) as { session: { id: string }; links: { moderator: string } }
     const moderatorKey = /#key=(.+)$/.exec(links.moderator)![1]!
-    const other = await createSessionWithKeys(server.url, { title: 'Swift: erasure codes', track: 'Object' })
-    await act(server.url, other.session.id, 'end', other.moderatorKey)
+    const other = await createSessionWithKeys(suite.server.url, { title: 'Swift: erasure codes', track: 'Object' })
+    await act(suite.server.url, other.session.id, 'end', other.moderatorKey)
 
     // One person opens the pad so the archive has a participant.
-    const context = await contextAs(browser, { name: 'Ada Lovelace', color: '#1565c0' }, { width: 1280, height: 900 })
+    const context = await contextAs(suite.browser, { name: 'Ada Lovelace', color: '#1565c0' }, { width: 1280, height: 900 })
     const pad = await context.newPage()
-    await pad.goto(`${server.url}/s/${session.id}`)
+    await pad.goto(`${suite.server.url}/s/${session.id}`)
     await pad.locator('.pad-editor .decision').waitFor()
     await pad.locator('.people', { hasText: 'Ada Lovelace' }).waitFor()
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
     await pad.locator('.banner a', { hasText: 'See the archive' }).click()
 
     await pad.waitForURL(`**/s/${session.id}/archive`)
@@ -76,7 +63,7 @@ describe('the archive in a browser', () => {
     expect(await pad.locator('.export-links a').count()).toBe(4)
     await pad.screenshot({ path: artifactPath('archive-session.png'), fullPage: true })
 
-    await pad.goto(`${server.url}/archive`)
+    await pad.goto(`${suite.server.url}/archive`)
     await pad.locator('.archive-card h3', { hasText: 'Swift: erasure codes' }).waitFor()
     await pad.locator('.archive-card h3', { hasText: 'Cinder: volume multiattach' }).waitFor()
     expect(await pad.locator('h2.track').allTextContents()).toEqual(['Object', 'Storage'])
@@ -86,7 +73,7 @@ describe('the archive in a browser', () => {
     expect(await pad.locator('.archive-card').count()).toBe(1)
     await pad.screenshot({ path: artifactPath('archive-search.png'), fullPage: true })
 
-    await pad.goto(`${server.url}/archive/actions`)
+    await pad.goto(`${suite.server.url}/archive/actions`)
     await pad.locator('h2.owner', { hasText: '@grace' }).waitFor()
     await pad.locator('h2.owner', { hasText: '@walt' }).waitFor()
     await pad.locator('.owned-action.done', { hasText: 'books the follow-up room' }).waitFor()

@@ -4,24 +4,12 @@
  * a viewer and an ended session cannot post; the projector shows the chat only once the
  * moderator turns it on.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, assertClientBuilt, contextAs, launchBrowser } from '../helpers/browser.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
-let server: ServerProcess
-let browser: Browser
-
-beforeAll(async () => {
-  assertClientBuilt()
-  server = await startServerProcess()
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const suite = browserSuite()
 
 const ada = { name: 'Ada Lovelace', color: '#1565c0' }
 const grace = { name: 'Grace Hopper', color: '#c62828' }
@@ -38,9 +26,9 @@ const chatItems = (page: Page) => page.locator('.chat-panel .chat-message')
 
 describe('the chat beside the pad', () => {
   it('lets two people chat, renders links safely, folds away, and shows on the projector when the moderator says so', async () => {
-    const { session, links } = await createSessionWithKeys(server.url, { title: 'Neutron: OVN migration', track: 'Networking', room: 'Room 105' })
-    const modContext = await contextAs(browser, ada)
-    const attContext = await contextAs(browser, grace)
+    const { session, links } = await createSessionWithKeys(suite.server.url, { title: 'Neutron: OVN migration', track: 'Networking', room: 'Room 105' })
+    const modContext = await contextAs(suite.browser, ada)
+    const attContext = await contextAs(suite.browser, grace)
     const mod = await modContext.newPage()
     const att = await attContext.newPage()
     const dialogs: string[] = []
@@ -50,8 +38,8 @@ describe('the chat beside the pad', () => {
         if (dialog.type() !== 'confirm') (dialogs.push(dialog.message()), void dialog.dismiss())
       })
     }
-    await openPad(mod, `${server.url}${links.moderator}`)
-    await openPad(att, `${server.url}${links.attendee}`)
+    await openPad(mod, `${suite.server.url}${links.moderator}`)
+    await openPad(att, `${suite.server.url}${links.attendee}`)
     expect(await mod.getByRole('button', { name: 'Chat', exact: true }).getAttribute('aria-expanded')).toBe('true')
     await mod.locator('.chat-empty', { hasText: 'No messages yet.' }).waitFor()
 
@@ -121,9 +109,9 @@ describe('the chat beside the pad', () => {
     expect(await chatInput(att).isVisible()).toBe(true)
 
     // The projector shows no chat until the moderator turns it on, then the latest messages.
-    const projContext = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const projContext = await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } })
     const proj = await projContext.newPage()
-    await proj.goto(`${server.url}${links.projector}`)
+    await proj.goto(`${suite.server.url}${links.projector}`)
     await proj.locator('.projector-editor').waitFor()
     await proj.waitForTimeout(500)
     expect(await proj.locator('.projector-chat').isVisible()).toBe(false)
@@ -150,7 +138,7 @@ describe('the chat beside the pad', () => {
     }
 
     // The archive page shows the transcript, safely.
-    await att.goto(`${server.url}/s/${session.id}/archive`)
+    await att.goto(`${suite.server.url}/s/${session.id}/archive`)
     const transcript = att.locator('.chat-transcript')
     await transcript.waitFor()
     expect(await transcript.locator('.chat-message').count()).toBe(17)
@@ -163,13 +151,13 @@ describe('the chat beside the pad', () => {
   })
 
   it('shows a viewer the messages with the form disabled', async () => {
-    const { session, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
-    const editorContext = await contextAs(browser, ada)
-    const viewerContext = await contextAs(browser, grace)
+    const { session, editorKey } = await createSessionWithKeys(suite.server.url, { access: 'key' })
+    const editorContext = await contextAs(suite.browser, ada)
+    const viewerContext = await contextAs(suite.browser, grace)
     const editor = await editorContext.newPage()
     const viewer = await viewerContext.newPage()
-    await openPad(editor, `${server.url}/s/${session.id}#key=${editorKey}`)
-    await openPad(viewer, `${server.url}/s/${session.id}`)
+    await openPad(editor, `${suite.server.url}/s/${session.id}#key=${editorKey}`)
+    await openPad(viewer, `${suite.server.url}/s/${session.id}`)
     await chatInput(editor).fill('Hello from an editor')
     await chatInput(editor).press('Enter')
     await chatItems(viewer).filter({ hasText: 'Hello from an editor' }).waitFor({ timeout: 2000 })

@@ -1,22 +1,10 @@
 /** Authorship colours in the pad and the history slider, in a browser. */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, assertClientBuilt, contextAs, launchBrowser } from '../helpers/browser.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
-let server: ServerProcess
-let browser: Browser
-
-beforeAll(async () => {
-  assertClientBuilt()
-  server = await startServerProcess({ env: { REVISION_QUIET_MS: '1000' } })
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const suite = browserSuite({ REVISION_QUIET_MS: '1000' })
 
 async function typeUnder(page: Page, heading: string, text: string): Promise<void> {
   await page.locator('.pad-editor h2', { hasText: heading }).locator('xpath=following-sibling::*[1]').click()
@@ -25,17 +13,17 @@ async function typeUnder(page: Page, heading: string, text: string): Promise<voi
   await page.keyboard.insertText(text)
 }
 
-const revisionCount = async (id: string) => ((await (await fetch(`${server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: unknown[] }).revisions.length
+const revisionCount = async (id: string) => ((await (await fetch(`${suite.server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: unknown[] }).revisions.length
 
 describe('who wrote what', () => {
   it('tints each author’s text in their colour and replays the pad in the history slider', async () => {
-    const { session, links } = await createSessionWithKeys(server.url, { title: 'Authorship check' })
-    const adaContext = await contextAs(browser, { id: 'u-ada', name: 'Ada Lovelace', color: '#1565c0' })
-    const graceContext = await contextAs(browser, { id: 'u-grace', name: 'Grace Hopper', color: '#c62828' })
+    const { session, links } = await createSessionWithKeys(suite.server.url, { title: 'Authorship check' })
+    const adaContext = await contextAs(suite.browser, { id: 'u-ada', name: 'Ada Lovelace', color: '#1565c0' })
+    const graceContext = await contextAs(suite.browser, { id: 'u-grace', name: 'Grace Hopper', color: '#c62828' })
     const ada = await adaContext.newPage()
     const grace = await graceContext.newPage()
-    await ada.goto(`${server.url}${links.moderator}`)
-    await grace.goto(`${server.url}/s/${session.id}`)
+    await ada.goto(`${suite.server.url}${links.moderator}`)
+    await grace.goto(`${suite.server.url}/s/${session.id}`)
     await Promise.all([ada.locator('.pad-editor').waitFor(), grace.locator('.pad-editor').waitFor()])
 
     await typeUnder(ada, 'Goals', 'Ada wrote the goals')
@@ -63,7 +51,7 @@ describe('who wrote what', () => {
     await grace.locator('.pad-editor .authored[data-author="Ada Lovelace"]').first().waitFor({ timeout: 5000 })
 
     const history = await adaContext.newPage()
-    await history.goto(`${server.url}/s/${session.id}/history`)
+    await history.goto(`${suite.server.url}/s/${session.id}/history`)
     await history.locator('.history-label', { hasText: 'Revision 2 of 2' }).waitFor({ timeout: 5000 })
     await history.locator('.history-editor ins.ychange', { hasText: 'Grace took the notes' }).waitFor()
     expect(await history.locator('.history-authors').textContent()).toContain('Grace Hopper')
@@ -76,7 +64,7 @@ describe('who wrote what', () => {
     await history.screenshot({ path: artifactPath('history.png'), fullPage: true })
 
     // Deep link, then play through to the end.
-    await history.goto(`${server.url}/s/${session.id}/history?rev=1`)
+    await history.goto(`${suite.server.url}/s/${session.id}/history?rev=1`)
     await history.locator('.history-label', { hasText: 'Revision 1 of 2' }).waitFor()
     await history.getByRole('button', { name: 'Play' }).click()
     await history.locator('.history-label', { hasText: 'Revision 2 of 2' }).waitFor({ timeout: 3000 })

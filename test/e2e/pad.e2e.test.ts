@@ -1,27 +1,15 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { createSession } from '../helpers/api.ts'
-import { artifactPath, assertClientBuilt, contextAs, launchBrowser } from '../helpers/browser.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
-let server: ServerProcess
-let browser: Browser
-
-beforeAll(async () => {
-  assertClientBuilt()
-  server = await startServerProcess()
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const suite = browserSuite()
 
 const ada = { name: 'Ada Lovelace', color: '#1565c0' }
 const grace = { name: 'Grace Hopper', color: '#c62828' }
 
 async function openPad(page: Page, id: string): Promise<void> {
-  await page.goto(`${server.url}/s/${id}`)
+  await page.goto(`${suite.server.url}/s/${id}`)
   await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 10_000 })
 }
 
@@ -31,7 +19,7 @@ async function caretUnder(page: Page, name: string): Promise<void> {
   await page.keyboard.press('End')
 }
 
-/** Number of updates y-indexeddb has stored for the pad in this browser. */
+/** Number of updates y-indexeddb has stored for the pad in this suite.browser. */
 function storedUpdateCount(page: Page, id: string): Promise<number> {
   return page.evaluate(
     (name) =>
@@ -52,11 +40,11 @@ function storedUpdateCount(page: Page, id: string): Promise<number> {
   )
 }
 
-describe('the pad in a browser', () => {
+describe('the pad in a suite.browser', () => {
   it('shows one person’s typing and named cursor to another within 2 seconds', async () => {
-    const session = await createSession(server.url, { title: 'Cross-project: unified limits', track: 'Cross-project', room: 'Room 203', moderator: 'Ada Lovelace' })
-    const contextA = await contextAs(browser, ada)
-    const contextB = await contextAs(browser, grace)
+    const session = await createSession(suite.server.url, { title: 'Cross-project: unified limits', track: 'Cross-project', room: 'Room 203', moderator: 'Ada Lovelace' })
+    const contextA = await contextAs(suite.browser, ada)
+    const contextB = await contextAs(suite.browser, grace)
     const a = await contextA.newPage()
     const b = await contextB.newPage()
     await Promise.all([openPad(a, session.id), openPad(b, session.id)])
@@ -80,9 +68,9 @@ describe('the pad in a browser', () => {
   })
 
   it('formats with the toolbar and shortcuts, and undoes only the person’s own edit', async () => {
-    const session = await createSession(server.url)
-    const contextA = await contextAs(browser, ada)
-    const contextB = await contextAs(browser, grace)
+    const session = await createSession(suite.server.url)
+    const contextA = await contextAs(suite.browser, ada)
+    const contextB = await contextAs(suite.browser, grace)
     const a = await contextA.newPage()
     const b = await contextB.newPage()
     await Promise.all([openPad(a, session.id), openPad(b, session.id)])
@@ -119,9 +107,9 @@ describe('the pad in a browser', () => {
   })
 
   it('creates a session from the home page and asks a first-time visitor for a name', async () => {
-    const context = await contextAs(browser, null)
+    const context = await contextAs(suite.browser, null)
     const page = await context.newPage()
-    await page.goto(server.url)
+    await page.goto(suite.server.url)
     await page.getByLabel('Title').fill('Neutron: OVN migration')
     await page.getByLabel('Track').fill('Networking')
     await page.getByLabel('Room').fill('Room 101')
@@ -136,7 +124,7 @@ describe('the pad in a browser', () => {
     expect(await page.locator('.pad-title h1').textContent()).toBe('Neutron: OVN migration')
     await page.locator('.pad-editor h2', { hasText: 'Agenda' }).waitFor()
 
-    await page.goto(server.url)
+    await page.goto(suite.server.url)
     await page.locator('.schedule').filter({ hasText: 'Neutron: OVN migration' }).first().waitFor({ timeout: 5000 })
     await page.locator('.schedule').filter({ hasText: 'Networking' }).first().waitFor({ timeout: 5000 })
     await page.screenshot({ path: artifactPath('home.png'), fullPage: true })
@@ -144,14 +132,14 @@ describe('the pad in a browser', () => {
   })
 
   it('keeps edits made without a server across a reload and saves them when it returns', async () => {
-    const session = await createSession(server.url)
-    const context = await contextAs(browser, ada)
+    const session = await createSession(suite.server.url)
+    const context = await contextAs(suite.browser, ada)
     const page = await context.newPage()
     await openPad(page, session.id)
     await page.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 5000 })
 
     // While `serverReachable` is false every /sync socket is answered by a stand-in that never
-    // reaches the server: the pad can only come from this browser's IndexedDB.
+    // reaches the server: the pad can only come from this suite.browser's IndexedDB.
     let serverReachable = false
     await page.routeWebSocket(/\/sync\//, (socket) => {
       if (serverReachable) socket.connectToServer()
@@ -170,16 +158,16 @@ describe('the pad in a browser', () => {
     serverReachable = true
     await page.reload()
     await page.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 5000 })
-    const other = await (await contextAs(browser, grace)).newPage()
+    const other = await (await contextAs(suite.browser, grace)).newPage()
     await openPad(other, session.id)
     await other.locator('.pad-editor').filter({ hasText: 'written offline' }).first().waitFor({ timeout: 5000 })
     await context.close()
   })
 
   it('shows a not-found page for an unknown session', async () => {
-    const context = await contextAs(browser, ada)
+    const context = await contextAs(suite.browser, ada)
     const page = await context.newPage()
-    await page.goto(`${server.url}/s/no-such-session`)
+    await page.goto(`${suite.server.url}/s/no-such-session`)
     await page.locator('h1', { hasText: 'Not found' }).waitFor({ timeout: 5000 })
     expect(await page.locator('.pad-editor').count()).toBe(0)
     await context.close()

@@ -3,24 +3,12 @@
  * projector (1920x1080 and 1280x720) follows with the item highlighted, a running countdown, the
  * QR code and type large enough for the back of the room; a locked or ended pad is read-only.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, assertClientBuilt, contextAs, launchBrowser } from '../helpers/browser.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
-let server: ServerProcess
-let browser: Browser
-
-beforeAll(async () => {
-  assertClientBuilt()
-  server = await startServerProcess()
-  browser = await launchBrowser()
-})
-afterAll(async () => {
-  await browser?.close()
-  await server?.dispose()
-})
+const suite = browserSuite()
 
 const moderator = { name: 'Ada Lovelace', color: '#1565c0' }
 const attendee = { name: 'Grace Hopper', color: '#c62828' }
@@ -41,10 +29,10 @@ const countdownSeconds = async (page: Page) => {
 
 describe('running a session', () => {
   it('lets the moderator start and step through the agenda while the projector follows', async () => {
-    const { session, links } = await createSessionWithKeys(server.url, { title: 'Nova: scheduler roadmap', track: 'Compute', room: 'Room 203' })
-    const modContext = await contextAs(browser, moderator)
+    const { session, links } = await createSessionWithKeys(suite.server.url, { title: 'Nova: scheduler roadmap', track: 'Compute', room: 'Room 203' })
+    const modContext = await contextAs(suite.browser, moderator)
     const mod = await modContext.newPage()
-    await mod.goto(`${server.url}${links.moderator}`)
+    await mod.goto(`${suite.server.url}${links.moderator}`)
     await mod.locator('.pad-editor').waitFor()
     await typeAgenda(mod, ['Review of last cycle', 'Placement API', 'Unified limits', 'Open discussion'])
     await mod.locator('.pad-editor h2', { hasText: 'Notes' }).locator('xpath=following-sibling::*[1]').click()
@@ -54,9 +42,9 @@ describe('running a session', () => {
     await mod.locator('.pad-editor .decision', { hasText: 'Ship unified limits' }).waitFor()
     await mod.locator('.pad-editor .action-item', { hasText: '@sean' }).waitFor()
 
-    const projContext = await browser.newContext({ viewport: { width: 1920, height: 1080 } })
+    const projContext = await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } })
     const proj = await projContext.newPage()
-    await proj.goto(`${server.url}${links.projector}`)
+    await proj.goto(`${suite.server.url}${links.projector}`)
     await proj.locator('.projector-editor li.agenda-item', { hasText: 'Open discussion' }).waitFor()
 
     await mod.getByRole('button', { name: 'Start', exact: true }).click()
@@ -104,13 +92,13 @@ describe('running a session', () => {
   })
 
   it('turns an attendee’s pad read-only when the moderator locks or ends the session', async () => {
-    const { links } = await createSessionWithKeys(server.url)
-    const modContext = await contextAs(browser, moderator)
-    const attContext = await contextAs(browser, attendee)
+    const { links } = await createSessionWithKeys(suite.server.url)
+    const modContext = await contextAs(suite.browser, moderator)
+    const attContext = await contextAs(suite.browser, attendee)
     const mod = await modContext.newPage()
     const att = await attContext.newPage()
-    await mod.goto(`${server.url}${links.moderator}`)
-    await att.goto(`${server.url}${links.attendee}`)
+    await mod.goto(`${suite.server.url}${links.moderator}`)
+    await att.goto(`${suite.server.url}${links.attendee}`)
     await Promise.all([mod.locator('.pad-editor').waitFor(), att.locator('.pad-editor').waitFor()])
     expect(await att.locator('.moderator-controls').count()).toBe(0)
     expect(await att.locator('.pad-editor').getAttribute('contenteditable')).toBe('true')
@@ -135,9 +123,9 @@ describe('running a session', () => {
   })
 
   it('shows the three links once after creating a session on the home page', async () => {
-    const context = await contextAs(browser, moderator)
+    const context = await contextAs(suite.browser, moderator)
     const page = await context.newPage()
-    await page.goto(server.url)
+    await page.goto(suite.server.url)
     await page.getByLabel('Title').fill('Keystone: federation')
     await page.getByLabel('Who can edit').selectOption('key')
     await page.getByRole('button', { name: 'Create session' }).click()
@@ -155,7 +143,7 @@ describe('running a session', () => {
     expect(await page.getByRole('dialog').count()).toBe(0)
 
     // Without a key a keyed session is read-only.
-    const visitor = await (await contextAs(browser, attendee)).newPage()
+    const visitor = await (await contextAs(suite.browser, attendee)).newPage()
     await visitor.goto(moderatorLink.replace(/#.*$/, ''))
     await visitor.locator('.banner', { hasText: 'read-only' }).waitFor()
     expect(await visitor.locator('.pad-editor').getAttribute('contenteditable')).toBe('false')

@@ -5,7 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 import type { Identity } from '../../client/sync/presence.ts'
+import { startServerProcess, type ServerProcess } from './start-server.ts'
 
 export const chromiumPath = '/usr/bin/chromium'
 export const artifactsDir = path.resolve(import.meta.dirname, '../../test-artifacts')
@@ -40,4 +42,28 @@ export function artifactPath(name: string): string {
 export function assertClientBuilt(): void {
   const index = path.resolve(import.meta.dirname, '../../dist/client/index.html')
   if (!fs.existsSync(index)) throw new Error(`the client is not built (${index} missing): run 'npm run build'`)
+}
+
+/** The server and browser an e2e file shares; set by `browserSuite` before its tests run. */
+export interface BrowserSuite {
+  server: ServerProcess
+  browser: Browser
+}
+
+/**
+ * Starts a server (with `env`) and headless Chromium before the file's tests, and stops both
+ * after them. Fails first if the client bundle is missing.
+ */
+export function browserSuite(env?: Record<string, string>): BrowserSuite {
+  const suite = {} as BrowserSuite
+  beforeAll(async () => {
+    assertClientBuilt()
+    suite.server = await startServerProcess({ env })
+    suite.browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await suite.browser?.close()
+    await suite.server?.dispose()
+  })
+  return suite
 }

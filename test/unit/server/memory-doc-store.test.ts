@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest'
 import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
 import { MemoryDocBacking, MemoryDocStore } from '../../helpers/memory-doc-store.ts'
 
@@ -9,4 +10,17 @@ registerDocStoreContract('MemoryDocStore', async () => {
     reopen: async () => new MemoryDocStore(backing),
     cleanup: async () => {},
   }
+})
+
+describe('MemoryDocStore', () => {
+  it('counts rows, so unit tests can see compaction', async () => {
+    const store = new MemoryDocStore()
+    await store.append('doc', new Uint8Array([0, 0]))
+    await store.append('doc', new Uint8Array([0, 0]))
+    expect(store.rowCount('doc')).toBe(2)
+    const loaded = await store.load('doc')
+    await store.compact('doc', loaded!.update, loaded!.refs)
+    expect(store.rowCount('doc')).toBe(1)
+    expect(store.rowCount('never')).toBe(0)
+  })
 })

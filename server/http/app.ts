@@ -28,6 +28,18 @@ export interface AppDeps {
   health: () => Record<string, unknown>
 }
 
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 /** Largest JSON body the API accepts. */
 const maxJsonBytes = 256 * 1024
 /** Largest `POST /api/sessions` body (it may carry an agenda file). */
@@ -43,6 +55,10 @@ export function createApp(deps: AppDeps): Express {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'X-Frame-Options': 'DENY',
+      // Scripts only from this origin; inline styles are allowed because the editor's
+      // decorations (cursors, authorship tints) set style attributes; images include the
+      // projector's QR code (a data: URL).
+      'Content-Security-Policy': contentSecurityPolicy,
     })
     next()
   })

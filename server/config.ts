@@ -18,6 +18,9 @@ const defaults = {
   staticDir: './dist/client',
   autoEndAfterMinutes: 30,
   autoEndCheckSeconds: 30,
+  maxMessagesPerSecond: 200,
+  messageBurst: 500,
+  maxSendBacklogBytes: 4 * 1024 * 1024,
   revisionQuietMs: 3000,
   revisionMaxIntervalMs: 60_000,
 } as const
@@ -37,6 +40,9 @@ const envSchema = z.object({
   STATIC_DIR: z.string().min(1).default(defaults.staticDir),
   AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
   AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
+  MAX_MESSAGES_PER_SECOND: int(1, 1_000_000).default(defaults.maxMessagesPerSecond),
+  MESSAGE_BURST: int(1, 1_000_000).default(defaults.messageBurst),
+  MAX_SEND_BACKLOG_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxSendBacklogBytes),
   REVISION_QUIET_MS: int(100, 600_000).default(defaults.revisionQuietMs),
   REVISION_MAX_INTERVAL_MS: int(1000, 3_600_000).default(defaults.revisionMaxIntervalMs),
 })
@@ -68,6 +74,12 @@ export interface Config {
   readonly autoEndAfterMinutes: number
   /** How often overdue sessions are looked for. @default 30 */
   readonly autoEndCheckSeconds: number
+  /** Messages a connection may send per second (sustained); over it: 4429. @default 200 */
+  readonly maxMessagesPerSecond: number
+  /** Messages a connection may send at once before the rate applies. @default 500 */
+  readonly messageBurst: number
+  /** A client whose unsent backlog passes this is closed with 4408. @default 4 MiB */
+  readonly maxSendBacklogBytes: number
   /** A pad revision is saved once the pad has been quiet this long after a change. @default 3000 */
   readonly revisionQuietMs: number
   /** ...and at least this often while people keep typing. @default 60000 */
@@ -98,6 +110,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     staticDir: path.resolve(e.STATIC_DIR),
     autoEndAfterMinutes: e.AUTO_END_AFTER_MINUTES,
     autoEndCheckSeconds: e.AUTO_END_CHECK_SECONDS,
+    maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+    messageBurst: e.MESSAGE_BURST,
+    maxSendBacklogBytes: e.MAX_SEND_BACKLOG_BYTES,
     revisionQuietMs: e.REVISION_QUIET_MS,
     revisionMaxIntervalMs: e.REVISION_MAX_INTERVAL_MS,
   })

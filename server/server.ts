@@ -36,6 +36,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     compactAfterRows: config.compactAfterRows,
     unloadDelayMs: config.roomUnloadDelayMs,
     maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
+    rateLimit: { perSecond: config.maxMessagesPerSecond, burst: config.messageBurst },
+    maxSendBacklogBytes: config.maxSendBacklogBytes,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
   })

@@ -13,11 +13,15 @@ export const CloseCode = {
   internalError: 1011,
   /** A binary frame that does not decode as a summitpad / y-websocket message. */
   malformedMessage: 4400,
+  /** The client broke a limit of what one connection may do (e.g. an oversized awareness state). */
+  forbidden: 4403,
+  /** The client stopped reading: its send backlog passed `MAX_SEND_BACKLOG_BYTES`. Reconnect to resync. */
+  slowConsumer: 4408,
   /** The `token` matches no key of the session. Reconnecting with it will not help. */
   badToken: 4401,
   /** No session with that id exists. Reconnecting will not help. */
   unknownSession: 4404,
-  /** The client sent more than the server will buffer while it loads the session. */
+  /** Too many messages per second, or more bytes queued than the server buffers. */
   rateLimited: 4429,
 } as const
 
@@ -31,6 +35,8 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.internalError]: 'session unavailable',
   [CloseCode.malformedMessage]: 'malformed message',
   [CloseCode.badToken]: 'bad token',
+  [CloseCode.forbidden]: 'forbidden',
+  [CloseCode.slowConsumer]: 'slow consumer',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.rateLimited]: 'rate limited',
 }

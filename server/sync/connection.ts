@@ -27,11 +27,23 @@ export interface ConnectionOptions {
   canWrite: () => boolean
   /** Bytes of frames that may wait for processing before the connection is closed (4429). */
   maxQueuedBytes: number
+  /**
+   * Message rate limit, a token bucket: `burst` messages at once, refilled at `perSecond`.
+   * Going over closes the connection with 4429. @default { perSecond: 200, burst: 500 }
+   */
+  rateLimit?: { perSecond: number; burst: number }
+  /** Send backlog (socket.bufferedAmount) past which the client counts as gone (4408). @default 4 MiB */
+  maxSendBacklogBytes?: number
+  /** Longest awareness state accepted, in characters of its JSON. @default 8192 */
+  maxAwarenessStateChars?: number
   logger: Logger
 }
 
 /** A frame that does not follow the protocol; closes the connection with 4400. */
 class ProtocolError extends Error {}
+
+/** A frame that breaks a limit of what a connection may do; closes it with 4403 and the message. */
+class PolicyError extends Error {}
 
 export class Connection {
   /** Awareness client ids this connection's client has announced. */
@@ -41,11 +53,30 @@ export class Connection {
   private queuedBytes = 0
   private closed = false
   private toldReadOnly = false
+  private tokens: number
+  private tokensAt = Date.now()
 
   constructor(
     private readonly socket: SyncSocket,
     private readonly options: ConnectionOptions,
-  ) {}
+  ) {
+    this.tokens = this.rateLimit.burst
+  }
+
+  private get rateLimit(): { perSecond: number; burst: number } {
+    return this.options.rateLimit ?? { perSecond: 200, burst: 500 }
+  }
+
+  /** Takes one message from the bucket; false when the client is over its rate. */
+  private takeToken(): boolean {
+    const now = Date.now()
+    const { perSecond, burst } = this.rateLimit
+    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) * perSecond) / 1000)
+    this.tokensAt = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
 
   /** True once the connection was closed by either side. */
   get isClosed(): boolean {
@@ -74,6 +105,11 @@ export class Connection {
   /** Called by the transport for every binary frame. Never throws. */
   receive(frame: Uint8Array): void {
     if (this.closed) return
+    if (!this.takeToken()) {
+      this.options.logger.warn({ limit: this.rateLimit }, 'closing connection over its message rate')
+      this.close(CloseCode.rateLimited)
+      return
+    }
     if (this.queuedBytes + frame.byteLength > this.options.maxQueuedBytes) {
       this.close(CloseCode.rateLimited)
       return
@@ -84,7 +120,13 @@ export class Connection {
 
   /** Sends one frame unless the connection is closed. */
   send(frame: Uint8Array): void {
-    if (!this.closed) this.socket.send(frame)
+    if (this.closed) return
+    this.socket.send(frame)
+    // A client that stopped reading would make the server hold every frame for it forever.
+    if (this.socket.bufferedAmount > (this.options.maxSendBacklogBytes ?? 4 * 1024 * 1024)) {
+      this.options.logger.warn({ bufferedAmount: this.socket.bufferedAmount }, 'closing slow consumer')
+      this.close(CloseCode.slowConsumer)
+    }
   }
 
   /** Sends an acknowledgement carrying the server's state vector, if the client asked for them. */
@@ -123,6 +165,11 @@ export class Connection {
   }
 
   private fail(error: unknown): void {
+    if (error instanceof PolicyError) {
+      this.options.logger.warn({ reason: error.message }, 'closing connection on a policy violation')
+      this.close(CloseCode.forbidden, error.message)
+      return
+    }
     if (error instanceof ProtocolError || error instanceof MalformedUpdateError) {
       this.options.logger.warn({ err: error }, 'closing connection on malformed message')
       this.close(CloseCode.malformedMessage)
@@ -130,6 +177,42 @@ export class Connection {
       this.options.logger.error({ err: error }, 'closing connection on server error')
       this.close(CloseCode.internalError)
     }
+  }
+
+  /**
+   * Keeps the entries of an awareness update this connection may make: a connection speaks for
+   * one live client id (the first it announces), never for an id another connection owns. Stock
+   * y-websocket clients echo every awareness change they receive back to the server, so foreign
+   * entries are dropped, not punished. Returns the update to apply (null when nothing is left),
+   * or throws PolicyError for a state over the size bound. Throws on bytes that do not decode.
+   */
+  private filterAwareness(update: Uint8Array, room: Room): Uint8Array | null {
+    const decoder = decoding.createDecoder(update)
+    const count = decoding.readVarUint(decoder)
+    const kept: [number, number, string][] = []
+    let own = [...this.awarenessClients][0]
+    for (let i = 0; i < count; i++) {
+      const client = decoding.readVarUint(decoder)
+      const clock = decoding.readVarUint(decoder)
+      const state = decoding.readVarString(decoder)
+      if (state.length > (this.options.maxAwarenessStateChars ?? 8192)) throw new PolicyError('awareness state too large')
+      if (room.awarenessOwner(client, this)) continue
+      if (state !== 'null') {
+        if (own !== undefined && own !== client) continue
+        own = client
+      }
+      kept.push([client, clock, state])
+    }
+    if (kept.length === 0) return null
+    if (kept.length === count) return update
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, kept.length)
+    for (const [client, clock, state] of kept) {
+      encoding.writeVarUint(encoder, client)
+      encoding.writeVarUint(encoder, clock)
+      encoding.writeVarString(encoder, state)
+    }
+    return encoding.toUint8Array(encoder)
   }
 
   // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
@@ -170,7 +253,9 @@ export class Connection {
         break
       }
       case messageAwareness: {
-        decodeClientInput(() => room.receiveAwareness(decoding.readVarUint8Array(decoder), this))
+        const update = decodeClientInput(() => decoding.readVarUint8Array(decoder))
+        const allowed = decodeClientInput(() => this.filterAwareness(update, room))
+        if (allowed) decodeClientInput(() => room.receiveAwareness(allowed, this))
         break
       }
       case messageQueryAwareness:
@@ -187,6 +272,7 @@ function decodeClientInput<T>(fn: () => T): T {
   try {
     return fn()
   } catch (error) {
+    if (error instanceof PolicyError) throw error
     throw new ProtocolError(error instanceof Error ? error.message : String(error))
   }
 }

@@ -24,6 +24,10 @@ export interface RoomRegistryOptions {
   maxQueuedBytesPerConnection: number
   /** See RoomOptions.onPresence. */
   onPresence?: (docName: string, names: string[]) => void
+  /** See ConnectionOptions.rateLimit. */
+  rateLimit?: ConnectionOptions['rateLimit']
+  /** See ConnectionOptions.maxSendBacklogBytes. */
+  maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
   onStored?: (docName: string) => void
 }
@@ -46,6 +50,8 @@ export class RoomRegistry {
       wantsAck: options.wantsAck,
       canWrite: options.canWrite ?? (() => true),
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
+      rateLimit: this.options.rateLimit,
+      maxSendBacklogBytes: this.options.maxSendBacklogBytes,
       logger: this.options.logger.child({ docName }),
     })
     if (this.closing) {

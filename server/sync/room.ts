@@ -106,6 +106,14 @@ export class Room {
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
   }
 
+  /** True when a connection other than `asking` has announced awareness client id `client`. */
+  awarenessOwner(client: number, asking: Connection): boolean {
+    for (const connection of this.connections) {
+      if (connection !== asking && connection.awarenessClients.has(client)) return true
+    }
+    return false
+  }
+
   /** Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. */
   diffSince(stateVector: Uint8Array): Uint8Array {
     return Y.encodeStateAsUpdate(this.ydoc, stateVector)

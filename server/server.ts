@@ -12,6 +12,7 @@ import { formatDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
 import { createApp } from './http/app.ts'
+import { createMetrics } from './observability/metrics.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts'
@@ -30,6 +31,8 @@ const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openSqliteStorage(config.dataDir)
+  // The gauges read the registry when scraped, after it exists.
+  const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length })
   const registry = new RoomRegistry({
     store: storage.docs,
     logger: logger.child({ component: 'sync' }),
@@ -38,6 +41,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxQueuedBytesPerConnection: config.maxQueuedBytesPerConnection,
     rateLimit: { perSecond: config.maxMessagesPerSecond, burst: config.messageBurst },
     maxSendBacklogBytes: config.maxSendBacklogBytes,
+    metrics: metrics.sync,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
   })
@@ -54,6 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
   const app = createApp({
     history,
+    metrics: metrics.registry,
     sessions,
     archiver,
     meta: storage.meta,

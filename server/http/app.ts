@@ -11,6 +11,7 @@ import type { Logger } from '../sync/logger.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { Archiver } from '../archive/archiver.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
+import type { Registry } from 'prom-client'
 import type { HistoryService } from '../history/history-service.ts'
 import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
@@ -21,6 +22,8 @@ export interface AppDeps {
   archiver: Archiver
   history: HistoryService
   meta: MetaStore
+  /** Prometheus registry served at `/metrics`. */
+  metrics: Registry
   logger: Logger
   /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
   staticDir: string
@@ -61,6 +64,10 @@ export function createApp(deps: AppDeps): Express {
       'Content-Security-Policy': contentSecurityPolicy,
     })
     next()
+  })
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
 
   app.get('/healthz', (_req, res) => {

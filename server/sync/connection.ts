@@ -15,6 +15,7 @@ import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writ
 import type { Logger } from './logger.ts'
 import { MalformedUpdateError, type Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
+import { noMetrics, type SyncMetrics } from './sync-metrics.ts'
 
 export interface ConnectionOptions {
   /** Send `messageAck` frames after each stored update (the client asked with `ack=1`). */
@@ -36,6 +37,8 @@ export interface ConnectionOptions {
   maxSendBacklogBytes?: number
   /** Longest awareness state accepted, in characters of its JSON. @default 8192 */
   maxAwarenessStateChars?: number
+  /** @default noMetrics */
+  metrics?: SyncMetrics
   logger: Logger
 }
 
@@ -61,6 +64,11 @@ export class Connection {
     private readonly options: ConnectionOptions,
   ) {
     this.tokens = this.rateLimit.burst
+  }
+
+  /** The metrics sink (for the room, which stores this connection's updates). */
+  get metrics(): SyncMetrics {
+    return this.options.metrics ?? noMetrics
   }
 
   private get rateLimit(): { perSecond: number; burst: number } {
@@ -105,6 +113,7 @@ export class Connection {
   /** Called by the transport for every binary frame. Never throws. */
   receive(frame: Uint8Array): void {
     if (this.closed) return
+    this.metrics.frameIn(frame.byteLength)
     if (!this.takeToken()) {
       this.options.logger.warn({ limit: this.rateLimit }, 'closing connection over its message rate')
       this.close(CloseCode.rateLimited)
@@ -122,6 +131,7 @@ export class Connection {
   send(frame: Uint8Array): void {
     if (this.closed) return
     this.socket.send(frame)
+    this.metrics.frameOut(frame.byteLength)
     // A client that stopped reading would make the server hold every frame for it forever.
     if (this.socket.bufferedAmount > (this.options.maxSendBacklogBytes ?? 4 * 1024 * 1024)) {
       this.options.logger.warn({ bufferedAmount: this.socket.bufferedAmount }, 'closing slow consumer')
@@ -137,6 +147,7 @@ export class Connection {
   /** Closes the socket with `code` and leaves the room. Idempotent. */
   close(code: CloseCode, reason: string = closeReason[code]): void {
     if (this.closed) return
+    if (code !== CloseCode.goingAway) this.metrics.rejected(closeReason[code])
     this.socket.close(code, reason)
     this.handleSocketClosed()
   }
@@ -218,6 +229,7 @@ export class Connection {
   // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
   // which is what keeps a viewer's stale or forged offline state out of the doc.
   private refuseWrite(): void {
+    this.metrics.rejected('read-only')
     if (this.toldReadOnly) return
     this.toldReadOnly = true
     const encoder = encoding.createEncoder()

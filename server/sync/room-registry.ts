@@ -12,6 +12,7 @@ import { Connection, type ConnectionOptions } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
+import type { SyncMetrics } from './sync-metrics.ts'
 
 export interface RoomRegistryOptions {
   store: DocStore
@@ -26,6 +27,8 @@ export interface RoomRegistryOptions {
   onPresence?: (docName: string, names: string[]) => void
   /** See ConnectionOptions.rateLimit. */
   rateLimit?: ConnectionOptions['rateLimit']
+  /** See ConnectionOptions.metrics. */
+  metrics?: SyncMetrics
   /** See ConnectionOptions.maxSendBacklogBytes. */
   maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
@@ -52,6 +55,7 @@ export class RoomRegistry {
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,
+      metrics: this.options.metrics,
       logger: this.options.logger.child({ docName }),
     })
     if (this.closing) {
@@ -71,6 +75,11 @@ export class RoomRegistry {
       (room) => this.scheduleUnload(room),
       () => {},
     )
+  }
+
+  /** Number of open connections. */
+  get connectionCount(): number {
+    return this.connections.size
   }
 
   /** Doc names of the rooms currently loaded or loading. */

@@ -131,7 +131,9 @@ export class Room {
       } catch (error) {
         throw new MalformedUpdateError(error)
       }
+      const started = performance.now()
       await this.track(this.store.append(this.docName, update))
+      connection.metrics.appendSeconds((performance.now() - started) / 1000)
       this.storedRows++
       Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
       this.maybeCompact()

@@ -132,3 +132,27 @@ describe('bad connections are closed with documented codes; others keep working'
   })
 })
 
+
+describe('metrics', () => {
+  it('reports connections, rooms, frames, refusals and append latency at /metrics', async () => {
+    const session = await createSession(server.url)
+    const client = open(session.id, { ack: true })
+    await waitForSynced(client)
+    client.ydoc.getXmlFragment(padFragmentName).insert(0, [new Y.XmlElement('paragraph')])
+    await waitFor(() => client.isSaved(), 3000, 'saved')
+    const raw = await rawClient(`${server.wsUrl}/${session.id}`)
+    raw.ws.send(new Uint8Array([42]))
+    await raw.closed
+    const res = await fetch(`${server.url}/metrics`)
+    expect(res.headers.get('content-type')).toContain('text/plain')
+    const text = await res.text()
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN)
+    expect(value(/^summitpad_connections (\d+)/m)).toBeGreaterThanOrEqual(1)
+    expect(value(/^summitpad_rooms (\d+)/m)).toBeGreaterThanOrEqual(1)
+    expect(value(/^summitpad_frames_in_total (\d+)/m)).toBeGreaterThan(0)
+    expect(value(/^summitpad_bytes_out_total (\d+)/m)).toBeGreaterThan(0)
+    expect(value(/^summitpad_rejected_total\{reason="malformed message"\} (\d+)/m)).toBeGreaterThanOrEqual(1)
+    expect(value(/^summitpad_store_append_seconds_count (\d+)/m)).toBeGreaterThanOrEqual(1)
+    expect(text).toMatch(/^summitpad_process_nodejs_eventloop_lag_seconds /m)
+  })
+})

@@ -1,0 +1,45 @@
+/**
+ * Prometheus metrics (`GET /metrics`): the process defaults (CPU, memory, event-loop lag), open
+ * connections and loaded rooms, frames and bytes in and out, refusals by reason, and the store
+ * append latency. One registry per server, so tests can run several servers in one process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { SyncMetrics } from '../sync/sync-metrics.ts'
+
+export interface ServerMetrics {
+  registry: Registry
+  sync: SyncMetrics
+}
+
+export function createMetrics(live: { connections: () => number; rooms: () => number }): ServerMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'summitpad_process_', eventLoopMonitoringPrecision: 20 })
+  new Gauge({ name: 'summitpad_connections', help: 'Open WebSocket connections', registers: [registry], collect() { this.set(live.connections()) } })
+  new Gauge({ name: 'summitpad_rooms', help: 'Docs loaded in memory', registers: [registry], collect() { this.set(live.rooms()) } })
+  const framesIn = new Counter({ name: 'summitpad_frames_in_total', help: 'WebSocket frames received', registers: [registry] })
+  const bytesIn = new Counter({ name: 'summitpad_bytes_in_total', help: 'Bytes received in WebSocket frames', registers: [registry] })
+  const framesOut = new Counter({ name: 'summitpad_frames_out_total', help: 'WebSocket frames sent', registers: [registry] })
+  const bytesOut = new Counter({ name: 'summitpad_bytes_out_total', help: 'Bytes sent in WebSocket frames', registers: [registry] })
+  const rejected = new Counter({ name: 'summitpad_rejected_total', help: 'Refused messages and closed connections, by reason', labelNames: ['reason'], registers: [registry] })
+  const append = new Histogram({
+    name: 'summitpad_store_append_seconds',
+    help: 'Time for a client update to become durable in the store',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  })
+  return {
+    registry,
+    sync: {
+      frameIn: (bytes) => {
+        framesIn.inc()
+        bytesIn.inc(bytes)
+      },
+      frameOut: (bytes) => {
+        framesOut.inc()
+        bytesOut.inc(bytes)
+      },
+      rejected: (reason) => rejected.inc({ reason }),
+      appendSeconds: (seconds) => append.observe(seconds),
+    },
+  }
+}

@@ -48,6 +48,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       (verdict) => {
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
           if (!verdict.ok) {
+            // The path names the doc; the token (in the query string) is never logged.
+            deps.logger.info({ path: url.pathname, code: verdict.code }, 'connection refused')
             ws.close(verdict.code, closeReason[verdict.code])
             return
           }
@@ -62,6 +64,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
               return state !== undefined && canWrite(role, kind, state)
             },
           })
+          deps.logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
+          ws.once('close', (code) => deps.logger.debug({ docName: name, role, code }, 'connection closed'))
           bindSocket(ws, connection, deps.pingIntervalMs, () => deps.registry.disconnected(name, connection))
         })
       },

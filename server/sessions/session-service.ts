@@ -228,6 +228,7 @@ export class SessionService {
         break
     }
     const updated = (await this.meta.updateSession(id, patch))!
+    this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
     if (updated.state !== session.state) await this.onStateChange?.(updated)

@@ -40,6 +40,7 @@ const envSchema = z.object({
   STATIC_DIR: z.string().min(1).default(defaults.staticDir),
   AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
   AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   MAX_MESSAGES_PER_SECOND: int(1, 1_000_000).default(defaults.maxMessagesPerSecond),
   MESSAGE_BURST: int(1, 1_000_000).default(defaults.messageBurst),
   MAX_SEND_BACKLOG_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxSendBacklogBytes),
@@ -74,6 +75,11 @@ export interface Config {
   readonly autoEndAfterMinutes: number
   /** How often overdue sessions are looked for. @default 30 */
   readonly autoEndCheckSeconds: number
+  /**
+   * The URL people open summitpad at (e.g. https://pads.summit.example). When set, browsers on
+   * other origins cannot open WebSockets to this server. @default unset (any origin)
+   */
+  readonly publicUrl: string | null
   /** Messages a connection may send per second (sustained); over it: 4429. @default 200 */
   readonly maxMessagesPerSecond: number
   /** Messages a connection may send at once before the rate applies. @default 500 */
@@ -110,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     staticDir: path.resolve(e.STATIC_DIR),
     autoEndAfterMinutes: e.AUTO_END_AFTER_MINUTES,
     autoEndCheckSeconds: e.AUTO_END_CHECK_SECONDS,
+    publicUrl: e.PUBLIC_URL ?? null,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     messageBurst: e.MESSAGE_BURST,
     maxSendBacklogBytes: e.MAX_SEND_BACKLOG_BYTES,

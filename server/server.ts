@@ -66,9 +66,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     staticDir: config.staticDir,
     health: () => ({ store: 'sqlite', rooms: registry.loadedDocNames.length }),
   })
-  const server = http.createServer(app)
+  // Connections that never finish their request headers (idle or half-open sockets) are dropped
+  // after 10 s, checked every second.
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, app)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
-  server.on('upgrade', createUpgradeHandler({ wss, registry, sessions, logger, pingIntervalMs }))
+  server.on('upgrade', createUpgradeHandler({ wss, registry, sessions, logger, pingIntervalMs, allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [] }))
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -24,6 +24,11 @@ export interface UpgradeDeps {
   sessions: SessionService
   logger: Logger
   pingIntervalMs: number
+  /**
+   * Origins allowed to open WebSockets (from PUBLIC_URL); empty allows any. A request without an
+   * Origin header (not a browser) is always allowed: Origin only stops other sites' pages.
+   */
+  allowedOrigins: string[]
 }
 
 const syncPrefix = '/sync/'
@@ -36,6 +41,12 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       return
     }
     socket.on('error', () => socket.destroy())
+    const origin = req.headers.origin
+    if (origin && deps.allowedOrigins.length > 0 && !deps.allowedOrigins.includes(origin)) {
+      deps.logger.warn({ origin, path: url.pathname }, 'WebSocket from a foreign origin refused')
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
     const rawName = safeDecode(url.pathname.slice(syncPrefix.length))
     const docName = rawName === null ? null : parseDocName(rawName)
     const wantsAck = url.searchParams.get(ackQueryParam) === '1'

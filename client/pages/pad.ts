@@ -13,7 +13,8 @@ import { forgetLinkKey, linkKey } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
 import { createEditor, refreshEditable, type EditorOptions } from '../editor/create-editor.ts'
 import { createToolbar } from '../editor/toolbar.ts'
-import { ControlConnection, controlFromSession, type ControlState } from '../sync/control.ts'
+import { controlStateOf, type ControlState } from '../../shared/control-state.ts'
+import { ControlConnection } from '../sync/control.ts'
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
 import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
@@ -59,7 +60,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
 
   const pad = new PadConnection(session.id, key)
   const authorship = new Authorship(pad.ydoc)
-  const control = new ControlConnection(session.id, key, controlFromSession(session))
+  const control = new ControlConnection(session.id, key, controlStateOf(session))
   let identity: Identity = loadIdentity() ?? suggestIdentity()
   const awareness = pad.provider.awareness
   awareness.setLocalStateField('user', identity)

@@ -11,7 +11,8 @@ import { formatCountdown, sessionPhase } from '../../shared/session-phase.ts'
 import { fragmentParam } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
 import { createViewer } from '../editor/create-viewer.ts'
-import { ControlConnection, controlFromSession, type ControlState } from '../sync/control.ts'
+import { controlStateOf, type ControlState } from '../../shared/control-state.ts'
+import { ControlConnection } from '../sync/control.ts'
 import { toIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
@@ -31,7 +32,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
 
   // The projector only reads: it connects without a key and never edits.
   const pad = new PadConnection(session.id, null)
-  const control = new ControlConnection(session.id, null, controlFromSession(session))
+  const control = new ControlConnection(session.id, null, controlStateOf(session))
   pad.provider.awareness.setLocalState(null)
 
   const joinKey = fragmentParam('join')

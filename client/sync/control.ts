@@ -6,23 +6,9 @@
 import { ObservableV2 } from 'lib0/observable'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import type { SessionState } from '../../shared/api.ts'
+import { controlMapName, type ControlState } from '../../shared/control-state.ts'
 import { tokenQueryParam } from '../../shared/protocol.ts'
 
-export interface ControlState {
-  state: SessionState
-  /** ms since the epoch, server clock. */
-  startedAt: number | null
-  endsAt: number | null
-  endedAt: number | null
-  locked: boolean
-  currentItem: string | null
-  durationMinutes: number
-  /** The moderator shows the chat on the projector. */
-  projectorChat: boolean
-}
-
-const controlMapName = 'control'
 
 export class ControlConnection extends ObservableV2<{ change: (state: ControlState) => void }> {
   readonly ydoc = new Y.Doc()
@@ -73,26 +59,4 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
   }
 }
 
-/** The control state a session's API view implies (used until the control doc has synced). */
-export function controlFromSession(session: {
-  state: SessionState
-  startedAt: string | null
-  endsAt: string | null
-  endedAt: string | null
-  locked: boolean
-  currentItem: string | null
-  durationMinutes: number
-  projectorChat: boolean
-}): ControlState {
-  const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso))
-  return {
-    state: session.state,
-    startedAt: ms(session.startedAt),
-    endsAt: ms(session.endsAt),
-    endedAt: ms(session.endedAt),
-    locked: session.locked,
-    currentItem: session.currentItem,
-    durationMinutes: session.durationMinutes,
-    projectorChat: session.projectorChat,
-  }
-}
+export type { ControlState }

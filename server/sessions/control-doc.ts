@@ -1,31 +1,16 @@
 /**
- * The control doc (`<id>/control`): the session's live state as every screen sees it, written
- * only by the server. One Y.Map named `control` holds `state`, `startedAt`, `endsAt`, `endedAt`
- * (ms since the epoch, server clock), `locked`, `currentItem`, `durationMinutes` and
- * `projectorChat` (the projector shows the chat). Pure functions over a Y.Doc.
+ * Writing the control doc (`<id>/control`, see `shared/control-state.ts`), which only the server
+ * does. Pure functions over a Y.Doc.
  */
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
-
-export const controlMapName = 'control'
-
-const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
+import { controlMapName, controlStateOf } from '../../shared/control-state.ts'
 
 /** Writes the live fields of `session` into the control doc. */
 export function writeControl(ydoc: Y.Doc, session: Session): void {
   const map = ydoc.getMap(controlMapName)
   ydoc.transact(() => {
-    const next: Record<string, unknown> = {
-      state: session.state,
-      startedAt: toMs(session.startedAt),
-      endsAt: toMs(session.endsAt),
-      endedAt: toMs(session.endedAt),
-      locked: session.locked,
-      currentItem: session.currentItem,
-      durationMinutes: session.durationMinutes,
-      projectorChat: session.projectorChat,
-    }
-    for (const [key, value] of Object.entries(next)) {
+    for (const [key, value] of Object.entries(controlStateOf(session))) {
       if (map.get(key) !== value) map.set(key, value)
     }
   })

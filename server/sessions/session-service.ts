@@ -110,7 +110,7 @@ export class SessionService {
   async view(id: string, secret: string | null): Promise<SessionView> {
     const role = await this.roleFor(id, secret)
     const session = await this.require(id)
-    return { ...session, role, phase: sessionPhase(session.state, session.endsAt ? Date.parse(session.endsAt) : null, Date.now()) }
+    return viewOf(session, role)
   }
 
   /**
@@ -138,7 +138,7 @@ export class SessionService {
     const role = await this.roleFor(id, secret)
     if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may ${action} this session; this secret grants "${role}"`)
     const updated = await this.perform(await this.require(id), action, body)
-    return { ...updated, role, phase: sessionPhase(updated.state, updated.endsAt ? Date.parse(updated.endsAt) : null, Date.now()) }
+    return viewOf(updated, role)
   }
 
   /**
@@ -265,4 +265,9 @@ function importContent(content: string, format: ImportFormat): PMJSON {
     if (!(error instanceof ImportError)) throw error
     throw new AppError(error.reason === 'too_large' ? 'payload_too_large' : 'invalid_body', `content: ${error.message}`)
   }
+}
+
+/** A session as its viewer sees it now: with the caller's role and the phase by the clock. */
+function viewOf(session: Session, role: Role): SessionView {
+  return { ...session, role, phase: sessionPhase(session.state, session.endsAt ? Date.parse(session.endsAt) : null, Date.now()) }
 }

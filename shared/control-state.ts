@@ -1,0 +1,39 @@
+/**
+ * The control doc's content (`<id>/control`): a session's live state as every screen sees it.
+ * One Y.Map named `control` holds these fields; times are ms since the epoch on the server
+ * clock. The server writes it from the Session; clients read it (and derive it from the API's
+ * Session until the doc has synced). Pure.
+ */
+import type { Session, SessionState } from './api.ts'
+
+export const controlMapName = 'control'
+
+export interface ControlState {
+  state: SessionState
+  startedAt: number | null
+  endsAt: number | null
+  endedAt: number | null
+  locked: boolean
+  currentItem: string | null
+  durationMinutes: number
+  /** The moderator shows the chat on the projector. */
+  projectorChat: boolean
+}
+
+const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
+
+/** The control state of `session`. */
+export function controlStateOf(
+  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'>,
+): ControlState {
+  return {
+    state: session.state,
+    startedAt: toMs(session.startedAt),
+    endsAt: toMs(session.endsAt),
+    endedAt: toMs(session.endedAt),
+    locked: session.locked,
+    currentItem: session.currentItem,
+    durationMinutes: session.durationMinutes,
+    projectorChat: session.projectorChat,
+  }
+}

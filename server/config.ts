@@ -23,6 +23,13 @@ const defaults = {
   maxSendBacklogBytes: 4 * 1024 * 1024,
   revisionQuietMs: 3000,
   revisionMaxIntervalMs: 60_000,
+  maxUpdateBytes: 512 * 1024,
+  maxDocBytes: 32 * 1024 * 1024,
+  maxPendingBytes: 1024 * 1024,
+  maxUpdateStructs: 30_000,
+  awarenessFlushMs: 50,
+  connectionsPerIpPerSecond: 20,
+  connectionBurstPerIp: 400,
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -46,6 +53,13 @@ const envSchema = z.object({
   MAX_SEND_BACKLOG_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxSendBacklogBytes),
   REVISION_QUIET_MS: int(100, 600_000).default(defaults.revisionQuietMs),
   REVISION_MAX_INTERVAL_MS: int(1000, 3_600_000).default(defaults.revisionMaxIntervalMs),
+  MAX_UPDATE_BYTES: int(1024, 64 * 1024 * 1024).default(defaults.maxUpdateBytes),
+  MAX_DOC_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxDocBytes),
+  MAX_PENDING_BYTES: int(0, 256 * 1024 * 1024).default(defaults.maxPendingBytes),
+  MAX_UPDATE_STRUCTS: int(100, 10_000_000).default(defaults.maxUpdateStructs),
+  AWARENESS_FLUSH_MS: int(0, 10_000).default(defaults.awarenessFlushMs),
+  CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
+  CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
 })
 
 export interface Config {
@@ -90,6 +104,20 @@ export interface Config {
   readonly revisionQuietMs: number
   /** ...and at least this often while people keep typing. @default 60000 */
   readonly revisionMaxIntervalMs: number
+  /** Largest single Yjs update a client may send; over it: 4413. @default 512 KiB */
+  readonly maxUpdateBytes: number
+  /** Largest document (bytes of its stored updates); an update that would pass it: 4413. @default 32 MiB */
+  readonly maxDocBytes: number
+  /** Bytes of not-yet-integrable (pending) updates a room may hold; over it: 4413. @default 1 MiB */
+  readonly maxPendingBytes: number
+  /** Most structs, and most deleted ranges, one update may claim (checked before decoding); over it: 4413. @default 30000 */
+  readonly maxUpdateStructs: number
+  /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */
+  readonly awarenessFlushMs: number
+  /** WebSocket connections one IP address may open per second (sustained); over it: 4429; 0: no limit. @default 20 */
+  readonly connectionsPerIpPerSecond: number
+  /** ...and at once before that rate applies (a room behind one NAT joining together). @default 400 */
+  readonly connectionBurstPerIp: number
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -122,6 +150,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxSendBacklogBytes: e.MAX_SEND_BACKLOG_BYTES,
     revisionQuietMs: e.REVISION_QUIET_MS,
     revisionMaxIntervalMs: e.REVISION_MAX_INTERVAL_MS,
+    maxUpdateBytes: e.MAX_UPDATE_BYTES,
+    maxDocBytes: e.MAX_DOC_BYTES,
+    maxPendingBytes: e.MAX_PENDING_BYTES,
+    maxUpdateStructs: e.MAX_UPDATE_STRUCTS,
+    awarenessFlushMs: e.AWARENESS_FLUSH_MS,
+    connectionsPerIpPerSecond: e.CONNECTIONS_PER_IP_PER_SECOND,
+    connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
   })
 }
 

@@ -13,6 +13,7 @@ import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
 import { createApp } from './http/app.ts'
 import { createMetrics } from './observability/metrics.ts'
+import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
 import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts'
@@ -44,6 +45,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics: metrics.sync,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
+    limits: {
+      maxUpdateBytes: config.maxUpdateBytes,
+      maxDocBytes: config.maxDocBytes,
+      maxPendingBytes: config.maxPendingBytes,
+      maxStructs: config.maxUpdateStructs,
+      maxDeleteRanges: config.maxUpdateStructs,
+    },
+    awarenessFlushMs: config.awarenessFlushMs,
   })
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
     quietMs: config.revisionQuietMs,
@@ -70,7 +79,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // after 10 s, checked every second.
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, app)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
-  server.on('upgrade', createUpgradeHandler({ wss, registry, sessions, logger, pingIntervalMs, allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [] }))
+  server.on(
+    'upgrade',
+    createUpgradeHandler({
+      wss,
+      registry,
+      sessions,
+      logger,
+      pingIntervalMs,
+      allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
+      ipRateLimit: new IpRateLimit({ perSecond: config.connectionsPerIpPerSecond, burst: config.connectionBurstPerIp }),
+    }),
+  )
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

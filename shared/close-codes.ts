@@ -11,6 +11,8 @@ export const CloseCode = {
   messageTooBig: 1009,
   /** The server could not serve the session (e.g. its store failed); reconnecting may help. */
   internalError: 1011,
+  /** The store could not make an update durable right now; it was not applied. Reconnect later. */
+  tryAgainLater: 1013,
   /** A binary frame that does not decode as a summitpad / y-websocket message. */
   malformedMessage: 4400,
   /** The client broke a limit of what one connection may do (e.g. an oversized awareness state). */
@@ -21,6 +23,11 @@ export const CloseCode = {
   badToken: 4401,
   /** No session with that id exists. Reconnecting will not help. */
   unknownSession: 4404,
+  /**
+   * An update over a size limit: the update itself (`MAX_UPDATE_BYTES`), the structs or deletions it
+   * claims, the whole document (`MAX_DOC_BYTES`), or the room's pending updates. Nothing was stored.
+   */
+  tooLarge: 4413,
   /** Too many messages per second, or more bytes queued than the server buffers. */
   rateLimited: 4429,
 } as const
@@ -33,6 +40,8 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.unsupportedData]: 'binary frames only',
   [CloseCode.messageTooBig]: 'message too large',
   [CloseCode.internalError]: 'session unavailable',
+  [CloseCode.tryAgainLater]: 'storage unavailable, try again later',
+  [CloseCode.tooLarge]: 'too large',
   [CloseCode.malformedMessage]: 'malformed message',
   [CloseCode.badToken]: 'bad token',
   [CloseCode.forbidden]: 'forbidden',
@@ -43,5 +52,11 @@ export const closeReason: Record<CloseCode, string> = {
 
 /** True for close codes after which a client should not try to reconnect. */
 export function isFatalCloseCode(code: number): boolean {
-  return code === CloseCode.unknownSession || code === CloseCode.badToken || code === CloseCode.malformedMessage || code === CloseCode.unsupportedData
+  return (
+    code === CloseCode.unknownSession ||
+    code === CloseCode.badToken ||
+    code === CloseCode.malformedMessage ||
+    code === CloseCode.unsupportedData ||
+    code === CloseCode.tooLarge
+  )
 }

@@ -320,8 +320,10 @@ function describeStatus(status: ConnectionStatus): string {
       return 'Connecting…'
     case 'connected':
       return status.saved ? 'All changes saved' : 'Saving…'
-    case 'reconnecting':
-      return status.saved ? 'Reconnecting…' : 'Reconnecting… (your edits are kept in this browser)'
+    case 'reconnecting': {
+      const why = status.notice ? ` (${status.notice})` : ''
+      return status.saved ? `Reconnecting…${why}` : `Reconnecting…${why} Your edits are kept in this browser.`
+    }
     case 'offline':
       return status.saved ? 'Offline' : 'Offline (your edits are kept in this browser)'
   }

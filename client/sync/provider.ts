@@ -23,6 +23,8 @@ export interface ConnectionStatus {
   saved: boolean
   /** Set when the server refused the connection for good (e.g. unknown session). */
   refusal: string | null
+  /** Why the server last closed the connection when reconnecting may help (e.g. storage down). */
+  notice: string | null
 }
 
 export class PadConnection extends ObservableV2<{ status: (status: ConnectionStatus) => void; ready: () => void }> {
@@ -32,7 +34,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   private acked = new Map<number, number>()
   private pending: Map<number, number> | null = null
   private everConnected = false
-  private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null }
+  private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null, notice: null }
   private _ready = false
 
   constructor(
@@ -54,13 +56,18 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     ;(this.provider.messageHandlers as unknown[])[messageAuth] = () => {}
     this.ydoc.on('update', this.onUpdate)
     this.provider.on('status', ({ status }) => {
-      if (status === 'connected') this.everConnected = true
+      if (status === 'connected') {
+        this.everConnected = true
+        this._status = { ...this._status, notice: null }
+      }
       this.refresh()
     })
     this.provider.on('connection-close', (event) => {
       if (event && isFatalCloseCode(event.code)) {
         this._status = { ...this._status, refusal: refusalMessage(event.code, event.reason) }
         this.provider.disconnect()
+      } else if (event && event.code >= 1011 && event.code !== CloseCode.goingAway && event.reason) {
+        this._status = { ...this._status, notice: event.reason }
       }
       this.refresh()
     })
@@ -127,8 +134,8 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     else if (!navigator.onLine) link = 'offline'
     else if (wsconnected && synced) link = 'connected'
     else link = this.everConnected ? 'reconnecting' : 'connecting'
-    const next: ConnectionStatus = { link, saved: this.pending === null, refusal: this._status.refusal }
-    if (next.link === this._status.link && next.saved === this._status.saved && next.refusal === this._status.refusal) return
+    const next: ConnectionStatus = { link, saved: this.pending === null, refusal: this._status.refusal, notice: this._status.notice }
+    if (next.link === this._status.link && next.saved === this._status.saved && next.refusal === this._status.refusal && next.notice === this._status.notice) return
     this._status = next
     this.emit('status', [next])
   }

@@ -16,6 +16,7 @@ import { canWrite, type Role } from '../../shared/roles.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
+import type { IpRateLimit } from './ip-rate-limit.ts'
 import { bindSocket, toSyncSocket } from './ws-socket.ts'
 
 export interface UpgradeDeps {
@@ -29,6 +30,8 @@ export interface UpgradeDeps {
    * Origin header (not a browser) is always allowed: Origin only stops other sites' pages.
    */
   allowedOrigins: string[]
+  /** Connections per address; over it the socket is closed with 4429 right after the handshake. */
+  ipRateLimit?: IpRateLimit
 }
 
 const syncPrefix = '/sync/'
@@ -52,6 +55,12 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
     const wantsAck = url.searchParams.get(ackQueryParam) === '1'
 
     const token = url.searchParams.get(tokenQueryParam)
+
+    if (deps.ipRateLimit && !deps.ipRateLimit.take(req.socket.remoteAddress ?? 'unknown')) {
+      deps.logger.warn({ path: url.pathname }, 'connection refused: too many from one address')
+      deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, 'too many connections from this address'))
+      return
+    }
 
     // Nothing awaits between here and handleUpgrade's callback except the access check; the
     // 'message' listener is attached synchronously in that callback (see bindSocket).

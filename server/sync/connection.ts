@@ -13,7 +13,7 @@ import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
 import type { Logger } from './logger.ts'
-import { MalformedUpdateError, type Room } from './room.ts'
+import { MalformedUpdateError, StoreUnavailableError, UpdateRefusedError, type Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
 import { noMetrics, type SyncMetrics } from './sync-metrics.ts'
 
@@ -176,6 +176,16 @@ export class Connection {
   }
 
   private fail(error: unknown): void {
+    if (error instanceof UpdateRefusedError) {
+      this.options.logger.warn({ reason: error.message }, 'closing connection on an update over a limit')
+      this.close(error.closeCode, error.message.slice(0, 120))
+      return
+    }
+    if (error instanceof StoreUnavailableError) {
+      this.options.logger.error({ err: error }, 'closing connection: its update could not be stored')
+      this.close(CloseCode.tryAgainLater)
+      return
+    }
     if (error instanceof PolicyError) {
       this.options.logger.warn({ reason: error.message }, 'closing connection on a policy violation')
       this.close(CloseCode.forbidden, error.message)

@@ -6,6 +6,8 @@
  *   every other connection (never echoed to its sender).
  * - `store`: loaded from the DocStore when the room opened; nothing to broadcast.
  * - `server`: made by the server itself (e.g. seeding); stored and broadcast to everyone.
+ * - `bus`: another server instance stored it and published it; broadcast to this instance's
+ *   connections, never stored or published again.
  */
 import type { Connection } from './connection.ts'
 
@@ -13,6 +15,7 @@ export type UpdateOrigin =
   | { kind: 'connection'; connection: Connection }
   | { kind: 'store' }
   | { kind: 'server' }
+  | { kind: 'bus' }
 
 export function isUpdateOrigin(value: unknown): value is UpdateOrigin {
   return typeof value === 'object' && value !== null && 'kind' in value

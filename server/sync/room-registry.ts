@@ -10,7 +10,8 @@ import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
 import type { Logger } from './logger.ts'
-import { Room } from './room.ts'
+import type { Bus } from '../bus/bus.ts'
+import { Room, type RoomLimits } from './room.ts'
 import type { SyncSocket } from './socket.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
 
@@ -33,6 +34,12 @@ export interface RoomRegistryOptions {
   maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
   onStored?: (docName: string) => void
+  /** See RoomOptions.limits. */
+  limits?: RoomLimits
+  /** See RoomOptions.awarenessFlushMs. */
+  awarenessFlushMs?: number
+  /** Fan-out to other instances (see RoomOptions.bus); the registry resyncs its rooms when it recovers. */
+  bus?: Bus
 }
 
 export class RoomRegistry {
@@ -42,7 +49,20 @@ export class RoomRegistry {
   private readonly connections = new Set<Connection>()
   private closing: Promise<void> | null = null
 
-  constructor(private readonly options: RoomRegistryOptions) {}
+  private readonly stopResync: (() => void) | null
+
+  constructor(private readonly options: RoomRegistryOptions) {
+    // After a bus outage every loaded room catches up from the store.
+    this.stopResync =
+      options.bus?.onReconnect(() => {
+        for (const entry of this.rooms.values()) {
+          void entry.then(
+            (room) => room.resync(),
+            () => {},
+          ).catch((error: unknown) => this.options.logger.error({ err: error }, 'resync after bus outage failed'))
+        }
+      }) ?? null
+  }
 
   /**
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
@@ -97,6 +117,7 @@ export class RoomRegistry {
   }
 
   private async doClose(): Promise<void> {
+    this.stopResync?.()
     for (const timer of this.unloadTimers.values()) clearTimeout(timer)
     this.unloadTimers.clear()
     for (const connection of this.connections) connection.close(CloseCode.goingAway, closeReason[CloseCode.goingAway])
@@ -159,6 +180,9 @@ export class RoomRegistry {
           logger: this.options.logger.child({ docName }),
           onPresence: this.options.onPresence,
           onStored: this.options.onStored,
+          limits: this.options.limits,
+          awarenessFlushMs: this.options.awarenessFlushMs,
+          bus: this.options.bus,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

@@ -6,16 +6,49 @@
  * then broadcasts it to every other connection and the sender gets an acknowledgement. So the
  * Room's Y.Doc only ever holds stored content, and no client is shown an edit that a crash could
  * still lose.
+ *
+ * Broadcasts are coalesced: every update applied within one turn of the event loop is merged
+ * (`Y.mergeUpdates`) and encoded once, and the same bytes go to every connection (a connection
+ * that contributed gets the merge of the others' updates instead, so it is never echoed its own).
+ * Awareness changes are coalesced the same way and throttled to one frame per `awarenessFlushMs`.
+ * With several server instances, the room also holds a replica: its stored changes are published
+ * on the Bus after they are stored, and changes other instances published are applied and sent
+ * to this instance's connections (never stored again).
  */
 import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { messageAwareness, messageSync } from '../../shared/protocol.ts'
+import { CloseCode } from '../../shared/close-codes.ts'
+import type { Bus, DocMessage } from '../bus/bus.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
+import { MalformedShapeError, scanUpdate, UpdateTooComplexError } from './update-shape.ts'
+
+/** What one room accepts; each limit refuses with a documented close code. */
+export interface RoomLimits {
+  /** Largest single update, in bytes (4413). */
+  maxUpdateBytes: number
+  /** Largest doc, in bytes of its stored updates since the last compaction (4413). */
+  maxDocBytes: number
+  /** Bytes of updates the doc holds but cannot integrate yet (missing what they build on) (4413). */
+  maxPendingBytes: number
+  /** Most structs one update may carry; checked before it is decoded (4413). */
+  maxStructs: number
+  /** Most deleted ranges one update may carry (4413). */
+  maxDeleteRanges: number
+}
+
+export const defaultRoomLimits: RoomLimits = {
+  maxUpdateBytes: 512 * 1024,
+  maxDocBytes: 32 * 1024 * 1024,
+  maxPendingBytes: 1024 * 1024,
+  maxStructs: 30_000,
+  maxDeleteRanges: 30_000,
+}
 
 export interface RoomOptions {
   /** Compact the stored log once it holds this many rows. @default 500 */
@@ -28,7 +61,44 @@ export interface RoomOptions {
   onPresence?: (docName: string, names: string[]) => void
   /** Called after a client's or the server's change was stored and applied (e.g. to keep revisions). */
   onStored?: (docName: string) => void
+  /** @default defaultRoomLimits */
+  limits?: RoomLimits
+  /** Least time between two awareness frames of the room, in ms; 0 sends on the next turn. @default 0 */
+  awarenessFlushMs?: number
+  /** Fan-out to other server instances. Without one, the room is the only replica. */
+  bus?: Bus
 }
+
+/** An update the room refuses under one of its limits; the sender is closed with `closeCode`. */
+export class UpdateRefusedError extends Error {
+  constructor(
+    readonly closeCode: CloseCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'UpdateRefusedError'
+  }
+}
+
+/** The store could not make an update durable; it was neither applied nor broadcast. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`store unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+/** One coalesced broadcast waiting for the end of the turn. */
+interface OutgoingUpdate {
+  update: Uint8Array
+  /** The connection it came from (never echoed to it), or null. */
+  sender: Connection | null
+  /** Stored by this instance, so other instances must hear of it. */
+  publish: boolean
+}
+
+/** Above this many contributing connections in one turn, they get the full merge (echo included). */
+const maxPersonalFrames = 16
 
 /** Raised for updates that do not decode; the caller closes the sending connection. */
 export class MalformedUpdateError extends Error {
@@ -47,20 +117,59 @@ export class Room {
   readonly ydoc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   private readonly connections = new Set<Connection>()
+  /** Which connection announced each awareness client id (one owner per id). */
+  private readonly awarenessOwners = new Map<number, Connection>()
   private readonly inflight = new Set<Promise<unknown>>()
+  private readonly limits: RoomLimits
   private storedRows: number
+  /** Bytes of the doc's stored updates since the last compaction (an upper bound of its size). */
+  private docBytes: number
   private compaction: Promise<void> | null = null
   private serverChanges: Promise<void> = Promise.resolve()
   private readonly presentNames = new Set<string>()
   private closing: Promise<void> | null = null
+  private outgoing: OutgoingUpdate[] = []
+  private flushScheduled = false
+  /** Awareness client ids changed since the last awareness frame, with whether to publish them. */
+  private awarenessChanged = new Map<number, boolean>()
+  private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
+  private lastAwarenessFlush = 0
+  /** `Y.encodeStateAsUpdate` of the doc, kept until the next change (a connect storm encodes once). */
+  private fullState: Uint8Array | null = null
+  private unsubscribe: (() => Promise<void>) | null = null
+  private busFailureLogged = false
 
-  /** Loads `docName` from `store` into a new Room. Throws when the store fails. */
+  /**
+   * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
+   * channel first and loads second, so nothing another instance publishes in between is missed
+   * (updates are idempotent, so overlap is harmless). Throws when the store fails.
+   */
   static async load(docName: string, store: DocStore, options: RoomOptions): Promise<Room> {
-    const loaded = await store.load(docName)
-    const room = new Room(docName, store, options, loaded?.refs.length ?? 0)
-    if (loaded) Y.applyUpdate(room.ydoc, loaded.update, { kind: 'store' } satisfies UpdateOrigin)
-    room.maybeCompact()
-    return room
+    const early: DocMessage[] = []
+    let room: Room | null = null
+    const subscription = options.bus?.subscribe(docName, (message) => (room ? room.receiveFromBus(message) : early.push(message)))
+    // A bus that is down would hold the load: serve local clients now, the bus catches up later.
+    const subscribed = subscription ? await settleWithin(subscription, 2000) : null
+    let loaded
+    try {
+      loaded = await store.load(docName)
+    } catch (error) {
+      void subscription?.then((unsubscribe) => unsubscribe()).catch(() => {})
+      throw error
+    }
+    const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
+    if (loaded) Y.applyUpdate(created.ydoc, loaded.update, { kind: 'store' } satisfies UpdateOrigin)
+    room = created
+    for (const message of early) created.receiveFromBus(message)
+    if (subscribed) created.unsubscribe = subscribed
+    else if (subscription) {
+      subscription.then(
+        (unsubscribe) => (created.isClosed ? void unsubscribe().catch(() => {}) : (created.unsubscribe = unsubscribe)),
+        (error: unknown) => options.logger.warn({ err: error, docName }, 'bus subscription failed'),
+      )
+    }
+    created.maybeCompact()
+    return created
   }
 
   private constructor(
@@ -68,8 +177,11 @@ export class Room {
     private readonly store: DocStore,
     private readonly options: RoomOptions,
     storedRows: number,
+    docBytes: number,
   ) {
     this.storedRows = storedRows
+    this.docBytes = docBytes
+    this.limits = options.limits ?? defaultRoomLimits
     // History is a feature: keep deleted content so revisions and authorship can be shown.
     this.ydoc = new Y.Doc({ gc: false })
     this.awareness = new awarenessProtocol.Awareness(this.ydoc)
@@ -103,39 +215,48 @@ export class Room {
   removeConnection(connection: Connection): void {
     if (!this.connections.delete(connection)) return
     const owned = [...connection.awarenessClients]
+    for (const client of owned) {
+      if (this.awarenessOwners.get(client) === connection) this.awarenessOwners.delete(client)
+    }
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
   }
 
   /** True when a connection other than `asking` has announced awareness client id `client`. */
   awarenessOwner(client: number, asking: Connection): boolean {
-    for (const connection of this.connections) {
-      if (connection !== asking && connection.awarenessClients.has(client)) return true
-    }
-    return false
+    const owner = this.awarenessOwners.get(client)
+    return owner !== undefined && owner !== asking
   }
 
   /** Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. */
   diffSince(stateVector: Uint8Array): Uint8Array {
+    // A fresh client (empty state vector) gets the cached full state.
+    if (stateVector.length === 1 && stateVector[0] === 0) {
+      this.fullState ??= Y.encodeStateAsUpdate(this.ydoc)
+      return this.fullState
+    }
     return Y.encodeStateAsUpdate(this.ydoc, stateVector)
   }
 
   /**
    * Stores `update` from `connection`, then applies it (which broadcasts it to the others).
-   * Throws MalformedUpdateError before storing anything when the update does not decode, and
-   * the store's error when the append fails (the update is then neither applied nor broadcast).
+   * Before storing anything it throws MalformedUpdateError when the update does not decode and
+   * UpdateRefusedError when it breaks a limit; StoreUnavailableError when the append fails (the
+   * update is then neither applied nor broadcast).
    */
   async receiveUpdate(update: Uint8Array, connection: Connection): Promise<void> {
     if (!isEmptyUpdate(update)) {
-      try {
-        Y.decodeUpdate(update)
-      } catch (error) {
-        throw new MalformedUpdateError(error)
-      }
+      this.checkUpdate(update)
       const started = performance.now()
-      await this.track(this.store.append(this.docName, update))
+      try {
+        await this.track(this.store.append(this.docName, update))
+      } catch (error) {
+        throw new StoreUnavailableError(error)
+      }
       connection.metrics.appendSeconds((performance.now() - started) / 1000)
       this.storedRows++
+      this.docBytes += update.length
       Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
+      this.checkPending(connection)
       this.maybeCompact()
       this.options.onStored?.(this.docName)
     }
@@ -158,6 +279,7 @@ export class Room {
       if (isEmptyUpdate(update)) return
       await this.track(this.store.append(this.docName, update))
       this.storedRows++
+      this.docBytes += update.length
       Y.applyUpdate(this.ydoc, update, { kind: 'server' } satisfies UpdateOrigin)
       this.maybeCompact()
       this.options.onStored?.(this.docName)
@@ -183,8 +305,21 @@ export class Room {
   }
 
   /**
-   * Waits for in-flight appends, compacts the stored log when it has more than one row, and
-   * releases the doc. Connections still present are not closed here (see RoomRegistry). Idempotent.
+   * Catches up after the bus was down: whatever other instances stored meanwhile is loaded from
+   * the store and sent to this instance's connections; this instance's awareness is re-announced.
+   */
+  async resync(): Promise<void> {
+    if (this.closing) return
+    const loaded = await this.store.load(this.docName)
+    if (loaded && !this.closing) Y.applyUpdate(this.ydoc, loaded.update, { kind: 'bus' } satisfies UpdateOrigin)
+    for (const client of this.awarenessOwners.keys()) this.awarenessChanged.set(client, true)
+    this.scheduleAwarenessFlush()
+  }
+
+  /**
+   * Waits for in-flight appends and broadcasts, compacts the stored log when it has more than one
+   * row, and releases the doc. Connections still present are not closed here (see RoomRegistry).
+   * Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= this.doClose()
@@ -194,12 +329,89 @@ export class Room {
   private async doClose(): Promise<void> {
     await this.serverChanges
     await Promise.allSettled([...this.inflight])
+    this.flushUpdates()
+    if (this.awarenessTimer) this.flushAwareness()
     if (this.compaction) await this.compaction
     if (this.storedRows > 1) await this.compact().catch(() => {})
+    const unsubscribe = this.unsubscribe
+    this.unsubscribe = null
+    await unsubscribe?.().catch(() => {})
     this.ydoc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
     this.ydoc.destroy()
+  }
+
+  /** Refuses, before anything is stored, an update that is malformed or breaks a limit. */
+  private checkUpdate(update: Uint8Array): void {
+    const limits = this.limits
+    if (update.length > limits.maxUpdateBytes) {
+      throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
+    }
+    if (this.docBytes + update.length > limits.maxDocBytes) {
+      throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
+    }
+    let shape
+    try {
+      shape = scanUpdate(update, limits)
+    } catch (error) {
+      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+    }
+    try {
+      Y.decodeUpdate(update)
+    } catch (error) {
+      throw new MalformedUpdateError(error)
+    }
+    // An update starting past what the doc has for a client cannot be integrated yet: Yjs keeps
+    // it pending. Legitimate clients rarely do that; a hostile one could fill memory with it.
+    const pending = this.pendingBytes()
+    for (const [client, clock] of shape.firstClocks) {
+      if (clock > Y.getState(this.ydoc.store, client) && pending + update.length > limits.maxPendingBytes) {
+        throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
+      }
+    }
+  }
+
+  /** Closes `connection` when the doc's pending updates passed their bound after its update. */
+  private checkPending(connection: Connection): void {
+    if (this.pendingBytes() > this.limits.maxPendingBytes) {
+      connection.close(CloseCode.tooLarge, 'too many pending updates')
+    }
+  }
+
+  private pendingBytes(): number {
+    return (this.ydoc.store.pendingStructs?.update.length ?? 0) + (this.ydoc.store.pendingDs?.length ?? 0)
+  }
+
+  private receiveFromBus(message: DocMessage): void {
+    if (this.closing) return
+    try {
+      if (message.kind === 'update') {
+        Y.applyUpdate(this.ydoc, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
+        this.docBytes += message.payload.length
+      } else {
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error, docName: this.docName }, 'bad message from the bus')
+    }
+  }
+
+  private publish(message: DocMessage): void {
+    const bus = this.options.bus
+    if (!bus) return
+    bus.publish(this.docName, message).then(
+      () => {
+        this.busFailureLogged = false
+      },
+      (error: unknown) => {
+        // Other instances catch up from the store when the bus is back (see resync).
+        if (this.busFailureLogged) return
+        this.busFailureLogged = true
+        this.options.logger.warn({ err: error, docName: this.docName }, 'publishing to the bus failed')
+      },
+    )
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
@@ -231,6 +443,7 @@ export class Room {
       scratch.destroy()
       await this.store.compact(this.docName, compacted, loaded.refs)
       this.storedRows -= loaded.refs.length - 1
+      this.docBytes = Math.max(0, this.docBytes - loaded.update.length) + compacted.length
       this.options.logger.debug({ docName: this.docName, rows: loaded.refs.length }, 'compacted doc log')
     } catch (error) {
       this.options.logger.error({ err: error, docName: this.docName }, 'compaction failed')
@@ -239,14 +452,21 @@ export class Room {
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (isUpdateOrigin(origin) && origin.kind === 'store') return
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeUpdate(encoder, update)
-    const frame = encoding.toUint8Array(encoder)
+    this.fullState = null
     if (isUpdateOrigin(origin)) {
-      this.broadcast(frame, origin.kind === 'connection' ? origin.connection : null)
-      return
+      switch (origin.kind) {
+        case 'store':
+          return
+        case 'connection':
+          this.queueBroadcast(update, origin.connection, true)
+          return
+        case 'server':
+          this.queueBroadcast(update, null, true)
+          return
+        case 'bus':
+          this.queueBroadcast(update, null, false)
+          return
+      }
     }
     // A change Yjs made by itself while integrating another (e.g. removing formatting markers
     // that concurrent edits left empty) carries no origin. It is already in the doc, so store it
@@ -255,10 +475,42 @@ export class Room {
     void this.track(this.store.append(this.docName, update)).then(
       () => {
         this.storedRows++
-        this.broadcast(frame, null)
+        this.docBytes += update.length
+        this.queueBroadcast(update, null, true)
       },
       (error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'storing a derived update failed'),
     )
+  }
+
+  private queueBroadcast(update: Uint8Array, sender: Connection | null, publish: boolean): void {
+    this.outgoing.push({ update, sender, publish })
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(() => this.flushUpdates())
+  }
+
+  /** Sends the updates applied this turn: one merged frame for everyone, personal ones for senders. */
+  private flushUpdates(): void {
+    this.flushScheduled = false
+    const batch = this.outgoing
+    if (batch.length === 0) return
+    this.outgoing = []
+    const published = batch.filter((item) => item.publish).map((item) => item.update)
+    if (published.length > 0) this.publish({ kind: 'update', payload: mergeAll(published) })
+    const all = mergeAll(batch.map((item) => item.update))
+    const frame = encodeUpdateFrame(all)
+    const senders = new Set<Connection>()
+    for (const item of batch) if (item.sender) senders.add(item.sender)
+    const personal = senders.size <= maxPersonalFrames
+    for (const connection of this.connections) {
+      if (!senders.has(connection) || !personal) connection.send(frame)
+    }
+    if (!personal) return
+    for (const sender of senders) {
+      if (!this.connections.has(sender)) continue
+      const others = batch.filter((item) => item.sender !== sender).map((item) => item.update)
+      if (others.length > 0) sender.send(encodeUpdateFrame(mergeAll(others)))
+    }
   }
 
   private readonly onAwarenessUpdate = (
@@ -267,12 +519,53 @@ export class Room {
   ): void => {
     const sender = isUpdateOrigin(origin) && origin.kind === 'connection' ? origin.connection : null
     if (sender) {
-      for (const client of added) sender.awarenessClients.add(client)
-      for (const client of removed) sender.awarenessClients.delete(client)
+      for (const client of added) {
+        sender.awarenessClients.add(client)
+        this.awarenessOwners.set(client, sender)
+      }
+      for (const client of removed) {
+        sender.awarenessClients.delete(client)
+        if (this.awarenessOwners.get(client) === sender) this.awarenessOwners.delete(client)
+      }
     }
-    const changed = [...added, ...updated, ...removed]
-    if (changed.length > 0) this.broadcast(this.encodeAwareness(changed), sender)
+    const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
+    for (const client of [...added, ...updated, ...removed]) {
+      this.awarenessChanged.set(client, (this.awarenessChanged.get(client) ?? false) || !fromBus)
+    }
+    this.scheduleAwarenessFlush()
     if (sender && this.options.onPresence) this.notePresence([...added, ...updated])
+  }
+
+  private scheduleAwarenessFlush(): void {
+    if (this.awarenessTimer || this.awarenessChanged.size === 0 || this.closing) return
+    const wait = this.lastAwarenessFlush + (this.options.awarenessFlushMs ?? 0) - Date.now()
+    this.awarenessTimer = wait > 0 ? setTimeout(() => this.flushAwareness(), wait) : setImmediate(() => this.flushAwareness())
+  }
+
+  /** Sends the awareness changes since the last flush in one frame (owners never get their own entry). */
+  private flushAwareness(): void {
+    if (this.awarenessTimer) {
+      clearTimeout(this.awarenessTimer as NodeJS.Timeout)
+      clearImmediate(this.awarenessTimer as NodeJS.Immediate)
+      this.awarenessTimer = null
+    }
+    const changed = this.awarenessChanged
+    if (changed.size === 0) return
+    this.awarenessChanged = new Map()
+    this.lastAwarenessFlush = Date.now()
+    const clients = [...changed.keys()]
+    const toPublish = clients.filter((client) => changed.get(client))
+    if (toPublish.length > 0) this.publish({ kind: 'awareness', payload: awarenessProtocol.encodeAwarenessUpdate(this.awareness, toPublish) })
+    const frame = this.encodeAwareness(clients)
+    for (const connection of this.connections) {
+      const own = [...connection.awarenessClients].filter((client) => changed.has(client))
+      if (own.length === 0) {
+        connection.send(frame)
+        continue
+      }
+      const others = clients.filter((client) => !connection.awarenessClients.has(client))
+      if (others.length > 0) connection.send(this.encodeAwareness(others))
+    }
   }
 
   private notePresence(clients: number[]): void {
@@ -294,11 +587,28 @@ export class Room {
     encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
     return encoding.toUint8Array(encoder)
   }
-
-  private broadcast(frame: Uint8Array, except: Connection | null): void {
-    for (const connection of this.connections) {
-      if (connection !== except) connection.send(frame)
-    }
-  }
 }
 
+function mergeAll(updates: Uint8Array[]): Uint8Array {
+  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
+}
+
+function encodeUpdateFrame(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageSync)
+  syncProtocol.writeUpdate(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Resolves to the promise's value if it settles within `ms`, else to null (it keeps running). */
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms)
+  })
+  try {
+    return await Promise.race([promise.catch(() => null), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

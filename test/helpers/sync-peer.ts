@@ -118,9 +118,13 @@ export class SyncPeer {
     return this.socket.frames().filter((frame): frame is Extract<ServerFrame, { type: T }> => frame.type === type)
   }
 
-  /** Resolves once the server has handled every frame this peer sent so far. */
-  idle(): Promise<void> {
-    return this.connection.whenIdle()
+  /**
+   * Resolves once the server has handled every frame this peer sent so far and sent out what it
+   * coalesces for the end of the turn (broadcasts, and awareness when its throttle is 0).
+   */
+  async idle(): Promise<void> {
+    await this.connection.whenIdle()
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   /** The client goes away: its socket closes and the transport tells the registry. */

@@ -221,13 +221,13 @@ describe('RoomRegistry updates', () => {
     expect(peer.socket.closedWith?.code).toBe(CloseCode.malformedMessage)
   })
 
-  it('closes the sender with 1011 when the store rejects its update, and shows it to no one', async () => {
+  it('closes the sender with 1013 (try again later) when the store rejects its update, and shows it to no one', async () => {
     const author = await joinSynced(docName, { wantsAck: true })
     const reader = await joinSynced()
     store.failNext('append')
     author.edit(appendParagraph('never stored'))
     await author.idle()
-    expect(author.socket.closedWith?.code).toBe(CloseCode.internalError)
+    expect(author.socket.closedWith?.code).toBe(CloseCode.tryAgainLater)
     expect(author.received('ack').filter((ack) => ack.stateVector.has(author.ydoc.clientID))).toEqual([])
     expect(reader.received('update')).toEqual([])
     const late = await joinSynced()

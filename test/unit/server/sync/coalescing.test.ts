@@ -1,0 +1,113 @@
+/** Broadcast coalescing: one merged frame per turn, never an echo, awareness throttled. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { silentLogger } from '../../../../server/sync/logger.ts'
+import { Room } from '../../../../server/sync/room.ts'
+import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
+import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
+import { SyncPeer } from '../../../helpers/sync-peer.ts'
+import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
+
+const docName = 'coalescing'
+let registry: RoomRegistry
+let store: MemoryDocStore
+
+function makeRegistry(overrides: Partial<RoomRegistryOptions> = {}): void {
+  registry = new RoomRegistry({ store, logger: silentLogger, compactAfterRows: 1000, unloadDelayMs: 20, maxQueuedBytesPerConnection: 1024 * 1024, ...overrides })
+}
+
+beforeEach(async () => {
+  store = new MemoryDocStore()
+  await store.append(docName, padUpdate(h(2, 'Notes'), p('')))
+})
+afterEach(async () => {
+  await registry.close()
+})
+
+async function joined(): Promise<SyncPeer> {
+  const peer = new SyncPeer(registry, docName)
+  peer.sendSyncStep1()
+  await peer.idle()
+  peer.deliver()
+  return peer
+}
+
+function typeInto(peer: SyncPeer, text: string): void {
+  peer.edit((fragment) => {
+    const paragraph = fragment.get(1) as Y.XmlElement
+    const xmlText = paragraph.get(0) as Y.XmlText | undefined
+    if (xmlText) xmlText.insert(xmlText.length, text)
+    else paragraph.insert(0, [new Y.XmlText(text)])
+  })
+}
+
+describe('coalesced broadcasts', () => {
+  it('sends the updates of one turn as one frame to readers, and each writer only the others', async () => {
+    makeRegistry()
+    const [alice, bob, reader1, reader2] = [await joined(), await joined(), await joined(), await joined()]
+    const before = [alice, bob, reader1, reader2].map((peer) => peer.received('update').length)
+    for (let i = 0; i < 10; i++) {
+      typeInto(alice, 'a')
+      typeInto(bob, 'b')
+    }
+    await Promise.all([alice.idle(), bob.idle()])
+    const after = [alice, bob, reader1, reader2].map((peer, i) => peer.received('update').length - before[i]!)
+    // 20 updates from two writers arrived in one turn: one frame for each reader, one for each writer.
+    expect(after).toEqual([1, 1, 1, 1])
+    for (const peer of [alice, bob, reader1, reader2]) peer.deliver()
+    const text = padText(reader1.ydoc)
+    const typed = /<paragraph>(.*)<\/paragraph>/.exec(text)?.[1] ?? ''
+    expect(typed.match(/a/g)?.length).toBe(10)
+    expect(typed.match(/b/g)?.length).toBe(10)
+    expect([alice, bob, reader2].map((peer) => padText(peer.ydoc))).toEqual([text, text, text])
+    // A writer's frame holds only the other writer's updates: nothing of its own comes back.
+    const aliceFrame = alice.received('update').at(-1)!.update
+    expect(Y.decodeUpdate(aliceFrame).structs.every((struct) => struct.id.client !== alice.ydoc.clientID)).toBe(true)
+  })
+
+  it('serves connect storms from one encoding of the full state until the doc changes', async () => {
+    const room = await Room.load(docName, store, { compactAfterRows: 1000, logger: silentLogger })
+    const fresh = Uint8Array.of(0)
+    const first = room.diffSince(fresh)
+    expect(room.diffSince(fresh)).toBe(first)
+    await room.applyServerChange((ydoc) => ydoc.getMap('meta').set('changed', true))
+    const second = room.diffSince(fresh)
+    expect(second).not.toBe(first)
+    expect(Y.encodeStateVectorFromUpdate(second)).not.toEqual(Y.encodeStateVectorFromUpdate(first))
+    await room.close()
+  })
+
+  it('throttles awareness to one frame per awarenessFlushMs and never echoes a state to its owner', async () => {
+    makeRegistry({ awarenessFlushMs: 80 })
+    const mover = await joined()
+    const watcher = await joined()
+    mover.setAwareness({ cursor: 0 })
+    await mover.idle()
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    const before = watcher.received('awareness').length
+    for (let i = 1; i <= 20; i++) mover.setAwareness({ cursor: i })
+    await mover.idle()
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    const frames = watcher.received('awareness').length - before
+    expect(frames).toBeGreaterThanOrEqual(1)
+    expect(frames).toBeLessThanOrEqual(2)
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(mover.ydoc.clientID)).toEqual({ cursor: 20 })
+    const echoed = mover.received('awareness').some((frame) => containsClient(frame.update, mover.ydoc.clientID))
+    expect(echoed).toBe(false)
+  })
+})
+
+/** True when an awareness update names `client`. */
+function containsClient(update: Uint8Array, client: number): boolean {
+  const probe = new Y.Doc()
+  const seen = new Set<number>()
+  const awareness = new awarenessProtocol.Awareness(probe)
+  awareness.on('change', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }) => {
+    for (const id of [...added, ...updated, ...removed]) seen.add(id)
+  })
+  awarenessProtocol.applyAwarenessUpdate(awareness, update, null)
+  awareness.destroy()
+  return seen.has(client)
+}

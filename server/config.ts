@@ -26,7 +26,7 @@ const defaults = {
   maxUpdateBytes: 512 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxUpdateStructs: 30_000,
+  maxUpdateStructs: 20_000,
   awarenessFlushMs: 50,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
@@ -110,7 +110,7 @@ export interface Config {
   readonly maxDocBytes: number
   /** Bytes of not-yet-integrable (pending) updates a room may hold; over it: 4413. @default 1 MiB */
   readonly maxPendingBytes: number
-  /** Most structs, and most deleted ranges, one update may claim (checked before decoding); over it: 4413. @default 30000 */
+  /** Most structs, and most deleted ranges, one update may claim (checked before decoding); over it: 4413. @default 20000 */
   readonly maxUpdateStructs: number
   /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */
   readonly awarenessFlushMs: number

@@ -26,7 +26,7 @@ import type { DocStore } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
-import { MalformedShapeError, scanUpdate, UpdateTooComplexError } from './update-shape.ts'
+import { idKey, MalformedShapeError, scanUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
 /** What one room accepts; each limit refuses with a documented close code. */
 export interface RoomLimits {
@@ -46,8 +46,8 @@ export const defaultRoomLimits: RoomLimits = {
   maxUpdateBytes: 512 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxStructs: 30_000,
-  maxDeleteRanges: 30_000,
+  maxStructs: 20_000,
+  maxDeleteRanges: 20_000,
 }
 
 export interface RoomOptions {
@@ -239,7 +239,8 @@ export class Room {
 
   /**
    * Stores `update` from `connection`, then applies it (which broadcasts it to the others).
-   * Before storing anything it throws MalformedUpdateError when the update does not decode and
+   * Before storing anything it throws MalformedUpdateError when the update does not decode (see
+   * update-shape.ts: what the scan accepts, Yjs decodes) and
    * UpdateRefusedError when it breaks a limit; StoreUnavailableError when the append fails (the
    * update is then neither applied nor broadcast).
    */
@@ -358,17 +359,30 @@ export class Room {
       if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
       throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
     }
-    try {
-      Y.decodeUpdate(update)
-    } catch (error) {
-      throw new MalformedUpdateError(error)
-    }
+    this.checkParents(shape)
     // An update starting past what the doc has for a client cannot be integrated yet: Yjs keeps
     // it pending. Legitimate clients rarely do that; a hostile one could fill memory with it.
     const pending = this.pendingBytes()
     for (const [client, clock] of shape.firstClocks) {
       if (clock > Y.getState(this.ydoc.store, client) && pending + update.length > limits.maxPendingBytes) {
         throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
+      }
+    }
+  }
+
+  /**
+   * An item placed inside another item must be placed inside a type (a map, a text, an element):
+   * Yjs takes that on trust and breaks half-way through integrating otherwise.
+   */
+  private checkParents(shape: UpdateShape): void {
+    const store = this.ydoc.store
+    for (const parent of shape.parentRefs) {
+      if (parent.clock < Y.getState(store, parent.client)) {
+        const item = Y.getItem(store, Y.createID(parent.client, parent.clock))
+        const isType = item instanceof Y.Item && item.content instanceof Y.ContentType && item.id.clock === parent.clock
+        if (!isType && !(item instanceof Y.GC)) throw new MalformedUpdateError('parent is not a type')
+      } else if (shape.firstClocks.has(parent.client) && !shape.typeItems.has(idKey(parent.client, parent.clock))) {
+        throw new MalformedUpdateError('parent is not a type')
       }
     }
   }

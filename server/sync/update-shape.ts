@@ -6,8 +6,9 @@
  * is passed, so a hostile update is refused in microseconds instead of blocking the event loop.
  *
  * The scan follows Yjs' own reader (`readClientsStructRefs`, `readItemContent`, `readDeleteSet`)
- * field by field; anything it cannot walk is malformed. It is a bound, not a full validation:
- * the room still decodes the update with Yjs before storing it.
+ * field by field, including what makes Yjs throw later (JSON content that does not parse, unknown
+ * type refs, subdocument options that are not an object), so an update it accepts decodes in Yjs:
+ * the room relies on that to store it before applying it.
  */
 import * as decoding from 'lib0/decoding'
 
@@ -18,6 +19,15 @@ export interface UpdateShape {
   deleteRanges: number
   /** For each client with structs in the update: the clock its first struct starts at. */
   firstClocks: Map<number, number>
+  /** Items the update names as parents (by id); each must be a type (see `typeItems`, the doc). */
+  parentRefs: StructId[]
+  /** Ids (`idKey`) of the update's own items that are types, i.e. may be parents. */
+  typeItems: Set<string>
+}
+
+export interface StructId {
+  client: number
+  clock: number
 }
 
 export interface UpdateLimits {
@@ -53,7 +63,7 @@ const lastTypeRef = 6
  */
 export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShape {
   const decoder = decoding.createDecoder(update)
-  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map() }
+  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map(), parentRefs: [], typeItems: new Set() }
   try {
     const clients = decoding.readVarUint(decoder)
     for (let c = 0; c < clients; c++) {
@@ -63,7 +73,8 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
       const client = decoding.readVarUint(decoder)
       const clock = decoding.readVarUint(decoder)
       if (count > 0 && !shape.firstClocks.has(client)) shape.firstClocks.set(client, clock)
-      for (let i = 0; i < count; i++) skipStruct(decoder)
+      let at = clock
+      for (let i = 0; i < count; i++) at += skipStruct(decoder, client, at, shape)
     }
     const deleteClients = decoding.readVarUint(decoder)
     for (let c = 0; c < deleteClients; c++) {
@@ -73,7 +84,7 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
       if (shape.deleteRanges > limits.maxDeleteRanges) throw new UpdateTooComplexError(`update deletes more than ${limits.maxDeleteRanges} ranges`)
       for (let r = 0; r < ranges; r++) {
         decoding.readVarUint(decoder) // clock
-        decoding.readVarUint(decoder) // length
+        readLength(decoder)
       }
     }
   } catch (error) {
@@ -84,74 +95,124 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
   return shape
 }
 
-function skipStruct(decoder: decoding.Decoder): void {
+/**
+ * Walks one struct of `client` starting at `clock` and returns its length (the clocks it takes).
+ * An item may only build on what existed when it was made: a reference to its own client at or
+ * after its own clock would make Yjs' integration throw half-way, so it is malformed here.
+ */
+function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
   if (kind === 0 || kind === 10) {
     // GC or Skip: a length.
-    decoding.readVarUint(decoder)
-    return
+    return readLength(decoder)
   }
-  if (info & hasOrigin) skipId(decoder)
-  if (info & hasRightOrigin) skipId(decoder)
+  if (info & hasOrigin) readReference(decoder, client, clock)
+  if (info & hasRightOrigin) readReference(decoder, client, clock)
   if ((info & (hasOrigin | hasRightOrigin)) === 0) {
     // No origins: the parent is written out, as a root type name or the id of its item.
-    if (decoding.readVarUint(decoder) === 1) skipString(decoder)
-    else skipId(decoder)
-    if (info & hasParentSub) skipString(decoder)
+    if (decoding.readVarUint(decoder) === 1) readString(decoder)
+    else {
+      const parent = readReference(decoder, client, clock)
+      shape.parentRefs.push(parent)
+    }
+    if (info & hasParentSub) readString(decoder)
   }
-  skipContent(decoder, kind)
+  if (kind === 7) shape.typeItems.add(idKey(client, clock))
+  return skipContent(decoder, kind)
 }
 
-function skipContent(decoder: decoding.Decoder, kind: number): void {
+function readReference(decoder: decoding.Decoder, client: number, clock: number): StructId {
+  const refClient = decoding.readVarUint(decoder)
+  const refClock = decoding.readVarUint(decoder)
+  if (refClient === client && refClock >= clock) throw new MalformedShapeError('an item refers to a later item of its own client')
+  return { client: refClient, clock: refClock }
+}
+
+/** `client:clock`, for sets of ids. */
+export function idKey(client: number, clock: number): string {
+  return `${client}:${clock}`
+}
+
+/** Walks an item's content and returns its length in clocks (as Yjs' `getLength`). */
+function skipContent(decoder: decoding.Decoder, kind: number): number {
   switch (kind) {
     case 1: // deleted: a length
-      decoding.readVarUint(decoder)
-      return
+      return readLength(decoder)
     case 2: {
-      // JSON: a count of JSON strings
+      // JSON: a count of JSON strings ('undefined' stands for undefined)
       const count = decoding.readVarUint(decoder)
-      for (let i = 0; i < count; i++) skipString(decoder)
-      return
+      for (let i = 0; i < count; i++) {
+        const json = readString(decoder)
+        if (json !== 'undefined') checkJson(json)
+      }
+      return nonZero(count)
     }
     case 3: // binary
-      skipString(decoder)
-      return
-    case 4: // string
+      skipBytes(decoder)
+      return 1
+    case 4: // string: its length in UTF-16 code units
+      return nonZero(readString(decoder).length)
     case 5: // embed (JSON)
-      skipString(decoder)
-      return
+      checkJson(readString(decoder))
+      return 1
     case 6: // format: key and JSON value
-      skipString(decoder)
-      skipString(decoder)
-      return
+      readString(decoder)
+      checkJson(readString(decoder))
+      return 1
     case 7: {
       const typeRef = decoding.readVarUint(decoder)
       if (typeRef > lastTypeRef) throw new MalformedShapeError(`unknown type ref ${typeRef}`)
-      if (typeRef === typeRefXmlElement || typeRef === typeRefXmlHook) skipString(decoder)
-      return
+      if (typeRef === typeRefXmlElement || typeRef === typeRefXmlHook) readString(decoder)
+      return 1
     }
     case 8: {
       const count = decoding.readVarUint(decoder)
       for (let i = 0; i < count; i++) decoding.readAny(decoder)
-      return
+      return nonZero(count)
     }
-    case 9: // subdocument: guid and options
-      skipString(decoder)
-      decoding.readAny(decoder)
-      return
+    case 9: {
+      // subdocument: guid and options (Yjs reads properties of the options)
+      readString(decoder)
+      const options = decoding.readAny(decoder)
+      if (options === null || options === undefined) throw new MalformedShapeError('subdocument options missing')
+      return 1
+    }
     default:
       throw new MalformedShapeError(`unknown content kind ${kind}`)
   }
 }
 
-function skipId(decoder: decoding.Decoder): void {
-  decoding.readVarUint(decoder)
-  decoding.readVarUint(decoder)
+/** Items take at least one clock; Yjs never writes an empty one. */
+function nonZero(length: number): number {
+  if (length === 0) throw new MalformedShapeError('empty item')
+  return length
 }
 
-/** Skips a length-prefixed byte run (a string or a buffer) without decoding it. */
-function skipString(decoder: decoding.Decoder): void {
+/** A struct or range length: Yjs never writes 0, and cannot re-encode one (pending delete sets). */
+function readLength(decoder: decoding.Decoder): number {
+  const length = decoding.readVarUint(decoder)
+  if (length === 0) throw new MalformedShapeError('zero length')
+  return length
+}
+
+function checkJson(json: string): void {
+  try {
+    JSON.parse(json)
+  } catch {
+    throw new MalformedShapeError('content is not valid JSON')
+  }
+}
+
+/** Reads a length-prefixed UTF-8 string; Yjs' decoder (lib0, fatal) refuses invalid UTF-8 too. */
+function readString(decoder: decoding.Decoder): string {
+  const length = decoding.peekVarUint(decoder)
+  if (decoder.pos + length > decoder.arr.length) throw new MalformedShapeError('length past the end of the update')
+  return decoding.readVarString(decoder)
+}
+
+/** Skips a length-prefixed byte run without decoding it. */
+function skipBytes(decoder: decoding.Decoder): void {
   const length = decoding.readVarUint(decoder)
   if (decoder.pos + length > decoder.arr.length) throw new MalformedShapeError('length past the end of the update')
   decoder.pos += length

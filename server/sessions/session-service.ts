@@ -11,6 +11,7 @@ import { ImportError, importAgenda } from '../../shared/import/markdown.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate, type PMJSON } from '../../shared/template.ts'
 import type { Archiver } from '../archive/archiver.ts'
+import type { Bus } from '../bus/bus.ts'
 import type { Logger } from '../sync/logger.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Role, WriteState } from '../../shared/roles.ts'
@@ -32,8 +33,13 @@ export class SessionService {
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
   onStateChange?: (session: Session) => Promise<void>
 
-  /** Live write state per session id, read by every WebSocket frame's permission check. */
+  /**
+   * Live write state per session id, read by every WebSocket frame's permission check. With
+   * several instances, each keeps its own copy: a change made on one is announced on the bus and
+   * the others re-read the session from the MetaStore.
+   */
   private readonly writeStates = new Map<string, WriteState>()
+  private bus: Bus | null = null
 
   constructor(
     private readonly meta: MetaStore,
@@ -124,6 +130,27 @@ export class SessionService {
     return this.remember(session)
   }
 
+  /**
+   * Shares write-state changes with the other instances on `bus`: this instance announces its
+   * changes, and re-reads a session another instance announced. Returns the unsubscribe function.
+   */
+  attachBus(bus: Bus): () => void {
+    this.bus = bus
+    return bus.onSessionEvent(({ sessionId }) => {
+      this.meta.getSession(sessionId).then(
+        (session) => {
+          if (session) this.remember(session)
+          else this.writeStates.set(sessionId, { state: 'ended', locked: true })
+        },
+        (error: unknown) => {
+          // Nobody may write with a write state this instance cannot confirm.
+          this.writeStates.delete(sessionId)
+          this.logger.error({ err: error, sessionId }, 'refreshing a session announced on the bus failed')
+        },
+      )
+    })
+  }
+
   /** The current write state if known (synchronous, for per-frame checks). */
   cachedWriteState(id: string): WriteState | undefined {
     return this.writeStates.get(id)
@@ -168,6 +195,7 @@ export class SessionService {
     // Freeze it first so no connection writes while the rows go.
     this.writeStates.set(id, { state: 'ended', locked: true })
     await this.meta.deleteSession(id)
+    await this.announce(id)
     await this.docs.delete(formatDocName({ sessionId: id, kind: 'pad' }))
     await this.docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
     await this.docs.delete(formatDocName({ sessionId: id, kind: 'chat' }))
@@ -231,12 +259,18 @@ export class SessionService {
     this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
+    await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
     if (updated.state === 'ended') {
       await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
     }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
     return updated
+  }
+
+  /** Tells the other instances that `id`'s write state changed. */
+  private async announce(id: string): Promise<void> {
+    await this.bus?.publishSessionEvent({ sessionId: id })
   }
 
   private remember(session: Session): WriteState {

@@ -195,7 +195,9 @@ describe('durability', () => {
     const typing = keepTyping(writers, 'term', edits)
     await waitFor(() => writers.every((writer) => (writer.acked.get(writer.ydoc.clientID) ?? 0) > 3), 10_000, 'edits acknowledged')
 
+    const stopping = Date.now()
     const exitCode = await server.kill('SIGTERM')
+    const stopMs = Date.now() - stopping
     await typing.stop()
     const closed = waitFor(() => closeCodes.every((codes) => codes.length > 0), 5000, 'close events')
     await closed.catch(() => {})
@@ -204,6 +206,8 @@ describe('durability', () => {
     await server.restart()
     await closed
     expect(exitCode).toBe(0)
+    console.log(`durability: SIGTERM with 3 writers typing: stored and exited in ${stopMs} ms`)
+    expect(stopMs).toBeLessThan(10_000)
     expect(closeCodes.map((codes) => codes[0])).toEqual([CloseCode.goingAway, CloseCode.goingAway, CloseCode.goingAway])
 
     const { text } = await readFresh(session.id)
@@ -239,5 +243,40 @@ describe('durability', () => {
     expect(stateVector).toEqual(expectedStateVector)
     for (const edit of edits) expect(occurrences(text, edit.marker)).toBe(1)
     expect(storedRows(session.id)).toBe(1)
+  })
+
+  it('after a kill -9, clients reconnect by themselves and every edit of any client reaches all within 5 s, exactly once', async () => {
+    const session = await createSession(server.url, { title: 'Reconnect' })
+    const writers = Array.from({ length: 6 }, () => open(session.id, { ack: true }))
+    await Promise.all(writers.map((writer) => waitForSynced(writer, 10_000)))
+    const edits: Edit[] = []
+    const typing = keepTyping(writers, 'recon', edits, 20)
+    await waitFor(() => writers.every((writer) => (writer.acked.get(writer.ydoc.clientID) ?? 0) > 3), 10_000, 'edits acknowledged')
+    await server.kill('SIGKILL')
+    // The writers keep typing while the server is down: those edits exist only in their docs.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await typing.stop()
+    for (const [w, writer] of writers.entries()) type(writer, `downw${w}end`, edits)
+    await server.restart()
+    const restarted = Date.now()
+    const everyMarker = edits.map((edit) => edit.marker)
+    await waitFor(
+      () =>
+        writers.every((writer) => {
+          const text = padText(writer)
+          return everyMarker.every((marker) => occurrences(text, marker) === 1)
+        }),
+      5000,
+      'every edit on every client',
+    )
+    const convergedMs = Date.now() - restarted
+    console.log(`durability: ${edits.length} edits of 6 clients converged ${convergedMs} ms after the restart`)
+    const texts = writers.map((writer) => padText(writer))
+    for (const text of texts) expect(text).toBe(texts[0])
+    for (const marker of everyMarker) expect(occurrences(texts[0]!, marker), marker).toBe(1)
+    await waitFor(() => writers.every((writer) => writer.isSaved()), 5000, 'every edit acknowledged after the reconnect')
+    ackedAndDestroy(writers)
+    const { text } = await readFresh(session.id)
+    for (const marker of everyMarker) expect(occurrences(text, marker), `${marker} stored`).toBe(1)
   })
 })

@@ -38,7 +38,9 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   })
 
   router.get('/:id/export', async (req, res) => {
-    const format = typeof req.query.format === 'string' ? req.query.format : 'md'
+    const raw = req.query.format
+    if (raw !== undefined && typeof raw !== 'string') throw new AppError('bad_request', 'give format at most once')
+    const format = raw ?? 'md'
     if (!exportFormats.includes(format as ExportFormat)) {
       throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"; formats are ${exportFormats.join(', ')}`)
     }

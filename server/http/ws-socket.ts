@@ -16,6 +16,9 @@ export function toSyncSocket(ws: WebSocket): SyncSocket {
     },
     close(code, reason) {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason)
+      // A slow consumer would read the close frame only after the backlog it is not reading, and
+      // the backlog would stay in memory until the 30 s close timeout: drop the socket now.
+      if (code === CloseCode.slowConsumer) ws.terminate()
     },
     get bufferedAmount() {
       return ws.bufferedAmount

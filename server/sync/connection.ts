@@ -130,13 +130,16 @@ export class Connection {
   /** Sends one frame unless the connection is closed. */
   send(frame: Uint8Array): void {
     if (this.closed) return
-    this.socket.send(frame)
-    this.metrics.frameOut(frame.byteLength)
-    // A client that stopped reading would make the server hold every frame for it forever.
+    // A client that stopped reading would make the server hold every frame for it forever. The
+    // backlog is checked before sending, so one large frame (the whole pad for a new client) is
+    // not mistaken for a stall: a client is slow when it has not drained what it was sent before.
     if (this.socket.bufferedAmount > (this.options.maxSendBacklogBytes ?? 4 * 1024 * 1024)) {
       this.options.logger.warn({ bufferedAmount: this.socket.bufferedAmount }, 'closing slow consumer')
       this.close(CloseCode.slowConsumer)
+      return
     }
+    this.socket.send(frame)
+    this.metrics.frameOut(frame.byteLength)
   }
 
   /** Sends an acknowledgement carrying the server's state vector, if the client asked for them. */

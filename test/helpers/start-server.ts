@@ -16,6 +16,8 @@ export interface ServerProcess {
   dataDir: string
   /** Log lines (parsed JSON) the server printed so far. */
   logs: Record<string, unknown>[]
+  /** The running process's id (changes on restart). */
+  readonly pid: number
   /** Sends `signal` and resolves with the exit code once the process has exited. */
   kill(signal?: NodeJS.Signals): Promise<number | null>
   /** Starts a new process on the same port and data directory (after a kill). */
@@ -95,6 +97,9 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     },
     get port() {
       return port
+    },
+    get pid() {
+      return child?.pid ?? 0
     },
     dataDir,
     logs,

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
 import { Archiver } from './archive/archiver.ts'
-import { formatDocName } from '../shared/doc-name.ts'
+import { formatDocName, parseDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
 import { createApp } from './http/app.ts'
@@ -53,6 +53,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxDeleteRanges: config.maxUpdateStructs,
     },
     awarenessFlushMs: config.awarenessFlushMs,
+    // Nobody deletes chat messages, their own or anyone else's.
+    isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
   })
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
     quietMs: config.revisionQuietMs,

@@ -40,6 +40,8 @@ export interface RoomRegistryOptions {
   awarenessFlushMs?: number
   /** Fan-out to other instances (see RoomOptions.bus); the registry resyncs its rooms when it recovers. */
   bus?: Bus
+  /** Which docs clients may only add to (see RoomOptions.appendOnly). */
+  isAppendOnly?: (docName: string) => boolean
 }
 
 export class RoomRegistry {
@@ -183,6 +185,7 @@ export class RoomRegistry {
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           bus: this.options.bus,
+          appendOnly: this.options.isAppendOnly?.(docName) ?? false,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

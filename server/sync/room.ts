@@ -67,6 +67,11 @@ export interface RoomOptions {
   awarenessFlushMs?: number
   /** Fan-out to other server instances. Without one, the room is the only replica. */
   bus?: Bus
+  /**
+   * Clients may only add to this doc, never delete (e.g. a chat: nobody removes someone else's
+   * message). An update from a client that deletes anything closes it with 4403. @default false
+   */
+  appendOnly?: boolean
 }
 
 /** An update the room refuses under one of its limits; the sender is closed with `closeCode`. */
@@ -360,6 +365,7 @@ export class Room {
       throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
     }
     this.checkParents(shape)
+    if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc has for a client cannot be integrated yet: Yjs keeps
     // it pending. Legitimate clients rarely do that; a hostile one could fill memory with it.
     const pending = this.pendingBytes()

@@ -100,6 +100,21 @@ describe('the session chat', () => {
     raw.ws.close()
   })
 
+  it('is append-only: an editor deleting anyone’s message is closed with 4403 and the message stays', async () => {
+    const { session } = await createSessionWithKeys(server.url)
+    const ada = await openChat(session.id)
+    post(ada, message('Ada', 'keep me'))
+    await waitFor(() => ada.isSaved(), 3000, 'post stored')
+    const mallory = await openChat(session.id)
+    await waitFor(() => texts(mallory).includes('keep me'), 3000, 'mallory sees the post')
+    const closed = new Promise<number>((resolve) => mallory.provider.on('connection-close', (event) => resolve(event?.code ?? 0)))
+    mallory.ydoc.getArray('messages').delete(0, 1)
+    expect(await closed).toBe(4403)
+    mallory.destroy()
+    const fresh = await openChat(session.id)
+    expect(texts(fresh)).toEqual(['keep me'])
+  })
+
   it('takes posts while the pad is locked, and none once the session has ended', async () => {
     const { session, moderatorKey } = await createSessionWithKeys(server.url)
     const watcher = await openChat(session.id)

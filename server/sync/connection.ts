@@ -263,7 +263,7 @@ export class Connection {
           const encoder = encoding.createEncoder()
           encoding.writeVarUint(encoder, messageSync)
           encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
-          encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.diffSince(payload)))
+          encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.syncStep2For(payload)))
           this.send(encoding.toUint8Array(encoder))
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           if (this.options.canWrite()) {

@@ -102,6 +102,9 @@ interface OutgoingUpdate {
   publish: boolean
 }
 
+/** How long after loading a room builds its doc if nothing needed it sooner (ms). */
+const buildDelayMs = 25
+
 /** Above this many contributing connections in one turn, they get the full merge (echo included). */
 const maxPersonalFrames = 16
 
@@ -141,6 +144,10 @@ export class Room {
   private lastAwarenessFlush = 0
   /** `Y.encodeStateAsUpdate` of the doc, kept until the next change (a connect storm encodes once). */
   private fullState: Uint8Array | null = null
+  /** The loaded state not yet applied to `ydoc` (see `build`); everything but serving a fresh client builds first. */
+  private unbuilt: Uint8Array | null = null
+  /** Connections waiting for the server's sync step 1 until the doc is built. */
+  private readonly awaitingStep1 = new Set<Connection>()
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
 
@@ -163,8 +170,15 @@ export class Room {
       throw error
     }
     const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
-    if (loaded) Y.applyUpdate(created.ydoc, loaded.update, { kind: 'store' } satisfies UpdateOrigin)
     room = created
+    if (loaded) {
+      // The stored bytes are the doc's whole state: a fresh client is served them at once, and
+      // the doc itself (applying a long history takes tens of ms) is built when first needed or
+      // shortly after, so a cold room's first client does not wait for it.
+      created.fullState = loaded.update
+      created.unbuilt = loaded.update
+      setTimeout(() => created.build(), buildDelayMs).unref()
+    }
     for (const message of early) created.receiveFromBus(message)
     if (subscribed) created.unsubscribe = subscribed
     else if (subscription) {
@@ -205,19 +219,41 @@ export class Room {
     return this.closing !== null
   }
 
-  /** Adds a connection and sends it the server's sync step 1 and every awareness state. */
+  /**
+   * Adds a connection (it receives broadcasts from now on) and sends it every awareness state
+   * and, once the doc is built, the server's sync step 1.
+   */
   addConnection(connection: Connection): void {
     this.connections.add(connection)
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeSyncStep1(encoder, this.ydoc)
-    connection.send(encoding.toUint8Array(encoder))
+    if (this.unbuilt) this.awaitingStep1.add(connection)
+    else this.sendStep1(connection)
     const clients = [...this.awareness.getStates().keys()]
     if (clients.length > 0) connection.send(this.encodeAwareness(clients))
   }
 
+  private sendStep1(connection: Connection): void {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageSync)
+    syncProtocol.writeSyncStep1(encoder, this.ydoc)
+    connection.send(encoding.toUint8Array(encoder))
+  }
+
+  /** Applies the loaded state to the doc if that has not happened yet. */
+  private build(): void {
+    const update = this.unbuilt
+    if (!update || this.ydoc.isDestroyed) return
+    this.unbuilt = null
+    const served = this.fullState
+    Y.applyUpdate(this.ydoc, update, { kind: 'store' } satisfies UpdateOrigin)
+    // The stored bytes still describe the whole doc unless something else changed it meanwhile.
+    if (served === update) this.fullState = served
+    for (const connection of this.awaitingStep1) if (this.connections.has(connection)) this.sendStep1(connection)
+    this.awaitingStep1.clear()
+  }
+
   /** Removes a connection and the awareness states it owned (others see its cursor vanish). */
   removeConnection(connection: Connection): void {
+    this.awaitingStep1.delete(connection)
     if (!this.connections.delete(connection)) return
     const owned = [...connection.awarenessClients]
     for (const client of owned) {
@@ -232,14 +268,18 @@ export class Room {
     return owner !== undefined && owner !== asking
   }
 
-  /** Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. */
-  diffSince(stateVector: Uint8Array): Uint8Array {
-    // A fresh client (empty state vector) gets the cached full state.
-    if (stateVector.length === 1 && stateVector[0] === 0) {
-      this.fullState ??= Y.encodeStateAsUpdate(this.ydoc)
-      return this.fullState
-    }
-    return Y.encodeStateAsUpdate(this.ydoc, stateVector)
+  /**
+   * Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. A
+   * fresh client (empty state vector) gets the cached full state, even before the doc is built;
+   * any other waits for it. Throws on a state vector that does not decode.
+   */
+  syncStep2For(stateVector: Uint8Array): Uint8Array {
+    const fresh = stateVector.length === 1 && stateVector[0] === 0
+    if (fresh && this.fullState) return this.fullState
+    this.build()
+    if (!fresh) return Y.encodeStateAsUpdate(this.ydoc, stateVector)
+    this.fullState ??= Y.encodeStateAsUpdate(this.ydoc)
+    return this.fullState
   }
 
   /**
@@ -250,6 +290,7 @@ export class Room {
    * update is then neither applied nor broadcast).
    */
   async receiveUpdate(update: Uint8Array, connection: Connection): Promise<void> {
+    this.build()
     if (!isEmptyUpdate(update)) {
       this.checkUpdate(update)
       const started = performance.now()
@@ -276,6 +317,7 @@ export class Room {
    */
   applyServerChange(change: (ydoc: Y.Doc) => void): Promise<void> {
     const run = this.serverChanges.then(async () => {
+      this.build()
       const scratch = new Y.Doc({ gc: false })
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.ydoc))
       const before = Y.encodeStateVector(scratch)
@@ -296,6 +338,7 @@ export class Room {
 
   /** Resolves once every update accepted so far is stored and applied (for consistent reads). */
   async whenSettled(): Promise<void> {
+    this.build()
     await this.serverChanges
     await Promise.allSettled([...this.inflight])
   }
@@ -316,6 +359,7 @@ export class Room {
    */
   async resync(): Promise<void> {
     if (this.closing) return
+    this.build()
     const loaded = await this.store.load(this.docName)
     if (loaded && !this.closing) Y.applyUpdate(this.ydoc, loaded.update, { kind: 'bus' } satisfies UpdateOrigin)
     for (const client of this.awarenessOwners.keys()) this.awarenessChanged.set(client, true)
@@ -333,6 +377,7 @@ export class Room {
   }
 
   private async doClose(): Promise<void> {
+    this.build()
     await this.serverChanges
     await Promise.allSettled([...this.inflight])
     this.flushUpdates()

@@ -7,7 +7,7 @@ import { Room } from '../../../../server/sync/room.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
 import { SyncPeer } from '../../../helpers/sync-peer.ts'
-import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
+import { docFromUpdate, h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
 const docName = 'coalescing'
 let registry: RoomRegistry
@@ -66,15 +66,23 @@ describe('coalesced broadcasts', () => {
     expect(Y.decodeUpdate(aliceFrame).structs.every((struct) => struct.id.client !== alice.ydoc.clientID)).toBe(true)
   })
 
-  it('serves connect storms from one encoding of the full state until the doc changes', async () => {
+  it('serves a fresh client the stored state before the doc is built, then one cached encoding until the doc changes', async () => {
     const room = await Room.load(docName, store, { compactAfterRows: 1000, logger: silentLogger })
     const fresh = Uint8Array.of(0)
-    const first = room.diffSince(fresh)
-    expect(room.diffSince(fresh)).toBe(first)
+    // Synchronously, straight from the stored bytes: no apply, no encode on a cold room's critical path.
+    const first = room.syncStep2For(fresh)
+    expect(first).toBeInstanceOf(Uint8Array)
+    expect(padText(docFromUpdate(first as Uint8Array))).toContain('Notes')
+    await room.whenSettled()
+    expect(room.syncStep2For(fresh)).toBe(first)
     await room.applyServerChange((ydoc) => ydoc.getMap('meta').set('changed', true))
-    const second = room.diffSince(fresh)
+    const second = await room.syncStep2For(fresh)
     expect(second).not.toBe(first)
-    expect(Y.encodeStateVectorFromUpdate(second)).not.toEqual(Y.encodeStateVectorFromUpdate(first))
+    expect(await room.syncStep2For(fresh)).toBe(second)
+    expect(docFromUpdate(second).getMap('meta').get('changed')).toBe(true)
+    // Any other state vector waits for the doc and gets just the difference.
+    const partial = await room.syncStep2For(Y.encodeStateVector(docFromUpdate(first as Uint8Array)))
+    expect(docFromUpdate(partial).getMap('meta').get('changed')).toBe(true)
     await room.close()
   })
 

@@ -1,0 +1,193 @@
+/**
+ * RedisBus against real Redis: the Bus contract on the shared server at 127.0.0.1:6379 (a random
+ * channel prefix per run keeps parallel runs apart), and [BUS7] on a test-owned redis-server that
+ * the test kills and starts again on the same port.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import net from 'node:net'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { Bus } from '../../../server/bus/bus.ts'
+import { LocalBus } from '../../../server/bus/local-bus.ts'
+import { openBus } from '../../../server/bus/open-bus.ts'
+import { createRedisBus } from '../../../server/bus/redis-bus.ts'
+import type { Logger } from '../../../server/sync/logger.ts'
+import { silentLogger } from '../../../server/sync/logger.ts'
+import { registerBusContract } from '../../helpers/contracts/bus.contract.ts'
+import { waitFor } from '../../helpers/wait-for.ts'
+
+const sharedRedisUrl = 'redis://127.0.0.1:6379'
+const prefix = `summitpad-test-${randomBytes(6).toString('hex')}:`
+
+async function twoBuses(redisUrl: string) {
+  const options = { redisUrl, logger: silentLogger, prefix, maxReconnectDelayMs: 200 }
+  const [a, b] = await Promise.all([createRedisBus(options), createRedisBus(options)])
+  return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) }
+}
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A redis-server child process of this test, stopped and started on one port. */
+class OwnedRedis {
+  private child: ChildProcess | null = null
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'ignore',
+    })
+    this.child = child
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
+        const { stdout } = await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'ping'])
+        return stdout.trim() === 'PONG'
+      },
+      10_000,
+      `redis-server on port ${this.port}`,
+    )
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child
+    this.child = null
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await exited
+  }
+}
+
+const owned: OwnedRedis[] = []
+afterAll(async () => {
+  await Promise.all(owned.map((redis) => redis.kill()))
+})
+
+registerBusContract(
+  'RedisBus',
+  () => twoBuses(sharedRedisUrl),
+  async () => {
+    const redis = new OwnedRedis(await freePort())
+    owned.push(redis)
+    await redis.start()
+    const buses = await twoBuses(redis.url)
+    return {
+      ...buses,
+      interrupt: () => redis.kill(),
+      restore: () => redis.start(),
+      async cleanup() {
+        await buses.cleanup()
+        await redis.kill()
+      },
+    }
+  },
+)
+
+/** A Logger that keeps every line, to check what an outage logs. */
+function recordingLogger() {
+  const lines: { level: string; msg: string | undefined; obj: object }[] = []
+  const logger: Logger = {
+    debug: (obj, msg) => void lines.push({ level: 'debug', msg, obj }),
+    info: (obj, msg) => void lines.push({ level: 'info', msg, obj }),
+    warn: (obj, msg) => void lines.push({ level: 'warn', msg, obj }),
+    error: (obj, msg) => void lines.push({ level: 'error', msg, obj }),
+    child: () => logger,
+  }
+  return { logger, lines }
+}
+
+describe('openBus', () => {
+  it('gives the LocalBus without a Redis URL', async () => {
+    const bus = await openBus({ redisUrl: undefined, logger: silentLogger })
+    expect(bus).toBeInstanceOf(LocalBus)
+    await bus.close()
+  })
+
+  it('gives a RedisBus that is up and delivers to another instance', async () => {
+    const { logger, lines } = recordingLogger()
+    const buses: Bus[] = []
+    try {
+      const a = await openBus({ redisUrl: sharedRedisUrl, logger, prefix })
+      buses.push(a)
+      const b = await openBus({ redisUrl: sharedRedisUrl, logger: silentLogger, prefix })
+      buses.push(b)
+      expect(a.status()).toBe('up')
+      expect(lines.some((line) => line.level === 'info' && line.msg === 'bus up')).toBe(true)
+      const received: Uint8Array[] = []
+      await a.subscribe('open-bus', (message) => received.push(message.payload))
+      await b.publish('open-bus', { kind: 'update', payload: Uint8Array.of(7, 8, 9) })
+      await waitFor(() => received.length === 1, 5000, 'the message')
+      expect([...received[0]!]).toEqual([7, 8, 9])
+    } finally {
+      await Promise.all(buses.map((bus) => bus.close()))
+    }
+  })
+
+  it('keeps instances with different prefixes apart', async () => {
+    const options = { redisUrl: sharedRedisUrl, logger: silentLogger }
+    const a = await openBus({ ...options, prefix })
+    const b = await openBus({ ...options, prefix: `${prefix}other:` })
+    const c = await openBus({ ...options, prefix })
+    try {
+      const received: string[] = []
+      await a.subscribe('pad', () => received.push('wrong prefix'))
+      await a.subscribe('marker', () => received.push('marker'))
+      await b.publish('pad', { kind: 'update', payload: Uint8Array.of(1) })
+      await b.publish('marker', { kind: 'update', payload: Uint8Array.of(1) })
+      await c.publish('marker', { kind: 'update', payload: Uint8Array.of(2) })
+      await waitFor(() => received.length >= 1, 5000, 'the marker of the same prefix')
+      expect(received).toEqual(['marker'])
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()])
+    }
+  })
+
+  it('rejects with a clear message, password hidden, when Redis cannot be reached at start', async () => {
+    const port = await freePort()
+    const started = Date.now()
+    const opening = openBus({ redisUrl: `redis://:hunter2@127.0.0.1:${port}`, logger: silentLogger, connectTimeoutMs: 1000 })
+    await expect(opening).rejects.toThrow(`cannot connect to the bus at redis://:***@127.0.0.1:${port}`)
+    await expect(opening).rejects.toThrow(/ECONNREFUSED/)
+    await expect(opening).rejects.not.toThrow(/hunter2/)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('logs an outage once as down and once as up again', async () => {
+    const redis = new OwnedRedis(await freePort())
+    owned.push(redis)
+    await redis.start()
+    const { logger, lines } = recordingLogger()
+    const bus = await createRedisBus({ redisUrl: redis.url, logger, maxReconnectDelayMs: 100 })
+    try {
+      await redis.kill()
+      await waitFor(() => bus.status() === 'down', 10_000, 'down')
+      // Several reconnection attempts fail while it is away.
+      await waitFor(() => lines.filter((line) => line.msg === 'Redis connection error').length >= 3, 10_000, 'failed attempts')
+      await redis.start()
+      await waitFor(() => bus.status() === 'up', 10_000, 'up again')
+      const notable = lines.filter((line) => line.level !== 'debug').map((line) => `${line.level} ${line.msg}`)
+      // The repeated connection errors of one outage are logged once; the rest go to debug.
+      expect([...notable].sort()).toEqual(['info bus up', 'info bus up again', 'warn Redis connection error', 'warn bus down'])
+      expect(notable[0]).toBe('info bus up')
+      expect(notable.at(-1)).toBe('info bus up again')
+    } finally {
+      await bus.close()
+      await redis.kill()
+    }
+  })
+})

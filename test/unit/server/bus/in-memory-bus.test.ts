@@ -1,0 +1,29 @@
+import { registerBusContract } from '../../../helpers/contracts/bus.contract.ts'
+import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
+
+function twoInstances() {
+  const hub = new InMemoryBusHub()
+  const a = hub.connect()
+  const b = hub.connect()
+  return {
+    hub,
+    a,
+    b,
+    async cleanup() {
+      await Promise.all([a.close(), b.close()])
+    },
+  }
+}
+
+registerBusContract(
+  'InMemoryBusHub',
+  async () => twoInstances(),
+  async () => {
+    const fixture = twoInstances()
+    return {
+      ...fixture,
+      interrupt: async () => fixture.hub.interrupt(),
+      restore: async () => fixture.hub.restore(),
+    }
+  },
+)

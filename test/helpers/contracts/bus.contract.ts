@@ -292,7 +292,15 @@ function registerOutageTest(outageFactory: () => Promise<BusOutageFixture>): voi
       // A subscription made during the outage becomes active once the service is back.
       const lateDoc = freshDoc('late')
       const late: DocMessage[] = []
-      const lateSubscribed = a.subscribe(lateDoc, (msg) => late.push(msg))
+      let lateActive = false
+      const lateSubscribed = a.subscribe(lateDoc, (msg) => late.push(msg)).then((unsubscribe) => {
+        lateActive = true
+        return unsubscribe
+      })
+      // Time for a few reconnection attempts, which fail while the service is away.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // [BUS1] it cannot be active while the service is away, so it has not resolved.
+      expect(lateActive).toBe(false)
       expect(reconnects).toEqual({ a: 0, b: 0 })
 
       await fixture.restore()

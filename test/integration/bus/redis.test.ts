@@ -7,6 +7,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
 import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Bus } from '../../../server/bus/bus.ts'
 import { LocalBus } from '../../../server/bus/local-bus.ts'
@@ -186,6 +187,32 @@ describe('openBus', () => {
       expect(notable[0]).toBe('info bus up')
       expect(notable.at(-1)).toBe('info bus up again')
     } finally {
+      await bus.close()
+      await redis.kill()
+    }
+  })
+
+  it('[BUS7] runs onReconnect only once Redis has the subscriptions again', async () => {
+    const redis = new OwnedRedis(await freePort())
+    owned.push(redis)
+    await redis.start()
+    const bus = await createRedisBus({ redisUrl: redis.url, logger: silentLogger, prefix, maxReconnectDelayMs: 100 })
+    // Reconnects faster than the bus, so it is ready to ask when the handler runs.
+    const probe = new Redis(redis.url, { retryStrategy: () => 10, maxRetriesPerRequest: 0, lazyConnect: true })
+    probe.on('error', () => {})
+    try {
+      await probe.connect()
+      await bus.subscribe('pad', () => {})
+      const counts: Promise<unknown>[] = []
+      // Asked synchronously from the handler: Redis answers before anything the bus sends later.
+      bus.onReconnect(() => counts.push(probe.pubsub('NUMSUB', `${prefix}doc:pad`, `${prefix}sessions`)))
+      await redis.kill()
+      await waitFor(() => bus.status() === 'down', 10_000, 'down')
+      await redis.start()
+      await waitFor(() => counts.length === 1, 10_000, 'onReconnect')
+      expect(await counts[0]).toEqual([`${prefix}doc:pad`, 1, `${prefix}sessions`, 1])
+    } finally {
+      probe.disconnect()
       await bus.close()
       await redis.kill()
     }

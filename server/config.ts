@@ -30,6 +30,7 @@ const defaults = {
   awarenessFlushMs: 50,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
+  redisPrefix: 'summitpad:',
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -60,6 +61,8 @@ const envSchema = z.object({
   AWARENESS_FLUSH_MS: int(0, 10_000).default(defaults.awarenessFlushMs),
   CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
   CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
 })
 
 export interface Config {
@@ -118,6 +121,14 @@ export interface Config {
   readonly connectionsPerIpPerSecond: number
   /** ...and at once before that rate applies (a room behind one NAT joining together). @default 400 */
   readonly connectionBurstPerIp: number
+  /**
+   * Redis (`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS) to fan out live
+   * sessions between several server instances; unset: one process, nothing to fan out (LocalBus).
+   * The server refuses to start when it is set and Redis cannot be reached. @default unset
+   */
+  readonly redisUrl: string | null
+  /** Prefix of every Redis channel, to keep deployments sharing one Redis apart. @default 'summitpad:' */
+  readonly redisPrefix: string
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -157,6 +168,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     awarenessFlushMs: e.AWARENESS_FLUSH_MS,
     connectionsPerIpPerSecond: e.CONNECTIONS_PER_IP_PER_SECOND,
     connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
   })
 }
 

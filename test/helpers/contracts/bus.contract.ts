@@ -67,7 +67,7 @@ export function registerBusContract(
     it('[BUS1] a message published right after subscribe resolved is delivered', async () => {
       // Many fresh docs: a subscribe that resolved before the service confirmed it would lose some.
       const docs = Array.from({ length: 30 }, () => freshDoc())
-      const recorders = []
+      const recorders: Awaited<ReturnType<typeof record>>[] = []
       for (const doc of docs) {
         const recorder = await record(a, doc)
         await b.publish(doc, message(`first ${doc}`))

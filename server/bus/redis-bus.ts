@@ -332,6 +332,7 @@ export class RedisBus implements Bus {
     const reconnected = this.hasBeenUp
     this.hasBeenUp = true
     this.errorLogged = false
+    this.lastError = null
     this.logger.info({ instanceId: this.instanceId }, reconnected ? 'bus up again' : 'bus up')
     for (const waiter of [...this.statusWaiters]) waiter()
     if (!reconnected) return

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
 import { Archiver } from './archive/archiver.ts'
+import { openBus } from './bus/open-bus.ts'
 import { formatDocName, parseDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
@@ -32,6 +33,7 @@ const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const storage = openSqliteStorage(config.dataDir)
+  const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
   // The gauges read the registry when scraped, after it exists.
   const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length })
   const registry = new RoomRegistry({
@@ -55,6 +57,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     awarenessFlushMs: config.awarenessFlushMs,
     // Nobody deletes chat messages, their own or anyone else's.
     isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
+    bus,
   })
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
     quietMs: config.revisionQuietMs,
@@ -62,6 +65,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   })
   const archiver = new Archiver(storage.meta, registry)
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
+  sessions.attachBus(bus)
   // A revision at the start and at the end of every session.
   sessions.onStateChange = async (session) => {
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
@@ -75,7 +79,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     meta: storage.meta,
     logger,
     staticDir: config.staticDir,
-    health: () => ({ store: 'sqlite', rooms: registry.loadedDocNames.length }),
+    health: async () => ({
+      store: { kind: 'sqlite', status: 'up' },
+      bus: { kind: config.redisUrl ? 'redis' : 'local', status: bus.status() },
+      rooms: registry.loadedDocNames.length,
+      connections: registry.connectionCount,
+    }),
   })
   // Connections that never finish their request headers (idle or half-open sockets) are dropped
   // after 10 s, checked every second.
@@ -127,6 +136,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       await keeper.close()
       await registry.close()
+      await bus.close()
       wss.close()
       server.closeAllConnections()
       await stopped

@@ -27,8 +27,17 @@ export interface AppDeps {
   logger: Logger
   /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
   staticDir: string
-  /** Extra health facts (store, rooms) reported by `/healthz`. */
-  health: () => Record<string, unknown>
+  /**
+   * Health facts reported by `/healthz`: the store and the bus each as `{ kind, status }`, where
+   * a `down` status makes the answer 503 (a load balancer then sends clients elsewhere).
+   */
+  health: () => Promise<HealthFacts>
+}
+
+export interface HealthFacts {
+  store: { kind: string; status: 'up' | 'down' }
+  bus: { kind: string; status: 'up' | 'down' }
+  [fact: string]: unknown
 }
 
 const contentSecurityPolicy = [
@@ -70,8 +79,10 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', ...deps.health() })
+  app.get('/healthz', async (_req, res) => {
+    const facts = await deps.health()
+    const up = facts.store.status === 'up' && facts.bus.status === 'up'
+    res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: up ? 'ok' : 'degraded', ...facts })
   })
 
   const api = express.Router()

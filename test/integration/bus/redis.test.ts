@@ -3,10 +3,7 @@
  * channel prefix per run keeps parallel runs apart), and [BUS7] on a test-owned redis-server that
  * the test kills and starts again on the same port.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import net from 'node:net'
-import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Bus } from '../../../server/bus/bus.ts'
@@ -16,6 +13,7 @@ import { createRedisBus } from '../../../server/bus/redis-bus.ts'
 import type { Logger } from '../../../server/sync/logger.ts'
 import { silentLogger } from '../../../server/sync/logger.ts'
 import { registerBusContract } from '../../helpers/contracts/bus.contract.ts'
+import { freePort, OwnedRedis } from '../../helpers/owned-redis.ts'
 import { waitFor } from '../../helpers/wait-for.ts'
 
 const sharedRedisUrl = 'redis://127.0.0.1:6379'
@@ -25,53 +23,6 @@ async function twoBuses(redisUrl: string) {
   const options = { redisUrl, logger: silentLogger, prefix, maxReconnectDelayMs: 200 }
   const [a, b] = await Promise.all([createRedisBus(options), createRedisBus(options)])
   return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) }
-}
-
-/** A TCP port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-/** A redis-server child process of this test, stopped and started on one port. */
-class OwnedRedis {
-  private child: ChildProcess | null = null
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-      stdio: 'ignore',
-    })
-    this.child = child
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`)
-        const { stdout } = await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'ping'])
-        return stdout.trim() === 'PONG'
-      },
-      10_000,
-      `redis-server on port ${this.port}`,
-    )
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child
-    this.child = null
-    if (!child || child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.kill('SIGKILL')
-    await exited
-  }
 }
 
 const owned: OwnedRedis[] = []

@@ -26,8 +26,9 @@ export interface PadClient {
   destroy(): void
 }
 
-export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean; token?: string } = {}): PadClient {
-  const ydoc = new Y.Doc({ gc: false })
+export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean; token?: string; ydoc?: Y.Doc } = {}): PadClient {
+  // An existing doc moves to another server as a browser would after a load balancer reroutes it.
+  const ydoc = options.ydoc ?? new Y.Doc({ gc: false })
   const provider = new WebsocketProvider(wsUrl, room, ydoc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,

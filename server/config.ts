@@ -62,6 +62,7 @@ const envSchema = z.object({
   CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
   CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
 })
 
@@ -129,6 +130,11 @@ export interface Config {
   readonly redisUrl: string | null
   /** Prefix of every Redis channel, to keep deployments sharing one Redis apart. @default 'summitpad:' */
   readonly redisPrefix: string
+  /**
+   * PostgreSQL (`postgres://user@host:port/db`, optional `?schema=name`): store docs, sessions and
+   * the archive there instead of the SQLite file, for several instances. @default unset (SQLite)
+   */
+  readonly databaseUrl: string | null
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -170,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
+    databaseUrl: e.DATABASE_URL ?? null,
   })
 }
 

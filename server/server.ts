@@ -17,7 +17,7 @@ import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
-import { openSqliteStorage } from './storage/sqlite/sqlite-storage.ts'
+import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
 
@@ -32,7 +32,7 @@ export interface RunningServer {
 const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const storage = openSqliteStorage(config.dataDir)
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
   const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
   // The gauges read the registry when scraped, after it exists.
   const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length })
@@ -80,7 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     staticDir: config.staticDir,
     health: async () => ({
-      store: { kind: 'sqlite', status: 'up' },
+      store: { kind: storage.kind, status: await storage.health() },
       bus: { kind: config.redisUrl ? 'redis' : 'local', status: bus.status() },
       rooms: registry.loadedDocNames.length,
       connections: registry.connectionCount,
@@ -113,7 +113,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = (server.address() as AddressInfo).port
   const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   const url = `http://${displayHost}:${port}`
-  logger.info({ port, url, dataDir: config.dataDir }, 'summitpad listening')
+  logger.info({ port, url, store: storage.kind, ...(storage.kind === 'sqlite' ? { dataDir: config.dataDir } : {}), bus: config.redisUrl ? 'redis' : 'local' }, 'summitpad listening')
 
   let autoEnd: NodeJS.Timeout | null = null
   if (config.autoEndAfterMinutes > 0) {

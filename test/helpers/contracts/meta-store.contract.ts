@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { MetaStore, NewSession } from '../../../server/storage/meta-store.ts'
+import { snippetEnd, snippetStart } from '../../../shared/api.ts'
 import { AppError } from '../../../shared/errors.ts'
 
 export interface MetaStoreFixture {
@@ -158,6 +159,48 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
 
       await store.saveArchive({ sessionId: created.id, doc, outcomes, participants: [], chat: [], text: 'final words' })
       expect((await store.getArchive(created.id))!.chat).toEqual([])
+    })
+
+    it('[MS7] searchArchive finds every word (last one as a prefix), best first, with a marked snippet, never a live session', async () => {
+      const emptyOutcomes = { decisions: [], actions: [] }
+      const archive = async (title: string, text: string) => {
+        const created = await store.createSession(newSession({ title }))
+        await store.saveArchive({ sessionId: created.id, doc: { type: 'doc' }, outcomes: emptyOutcomes, participants: [], chat: [], text })
+        return created
+      }
+      const inTitle = await archive('Zanzibarite migration', 'We talked about storage and the plan.')
+      const inBody = await archive('Storage review', 'The zanzibarite migration needs a plan for rollback.')
+      await archive('Unrelated', 'Nothing to see here at all.')
+      await store.createSession(newSession({ title: 'Live zanzibarite session' }))
+
+      const hits = await store.searchArchive('zanzibarite')
+      expect(hits.map((hit) => hit.session.id)).toEqual([inTitle.id, inBody.id])
+      expect(hits[1]!.snippet).toContain(`${snippetStart}zanzibarite${snippetEnd}`)
+      expect((await store.searchArchive('zanzib')).map((hit) => hit.session.id).sort()).toEqual([inTitle.id, inBody.id].sort())
+      expect((await store.searchArchive('rollback zanzib')).map((hit) => hit.session.id)).toEqual([inBody.id])
+      expect(await store.searchArchive('rollback quixotry')).toEqual([])
+      for (const hostile of ['"', "'", 'a & b', 'x | y', '!z', '(', ')', ':*', 'NEAR(a b)', '*', '', '   ', 'zan:*&!|', '\\', 'ünïcödé', '日本語']) {
+        await expect(store.searchArchive(hostile), hostile).resolves.toBeInstanceOf(Array)
+      }
+    })
+
+    it('[MS8] addParticipants records each name once, in the order first seen', async () => {
+      const created = await store.createSession(newSession())
+      await store.addParticipants(created.id, ['Ada', 'Grace'])
+      await store.addParticipants(created.id, ['Grace', 'Linus', 'Ada'])
+      expect(await store.listParticipants(created.id)).toEqual(['Ada', 'Grace', 'Linus'])
+    })
+
+    it('[MS9] deleteSession removes the session, its participants and its archive', async () => {
+      const created = await store.createSession(newSession())
+      await store.addParticipants(created.id, ['Ada'])
+      await store.saveArchive({ sessionId: created.id, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: ['Ada'], chat: [], text: 'gone soon' })
+      expect(await store.deleteSession(created.id)).toBe(true)
+      expect(await store.getSession(created.id)).toBeNull()
+      expect(await store.getArchive(created.id)).toBeNull()
+      expect(await store.listParticipants(created.id)).toEqual([])
+      expect(await store.searchArchive('gone')).toEqual([])
+      expect(await store.deleteSession(created.id)).toBe(false)
     })
   })
 }

@@ -1,0 +1,27 @@
+/**
+ * Picks the storage from the configuration: PostgreSQL when `DATABASE_URL` is set (several
+ * instances), else the embedded SQLite file under `DATA_DIR`. Both give a DocStore, a MetaStore,
+ * a health check and a close.
+ */
+import type { DocStore } from './doc-store.ts'
+import type { MetaStore } from './meta-store.ts'
+import { openPgStorage } from './pg/pg-storage.ts'
+import { openSqliteStorage } from './sqlite/sqlite-storage.ts'
+
+export interface Storage {
+  kind: 'sqlite' | 'postgres'
+  docs: DocStore
+  meta: MetaStore
+  health(): Promise<'up' | 'down'>
+  close(): Promise<void>
+}
+
+export async function openStorage(options: { dataDir: string; databaseUrl: string | null }): Promise<Storage> {
+  if (options.databaseUrl) {
+    const pg = await openPgStorage(options.databaseUrl)
+    return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: () => pg.health(), close: () => pg.close() }
+  }
+  const sqlite = openSqliteStorage(options.dataDir)
+  // The file is opened by this process: it is up as long as the process is.
+  return { kind: 'sqlite', docs: sqlite.docs, meta: sqlite.meta, health: async () => 'up', close: () => sqlite.close() }
+}

@@ -1,0 +1,150 @@
+/**
+ * DocStore on PostgreSQL. Appends made in the same tick, for any docs, are written by one
+ * multi-row INSERT (group commit): each caller's promise resolves once that statement committed.
+ * One such statement is in flight at a time; appends arriving meanwhile form the next one.
+ * Compaction and revision numbering take a per-doc advisory lock, so two instances never compact
+ * one doc at once, and an append racing a compaction keeps its own row [DS3].
+ */
+import type pg from 'pg'
+import * as Y from 'yjs'
+import type { DocStore, LoadedDoc, Revision } from '../doc-store.ts'
+
+interface PendingAppend {
+  docName: string
+  update: Uint8Array
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+export class PgDocStore implements DocStore {
+  private pending: PendingAppend[] = []
+  private flushing: Promise<void> | null = null
+  private scheduled = false
+  private closed = false
+  /** INSERT statements written so far (group commit makes it far smaller than the appends). */
+  insertStatements = 0
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  append(docName: string, update: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('PgDocStore is closed'))
+    return new Promise((resolve, reject) => {
+      this.pending.push({ docName, update, resolve, reject })
+      this.schedule()
+    })
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.flushing = this.flush().finally(() => {
+        this.flushing = null
+        if (this.pending.length > 0) this.schedule()
+      })
+    })
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending
+    this.pending = []
+    if (batch.length === 0) return
+    try {
+      this.insertStatements++
+      await this.pool.query(
+        'INSERT INTO doc_updates (doc_name, data, created_at) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])',
+        [batch.map((item) => item.docName), batch.map((item) => Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)), batch.map(() => Date.now())],
+      )
+    } catch (error) {
+      for (const item of batch) item.reject(error)
+      return
+    }
+    for (const item of batch) item.resolve()
+  }
+
+  async load(docName: string): Promise<LoadedDoc | null> {
+    const { rows } = await this.pool.query<{ id: string; data: Buffer }>('SELECT id, data FROM doc_updates WHERE doc_name = $1 ORDER BY id', [docName])
+    if (rows.length === 0) return null
+    const updates = rows.map((row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength))
+    return { update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), refs: rows.map((row) => Number(row.id)) }
+  }
+
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`compact:${docName}`])
+      const { rowCount } = await client.query('DELETE FROM doc_updates WHERE doc_name = $1 AND id = ANY($2::bigint[])', [docName, refs])
+      // Another instance compacted these rows first: its merged row already holds them.
+      if (rowCount !== refs.length) throw new CompactionRaceError(docName)
+      await client.query('INSERT INTO doc_updates (doc_name, data, created_at) VALUES ($1, $2, $3)', [docName, Buffer.from(merged), Date.now()])
+    }).catch((error: unknown) => {
+      if (!(error instanceof CompactionRaceError)) throw error
+    })
+  }
+
+  async appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`revision:${docName}`])
+      const { rows } = await client.query<{ next: number }>('SELECT COALESCE(MAX(rev), 0) + 1 AS next FROM revisions WHERE doc_name = $1', [docName])
+      const next = rows[0]!.next
+      await client.query('INSERT INTO revisions (doc_name, rev, snapshot, created_at, authors, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
+        docName,
+        next,
+        Buffer.from(revision.snapshot),
+        revision.createdAt,
+        JSON.stringify(revision.authors),
+        revision.reason,
+      ])
+      return next
+    })
+  }
+
+  async listRevisions(docName: string): Promise<Revision[]> {
+    const { rows } = await this.pool.query<{ rev: number; snapshot: Buffer; created_at: string; authors: string[]; reason: string }>(
+      'SELECT rev, snapshot, created_at, authors, reason FROM revisions WHERE doc_name = $1 ORDER BY rev',
+      [docName],
+    )
+    return rows.map((row) => ({ rev: row.rev, snapshot: new Uint8Array(row.snapshot), createdAt: Number(row.created_at), authors: row.authors, reason: row.reason }))
+  }
+
+  async delete(docName: string): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('DELETE FROM doc_updates WHERE doc_name = $1', [docName])
+      await client.query('DELETE FROM revisions WHERE doc_name = $1', [docName])
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    while (this.flushing || this.pending.length > 0 || this.scheduled) {
+      if (this.flushing) await this.flushing
+      else if (this.pending.length > 0) {
+        this.flushing = this.flush().finally(() => (this.flushing = null))
+        await this.flushing
+      } else await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+}
+
+/** The rows a compaction meant to replace were already replaced by another instance's. */
+class CompactionRaceError extends Error {
+  constructor(docName: string) {
+    super(`rows of ${docName} were compacted concurrently`)
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * MetaStore on PostgreSQL: the same rules as the SQLite store, with archive search on a generated
+ * `tsvector` column (GIN index): every word of the query required, the last one as a prefix,
+ * best first by `ts_rank`, snippets by `ts_headline` with the shared snippet markers.
+ */
+import type pg from 'pg'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../../shared/api.ts'
+import { snippetEnd, snippetStart } from '../../../shared/api.ts'
+import type { ChatMessage } from '../../../shared/chat.ts'
+import { AppError } from '../../../shared/errors.ts'
+import type { Outcomes } from '../../../shared/outcomes.ts'
+import type { AccessMode } from '../../../shared/roles.ts'
+import type { PMJSON } from '../../../shared/template.ts'
+import type { SessionCapabilities } from '../../auth/capabilities.ts'
+import type { MetaStore, NewSession, SessionFilter, SessionLiveFields } from '../meta-store.ts'
+
+interface SessionRow {
+  id: string
+  title: string
+  track: string
+  room: string
+  moderator: string
+  scheduled_start: string | null
+  duration_minutes: number
+  access: AccessMode
+  state: SessionState
+  started_at: string | null
+  ends_at: string | null
+  ended_at: string | null
+  locked: boolean
+  current_item: string | null
+  projector_chat: boolean
+  created_at: string
+  updated_at: string
+}
+
+interface SummaryColumns {
+  archived_at: string
+  outcomes_json: string
+  participants_json: string
+}
+
+const sessionColumns =
+  's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.created_at, s.updated_at'
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    title: row.title,
+    track: row.track,
+    room: row.room,
+    moderator: row.moderator,
+    scheduledStart: row.scheduled_start,
+    durationMinutes: row.duration_minutes,
+    access: row.access,
+    state: row.state,
+    startedAt: row.started_at,
+    endsAt: row.ends_at,
+    endedAt: row.ended_at,
+    locked: row.locked,
+    currentItem: row.current_item,
+    projectorChat: row.projector_chat,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
+  return {
+    session: toSession(row),
+    outcomes: JSON.parse(row.outcomes_json) as Outcomes,
+    participants: JSON.parse(row.participants_json) as string[],
+    archivedAt: row.archived_at,
+  }
+}
+
+const liveColumns: Record<keyof SessionLiveFields, string> = {
+  state: 'state',
+  startedAt: 'started_at',
+  endsAt: 'ends_at',
+  endedAt: 'ended_at',
+  locked: 'locked',
+  currentItem: 'current_item',
+  projectorChat: 'projector_chat',
+}
+
+export class PgMetaStore implements MetaStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async createSession(session: NewSession): Promise<Session> {
+    const now = new Date().toISOString()
+    try {
+      await this.pool.query(
+        `INSERT INTO sessions (id, title, track, room, moderator, scheduled_start, duration_minutes, access,
+           moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', FALSE, $11, $11)`,
+        [
+          session.id,
+          session.title,
+          session.track,
+          session.room,
+          session.moderator,
+          session.scheduledStart,
+          session.durationMinutes,
+          session.access,
+          session.moderatorKeyHash,
+          session.editorKeyHash,
+          now,
+        ],
+      )
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `a session with id "${session.id}" already exists`)
+      throw error
+    }
+    return (await this.getSession(session.id))!
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const { rows } = await this.pool.query<SessionRow>(`SELECT ${sessionColumns} FROM sessions s WHERE s.id = $1`, [id])
+    return rows[0] ? toSession(rows[0]) : null
+  }
+
+  async getCapabilities(id: string): Promise<SessionCapabilities | null> {
+    const { rows } = await this.pool.query<{ access: AccessMode; moderator_key_hash: string; editor_key_hash: string }>(
+      'SELECT access, moderator_key_hash, editor_key_hash FROM sessions WHERE id = $1',
+      [id],
+    )
+    const row = rows[0]
+    return row ? { access: row.access, moderatorKeyHash: row.moderator_key_hash, editorKeyHash: row.editor_key_hash } : null
+  }
+
+  async listSessions(filter: SessionFilter = {}): Promise<Session[]> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions s
+       WHERE ($1::text IS NULL OR s.track = $1) AND ($2::text IS NULL OR s.state = $2)
+       ORDER BY s.scheduled_start IS NULL, s.scheduled_start, s.title COLLATE "C", s.id`,
+      [filter.track ?? null, filter.state ?? null],
+    )
+    return rows.map(toSession)
+  }
+
+  async updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
+    const assignments = entries.map(([key], index) => `${liveColumns[key]} = $${index + 3}`)
+    const { rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
+      id,
+      new Date().toISOString(),
+      ...entries.map(([, value]) => value),
+    ])
+    return rowCount === 0 ? null : this.getSession(id)
+  }
+
+  async saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void> {
+    const session = await this.getSession(record.sessionId)
+    if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
+    await this.pool.query(
+      `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json, title, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (session_id) DO UPDATE SET archived_at = $2, doc_json = $3, outcomes_json = $4,
+         participants_json = $5, chat_json = $6, title = $7, body = $8`,
+      [
+        record.sessionId,
+        new Date().toISOString(),
+        JSON.stringify(record.doc),
+        JSON.stringify(record.outcomes),
+        JSON.stringify(record.participants),
+        JSON.stringify(record.chat),
+        session.title,
+        record.text,
+      ],
+    )
+  }
+
+  async getArchive(id: string): Promise<ArchivedSession | null> {
+    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { doc_json: string; chat_json: string }>(
+      `SELECT ${sessionColumns}, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json
+       FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = $1`,
+      [id],
+    )
+    const row = rows[0]
+    return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON, chat: JSON.parse(row.chat_json) as ChatMessage[] } : null
+  }
+
+  async listArchives(): Promise<ArchiveSummary[]> {
+    const { rows } = await this.pool.query<SessionRow & SummaryColumns>(
+      `SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json
+       FROM archives a JOIN sessions s ON s.id = a.session_id
+       ORDER BY s.track COLLATE "C", COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title COLLATE "C"`,
+    )
+    return rows.map(toSummary)
+  }
+
+  async searchArchive(query: string, limit = 50): Promise<ArchiveHit[]> {
+    const tsquery = toTsQuery(query)
+    if (!tsquery) return []
+    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { snippet: string }>(
+      `SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json,
+              ts_headline('simple', a.body, q, $2) AS snippet
+       FROM archives a JOIN sessions s ON s.id = a.session_id, to_tsquery('simple', $1) q
+       WHERE a.search @@ q
+       ORDER BY ts_rank(a.search, q) DESC, s.title COLLATE "C"
+       LIMIT $3`,
+      [tsquery, `StartSel=${snippetStart}, StopSel=${snippetEnd}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`, limit],
+    )
+    return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
+  }
+
+  async addParticipants(id: string, names: string[]): Promise<void> {
+    if (names.length === 0) return
+    await this.pool.query(
+      `INSERT INTO participants (session_id, name, first_seen)
+       SELECT $1, name, $3 FROM unnest($2::text[]) WITH ORDINALITY AS n(name, position) ORDER BY position
+       ON CONFLICT (session_id, name) DO NOTHING`,
+      [id, names, new Date().toISOString()],
+    )
+  }
+
+  async listParticipants(id: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ name: string }>('SELECT name FROM participants WHERE session_id = $1 ORDER BY seq', [id])
+    return rows.map((row) => row.name)
+  }
+
+  async listOverdue(beforeIso: string): Promise<Session[]> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions s
+       WHERE (s.state = 'live' AND s.ends_at < $1) OR (s.state = 'scheduled' AND s.scheduled_start IS NOT NULL AND s.scheduled_start < $1)`,
+      [beforeIso],
+    )
+    const before = Date.parse(beforeIso)
+    // A scheduled session is overdue once its slot (start + duration) is over.
+    return rows.map(toSession).filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+  }
+
+  async deleteSession(id: string): Promise<boolean> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      await client.query('DELETE FROM archives WHERE session_id = $1', [id])
+      await client.query('DELETE FROM participants WHERE session_id = $1', [id])
+      const { rowCount } = await client.query('DELETE FROM sessions WHERE id = $1', [id])
+      await client.query('COMMIT')
+      return (rowCount ?? 0) > 0
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Turns what a person typed into a safe tsquery: only letters and digits survive (so no tsquery
+ * syntax can come from input), every word required, the last one matched as a prefix. Null when
+ * there is no word.
+ */
+export function toTsQuery(input: string): string | null {
+  const words = input.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 20)
+  if (!words || words.length === 0) return null
+  return words.map((word, index) => (index === words.length - 1 ? `${word}:*` : word)).join(' & ')
+}

@@ -1,0 +1,186 @@
+/**
+ * Opens PostgreSQL (`DATABASE_URL`) as both DocStore and MetaStore, for running several server
+ * instances on one database. The schema is created and migrated on start: migrations are numbered,
+ * recorded in `schema_migrations`, and run inside one transaction holding an advisory lock, so
+ * instances starting together migrate once. A `schema` query parameter on the URL puts every
+ * table in that schema (created if missing), which keeps test runs and deployments apart.
+ */
+import pg from 'pg'
+import { PgDocStore } from './pg-doc-store.ts'
+import { PgMetaStore } from './pg-meta-store.ts'
+
+export interface PgStorage {
+  docs: PgDocStore
+  meta: PgMetaStore
+  /** `up` when the database answers a trivial query within a few seconds. */
+  health(): Promise<'up' | 'down'>
+  /** Flushes pending appends and closes the pool. Idempotent. */
+  close(): Promise<void>
+}
+
+export interface PgStorageOptions {
+  /** Connections in the pool. @default 10 */
+  poolSize?: number
+}
+
+/** Any number: the advisory lock every instance takes to migrate. */
+const migrationLock = 727_105_001
+
+const migrations: string[] = [
+  `CREATE TABLE doc_updates (
+     id BIGSERIAL PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX doc_updates_by_doc ON doc_updates (doc_name, id);
+   CREATE TABLE revisions (
+     doc_name TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     snapshot BYTEA NOT NULL,
+     created_at BIGINT NOT NULL,
+     authors JSONB NOT NULL,
+     reason TEXT NOT NULL,
+     PRIMARY KEY (doc_name, rev)
+   );
+   CREATE TABLE sessions (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     track TEXT NOT NULL DEFAULT '',
+     room TEXT NOT NULL DEFAULT '',
+     moderator TEXT NOT NULL DEFAULT '',
+     scheduled_start TEXT,
+     duration_minutes INTEGER NOT NULL,
+     access TEXT NOT NULL DEFAULT 'open',
+     moderator_key_hash TEXT NOT NULL DEFAULT '',
+     editor_key_hash TEXT NOT NULL DEFAULT '',
+     state TEXT NOT NULL DEFAULT 'scheduled',
+     started_at TEXT,
+     ends_at TEXT,
+     ended_at TEXT,
+     locked BOOLEAN NOT NULL DEFAULT FALSE,
+     current_item TEXT,
+     projector_chat BOOLEAN NOT NULL DEFAULT FALSE,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE INDEX sessions_by_start ON sessions (scheduled_start, title);
+   CREATE TABLE participants (
+     session_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     seq BIGSERIAL,
+     first_seen TEXT NOT NULL,
+     PRIMARY KEY (session_id, name)
+   );
+   CREATE TABLE archives (
+     session_id TEXT PRIMARY KEY,
+     archived_at TEXT NOT NULL,
+     doc_json TEXT NOT NULL,
+     outcomes_json TEXT NOT NULL,
+     participants_json TEXT NOT NULL,
+     chat_json TEXT NOT NULL DEFAULT '[]',
+     title TEXT NOT NULL,
+     body TEXT NOT NULL,
+     search TSVECTOR GENERATED ALWAYS AS (
+       setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', body), 'B')
+     ) STORED
+   );
+   CREATE INDEX archives_search ON archives USING GIN (search);`,
+]
+
+/** Splits a `schema` query parameter off `databaseUrl`. */
+export function parseDatabaseUrl(databaseUrl: string): { connectionString: string; schema: string | null } {
+  const url = new URL(databaseUrl)
+  const schema = url.searchParams.get('schema')
+  url.searchParams.delete('schema')
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`DATABASE_URL: schema must be a lower-case SQL identifier, not "${schema}"`)
+  }
+  return { connectionString: url.toString(), schema }
+}
+
+export async function openPgStorage(databaseUrl: string, options: PgStorageOptions = {}): Promise<PgStorage> {
+  const { connectionString, schema } = parseDatabaseUrl(databaseUrl)
+  if (schema) {
+    const setup = new pg.Client({ connectionString })
+    await setup.connect()
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).catch((error: unknown) => {
+        // Two instances creating it at the same moment: one of them wins, which is all we need.
+        if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P06') throw error
+      })
+    } finally {
+      await setup.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  })
+  // An idle connection that breaks (the database restarted) must not crash the process; the pool
+  // drops it and the next query opens a new one.
+  pool.on('error', () => {})
+  try {
+    await migrate(pool)
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+  const docs = new PgDocStore(pool)
+  const meta = new PgMetaStore(pool)
+  let closing: Promise<void> | null = null
+  return {
+    docs,
+    meta,
+    async health() {
+      try {
+        await withTimeout(pool.query('SELECT 1'), 3000)
+        return 'up'
+      } catch {
+        return 'down'
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        await docs.close()
+        await meta.close()
+        await pool.end()
+      })()
+      return closing
+    },
+  }
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock])
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())')
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
+    const current = rows[0]?.version ?? 0
+    if (current > migrations.length) throw new Error(`database schema version ${current} is newer than this summitpad (${migrations.length})`)
+    for (let version = current; version < migrations.length; version++) {
+      await client.query(migrations[version]!)
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1])
+    }
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw error
+  } finally {
+    client.release()
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+    }),
+  ])
+}

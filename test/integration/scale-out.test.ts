@@ -185,6 +185,13 @@ describe('two instances on PostgreSQL and Redis', () => {
     const onB = Array.from({ length: 5 }, () => open(b, session.id))
     const all = [...onA, ...onB]
     await Promise.all(all.map((client) => waitForSynced(client, 10_000)))
+    // Two people on A who will not come back after A dies: their presence must vanish from B.
+    const ghosts = [open(a, session.id), open(a, session.id)]
+    await Promise.all(ghosts.map((client) => waitForSynced(client, 10_000)))
+    ghosts.forEach((client, i) => client.provider.awareness.setLocalStateField('user', { name: `ghost${i}` }))
+    const watcher = onB[0]!
+    const presentOnB = () => [...watcher.provider.awareness.getStates().values()].map((state) => (state as { user?: { name: string } }).user?.name ?? '')
+    await waitFor(() => presentOnB().filter((name) => name.startsWith('ghost')).length === 2, 5000, 'ghosts present on B')
     const gen = prng.create(11)
     const markers: string[] = []
     let typing = true
@@ -200,6 +207,10 @@ describe('two instances on PostgreSQL and Redis', () => {
     })()
     await new Promise((resolve) => setTimeout(resolve, 800))
     await a.kill('SIGKILL')
+    for (const ghost of ghosts) {
+      ghost.destroy()
+      clients.delete(ghost)
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
     typing = false
     await loop
@@ -214,6 +225,12 @@ describe('two instances on PostgreSQL and Redis', () => {
     const text = await converged(everyone, 20_000, 'moved clients and B agree')
     for (const marker of seen) expect(text.split(marker).length - 1, marker).toBe(1)
     for (const marker of markers) expect(text.split(marker).length - 1, marker).toBe(1)
+
+    // Nobody could tell B that the ghosts left (their instance died): the awareness timeout (30 s)
+    // removes them on B, and B tells its clients.
+    const ghostsSeenUntil = Date.now()
+    await waitFor(() => presentOnB().filter((name) => name.startsWith('ghost')).length === 0, 45_000, 'ghosts gone on B')
+    console.log(`scale-out: presence of clients of a killed instance gone elsewhere after ${((Date.now() - ghostsSeenUntil) / 1000).toFixed(1)} s`)
     await a.restart()
   }, 120_000)
 

@@ -12,6 +12,8 @@ export type ReceiverWorkerApi = {
   connect(params: { url: string; count: number; concurrency: number; timeoutMs: number }): Promise<{ connected: number }>
   /** The counts of every receiver, in connection order. */
   stats(params: void): ReceiverCounts[]
+  /** How many receivers got every update up to `expected` ([client, clock] pairs). */
+  coverage(params: { expected: [number, number][] }): { complete: number; total: number }
   /** Closes every receiver. */
   close(params: void): void
 }
@@ -32,6 +34,10 @@ const api: ReceiverWorkerApi = {
   },
   stats() {
     return receivers.map((receiver) => ({ ...receiver.counts }))
+  },
+  coverage({ expected }) {
+    const clocks = new Map(expected)
+    return { complete: receivers.filter((receiver) => receiver.coverage(clocks)).length, total: receivers.length }
   },
   close() {
     for (const receiver of receivers) receiver.close()

@@ -1,10 +1,17 @@
 /**
  * RawReceiver: the lightweight receiving client of the fanout benchmark. A raw `ws` socket with
  * no Y.Doc: it sends sync step 1 with the empty state vector, waits for the server's step 2 (the
- * whole doc), and from then on only counts the frames and bytes it receives. It never answers
- * the server's step 1 (it has nothing the server lacks) and sends nothing else.
+ * whole doc), and from then on only counts the frames and bytes it receives, keeping the update
+ * payloads aside (a reference, no copy, no decoding while the run is timed). It never answers the
+ * server's step 1 (it has nothing the server lacks) and sends nothing else.
+ *
+ * Delivery is judged by content, not by frame count, since a server may merge several updates
+ * into one frame: `coverage()` reads the kept updates' clock ranges (`Y.parseUpdateMeta`) after
+ * the fact, and a receiver is complete once it has every writer's clocks up to the writer's last.
  */
 import WebSocket from 'ws'
+import * as decoding from 'lib0/decoding'
+import * as Y from 'yjs'
 import { messageSync } from '../shared/protocol.ts'
 import { emptyStep1Frame, frameKind, messageYjsSyncStep2, messageYjsUpdate } from './wire.ts'
 
@@ -23,6 +30,10 @@ export interface ReceiverCounts {
 export class RawReceiver {
   readonly counts: ReceiverCounts = { updateFrames: 0, updateBytes: 0, frames: 0, bytes: 0, closeCode: 0 }
   private synced = false
+  /** Update frames not yet read by `coverage`. */
+  private unread: Buffer[] = []
+  /** For each client: the clock up to which updates arrived (exclusive). */
+  private readonly reached = new Map<number, number>()
 
   private constructor(private readonly ws: WebSocket) {}
 
@@ -56,6 +67,23 @@ export class RawReceiver {
     })
   }
 
+  /**
+   * True when this receiver got every client's updates up to `expected` (client -> clock, as in a
+   * state vector). Reads the frames kept since the last call.
+   */
+  coverage(expected: Map<number, number>): boolean {
+    for (const frame of this.unread) {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      decoding.readVarUint(decoder)
+      const { to } = Y.parseUpdateMeta(decoding.readVarUint8Array(decoder))
+      for (const [client, clock] of to) if ((this.reached.get(client) ?? 0) < clock) this.reached.set(client, clock)
+    }
+    this.unread = []
+    for (const [client, clock] of expected) if ((this.reached.get(client) ?? 0) < clock) return false
+    return true
+  }
+
   /** Closes the socket. */
   close(): void {
     this.ws.close()
@@ -68,6 +96,7 @@ export class RawReceiver {
     if (this.synced && data[0] === messageSync && data[1] === messageYjsUpdate) {
       this.counts.updateFrames++
       this.counts.updateBytes += data.byteLength
+      this.unread.push(data)
     }
   }
 

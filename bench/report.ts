@@ -2,11 +2,12 @@
  * The human-readable summary printed after all runs: one table per scenario, built from the
  * same result objects that were printed as JSON lines.
  */
+import type { BurstResult, IngestResult, RoomsResult } from './scenarios/capacity.ts'
 import type { ColdloadResult } from './scenarios/coldload.ts'
 import type { FanoutResult } from './scenarios/fanout.ts'
 
 /** Any scenario's result. */
-export type BenchResult = FanoutResult | ColdloadResult
+export type BenchResult = FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -27,8 +28,9 @@ export function renderSummary(results: BenchResult[]): string {
     parts.push('fanout: latency = edit typed by a writer → applied at a probe (ms); delivered = receivers + probes that got every update')
     parts.push(
       table([
-        ['clients', 'writers', 'updates', 'p50', 'p95', 'p99', 'max', 'delivered', 'srv CPU% (main)', 'srv peak 1s%', 'srv peak RSS MiB', 'bench CPU%', 'others CPU%', 'gen lag max'],
+        ['server', 'clients', 'writers', 'updates', 'p50', 'p95', 'p99', 'max', 'delivered', 'srv CPU% (main)', 'srv peak 1s%', 'srv peak RSS MiB', 'bench CPU%', 'others CPU%', 'gen lag max'],
         ...fanout.map((r) => [
+          r.target,
           `${r.clients}+${r.probes}p`,
           String(r.writers),
           `${r.sent} @${show(r.achievedRate)}/s`,
@@ -47,6 +49,22 @@ export function renderSummary(results: BenchResult[]): string {
       ]),
     )
   }
+  const rooms = results.filter((r): r is RoomsResult => r.scenario === 'rooms')
+  if (rooms.length > 0) {
+    parts.push('', 'rooms: sessions × clients, server RSS growth per room and per connection over the idle server')
+    parts.push(table([['server', 'rooms', 'connect s', 'idle MiB', 'loaded MiB', 'KB/room', 'KB/conn'], ...rooms.map((r) => [r.target, `${r.rooms}×${r.clientsPerRoom}`, show(r.connectSeconds), show(r.rssIdleMiB), show(r.rssLoadedMiB), show(r.kbPerRoom), show(r.kbPerConnection)])]))
+  }
+  const burst = results.filter((r): r is BurstResult => r.scenario === 'burst')
+  if (burst.length > 0) {
+    parts.push('', 'burst: clients connecting at once to one large pad, until every one holds the whole doc')
+    parts.push(table([['server', 'clients', 'doc KiB', 'storm ms', 'srv CPU s'], ...burst.map((r) => [r.target, String(r.clients), show(r.docKiB), show(r.stormMs), show(r.serverCpuSeconds)])]))
+  }
+  const ingest = results.filter((r): r is IngestResult => r.scenario === 'ingest')
+  if (ingest.length > 0) {
+    parts.push('', 'ingest: one writer replaying a trace, one operation per update, as fast as the server takes them')
+    parts.push(table([['server', 'updates', 'seconds', 'updates/s'], ...ingest.map((r) => [r.target, String(r.updates), show(r.seconds), show(r.updatesPerSecond)])]))
+  }
+  const targetsTable = renderTargets(results)
   const coldload = results.filter((r): r is ColdloadResult => r.scenario === 'coldload')
   if (coldload.length > 0) {
     if (parts.length > 0) parts.push('')
@@ -73,5 +91,56 @@ export function renderSummary(results: BenchResult[]): string {
       ]),
     )
   }
+  if (targetsTable) parts.push('', targetsTable)
   return parts.join('\n')
+}
+
+/** `ours / reference` of the first results of each side matching `pick`, or null. */
+function ratio<T extends BenchResult>(results: BenchResult[], pick: (r: BenchResult) => r is T, value: (r: T) => number | null | undefined): { ours: number | null; reference: number | null; ratio: number | null } {
+  const ours = results.filter(pick).filter((r) => r.target === 'summitpad').map(value).find((v) => v !== null && v !== undefined) ?? null
+  const reference = results.filter(pick).filter((r) => r.target === 'reference').map(value).find((v) => v !== null && v !== undefined) ?? null
+  return { ours, reference, ratio: ours !== null && reference !== null && reference !== 0 ? Math.round((ours / reference) * 100) / 100 : null }
+}
+
+/** The issue's target table: each row's figure for both servers, the ratio, and whether summitpad meets it. */
+export function renderTargets(results: BenchResult[]): string | null {
+  const fan = (clients: number) => (r: BenchResult): r is FanoutResult => r.scenario === 'fanout' && r.clients === clients
+  const rows: string[][] = [['scenario', 'figure', 'summitpad', 'reference', 'ratio', 'target', 'met']]
+  const add = (scenario: string, figure: string, cell: { ours: number | null; reference: number | null; ratio: number | null }, target: string, met: boolean | null) =>
+    rows.push([scenario, figure, show(cell.ours), show(cell.reference), show(cell.ratio), target, met === null ? '-' : met ? 'yes' : 'NO'])
+  if (results.some(fan(500))) {
+    const p99 = ratio(results, fan(500), (r) => r.latencyMs.p99)
+    add('fanout 500 W=10 R=200', 'p99 ms', p99, '<= 50', p99.ours === null ? null : p99.ours <= 50)
+  }
+  if (results.some(fan(1000))) {
+    const p99 = ratio(results, fan(1000), (r) => r.latencyMs.p99)
+    const delivered = ratio(results, fan(1000), (r) => r.delivery.deliveredPercent)
+    add('fanout 1000 W=20 R=200', 'p99 ms', p99, '<= 100', p99.ours === null ? null : p99.ours <= 100)
+    add('fanout 1000 W=20 R=200', 'delivered %', delivered, '100', delivered.ours === null ? null : delivered.ours === 100)
+  }
+  if (results.some(fan(200))) {
+    const cpu = ratio(results, fan(200), (r) => r.server.cpuPercent)
+    add('fanout 200 R=200', 'server CPU %', cpu, '<= 0.5 × ref', cpu.ratio === null ? null : cpu.ratio <= 0.5)
+  }
+  const isRooms = (r: BenchResult): r is RoomsResult => r.scenario === 'rooms'
+  if (results.some(isRooms)) {
+    const kb = ratio(results, isRooms, (r) => r.kbPerRoom)
+    add('rooms × 3', 'KB per room', kb, '<= 0.5 × ref', kb.ratio === null ? null : kb.ratio <= 0.5)
+  }
+  const isColdload = (r: BenchResult): r is ColdloadResult => r.scenario === 'coldload'
+  if (results.some(isColdload)) {
+    const cold = ratio(results, isColdload, (r) => r.coldMs.median)
+    add('coldload', 'cold sync ms (median)', cold, '<= 100', cold.ours === null ? null : cold.ours <= 100)
+  }
+  const burst300 = (r: BenchResult): r is BurstResult => r.scenario === 'burst' && r.clients === 300
+  if (results.some(burst300)) {
+    const storm = ratio(results, burst300, (r) => r.stormMs)
+    add('burst 300', 'storm ms', storm, '<= 0.5 × ref', storm.ratio === null ? null : storm.ratio <= 0.5)
+  }
+  const isIngest = (r: BenchResult): r is IngestResult => r.scenario === 'ingest'
+  if (results.some(isIngest)) {
+    const rate = ratio(results, isIngest, (r) => r.updatesPerSecond)
+    add('ingest', 'updates/s', rate, '>= ref', rate.ratio === null ? null : rate.ratio >= 1)
+  }
+  return rows.length > 1 ? `targets (issue 8):\n${table(rows)}` : null
 }

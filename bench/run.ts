@@ -12,11 +12,14 @@ import { parseArgs } from 'node:util'
 import { progress } from './log.ts'
 import { renderSummary, type BenchResult } from './report.ts'
 import { runColdload } from './scenarios/coldload.ts'
+import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
 import { runFanout } from './scenarios/fanout.ts'
-import { killAllServersSync } from './server-process.ts'
+import { killAllServersSync, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
-  --scenario <all|fanout|coldload>  which scenarios to run (default all)
+  --scenario <all|fanout|rooms|burst|ingest|coldload>  which scenarios to run (default all)
+  --quick                           a 1-2 minute smoke run: small sizes, short runs
+  --target <both|summitpad|reference>  which servers; both alternate them run by run (default both)
   --full                            bigger sizes (same as BENCH_FULL=1): fanout adds 500 clients
   --server-env <KEY=VALUE>          extra server environment, repeatable (e.g. COMPACT_AFTER_ROWS=5000)
  fanout:
@@ -27,6 +30,10 @@ const usage = `usage: npm run bench -- [options]
   --probes <n>                      latency probes (default 3)
   --workers <n>                     worker threads for the receivers (default 2)
   --drain-timeout <s>               longest wait for delivery after the last write (default 15)
+ rooms / burst / ingest:
+  --rooms <n>                       sessions of 3 clients each (default 1000; quick 100)
+  --burst <n,n>                     clients connecting at once to one large pad (default 100,300; quick 50)
+  --ingest-ops <n>                  trace operations replayed by the ingest writer (default 20000; quick 3000)
  coldload:
   --ops <n>                         operations in the editing trace (default 100000)
   --batch <n>                       operations per update frame while building (default 100)
@@ -37,7 +44,12 @@ const usage = `usage: npm run bench -- [options]
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
+    target: { type: 'string', default: 'both' },
     full: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    rooms: { type: 'string' },
+    burst: { type: 'string' },
+    'ingest-ops': { type: 'string' },
     'server-env': { type: 'string', multiple: true, default: [] },
     clients: { type: 'string' },
     writers: { type: 'string', default: '10' },
@@ -73,10 +85,15 @@ function intFlag(name: string, value: string, min: number, max: number): number 
 
 const full = values.full || process.env.BENCH_FULL === '1'
 const scenario = values.scenario
-if (!['all', 'fanout', 'coldload'].includes(scenario)) {
+if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
+if (!['both', 'summitpad', 'reference'].includes(values.target)) {
+  console.error(`unknown --target "${values.target}"\n\n${usage}`)
+  process.exit(2)
+}
+const targets: BenchTarget[] = values.target === 'both' ? ['summitpad', 'reference'] : [values.target as BenchTarget]
 const serverEnv: Record<string, string> = {}
 for (const pair of values['server-env']) {
   const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair)
@@ -86,21 +103,25 @@ for (const pair of values['server-env']) {
   }
   serverEnv[match[1]!] = match[2]!
 }
-const clients = (values.clients ?? (full ? '50,200,500' : '50,200')).split(',').map((n) => intFlag('clients', n.trim(), 1, 5000))
+const quick = values.quick
+const clients = (values.clients ?? (quick ? '50,200' : '200,500,1000')).split(',').map((n) => intFlag('clients', n.trim(), 1, 5000))
 const fanoutOptions = {
   clients,
   writers: intFlag('writers', values.writers, 1, 200),
   rate: intFlag('rate', values.rate, 1, 100_000),
-  seconds: intFlag('seconds', values.seconds, 1, 600),
+  seconds: intFlag('seconds', quick ? '4' : values.seconds, 1, 600),
   probes: intFlag('probes', values.probes, 1, 50),
   workers: intFlag('workers', values.workers, 1, 16),
   drainTimeoutMs: intFlag('drain-timeout', values['drain-timeout'], 1, 600) * 1000,
   serverEnv,
 }
+const roomCount = intFlag('rooms', values.rooms ?? (quick ? '100' : '1000'), 1, 100_000)
+const burstSizes = (values.burst ?? (quick ? '50' : '100,300')).split(',').map((n) => intFlag('burst', n.trim(), 1, 10_000))
+const ingestOps = intFlag('ingest-ops', values['ingest-ops'] ?? (quick ? '3000' : '20000'), 1, 10_000_000)
 const coldloadOptions = {
-  ops: intFlag('ops', values.ops, 1, 10_000_000),
+  ops: intFlag('ops', quick ? '20000' : values.ops, 1, 10_000_000),
   batch: intFlag('batch', values.batch, 1, 100_000),
-  repeats: intFlag('repeats', values.repeats, 1, 100),
+  repeats: intFlag('repeats', quick ? '2' : values.repeats, 1, 100),
   seed: intFlag('seed', values.seed, 0, 2 ** 31 - 1),
   serverEnv,
 }
@@ -131,8 +152,21 @@ const emit = (result: BenchResult) => {
 }
 
 try {
-  if (scenario === 'all' || scenario === 'fanout') await runFanout(fanoutOptions, emit)
-  if (scenario === 'all' || scenario === 'coldload') await runColdload(coldloadOptions, emit)
+  const wants = (name: string) => scenario === 'all' || scenario === name
+  // Each size runs on both servers one right after the other, so both see the same machine.
+  if (wants('fanout')) {
+    for (const clientCount of fanoutOptions.clients) {
+      // The issue's 1,000-client row has 20 writers; smaller rows keep --writers.
+      const writers = clientCount >= 1000 && values.writers === '10' ? 20 : fanoutOptions.writers
+      for (const target of targets) {
+        await runFanout({ ...fanoutOptions, writers, clients: [clientCount], target, serverEnv: { CONNECTIONS_PER_IP_PER_SECOND: '0', ...serverEnv } }, emit)
+      }
+    }
+  }
+  if (wants('rooms')) for (const target of targets) emit(await runRooms({ target, rooms: roomCount, clientsPerRoom: 3, serverEnv }))
+  if (wants('burst')) for (const size of burstSizes) for (const target of targets) emit(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
+  if (wants('ingest')) for (const target of targets) emit(await runIngest({ target, ops: ingestOps, serverEnv }))
+  if (wants('coldload')) await runColdload(coldloadOptions, emit)
 } catch (error) {
   fail(error)
 }

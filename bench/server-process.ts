@@ -1,6 +1,9 @@
 /**
- * The server under test, as a child process: `node --import tsx server/main.ts` on a loopback
- * port with its own data directory and LOG_LEVEL=warn (so logging costs nothing measurable).
+ * The server under test, as a child process on a loopback port: summitpad (`node --import tsx
+ * server/main.ts`, its own data directory, LOG_LEVEL=warn so logging costs nothing measurable)
+ * or the reference y-websocket server (`@y/websocket-server` 0.1.1, in memory, or on LevelDB in
+ * the data directory with `persist`). Both speak the stock protocol; only the URL differs:
+ * `ws://host:port/sync/<session>` for summitpad, `ws://host:port/<room>` for the reference.
  * At warn level the server does not print its 'summitpad listening' line, so the bench picks a
  * free port itself and waits until `GET /healthz` answers.
  *
@@ -16,16 +19,28 @@ import readline from 'node:readline'
 import { nowMs, sleep } from './clock.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
+/**
+ * Extra node flags for every server child, from `BENCH_NODE_ARGS` (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server under load; a profile is written
+ * when the server stops).
+ */
+const profileArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+/** The reference server's own entry point (HOST, PORT, YPERSISTENCE from the environment). */
+const referenceServer = path.join(root, 'node_modules/@y/websocket-server/src/server.js')
 const host = '127.0.0.1'
+
+/** Which server a run measures. */
+export type BenchTarget = 'summitpad' | 'reference'
 
 /** A running (or stopped) server child process. */
 export interface BenchServer {
+  readonly target: BenchTarget
   /** Process id of the current child (changes on `start`). */
   readonly pid: number
   readonly port: number
   /** `http://127.0.0.1:<port>` */
   readonly url: string
-  /** `ws://127.0.0.1:<port>/sync` */
+  /** The URL a room name is appended to: `ws://127.0.0.1:<port>/sync` (summitpad) or `ws://127.0.0.1:<port>` (reference). */
   readonly wsUrl: string
   readonly dataDir: string
   /** Warn/error log lines and stderr output seen so far (most recent last, at most 200). */
@@ -46,7 +61,11 @@ export interface BenchServer {
 
 /** Options for `startBenchServer`. */
 export interface BenchServerOptions {
-  /** Extra environment for the server. */
+  /** @default 'summitpad' */
+  target?: BenchTarget
+  /** Reference only: keep docs in LevelDB in the data directory (YPERSISTENCE), so a restart keeps them. */
+  persist?: boolean
+  /** Extra environment for the server (summitpad only). */
   env?: Record<string, string>
   /** How long to wait for the server to become healthy. @default 30000 */
   startTimeoutMs?: number
@@ -84,27 +103,28 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
     if (logs.length > 200) logs.shift()
   }
 
+  const target = options.target ?? 'summitpad'
   const launch = async () => {
-    port = await freePort()
+    port ||= await freePort()
     const started = nowMs()
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: host,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'warn',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const proc =
+      target === 'summitpad'
+        ? spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'server/main.ts'], {
+            cwd: root,
+            env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn(process.execPath, [...profileArgs, referenceServer], {
+            cwd: root,
+            env: { ...process.env, PORT: String(port), HOST: host, ...(options.persist ? { YPERSISTENCE: path.join(dataDir, 'leveldb') } : {}) },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
     child = proc
     live.add(proc)
     proc.once('exit', () => live.delete(proc))
     readline.createInterface({ input: proc.stdout! }).on('line', remember)
     readline.createInterface({ input: proc.stderr! }).on('line', remember)
-    await waitHealthy(proc, `http://${host}:${port}/healthz`, startTimeoutMs, logs)
+    await waitHealthy(proc, `http://${host}:${port}${target === 'summitpad' ? '/healthz' : '/'}`, startTimeoutMs, logs)
     startupMs = nowMs() - started
   }
 
@@ -120,6 +140,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
 
   await launch()
   return {
+    target,
     get pid() {
       return child?.pid ?? -1
     },
@@ -130,7 +151,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
       return `http://${host}:${port}`
     },
     get wsUrl() {
-      return `ws://${host}:${port}/sync`
+      return target === 'summitpad' ? `ws://${host}:${port}/sync` : `ws://${host}:${port}`
     },
     get startupMs() {
       return startupMs
@@ -154,8 +175,9 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
   }
 }
 
-/** Creates a session through the HTTP API and returns its id. */
+/** Creates a session through summitpad's HTTP API and returns its id; the reference takes any room name. */
 export async function createSession(server: BenchServer, title: string): Promise<string> {
+  if (server.target === 'reference') return `bench-${Math.random().toString(36).slice(2, 10)}`
   const response = await fetch(`${server.url}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

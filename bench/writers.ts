@@ -55,6 +55,11 @@ export class Writers {
     return new Writers(writers)
   }
 
+  /** Each writer's client id and own clock: what every receiver must reach to have it all. */
+  clocks(): [number, number][] {
+    return this.writers.map(({ client }) => [client.ydoc.clientID, Y.getState(client.ydoc.store, client.ydoc.clientID)])
+  }
+
   /** Update frames the writers have sent so far (setup paragraphs included). */
   get sentFrames(): number {
     return this.writers.reduce((sum, writer) => sum + writer.client.sentFrames, 0)

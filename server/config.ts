@@ -28,6 +28,7 @@ const defaults = {
   maxPendingBytes: 1024 * 1024,
   maxUpdateStructs: 20_000,
   awarenessFlushMs: 50,
+  broadcastWindowMs: 10,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
   redisPrefix: 'summitpad:',
@@ -59,6 +60,7 @@ const envSchema = z.object({
   MAX_PENDING_BYTES: int(0, 256 * 1024 * 1024).default(defaults.maxPendingBytes),
   MAX_UPDATE_STRUCTS: int(100, 10_000_000).default(defaults.maxUpdateStructs),
   AWARENESS_FLUSH_MS: int(0, 10_000).default(defaults.awarenessFlushMs),
+  BROADCAST_WINDOW_MS: int(0, 1000).default(defaults.broadcastWindowMs),
   CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
   CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -118,6 +120,11 @@ export interface Config {
   readonly maxUpdateStructs: number
   /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */
   readonly awarenessFlushMs: number
+  /**
+   * Edits stored within this many ms go out to everyone as one merged frame (fewer, larger frames
+   * for a room where many type at once); 0 merges only those of one event-loop turn. @default 10
+   */
+  readonly broadcastWindowMs: number
   /** WebSocket connections one IP address may open per second (sustained); over it: 4429; 0: no limit. @default 20 */
   readonly connectionsPerIpPerSecond: number
   /** ...and at once before that rate applies (a room behind one NAT joining together). @default 400 */
@@ -172,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxPendingBytes: e.MAX_PENDING_BYTES,
     maxUpdateStructs: e.MAX_UPDATE_STRUCTS,
     awarenessFlushMs: e.AWARENESS_FLUSH_MS,
+    broadcastWindowMs: e.BROADCAST_WINDOW_MS,
     connectionsPerIpPerSecond: e.CONNECTIONS_PER_IP_PER_SECOND,
     connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
     redisUrl: e.REDIS_URL ?? null,

@@ -55,6 +55,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       maxDeleteRanges: config.maxUpdateStructs,
     },
     awarenessFlushMs: config.awarenessFlushMs,
+    broadcastWindowMs: config.broadcastWindowMs,
     // Nobody deletes chat messages, their own or anyone else's.
     isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
     bus,

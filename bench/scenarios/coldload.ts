@@ -49,6 +49,8 @@ export interface LoadTiming {
 /** The result of the coldload scenario (one JSON line). */
 export interface ColdloadResult {
   scenario: 'coldload'
+  /** summitpad only: the in-memory reference keeps nothing across a restart. */
+  target: 'summitpad'
   serverEnv: Record<string, string>
   seed: number
   trace: TraceCounts
@@ -129,6 +131,7 @@ export async function runColdload(options: ColdloadOptions, onResult: (result: C
     })
     onResult({
       scenario: 'coldload',
+      target: 'summitpad',
       serverEnv: options.serverEnv,
       seed: options.seed,
       trace: built.counts,

@@ -4,7 +4,8 @@
  * timing edit-to-delivery latency. One run per receiver count, each on a fresh server process.
  *
  * Measured per run: latency percentiles at the probes; delivery completeness (every receiver got
- * exactly one update frame per writer update, every probe saw every marker once); the server's
+ * every writer's updates, judged by content since a server may merge updates into fewer frames;
+ * every probe saw every marker once); the server's
  * CPU % over the window from the first write until delivery completed (or the drain timed out)
  * and its peak / current RSS; the bench process's own CPU, to tell whether the generator kept up.
  */
@@ -14,7 +15,7 @@ import type { ProbeWorkerApi } from '../probe-worker.ts'
 import { CpuMeter, MachineMeter, readMemory } from '../proc.ts'
 import type { ReceiverCounts } from '../receiver.ts'
 import type { ReceiverWorkerApi } from '../receiver-worker.ts'
-import { createSession, startBenchServer, type BenchServer } from '../server-process.ts'
+import { createSession, startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
 import { maxPerBucket, round, roundSummary, summarize } from '../stats.ts'
 import { RpcWorker } from '../worker-rpc.ts'
 import { Writers } from '../writers.ts'
@@ -34,11 +35,14 @@ export interface FanoutOptions {
   drainTimeoutMs: number
   /** Extra environment for the server (e.g. COMPACT_AFTER_ROWS). */
   serverEnv: Record<string, string>
+  /** @default 'summitpad' */
+  target?: BenchTarget
 }
 
 /** The result of one fanout run (one JSON line). */
 export interface FanoutResult {
   scenario: 'fanout'
+  target: BenchTarget
   serverEnv: Record<string, string>
   clients: number
   probes: number
@@ -54,11 +58,13 @@ export interface FanoutResult {
   /** The worst latency of the updates typed in each second of the write phase, ms. */
   latencyMaxMsBySecond: (number | null)[]
   delivery: {
-    /** Update frames each receiver should have got (writer setup paragraphs + markers). */
+    /** Update frames the writers sent (setup paragraphs + markers); a merging server sends fewer. */
     expectedFrames: number
     receivers: number
-    /** Receivers that got exactly `expectedFrames`. */
+    /** Receivers that got every writer's every update. */
     completeReceivers: number
+    /** completeReceivers + complete probes over receivers + probes, in %. */
+    deliveredPercent: number | null
     minFrames: number
     maxFrames: number
     /** Update bytes per receiver: all equal when every receiver got the same frames. */
@@ -108,8 +114,9 @@ export async function runFanout(options: FanoutOptions, onResult: (result: Fanou
 }
 
 async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutResult> {
-  progress(`fanout: ${clients} receivers + ${options.probes} probes, ${options.writers} writers, ${options.rate} updates/s for ${options.seconds} s`)
-  const server = await startBenchServer({ env: options.serverEnv })
+  const target = options.target ?? 'summitpad'
+  progress(`fanout (${target}): ${clients} receivers + ${options.probes} probes, ${options.writers} writers, ${options.rate} updates/s for ${options.seconds} s`)
+  const server = await startBenchServer({ env: options.serverEnv, target })
   const receiverWorkers: RpcWorker<ReceiverWorkerApi>[] = []
   let probeWorker: RpcWorker<ProbeWorkerApi> | null = null
   let writers: Writers | null = null
@@ -132,10 +139,11 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
     progress(`fanout: ${clients} receivers and ${options.probes} probes synced`)
 
     writers = await Writers.connect(url, options.writers, connectTimeoutMs)
-    const setupFrames = writers.sentFrames
     // Start the clock only once everyone has the writers' paragraphs.
-    const settled = await pollUntil(async () => minFrames(await receiverStats(receiverWorkers)) >= setupFrames, 10_000, 50)
+    const setup = writers.clocks()
+    const settled = await pollUntil(async () => (await coverage(receiverWorkers, setup)).complete === clients, 10_000, 50)
     if (!settled) throw new Error('receivers did not get the writers’ setup updates within 10 s')
+    const framesBefore = (await receiverStats(receiverWorkers)).map((r) => r.updateFrames)
 
     const cpu = new CpuMeter(server.pid)
     const benchCpu = new CpuMeter(process.pid)
@@ -148,17 +156,14 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
     const run = await writers.run(options.rate, options.seconds)
     const lastWrite = nowMs()
     const expectedFrames = writers.sentFrames
+    const expected = writers.clocks()
 
+    // The probes say when the last edit arrived; the receivers' content is checked after them
+    // (reading what they kept), so the checking does not load the machine while edits fly.
     const worker = probeWorker
-    const complete = await pollUntil(
-      async () => {
-        const received = minFrames(await receiverStats(receiverWorkers))
-        const probes = await worker.call('stats', undefined)
-        return received >= expectedFrames && probes.every((probe) => probe.markers >= run.sent)
-      },
-      options.drainTimeoutMs,
-      25,
-    )
+    const probesDone = await pollUntil(async () => (await worker.call('stats', undefined)).every((probe) => probe.markers >= run.sent), options.drainTimeoutMs, 25)
+    const complete =
+      probesDone && (await pollUntil(async () => (await coverage(receiverWorkers, expected)).complete === clients, options.drainTimeoutMs, 25))
     const windowEnd = nowMs()
     server.assertAlive()
     const drainMs = complete ? windowEnd - lastWrite : null
@@ -170,14 +175,17 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
     const receivers = await receiverStats(receiverWorkers)
     const probes = await probeWorker.call('stats', undefined)
     const { latenciesMs, sentMicros } = await probeWorker.call('latencies', undefined)
-    const frames = receivers.map((r) => r.updateFrames)
+    const frames = receivers.map((r, i) => r.updateFrames - framesBefore[i]!)
     const bytes = receivers.map((r) => r.updateBytes)
+    const covered = (await coverage(receiverWorkers, expected)).complete
+    const completeProbes = probes.filter((p) => p.markers === run.sent && p.duplicates === 0).length
     const windowSeconds = (windowEnd - windowStart) / 1000
     if (!complete) progress(`fanout: delivery incomplete after the ${options.drainTimeoutMs} ms drain timeout`)
 
     return {
       scenario: 'fanout',
-      serverEnv: options.serverEnv,
+      target,
+      serverEnv: target === 'summitpad' ? options.serverEnv : {},
       clients,
       probes: options.probes,
       writers: options.writers,
@@ -193,15 +201,16 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
       delivery: {
         expectedFrames,
         receivers: receivers.length,
-        completeReceivers: frames.filter((count) => count === expectedFrames).length,
+        completeReceivers: covered,
+        deliveredPercent: round((100 * (covered + completeProbes)) / (clients + options.probes), 2),
         minFrames: Math.min(...frames),
         maxFrames: Math.max(...frames),
         minBytes: Math.min(...bytes),
         maxBytes: Math.max(...bytes),
         closedReceivers: receivers.filter((r) => r.closeCode !== 0).length,
-        completeProbes: probes.filter((p) => p.markers === run.sent && p.duplicates === 0).length,
+        completeProbes,
         drainMs: drainMs === null ? null : round(drainMs, 0),
-        framesPerSecond: round(frames.reduce((a, b) => a + b - setupFrames, 0) / windowSeconds, 0),
+        framesPerSecond: round(frames.reduce((a, b) => a + b, 0) / windowSeconds, 0),
       },
       server: {
         cpuPercent: round(serverCpu.cpuPercent, 1),
@@ -236,8 +245,9 @@ async function receiverStats(workers: RpcWorker<ReceiverWorkerApi>[]): Promise<R
   return perWorker.flat()
 }
 
-function minFrames(receivers: ReceiverCounts[]): number {
-  return receivers.reduce((min, r) => Math.min(min, r.updateFrames), Number.POSITIVE_INFINITY)
+async function coverage(workers: RpcWorker<ReceiverWorkerApi>[], expected: [number, number][]): Promise<{ complete: number }> {
+  const perWorker = await Promise.all(workers.map((worker) => worker.call('coverage', { expected })))
+  return { complete: perWorker.reduce((sum, share) => sum + share.complete, 0) }
 }
 
 async function stopQuietly(server: BenchServer): Promise<void> {

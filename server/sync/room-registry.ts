@@ -38,6 +38,8 @@ export interface RoomRegistryOptions {
   limits?: RoomLimits
   /** See RoomOptions.awarenessFlushMs. */
   awarenessFlushMs?: number
+  /** See RoomOptions.broadcastWindowMs. */
+  broadcastWindowMs?: number
   /** Fan-out to other instances (see RoomOptions.bus); the registry resyncs its rooms when it recovers. */
   bus?: Bus
   /** Which docs clients may only add to (see RoomOptions.appendOnly). */
@@ -184,6 +186,7 @@ export class RoomRegistry {
           onStored: this.options.onStored,
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
+          broadcastWindowMs: this.options.broadcastWindowMs,
           bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
         })

@@ -7,7 +7,8 @@
  * Room's Y.Doc only ever holds stored content, and no client is shown an edit that a crash could
  * still lose.
  *
- * Broadcasts are coalesced: every update applied within one turn of the event loop is merged
+ * Broadcasts are coalesced: every update applied within one turn of the event loop (or within
+ * `broadcastWindowMs`) is merged
  * (`Y.mergeUpdates`) and encoded once, and the same bytes go to every connection (a connection
  * that contributed gets the merge of the others' updates instead, so it is never echoed its own).
  * Awareness changes are coalesced the same way and throttled to one frame per `awarenessFlushMs`.
@@ -65,6 +66,12 @@ export interface RoomOptions {
   limits?: RoomLimits
   /** Least time between two awareness frames of the room, in ms; 0 sends on the next turn. @default 0 */
   awarenessFlushMs?: number
+  /**
+   * How long updates wait to be merged into one frame, in ms: the first update of a quiet room
+   * starts the window, everything stored within it goes out together when it ends. 0 merges only
+   * what arrived in the same turn of the event loop. @default 0
+   */
+  broadcastWindowMs?: number
   /** Fan-out to other server instances. Without one, the room is the only replica. */
   bus?: Bus
   /**
@@ -551,7 +558,9 @@ export class Room {
     this.outgoing.push({ update, sender, publish })
     if (this.flushScheduled) return
     this.flushScheduled = true
-    setImmediate(() => this.flushUpdates())
+    const windowMs = this.options.broadcastWindowMs ?? 0
+    if (windowMs > 0) setTimeout(() => this.flushUpdates(), windowMs)
+    else setImmediate(() => this.flushUpdates())
   }
 
   /** Sends the updates applied this turn: one merged frame for everyone, personal ones for senders. */

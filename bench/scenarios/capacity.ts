@@ -1,0 +1,211 @@
+/**
+ * Capacity scenarios, run against either server:
+ * - `rooms`: many sessions with a few clients each: server memory per room and per connection
+ *   (RSS growth over the idle server), and how long the connections took.
+ * - `burst`: N clients connecting at once to one large pad (a replayed editing trace): the time
+ *   until every one of them has the whole doc.
+ * - `ingest`: one writer replays an editing trace one operation per update, as fast as the
+ *   server takes them (pacing by a probe that watches the writer's clock arrive): updates/s.
+ */
+import * as Y from 'yjs'
+import { nowMs, pollUntil, sleep } from '../clock.ts'
+import { progress } from '../log.ts'
+import { readCpuSeconds, readMemory } from '../proc.ts'
+import type { ReceiverWorkerApi } from '../receiver-worker.ts'
+import { createSession, startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
+import { round } from '../stats.ts'
+import { EditingTrace } from '../trace.ts'
+import { RpcWorker } from '../worker-rpc.ts'
+import { YClient } from '../y-client.ts'
+
+/** Server env that lifts summitpad's abuse limits, which a load generator on one address trips by design. */
+const benchLimits = { CONNECTIONS_PER_IP_PER_SECOND: '0', MAX_MESSAGES_PER_SECOND: '1000000', MESSAGE_BURST: '1000000' }
+const timeoutMs = 60_000
+const mib = (bytes: number) => round(bytes / (1024 * 1024), 1)
+
+export interface RoomsResult {
+  scenario: 'rooms'
+  target: BenchTarget
+  rooms: number
+  clientsPerRoom: number
+  connectSeconds: number | null
+  rssIdleMiB: number | null
+  rssLoadedMiB: number | null
+  /** RSS growth per room (its clients included), KB. */
+  kbPerRoom: number | null
+  kbPerConnection: number | null
+}
+
+export interface BurstResult {
+  scenario: 'burst'
+  target: BenchTarget
+  clients: number
+  docKiB: number | null
+  /** From the first connect to the last client holding the whole doc, ms. */
+  stormMs: number | null
+  serverCpuSeconds: number | null
+}
+
+export interface IngestResult {
+  scenario: 'ingest'
+  target: BenchTarget
+  updates: number
+  seconds: number | null
+  updatesPerSecond: number | null
+}
+
+async function withServer<T>(target: BenchTarget, serverEnv: Record<string, string>, run: (server: BenchServer) => Promise<T>): Promise<T> {
+  const server = await startBenchServer({ target, env: { ...benchLimits, ...serverEnv } })
+  try {
+    return await run(server)
+  } finally {
+    await server.dispose().catch((error: unknown) => progress(`could not stop the server: ${String(error)}`))
+  }
+}
+
+function spawnReceivers(count: number): RpcWorker<ReceiverWorkerApi>[] {
+  return Array.from({ length: count }, () => RpcWorker.spawn<ReceiverWorkerApi>(new URL('../receiver-worker.ts', import.meta.url)))
+}
+
+async function closeReceivers(workers: RpcWorker<ReceiverWorkerApi>[]): Promise<void> {
+  await Promise.allSettled(workers.map((worker) => worker.call('close', undefined, 10_000)))
+  await Promise.allSettled(workers.map((worker) => worker.terminate()))
+}
+
+export async function runRooms(options: { target: BenchTarget; rooms: number; clientsPerRoom: number; serverEnv: Record<string, string> }): Promise<RoomsResult> {
+  progress(`rooms (${options.target}): ${options.rooms} sessions × ${options.clientsPerRoom} clients`)
+  return withServer(options.target, options.serverEnv, async (server) => {
+    const ids: string[] = []
+    for (let i = 0; i < options.rooms; i++) ids.push(await createSession(server, `room ${i}`))
+    await sleep(500)
+    const idle = readMemory(server.pid).rssBytes
+    const workers = spawnReceivers(2)
+    try {
+      const started = nowMs()
+      // Each worker connects its share of rooms, every room's clients one after the other.
+      await Promise.all(
+        workers.map(async (worker, w) => {
+          for (let i = w; i < ids.length; i += workers.length) {
+            await worker.call('connect', { url: `${server.wsUrl}/${ids[i]}`, count: options.clientsPerRoom, concurrency: options.clientsPerRoom, timeoutMs }, timeoutMs)
+          }
+        }),
+      )
+      const connectSeconds = (nowMs() - started) / 1000
+      await sleep(1000)
+      const loaded = readMemory(server.pid).rssBytes
+      const connections = options.rooms * options.clientsPerRoom
+      return {
+        scenario: 'rooms',
+        target: options.target,
+        rooms: options.rooms,
+        clientsPerRoom: options.clientsPerRoom,
+        connectSeconds: round(connectSeconds, 2),
+        rssIdleMiB: mib(idle),
+        rssLoadedMiB: mib(loaded),
+        kbPerRoom: round((loaded - idle) / 1024 / options.rooms, 1),
+        kbPerConnection: round((loaded - idle) / 1024 / connections, 1),
+      }
+    } finally {
+      await closeReceivers(workers)
+    }
+  })
+}
+
+/** A pad from `ops` operations of the editing trace, as one update (what a large session becomes). */
+function largePad(ops: number): Uint8Array {
+  const ydoc = new Y.Doc({ gc: false })
+  const trace = new EditingTrace(ydoc, { seed: 1 })
+  for (let i = 0; i < ops; i++) trace.step()
+  return Y.encodeStateAsUpdate(ydoc)
+}
+
+/** Puts `update` into the room at `url` and waits until a fresh client sees all of it. */
+async function seed(url: string, update: Uint8Array): Promise<void> {
+  const writer = await YClient.connect({ url, autoSend: false, openTimeoutMs: timeoutMs })
+  await writer.waitSynced(timeoutMs)
+  writer.sendUpdate(update)
+  const expected = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))
+  const stored = await pollUntil(
+    async () => {
+      const reader = await YClient.connect({ url, autoSend: false, openTimeoutMs: timeoutMs })
+      await reader.waitSynced(timeoutMs)
+      const state = Y.decodeStateVector(Y.encodeStateVector(reader.ydoc))
+      reader.close()
+      return [...expected].every(([client, clock]) => (state.get(client) ?? 0) >= clock)
+    },
+    timeoutMs,
+    100,
+  )
+  writer.close()
+  if (!stored) throw new Error('the server never held the seeded pad')
+}
+
+export async function runBurst(options: { target: BenchTarget; clients: number; ops: number; serverEnv: Record<string, string> }): Promise<BurstResult> {
+  progress(`burst (${options.target}): ${options.clients} clients at once on a pad of ${options.ops} operations`)
+  const pad = largePad(options.ops)
+  return withServer(options.target, { MAX_UPDATE_BYTES: String(8 * 1024 * 1024), MAX_UPDATE_STRUCTS: '1000000', ...options.serverEnv }, async (server) => {
+    const url = `${server.wsUrl}/${await createSession(server, 'burst')}`
+    await seed(url, pad)
+    const workers = spawnReceivers(2)
+    try {
+      const cpuBefore = readCpuSeconds(server.pid)
+      const started = nowMs()
+      const shares = [Math.ceil(options.clients / 2), Math.floor(options.clients / 2)]
+      await Promise.all(workers.map((worker, i) => worker.call('connect', { url, count: shares[i]!, concurrency: shares[i]!, timeoutMs }, timeoutMs * 2)))
+      const stormMs = nowMs() - started
+      return {
+        scenario: 'burst',
+        target: options.target,
+        clients: options.clients,
+        docKiB: round(pad.length / 1024, 0),
+        stormMs: round(stormMs, 0),
+        serverCpuSeconds: round(readCpuSeconds(server.pid) - cpuBefore, 2),
+      }
+    } finally {
+      await closeReceivers(workers)
+    }
+  })
+}
+
+export async function runIngest(options: { target: BenchTarget; ops: number; serverEnv: Record<string, string> }): Promise<IngestResult> {
+  progress(`ingest (${options.target}): ${options.ops} operations, one update each, as fast as the server takes them`)
+  // The trace's updates, recorded once, replayed below.
+  const source = new Y.Doc({ gc: false })
+  const updates: Uint8Array[] = []
+  source.on('update', (update: Uint8Array) => updates.push(update))
+  const trace = new EditingTrace(source, { seed: 2 })
+  for (let i = 0; i < options.ops; i++) trace.step()
+  const finalState = Y.decodeStateVector(Y.encodeStateVector(source))
+  return withServer(options.target, options.serverEnv, async (server) => {
+    const url = `${server.wsUrl}/${await createSession(server, 'ingest')}`
+    const writer = await YClient.connect({ url, autoSend: false, applyRemote: 'untilSynced', openTimeoutMs: timeoutMs })
+    const probe = await YClient.connect({ url, autoSend: false, openTimeoutMs: timeoutMs })
+    await Promise.all([writer.waitSynced(timeoutMs), probe.waitSynced(timeoutMs)])
+    const probeHas = (client: number, clock: number) => Y.getState(probe.ydoc.store, client) >= clock
+    const received = () => [...finalState].every(([client, clock]) => probeHas(client, clock))
+    // Where each update ends (its client and clock), to know when a window of them has arrived.
+    const ends = updates.map((update) => [...Y.parseUpdateMeta(update).to].at(-1)!)
+    const started = nowMs()
+    // At most `window` updates ahead of what the probe has seen, so what is measured is the
+    // server's pace, not the socket buffers'.
+    const window = 200
+    let sent = 0
+    while (sent < updates.length) {
+      const last = Math.min(updates.length, sent + window)
+      for (; sent < last; sent++) writer.sendUpdate(updates[sent]!)
+      const [client, clock] = ends[last - 1]!
+      if (!(await pollUntil(() => probeHas(client, clock), timeoutMs, 1))) break
+    }
+    const done = await pollUntil(received, timeoutMs, 2)
+    const seconds = (nowMs() - started) / 1000
+    writer.close()
+    probe.close()
+    return {
+      scenario: 'ingest',
+      target: options.target,
+      updates: updates.length,
+      seconds: done ? round(seconds, 2) : null,
+      updatesPerSecond: done ? round(updates.length / seconds, 0) : null,
+    }
+  })
+}

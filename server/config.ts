@@ -28,7 +28,7 @@ const defaults = {
   maxPendingBytes: 1024 * 1024,
   maxUpdateStructs: 20_000,
   awarenessFlushMs: 50,
-  broadcastWindowMs: 10,
+  broadcastWindowMs: 20,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
   redisPrefix: 'summitpad:',
@@ -65,6 +65,7 @@ const envSchema = z.object({
   CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
   REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
 })
 
@@ -121,8 +122,9 @@ export interface Config {
   /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */
   readonly awarenessFlushMs: number
   /**
-   * Edits stored within this many ms go out to everyone as one merged frame (fewer, larger frames
-   * for a room where many type at once); 0 merges only those of one event-loop turn. @default 10
+   * Least time between two update frames of a pad, in ms: a lone edit goes out at once, but while
+   * many type together their edits go out merged, at most one frame per window (fewer, larger
+   * frames); 0 merges only those of one event-loop turn. @default 20
    */
   readonly broadcastWindowMs: number
   /** WebSocket connections one IP address may open per second (sustained); over it: 4429; 0: no limit. @default 20 */
@@ -142,6 +144,12 @@ export interface Config {
    * the archive there instead of the SQLite file, for several instances. @default unset (SQLite)
    */
   readonly databaseUrl: string | null
+  /**
+   * `full`: every acknowledged edit is on disk (fsync per commit) and survives a power loss;
+   * `normal`: it survives any process crash, but an OS crash or power loss may lose the last
+   * moments, for a fraction of the cost per commit. @default 'full'
+   */
+  readonly sqliteSync: 'full' | 'normal'
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -185,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL ?? null,
+    sqliteSync: e.SQLITE_SYNC,
   })
 }
 

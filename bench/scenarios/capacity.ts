@@ -184,7 +184,9 @@ export async function runIngest(options: { target: BenchTarget; ops: number; ser
     const probeHas = (client: number, clock: number) => Y.getState(probe.ydoc.store, client) >= clock
     const received = () => [...finalState].every(([client, clock]) => probeHas(client, clock))
     // Where each update ends (its client and clock), to know when a window of them has arrived.
-    const ends = updates.map((update) => [...Y.parseUpdateMeta(update).to].at(-1)!)
+    // (A delete-only update adds no clock: it counts as arrived with the update before it.)
+    const ends: [number, number][] = []
+    for (const update of updates) ends.push([...Y.parseUpdateMeta(update).to].at(-1) ?? ends.at(-1) ?? [0, 0])
     const started = nowMs()
     // At most `window` updates ahead of what the probe has seen, so what is measured is the
     // server's pace, not the socket buffers'.

@@ -6,6 +6,7 @@
 import type { DocStore } from './doc-store.ts'
 import type { MetaStore } from './meta-store.ts'
 import { openPgStorage } from './pg/pg-storage.ts'
+import type { SqliteSync } from './sqlite/open-database.ts'
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts'
 
 export interface Storage {
@@ -16,12 +17,12 @@ export interface Storage {
   close(): Promise<void>
 }
 
-export async function openStorage(options: { dataDir: string; databaseUrl: string | null }): Promise<Storage> {
+export async function openStorage(options: { dataDir: string; databaseUrl: string | null; sqliteSync?: SqliteSync }): Promise<Storage> {
   if (options.databaseUrl) {
     const pg = await openPgStorage(options.databaseUrl)
     return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: () => pg.health(), close: () => pg.close() }
   }
-  const sqlite = openSqliteStorage(options.dataDir)
+  const sqlite = openSqliteStorage(options.dataDir, options.sqliteSync)
   // The file is opened by this process: it is up as long as the process is.
   return { kind: 'sqlite', docs: sqlite.docs, meta: sqlite.meta, health: async () => 'up', close: () => sqlite.close() }
 }

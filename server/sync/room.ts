@@ -7,8 +7,8 @@
  * Room's Y.Doc only ever holds stored content, and no client is shown an edit that a crash could
  * still lose.
  *
- * Broadcasts are coalesced: every update applied within one turn of the event loop (or within
- * `broadcastWindowMs`) is merged
+ * Broadcasts are coalesced: every update applied within one turn of the event loop (and, while a
+ * room is busy, within `broadcastWindowMs` of the previous frame) is merged
  * (`Y.mergeUpdates`) and encoded once, and the same bytes go to every connection (a connection
  * that contributed gets the merge of the others' updates instead, so it is never echoed its own).
  * Awareness changes are coalesced the same way and throttled to one frame per `awarenessFlushMs`.
@@ -67,8 +67,8 @@ export interface RoomOptions {
   /** Least time between two awareness frames of the room, in ms; 0 sends on the next turn. @default 0 */
   awarenessFlushMs?: number
   /**
-   * How long updates wait to be merged into one frame, in ms: the first update of a quiet room
-   * starts the window, everything stored within it goes out together when it ends. 0 merges only
+   * Least time between two update frames of the room, in ms: the first edit after a quiet spell
+   * goes out on the next turn, later ones wait for the window and go out merged. 0 merges only
    * what arrived in the same turn of the event loop. @default 0
    */
   broadcastWindowMs?: number
@@ -145,6 +145,7 @@ export class Room {
   private closing: Promise<void> | null = null
   private outgoing: OutgoingUpdate[] = []
   private flushScheduled = false
+  private lastUpdateFlush = 0
   /** Awareness client ids changed since the last awareness frame, with whether to publish them. */
   private awarenessChanged = new Map<number, boolean>()
   private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
@@ -558,8 +559,10 @@ export class Room {
     this.outgoing.push({ update, sender, publish })
     if (this.flushScheduled) return
     this.flushScheduled = true
-    const windowMs = this.options.broadcastWindowMs ?? 0
-    if (windowMs > 0) setTimeout(() => this.flushUpdates(), windowMs)
+    // The first edit after a quiet spell goes out on the next turn; while edits keep coming, a
+    // room sends at most one frame per `broadcastWindowMs`, each holding everything stored since.
+    const wait = this.lastUpdateFlush + (this.options.broadcastWindowMs ?? 0) - Date.now()
+    if (wait > 0) setTimeout(() => this.flushUpdates(), wait)
     else setImmediate(() => this.flushUpdates())
   }
 
@@ -568,6 +571,7 @@ export class Room {
     this.flushScheduled = false
     const batch = this.outgoing
     if (batch.length === 0) return
+    this.lastUpdateFlush = Date.now()
     this.outgoing = []
     const published = batch.filter((item) => item.publish).map((item) => item.update)
     if (published.length > 0) this.publish({ kind: 'update', payload: mergeAll(published) })

@@ -64,12 +64,19 @@ const migrations: string[] = [
    );`
 ]
 
+/**
+ * How hard a commit waits for the disk: `full` (fsync at every commit: a committed edit survives
+ * a power loss) or `normal` (WAL appended at every commit, fsync at checkpoints: a committed edit
+ * survives any crash of the process, an OS crash or power loss may lose the last moments).
+ */
+export type SqliteSync = 'full' | 'normal'
+
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */
-export function openDatabase(file: string): Database.Database {
+export function openDatabase(file: string, sync: SqliteSync = 'full'): Database.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   migrate(db)

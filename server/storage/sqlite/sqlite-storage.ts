@@ -1,6 +1,6 @@
 /** Opens the embedded SQLite file once and exposes it as both DocStore and MetaStore. */
 import path from 'node:path'
-import { openDatabase } from './open-database.ts'
+import { openDatabase, type SqliteSync } from './open-database.ts'
 import { SqliteDocStore } from './sqlite-doc-store.ts'
 import { SqliteMetaStore } from './sqlite-meta-store.ts'
 
@@ -14,9 +14,9 @@ export interface SqliteStorage {
 }
 
 /** Opens `<dataDir>/summitpad.db` (or an in-memory database for `':memory:'`). */
-export function openSqliteStorage(dataDir: string): SqliteStorage {
+export function openSqliteStorage(dataDir: string, sync: SqliteSync = 'full'): SqliteStorage {
   const file = dataDir === ':memory:' ? dataDir : path.join(dataDir, 'summitpad.db')
-  const db = openDatabase(file)
+  const db = openDatabase(file, sync)
   const docs = new SqliteDocStore(db)
   const meta = new SqliteMetaStore(db)
   let closing: Promise<void> | null = null

@@ -4,85 +4,23 @@
  * best first by `ts_rank`, snippets by `ts_headline` with the shared snippet markers.
  */
 import type pg from 'pg'
-import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
 import { snippetEnd, snippetStart } from '../../../shared/api.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
 import { AppError } from '../../../shared/errors.ts'
-import type { Outcomes } from '../../../shared/outcomes.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { MetaStore, NewSession, SessionFilter, SessionLiveFields } from '../meta-store.ts'
+import { liveColumns, overdue, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
-interface SessionRow {
-  id: string
-  title: string
-  track: string
-  room: string
-  moderator: string
-  scheduled_start: string | null
-  duration_minutes: number
-  access: AccessMode
-  state: SessionState
-  started_at: string | null
-  ends_at: string | null
-  ended_at: string | null
-  locked: boolean
-  current_item: string | null
-  projector_chat: boolean
-  created_at: string
-  updated_at: string
-}
 
-interface SummaryColumns {
-  archived_at: string
-  outcomes_json: string
-  participants_json: string
-}
 
 const sessionColumns =
   's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.created_at, s.updated_at'
 
-function toSession(row: SessionRow): Session {
-  return {
-    id: row.id,
-    title: row.title,
-    track: row.track,
-    room: row.room,
-    moderator: row.moderator,
-    scheduledStart: row.scheduled_start,
-    durationMinutes: row.duration_minutes,
-    access: row.access,
-    state: row.state,
-    startedAt: row.started_at,
-    endsAt: row.ends_at,
-    endedAt: row.ended_at,
-    locked: row.locked,
-    currentItem: row.current_item,
-    projectorChat: row.projector_chat,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
 
-function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
-  return {
-    session: toSession(row),
-    outcomes: JSON.parse(row.outcomes_json) as Outcomes,
-    participants: JSON.parse(row.participants_json) as string[],
-    archivedAt: row.archived_at,
-  }
-}
 
-const liveColumns: Record<keyof SessionLiveFields, string> = {
-  state: 'state',
-  startedAt: 'started_at',
-  endsAt: 'ends_at',
-  endedAt: 'ended_at',
-  locked: 'locked',
-  currentItem: 'current_item',
-  projectorChat: 'projector_chat',
-}
 
 export class PgMetaStore implements MetaStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -226,9 +164,7 @@ export class PgMetaStore implements MetaStore {
        WHERE (s.state = 'live' AND s.ends_at < $1) OR (s.state = 'scheduled' AND s.scheduled_start IS NOT NULL AND s.scheduled_start < $1)`,
       [beforeIso],
     )
-    const before = Date.parse(beforeIso)
-    // A scheduled session is overdue once its slot (start + duration) is over.
-    return rows.map(toSession).filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+    return overdue(rows.map(toSession), beforeIso)
   }
 
   async deleteSession(id: string): Promise<boolean> {
@@ -257,7 +193,7 @@ export class PgMetaStore implements MetaStore {
  * there is no word.
  */
 export function toTsQuery(input: string): string | null {
-  const words = input.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 20)
-  if (!words || words.length === 0) return null
+  const words = queryWords(input)
+  if (words.length === 0) return null
   return words.map((word, index) => (index === words.length - 1 ? `${word}:*` : word)).join(' & ')
 }

@@ -1,68 +1,17 @@
 /** MetaStore on the embedded SQLite file (the same file as the SqliteDocStore). */
 import type Database from 'better-sqlite3'
-import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
 import { snippetEnd, snippetStart } from '../../../shared/api.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
-import type { Outcomes } from '../../../shared/outcomes.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { MetaStore, NewSession, SessionFilter, SessionLiveFields } from '../meta-store.ts'
+import { liveColumns, overdue, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
-interface SessionRow {
-  id: string
-  title: string
-  track: string
-  room: string
-  moderator: string
-  scheduled_start: string | null
-  duration_minutes: number
-  access: AccessMode
-  state: SessionState
-  started_at: string | null
-  ends_at: string | null
-  ended_at: string | null
-  locked: number
-  current_item: string | null
-  projector_chat: number
-  created_at: string
-  updated_at: string
-  moderator_key_hash: string
-  editor_key_hash: string
-}
 
-function toSession(row: SessionRow): Session {
-  return {
-    id: row.id,
-    title: row.title,
-    track: row.track,
-    room: row.room,
-    moderator: row.moderator,
-    scheduledStart: row.scheduled_start,
-    durationMinutes: row.duration_minutes,
-    access: row.access,
-    state: row.state,
-    startedAt: row.started_at,
-    endsAt: row.ends_at,
-    endedAt: row.ended_at,
-    locked: row.locked === 1,
-    currentItem: row.current_item,
-    projectorChat: row.projector_chat === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
 
-const liveColumns: Record<keyof SessionLiveFields, string> = {
-  state: 'state',
-  startedAt: 'started_at',
-  endsAt: 'ends_at',
-  endedAt: 'ended_at',
-  locked: 'locked',
-  currentItem: 'current_item',
-  projectorChat: 'projector_chat',
-}
 
 export class SqliteMetaStore implements MetaStore {
   constructor(private readonly db: Database.Database) {}
@@ -94,7 +43,7 @@ export class SqliteMetaStore implements MetaStore {
 
   async getCapabilities(id: string): Promise<SessionCapabilities | null> {
     const row = this.db.prepare('SELECT access, moderator_key_hash, editor_key_hash FROM sessions WHERE id = ?').get(id) as
-      | Pick<SessionRow, 'access' | 'moderator_key_hash' | 'editor_key_hash'>
+      | { access: AccessMode; moderator_key_hash: string; editor_key_hash: string }
       | undefined
     return row ? { access: row.access, moderatorKeyHash: row.moderator_key_hash, editorKeyHash: row.editor_key_hash } : null
   }
@@ -199,9 +148,7 @@ export class SqliteMetaStore implements MetaStore {
          WHERE (state = 'live' AND ends_at < @before) OR (state = 'scheduled' AND scheduled_start IS NOT NULL AND scheduled_start < @before)`,
       )
       .all({ before: beforeIso }) as SessionRow[]
-    const before = Date.parse(beforeIso)
-    // A scheduled session is overdue once its slot (start + duration) is over.
-    return rows.map(toSession).filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+    return overdue(rows.map(toSession), beforeIso)
   }
 
   async deleteSession(id: string): Promise<boolean> {
@@ -224,24 +171,14 @@ interface ArchiveColumns {
   chat_json: string
 }
 
-/** The archive columns a summary is made of (no pad, no chat). */
-type SummaryColumns = Omit<ArchiveColumns, 'doc_json' | 'chat_json'>
 
-function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
-  return {
-    session: toSession(row),
-    outcomes: JSON.parse(row.outcomes_json) as Outcomes,
-    participants: JSON.parse(row.participants_json) as string[],
-    archivedAt: row.archived_at,
-  }
-}
 
 /**
  * Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax can
  * come from input), all required, the last one matched as a prefix. Null when there is no word.
  */
 export function toFtsQuery(input: string): string | null {
-  const words = input.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 20)
-  if (!words || words.length === 0) return null
+  const words = queryWords(input)
+  if (words.length === 0) return null
   return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ')
 }

@@ -1,0 +1,92 @@
+/**
+ * What the SQL MetaStores share: a `sessions` row (and an archive summary row) as a Session, the
+ * columns of the live fields, the overdue rule, and the words of a search query. SQLite stores
+ * booleans as 0/1, PostgreSQL as booleans; both read through here.
+ */
+import type { ArchiveSummary, Session, SessionState } from '../../shared/api.ts'
+import type { Outcomes } from '../../shared/outcomes.ts'
+import type { AccessMode } from '../../shared/roles.ts'
+import type { SessionLiveFields } from './meta-store.ts'
+
+export interface SessionRow {
+  id: string
+  title: string
+  track: string
+  room: string
+  moderator: string
+  scheduled_start: string | null
+  duration_minutes: number
+  access: AccessMode
+  state: SessionState
+  started_at: string | null
+  ends_at: string | null
+  ended_at: string | null
+  locked: boolean | number
+  current_item: string | null
+  projector_chat: boolean | number
+  created_at: string
+  updated_at: string
+}
+
+/** The archive columns a summary is made of (no pad, no chat). */
+export interface SummaryColumns {
+  archived_at: string
+  outcomes_json: string
+  participants_json: string
+}
+
+export function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    title: row.title,
+    track: row.track,
+    room: row.room,
+    moderator: row.moderator,
+    scheduledStart: row.scheduled_start,
+    durationMinutes: row.duration_minutes,
+    access: row.access,
+    state: row.state,
+    startedAt: row.started_at,
+    endsAt: row.ends_at,
+    endedAt: row.ended_at,
+    locked: Boolean(row.locked),
+    currentItem: row.current_item,
+    projectorChat: Boolean(row.projector_chat),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
+  return {
+    session: toSession(row),
+    outcomes: JSON.parse(row.outcomes_json) as Outcomes,
+    participants: JSON.parse(row.participants_json) as string[],
+    archivedAt: row.archived_at,
+  }
+}
+
+/** The column of each live field. */
+export const liveColumns: Record<keyof SessionLiveFields, string> = {
+  state: 'state',
+  startedAt: 'started_at',
+  endsAt: 'ends_at',
+  endedAt: 'ended_at',
+  locked: 'locked',
+  currentItem: 'current_item',
+  projectorChat: 'projector_chat',
+}
+
+/**
+ * Of the sessions the query found (live ones ending before `before`, scheduled ones starting
+ * before it), those really overdue: a scheduled session only once its whole slot is over.
+ */
+export function overdue(sessions: Session[], beforeIso: string): Session[] {
+  const before = Date.parse(beforeIso)
+  return sessions.filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+}
+
+/** The words of a search query (letters and digits only, so no query syntax survives), at most 20. */
+export function queryWords(input: string): string[] {
+  return input.toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, 20) ?? []
+}

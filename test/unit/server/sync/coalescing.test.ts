@@ -1,37 +1,20 @@
 /** Broadcast coalescing: one merged frame per turn, never an echo, awareness throttled. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { silentLogger } from '../../../../server/sync/logger.ts'
 import { Room } from '../../../../server/sync/room.ts'
-import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
-import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
-import { SyncPeer } from '../../../helpers/sync-peer.ts'
+import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
+import type { SyncPeer } from '../../../helpers/sync-peer.ts'
 import { docFromUpdate, h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
 const docName = 'coalescing'
-let registry: RoomRegistry
-let store: MemoryDocStore
+const fixture = useRegistryFixture(docName, () => padUpdate(h(2, 'Notes'), p('')))
+const joined = () => fixture.joined()
+const makeRegistry = fixture.make
 
-function makeRegistry(overrides: Partial<RoomRegistryOptions> = {}): void {
-  registry = new RoomRegistry({ store, logger: silentLogger, compactAfterRows: 1000, unloadDelayMs: 20, maxQueuedBytesPerConnection: 1024 * 1024, ...overrides })
-}
 
-beforeEach(async () => {
-  store = new MemoryDocStore()
-  await store.append(docName, padUpdate(h(2, 'Notes'), p('')))
-})
-afterEach(async () => {
-  await registry.close()
-})
 
-async function joined(): Promise<SyncPeer> {
-  const peer = new SyncPeer(registry, docName)
-  peer.sendSyncStep1()
-  await peer.idle()
-  peer.deliver()
-  return peer
-}
 
 function typeInto(peer: SyncPeer, text: string): void {
   peer.edit((fragment) => {
@@ -67,7 +50,7 @@ describe('coalesced broadcasts', () => {
   })
 
   it('serves a fresh client the stored state before the doc is built, then one cached encoding until the doc changes', async () => {
-    const room = await Room.load(docName, store, { compactAfterRows: 1000, logger: silentLogger })
+    const room = await Room.load(docName, fixture.store, { compactAfterRows: 1000, logger: silentLogger })
     const fresh = Uint8Array.of(0)
     // Synchronously, straight from the stored bytes: no apply, no encode on a cold room's critical path.
     const first = room.syncStep2For(fresh)

@@ -1,38 +1,19 @@
 /** Connection limits: message rate, send backlog (slow consumers), awareness ownership and size. */
 import * as encoding from 'lib0/encoding'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { silentLogger } from '../../../../server/sync/logger.ts'
-import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { messageAwareness } from '../../../../shared/protocol.ts'
-import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
-import { SyncPeer } from '../../../helpers/sync-peer.ts'
+import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
 import { h, p, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
 const docName = 'limits'
-let registry: RoomRegistry
+const fixture = useRegistryFixture(docName, () => padUpdate(h(2, 'Goals'), p('seeded')))
+const joined = () => fixture.joined()
+const makeRegistry = fixture.make
 
-function makeRegistry(overrides: Partial<RoomRegistryOptions> = {}): void {
-  registry = new RoomRegistry({ store, logger: silentLogger, compactAfterRows: 1000, unloadDelayMs: 20, maxQueuedBytesPerConnection: 1024 * 1024, ...overrides })
-}
-let store: MemoryDocStore
 
-beforeEach(async () => {
-  store = new MemoryDocStore()
-  await store.append(docName, padUpdate(h(2, 'Goals'), p('seeded')))
-})
-afterEach(async () => {
-  await registry.close()
-})
 
-async function joined(): Promise<SyncPeer> {
-  const peer = new SyncPeer(registry, docName)
-  peer.sendSyncStep1()
-  await peer.idle()
-  peer.deliver()
-  return peer
-}
 
 /** An awareness frame with the given (clientId, state) entries. */
 function awarenessFrame(entries: [number, Record<string, unknown> | null][]): Uint8Array {

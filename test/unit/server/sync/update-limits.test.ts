@@ -1,45 +1,17 @@
 /** Update limits: each refusal closes the sender with 4413, stores nothing, and spares the others. */
 import * as encoding from 'lib0/encoding'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { silentLogger } from '../../../../server/sync/logger.ts'
 import { defaultRoomLimits, type RoomLimits } from '../../../../server/sync/room.ts'
-import { RoomRegistry } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
-import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
-import { SyncPeer } from '../../../helpers/sync-peer.ts'
+import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
+import type { SyncPeer } from '../../../helpers/sync-peer.ts'
 import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
 const docName = 'update-limits'
-let registry: RoomRegistry
-let store: MemoryDocStore
-
-function makeRegistry(limits: Partial<RoomLimits>): void {
-  registry = new RoomRegistry({
-    store,
-    logger: silentLogger,
-    compactAfterRows: 1000,
-    unloadDelayMs: 20,
-    maxQueuedBytesPerConnection: 8 * 1024 * 1024,
-    limits: { ...defaultRoomLimits, ...limits },
-  })
-}
-
-beforeEach(async () => {
-  store = new MemoryDocStore()
-  await store.append(docName, padUpdate(h(2, 'Notes'), p('seeded')))
-})
-afterEach(async () => {
-  await registry.close()
-})
-
-async function joined(): Promise<SyncPeer> {
-  const peer = new SyncPeer(registry, docName)
-  peer.sendSyncStep1()
-  await peer.idle()
-  peer.deliver()
-  return peer
-}
+const fixture = useRegistryFixture(docName, () => padUpdate(h(2, 'Notes'), p('seeded')))
+const joined = () => fixture.joined()
+const makeRegistry = (limits: Partial<RoomLimits>) => fixture.make({ maxQueuedBytesPerConnection: 8 * 1024 * 1024, limits: { ...defaultRoomLimits, ...limits } })
 
 /** A paragraph of `size` characters appended by `peer` (sent), its update returned. */
 function appendText(peer: SyncPeer, size: number): Uint8Array {
@@ -72,10 +44,10 @@ describe('update limits', () => {
     makeRegistry({ maxUpdateBytes: 4096 })
     const big = await joined()
     const other = await joined()
-    const rows = store.rowCount(docName)
+    const rows = fixture.store.rowCount(docName)
     appendText(big, 10_000)
     await expectRefused(big, 'update larger than 4096 bytes')
-    expect(store.rowCount(docName)).toBe(rows)
+    expect(fixture.store.rowCount(docName)).toBe(rows)
     appendText(other, 100)
     await other.idle()
     expect(other.socket.closedWith).toBeNull()
@@ -99,12 +71,12 @@ describe('update limits', () => {
   it('refuses an update claiming more structs than maxStructs before decoding it', async () => {
     makeRegistry({ maxStructs: 1000 })
     const flooder = await joined()
-    const rows = store.rowCount(docName)
+    const rows = fixture.store.rowCount(docName)
     const started = performance.now()
     flooder.sendUpdate(gcStructs(4242, 0, 200_000))
     await expectRefused(flooder, 'more than 1000 structs')
     expect(performance.now() - started).toBeLessThan(50)
-    expect(store.rowCount(docName)).toBe(rows)
+    expect(fixture.store.rowCount(docName)).toBe(rows)
   })
 
   it('bounds the bytes of updates that cannot be integrated yet (pending)', async () => {

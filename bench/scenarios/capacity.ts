@@ -190,7 +190,7 @@ export async function runIngest(options: { target: BenchTarget; ops: number; ser
     const started = nowMs()
     // At most `window` updates ahead of what the probe has seen, so what is measured is the
     // server's pace, not the socket buffers'.
-    const window = 200
+    const window = 1000
     let sent = 0
     while (sent < updates.length) {
       const last = Math.min(updates.length, sent + window)

@@ -142,9 +142,9 @@ export class Connection {
     this.metrics.frameOut(frame.byteLength)
   }
 
-  /** Sends an acknowledgement carrying the server's state vector, if the client asked for them. */
-  acknowledge(stateVector: Uint8Array): void {
-    if (this.options.wantsAck) this.send(writeAck(stateVector))
+  /** Sends an acknowledgement carrying the server's state vector (computed only then), if the client asked for them. */
+  acknowledge(stateVector: () => Uint8Array): void {
+    if (this.options.wantsAck) this.send(writeAck(stateVector()))
   }
 
   /** Closes the socket with `code` and leaves the room. Idempotent. */
@@ -161,9 +161,10 @@ export class Connection {
     this.room?.removeConnection(this)
   }
 
-  /** Resolves when every frame received so far has been handled. */
-  whenIdle(): Promise<void> {
-    return this.queue
+  /** Resolves when every frame received so far has been handled, its updates stored and applied. */
+  async whenIdle(): Promise<void> {
+    await this.queue
+    await this.room?.whenSettled()
   }
 
   private enqueue(bytes: number, task: () => Promise<void>): void {

@@ -112,6 +112,9 @@ interface OutgoingUpdate {
 /** How long after loading a room builds its doc if nothing needed it sooner (ms). */
 const buildDelayMs = 25
 
+/** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
+const maxPendingPerConnection = 1000
+
 /** Above this many contributing connections in one turn, they get the full merge (echo included). */
 const maxPersonalFrames = 16
 
@@ -134,9 +137,18 @@ export class Room {
   private readonly connections = new Set<Connection>()
   /** Which connection announced each awareness client id (one owner per id). */
   private readonly awarenessOwners = new Map<number, Connection>()
-  private readonly inflight = new Set<Promise<unknown>>()
+  /** Store writes not yet settled. */
+  private readonly writes = new Set<Promise<unknown>>()
+  /** Shapes of accepted updates not yet applied, oldest first (the doc plus these is what clients will see). */
+  private readonly inflight: UpdateShape[] = []
+  private inflightBytes = 0
+  private readonly pendingByConnection = new Map<Connection, number>()
+  /** Resolves once every update accepted so far has been stored and applied, in order. */
+  private applied: Promise<void> = Promise.resolve()
   private readonly limits: RoomLimits
   private storedRows: number
+  /** Size of the doc's compacted row after the last compaction (0 before any). */
+  private compactedBytes = 0
   /** Bytes of the doc's stored updates since the last compaction (an upper bound of its size). */
   private docBytes: number
   private compaction: Promise<void> | null = null
@@ -291,31 +303,60 @@ export class Room {
   }
 
   /**
-   * Stores `update` from `connection`, then applies it (which broadcasts it to the others).
-   * Before storing anything it throws MalformedUpdateError when the update does not decode (see
-   * update-shape.ts: what the scan accepts, Yjs decodes) and
-   * UpdateRefusedError when it breaks a limit; StoreUnavailableError when the append fails (the
-   * update is then neither applied nor broadcast).
+   * Takes `update` from `connection`: checks it, has the store append it, and returns once it is
+   * accepted, so the connection can pass on its next update while this one is being stored (a
+   * fast writer's updates share a commit). Each accepted update is applied (which broadcasts it)
+   * and acknowledged only once stored, in the order accepted. Throws, before anything is stored,
+   * MalformedUpdateError when the update does not decode (see update-shape.ts: what the scan
+   * accepts, Yjs decodes) and UpdateRefusedError when it breaks a limit. When the store fails,
+   * the sender is closed with 1013 and the update is neither applied nor shown to anyone.
    */
   async receiveUpdate(update: Uint8Array, connection: Connection): Promise<void> {
     this.build()
-    if (!isEmptyUpdate(update)) {
-      this.checkUpdate(update)
-      const started = performance.now()
-      try {
-        await this.track(this.store.append(this.docName, update))
-      } catch (error) {
-        throw new StoreUnavailableError(error)
-      }
-      connection.metrics.appendSeconds((performance.now() - started) / 1000)
-      this.storedRows++
-      this.docBytes += update.length
-      Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
-      this.checkPending(connection)
-      this.maybeCompact()
-      this.options.onStored?.(this.docName)
+    if (isEmptyUpdate(update)) {
+      // Acknowledged after everything accepted before it.
+      this.chain(() => connection.acknowledge(() => Y.encodeStateVector(this.ydoc)))
+      return
     }
-    connection.acknowledge(Y.encodeStateVector(this.ydoc))
+    // A connection that runs far ahead of the store waits for it.
+    if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.applied
+    const shape = this.checkUpdate(update)
+    this.inflight.push(shape)
+    this.inflightBytes += update.length
+    this.pendingByConnection.set(connection, (this.pendingByConnection.get(connection) ?? 0) + 1)
+    const started = performance.now()
+    const appended = this.track(this.store.append(this.docName, update))
+    const settle = () => {
+      this.inflight.splice(this.inflight.indexOf(shape), 1)
+      this.inflightBytes -= update.length
+      const left = (this.pendingByConnection.get(connection) ?? 1) - 1
+      if (left > 0) this.pendingByConnection.set(connection, left)
+      else this.pendingByConnection.delete(connection)
+    }
+    const step = this.applied.then(() => appended).then(
+      () => {
+        settle()
+        connection.metrics.appendSeconds((performance.now() - started) / 1000)
+        this.storedRows++
+        this.docBytes += update.length
+        Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
+        this.checkPending(connection)
+        this.maybeCompact()
+        this.options.onStored?.(this.docName)
+        connection.acknowledge(() => Y.encodeStateVector(this.ydoc))
+      },
+      (error: unknown) => {
+        settle()
+        this.options.logger.error({ err: error, docName: this.docName }, 'closing connection: its update could not be stored')
+        connection.close(CloseCode.tryAgainLater)
+      },
+    )
+    this.applied = step.catch((error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'applying a stored update failed'))
+  }
+
+  /** Runs `work` after every update accepted so far has been stored and applied. */
+  private chain(work: () => void): void {
+    this.applied = this.applied.then(work).catch((error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'update pipeline step failed'))
   }
 
   /**
@@ -347,8 +388,9 @@ export class Room {
   /** Resolves once every update accepted so far is stored and applied (for consistent reads). */
   async whenSettled(): Promise<void> {
     this.build()
+    await this.applied
     await this.serverChanges
-    await Promise.allSettled([...this.inflight])
+    await Promise.allSettled([...this.writes])
   }
 
   /** Applies an awareness update from `connection`; throws when it does not decode. */
@@ -386,8 +428,9 @@ export class Room {
 
   private async doClose(): Promise<void> {
     this.build()
+    await this.applied
     await this.serverChanges
-    await Promise.allSettled([...this.inflight])
+    await Promise.allSettled([...this.writes])
     this.flushUpdates()
     if (this.awarenessTimer) this.flushAwareness()
     if (this.compaction) await this.compaction
@@ -401,13 +444,13 @@ export class Room {
     this.ydoc.destroy()
   }
 
-  /** Refuses, before anything is stored, an update that is malformed or breaks a limit. */
-  private checkUpdate(update: Uint8Array): void {
+  /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
+  private checkUpdate(update: Uint8Array): UpdateShape {
     const limits = this.limits
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
     }
-    if (this.docBytes + update.length > limits.maxDocBytes) {
+    if (this.docBytes + this.inflightBytes + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
     let shape
@@ -419,19 +462,29 @@ export class Room {
     }
     this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
-    // An update starting past what the doc has for a client cannot be integrated yet: Yjs keeps
-    // it pending. Legitimate clients rarely do that; a hostile one could fill memory with it.
+    // An update starting past what the doc (with the updates accepted before it) has for a client
+    // cannot be integrated yet: Yjs keeps it pending. Legitimate clients rarely do that; a hostile
+    // one could fill memory with it.
     const pending = this.pendingBytes()
     for (const [client, clock] of shape.firstClocks) {
-      if (clock > Y.getState(this.ydoc.store, client) && pending + update.length > limits.maxPendingBytes) {
+      if (clock > this.projectedState(client) && pending + update.length > limits.maxPendingBytes) {
         throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
       }
     }
+    return shape
+  }
+
+  /** The clock `client` will have reached once every accepted update is applied. */
+  private projectedState(client: number): number {
+    let clock = Y.getState(this.ydoc.store, client)
+    for (const shape of this.inflight) clock = Math.max(clock, shape.endClocks.get(client) ?? 0)
+    return clock
   }
 
   /**
    * An item placed inside another item must be placed inside a type (a map, a text, an element):
-   * Yjs takes that on trust and breaks half-way through integrating otherwise.
+   * Yjs takes that on trust and breaks half-way through integrating otherwise. The parent may be
+   * in the doc, in an update accepted but not applied yet, or in this update.
    */
   private checkParents(shape: UpdateShape): void {
     const store = this.ydoc.store
@@ -440,9 +493,14 @@ export class Room {
         const item = Y.getItem(store, Y.createID(parent.client, parent.clock))
         const isType = item instanceof Y.Item && item.content instanceof Y.ContentType && item.id.clock === parent.clock
         if (!isType && !(item instanceof Y.GC)) throw new MalformedUpdateError('parent is not a type')
-      } else if (shape.firstClocks.has(parent.client) && !shape.typeItems.has(idKey(parent.client, parent.clock))) {
-        throw new MalformedUpdateError('parent is not a type')
+        continue
       }
+      const key = idKey(parent.client, parent.clock)
+      if (shape.typeItems.has(key) || this.inflight.some((accepted) => accepted.typeItems.has(key))) continue
+      // Anything else the update or the accepted ones hold at that id is not a type; beyond them,
+      // the parent is missing and Yjs keeps the item pending until it arrives.
+      const known = Math.max(this.projectedState(parent.client), shape.endClocks.get(parent.client) ?? 0)
+      if (parent.clock < known) throw new MalformedUpdateError('parent is not a type')
     }
   }
 
@@ -488,14 +546,21 @@ export class Room {
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {
-    this.inflight.add(promise)
-    const untrack = () => this.inflight.delete(promise)
+    this.writes.add(promise)
+    const untrack = () => this.writes.delete(promise)
     promise.then(untrack, untrack)
     return promise
   }
 
+  /**
+   * Compacts once the log has `compactAfterRows` rows and what was appended since the last
+   * compaction is at least as large as the doc was then: a compaction reads and rewrites the whole doc,
+   * so a large doc that keeps growing is compacted less often (amortized, each stored byte is
+   * rewritten a bounded number of times). Unloading compacts whatever is left.
+   */
   private maybeCompact(): void {
     if (this.compaction || this.closing || this.storedRows < this.options.compactAfterRows) return
+    if (this.docBytes - this.compactedBytes < this.compactedBytes) return
     this.compaction = this.compact()
       .catch(() => {})
       .finally(() => {
@@ -517,6 +582,7 @@ export class Room {
       await this.store.compact(this.docName, compacted, loaded.refs)
       this.storedRows -= loaded.refs.length - 1
       this.docBytes = Math.max(0, this.docBytes - loaded.update.length) + compacted.length
+      this.compactedBytes = compacted.length
       this.options.logger.debug({ docName: this.docName, rows: loaded.refs.length }, 'compacted doc log')
     } catch (error) {
       this.options.logger.error({ err: error, docName: this.docName }, 'compaction failed')

@@ -19,6 +19,8 @@ export interface UpdateShape {
   deleteRanges: number
   /** For each client with structs in the update: the clock its first struct starts at. */
   firstClocks: Map<number, number>
+  /** For each client with structs in the update: the clock right after its last struct. */
+  endClocks: Map<number, number>
   /** Items the update names as parents (by id); each must be a type (see `typeItems`, the doc). */
   parentRefs: StructId[]
   /** Ids (`idKey`) of the update's own items that are types, i.e. may be parents. */
@@ -63,7 +65,7 @@ const lastTypeRef = 6
  */
 export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShape {
   const decoder = decoding.createDecoder(update)
-  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map(), parentRefs: [], typeItems: new Set() }
+  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map(), endClocks: new Map(), parentRefs: [], typeItems: new Set() }
   try {
     const clients = decoding.readVarUint(decoder)
     for (let c = 0; c < clients; c++) {
@@ -75,6 +77,7 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
       if (count > 0 && !shape.firstClocks.has(client)) shape.firstClocks.set(client, clock)
       let at = clock
       for (let i = 0; i < count; i++) at += skipStruct(decoder, client, at, shape)
+      if (count > 0 && at > (shape.endClocks.get(client) ?? 0)) shape.endClocks.set(client, at)
     }
     const deleteClients = decoding.readVarUint(decoder)
     for (let c = 0; c < deleteClients; c++) {

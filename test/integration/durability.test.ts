@@ -228,6 +228,11 @@ describe('durability', () => {
     }
     writers[1]!.ydoc.getXmlFragment(padFragmentName).delete(0, 2)
     await waitFor(() => writers.every((writer) => writer.isSaved()), 10_000, 'edits acknowledged')
+    // The log was compacted while they typed (COMPACT_AFTER_ROWS=20); a few more edits after the
+    // last compaction leave several rows for the unload to compact.
+    await waitFor(() => storedRows(session.id) < 20, 10_000, 'compaction settled')
+    for (const [w, writer] of writers.entries()) for (let n = 0; n < 2; n++) type(writer, `tail${w}n${n}end`, edits)
+    await waitFor(() => writers.every((writer) => writer.isSaved()), 10_000, 'tail edits acknowledged')
     await waitFor(() => padText(writers[0]!) === padText(writers[1]!), 10_000, 'writers in sync')
     const expectedText = padText(writers[0]!)
     const expectedStateVector = Y.decodeStateVector(Y.encodeStateVector(writers[0]!.ydoc))

@@ -78,6 +78,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sessions,
     archiver,
     meta: storage.meta,
+    docs: storage.docs,
     logger,
     staticDir: config.staticDir,
     health: async () => ({

@@ -15,13 +15,16 @@ import type { Registry } from 'prom-client'
 import type { HistoryService } from '../history/history-service.ts'
 import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
+import { scheduleRouter } from './routes/schedule.ts'
 import { sessionsRouter } from './routes/sessions.ts'
+import type { DocStore } from '../storage/doc-store.ts'
 
 export interface AppDeps {
   sessions: SessionService
   archiver: Archiver
   history: HistoryService
   meta: MetaStore
+  docs: DocStore
   /** Prometheus registry served at `/metrics`. */
   metrics: Registry
   logger: Logger
@@ -56,6 +59,8 @@ const contentSecurityPolicy = [
 const maxJsonBytes = 256 * 1024
 /** Largest `POST /api/sessions` body (it may carry an agenda file). */
 const maxCreateBytes = 1536 * 1024
+/** Largest `POST /api/schedule/import` body. */
+const maxScheduleBytes = 5 * 1024 * 1024
 
 export function createApp(deps: AppDeps): Express {
   const app = express()
@@ -88,6 +93,8 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
   api.post('/sessions', express.json({ limit: maxCreateBytes }))
+  // A whole summit's schedule (up to 2 MiB of CSV or iCalendar, escaped in JSON).
+  api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))
   api.use(express.json({ limit: maxJsonBytes }))
   api.get('/time', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
@@ -95,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver))
+  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' })))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
   })

@@ -18,12 +18,17 @@
  * - [MS8] `addParticipants` records names once per session; `listParticipants` returns them in
  *   the order first seen.
  * - [MS9] `deleteSession` removes the session, its participants and its archive record.
+ * - [MS10] `updateSchedule` changes only the given schedule fields (title, track, room, moderator,
+ *   start, duration), bumps `updatedAt`, and returns the session; an unknown id returns null.
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 
 /** The fields the moderator's actions change. */
 export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat'>
+
+/** The fields a schedule import sets. */
+export type SessionScheduleFields = Pick<Session, 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'durationMinutes'>
 
 /** What a caller provides to create a session; live fields and timestamps are set by the store. */
 export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt'> & SessionCapabilities
@@ -39,6 +44,8 @@ export interface MetaStore {
   getCapabilities(id: string): Promise<SessionCapabilities | null>
   listSessions(filter?: SessionFilter): Promise<Session[]>
   updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null>
+  /** Changes a session's schedule fields [MS10]. */
+  updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null>
   /** Stores the record (pad, outcomes, participants, chat) with `text` (the pad as plain text) indexed for search. */
   saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>

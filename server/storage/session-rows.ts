@@ -6,7 +6,7 @@
 import type { ArchiveSummary, Session, SessionState } from '../../shared/api.ts'
 import type { Outcomes } from '../../shared/outcomes.ts'
 import type { AccessMode } from '../../shared/roles.ts'
-import type { SessionLiveFields } from './meta-store.ts'
+import type { SessionLiveFields, SessionScheduleFields } from './meta-store.ts'
 
 export interface SessionRow {
   id: string
@@ -75,6 +75,16 @@ export const liveColumns: Record<keyof SessionLiveFields, string> = {
   locked: 'locked',
   currentItem: 'current_item',
   projectorChat: 'projector_chat',
+}
+
+/** The column of each schedule field. */
+export const scheduleColumns: Record<keyof SessionScheduleFields, string> = {
+  title: 'title',
+  track: 'track',
+  room: 'room',
+  moderator: 'moderator',
+  scheduledStart: 'scheduled_start',
+  durationMinutes: 'duration_minutes',
 }
 
 /**

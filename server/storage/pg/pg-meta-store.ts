@@ -11,8 +11,8 @@ import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
-import type { MetaStore, NewSession, SessionFilter, SessionLiveFields } from '../meta-store.ts'
-import { liveColumns, overdue, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import type { MetaStore, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import { liveColumns, overdue, scheduleColumns, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
@@ -80,6 +80,17 @@ export class PgMetaStore implements MetaStore {
   async updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
     const assignments = entries.map(([key], index) => `${liveColumns[key]} = $${index + 3}`)
+    const { rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
+      id,
+      new Date().toISOString(),
+      ...entries.map(([, value]) => value),
+    ])
+    return rowCount === 0 ? null : this.getSession(id)
+  }
+
+  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionScheduleFields, unknown][]
+    const assignments = entries.map(([key], index) => `${scheduleColumns[key]} = $${index + 3}`)
     const { rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
       id,
       new Date().toISOString(),

@@ -7,8 +7,8 @@ import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
-import type { MetaStore, NewSession, SessionFilter, SessionLiveFields } from '../meta-store.ts'
-import { liveColumns, overdue, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import type { MetaStore, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import { liveColumns, overdue, scheduleColumns, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
@@ -66,6 +66,15 @@ export class SqliteMetaStore implements MetaStore {
     const result = this.db
       .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
       .run({ ...values, id, updatedAt: new Date().toISOString() })
+    return result.changes === 0 ? null : this.getSession(id)
+  }
+
+  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionScheduleFields, unknown][]
+    const assignments = entries.map(([key]) => `${scheduleColumns[key]} = @${key}`)
+    const result = this.db
+      .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
+      .run({ ...Object.fromEntries(entries), id, updatedAt: new Date().toISOString() })
     return result.changes === 0 ? null : this.getSession(id)
   }
 

@@ -202,5 +202,15 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(await store.searchArchive('gone')).toEqual([])
       expect(await store.deleteSession(created.id)).toBe(false)
     })
+
+    it('[MS10] updateSchedule changes only the schedule fields given, bumps updatedAt, and returns null for an unknown id', async () => {
+      const created = await store.createSession(newSession({ title: 'Before', room: 'Room 1', scheduledStart: '2026-11-24T14:00:00.000Z' }))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const updated = await store.updateSchedule(created.id, { room: 'Hall B', scheduledStart: '2026-11-24T15:00:00.000Z', durationMinutes: 55 })
+      expect(updated).toMatchObject({ title: 'Before', room: 'Hall B', scheduledStart: '2026-11-24T15:00:00.000Z', durationMinutes: 55, state: 'scheduled' })
+      expect(updated!.updatedAt > created.updatedAt).toBe(true)
+      expect(await store.getSession(created.id)).toEqual(updated)
+      expect(await store.updateSchedule('no-such-session', { room: 'x' })).toBeNull()
+    })
   })
 }

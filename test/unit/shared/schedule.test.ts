@@ -1,0 +1,54 @@
+/** Schedule parsing: CSV and iCalendar read alike, every bad row reported with its line, stable ids. */
+import { describe, expect, it } from 'vitest'
+import { parseCsvSchedule } from '../../../shared/schedule/parse-csv.ts'
+import { parseIcsSchedule } from '../../../shared/schedule/parse-ics.ts'
+import { scheduleIds, slugify } from '../../../shared/schedule/schedule.ts'
+import { summitCsv, summitIcs, summitSessions } from '../../helpers/schedule-fixture.ts'
+
+describe('schedule parsing', () => {
+  it('reads a 3-day, 8-track CSV and the same schedule as iCalendar into the same entries', () => {
+    const csv = parseCsvSchedule(summitCsv())
+    const ics = parseIcsSchedule(summitIcs())
+    expect(csv.problems).toEqual([])
+    expect(ics.problems).toEqual([])
+    expect(csv.entries).toHaveLength(144)
+    const strip = ({ line: _line, ...entry }: { line: number }) => entry
+    expect(ics.entries.map(strip)).toEqual(csv.entries.map(strip))
+    expect(new Set(csv.entries.map((entry) => entry.track)).size).toBe(8)
+    expect(csv.entries[0]).toMatchObject({ title: 'Nova roadmap day 1', room: 'Room 101', start: '2026-05-11T09:00:00.000Z', durationMinutes: 40, moderator: 'PTL Nova' })
+    expect(csv.entries[0]!.description).toContain('"quoted", with, commas')
+  })
+
+  it('reports every bad row with its line, in both formats', () => {
+    const rows = summitCsv().split('\r\n')
+    rows[5] = 'Broken,Nova,Room 1,next tuesday,40,Ada,x'
+    rows[9] = 'Too,few,fields'
+    rows[12] = rows[12]!.replace(',40,', ',three,')
+    const csv = parseCsvSchedule(rows.join('\r\n'))
+    expect(csv.problems).toEqual([
+      { line: 6, message: 'start is not a date and time' },
+      { line: 10, message: '3 fields where the header has 7' },
+      { line: 13, message: 'duration is not a whole number of minutes' },
+    ])
+    const ics = summitIcs().replace('SUMMARY:Nova roadmap day 1', 'SUMMARY:')
+    expect(parseIcsSchedule(ics).problems).toEqual([{ line: 19, message: 'title is empty' }])
+    expect(parseCsvSchedule('title,room\r\nx,y\r\n').problems[0]!.message).toMatch(/lacks the column\(s\) start, duration/)
+    expect(parseIcsSchedule('not a calendar').problems[0]!.message).toMatch(/not valid iCalendar/)
+    expect(parseCsvSchedule('title,start,duration\r\n"unclosed,2026-01-01T00:00Z,40\r\n').problems[0]!.message).toMatch(/not valid CSV/)
+  })
+
+  it('gives readable ids that stay the same when the schedule is re-exported in another order', () => {
+    const entries = parseCsvSchedule(summitCsv()).entries
+    const ids = scheduleIds('Summit 2026', entries)
+    expect(ids[0]).toBe('summit-2026-nova-nova-roadmap-day-1')
+    expect(new Set(ids).size).toBe(entries.length)
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    const reversed = [...entries].reverse()
+    const again = scheduleIds('Summit 2026', reversed)
+    expect(new Map(reversed.map((entry, i) => [entry.line, again[i]]))).toEqual(new Map(entries.map((entry, i) => [entry.line, ids[i]])))
+    // Two sessions of one title in one track are told apart by their start.
+    const twins = parseCsvSchedule(summitCsv([...summitSessions().slice(0, 1), { ...summitSessions()[0]!, start: '2026-05-12T09:00:00Z' }])).entries
+    expect(scheduleIds('x', twins)).toEqual(['x-nova-nova-roadmap-day-1', 'x-nova-nova-roadmap-day-1-2'])
+    expect(slugify('Ünïcödé & Spaß!', 40)).toBe('unicode-spa')
+  })
+})

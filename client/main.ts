@@ -2,6 +2,7 @@
 import './styles/app.css'
 import { renderArchive } from './pages/archive.ts'
 import { renderArchiveActions } from './pages/archive-actions.ts'
+import { renderBoard } from './pages/board.ts'
 import { renderHistory } from './pages/history.ts'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
@@ -18,6 +19,8 @@ const historyMatch = /^\/s\/([^/]+)\/history$/.exec(path)
 
 if (path === '/') {
   void renderHome(app)
+} else if (path === '/board') {
+  void renderBoard(app)
 } else if (path === '/archive') {
   void renderArchive(app)
 } else if (path === '/archive/actions') {

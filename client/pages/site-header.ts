@@ -8,6 +8,6 @@ export function siteHeader(current: 'schedule' | 'archive'): HTMLElement {
     { class: 'site-header' },
     h('a', { class: 'brand', href: '/' }, 'summitpad'),
     h('span', { class: 'tagline' }, 'Design-summit sessions, written together'),
-    h('nav', { class: 'site-nav', 'aria-label': 'Site' }, link('/', 'Schedule', 'schedule'), link('/archive', 'Archive', 'archive')),
+    h('nav', { class: 'site-nav', 'aria-label': 'Site' }, link('/', 'Schedule', 'schedule'), h('a', { href: '/board' }, 'Now and next'), link('/archive', 'Archive', 'archive')),
   )
 }

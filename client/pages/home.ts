@@ -1,10 +1,10 @@
 /**
- * Home: the summit's schedule (sessions grouped by track, in time order) and the form that
- * creates a design session and lands its creator in the new pad.
+ * Home: the summit's event index (see event-index.ts) and the form that creates a design session
+ * and lands its creator in the new pad.
  */
-import type { Session } from '../../shared/api.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
+import { renderEventIndex } from './event-index.ts'
 import { siteHeader } from './site-header.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
@@ -18,11 +18,7 @@ export async function renderHome(root: HTMLElement): Promise<void> {
       h('main', { class: 'home-main' }, createForm(), schedule),
     ),
   )
-  try {
-    renderSchedule(schedule, await api.listSessions())
-  } catch (error) {
-    schedule.append(h('p', { class: 'error', role: 'alert' }, `Could not load the schedule: ${(error as Error).message}`))
-  }
+  await renderEventIndex(schedule)
 }
 
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
@@ -87,42 +83,4 @@ function createForm(): HTMLElement {
     }
   })
   return form
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
-
-function renderSchedule(container: HTMLElement, sessions: Session[]): void {
-  if (sessions.length === 0) {
-    container.append(h('p', { class: 'empty' }, 'No sessions yet. Create the first one.'))
-    return
-  }
-  const byTrack = new Map<string, Session[]>()
-  for (const session of sessions) {
-    const track = session.track || 'No track'
-    byTrack.set(track, [...(byTrack.get(track) ?? []), session])
-  }
-  for (const [track, list] of [...byTrack].sort(([a], [b]) => a.localeCompare(b))) {
-    container.append(
-      h('h3', { class: 'track' }, track),
-      h(
-        'ul',
-        { class: 'session-list' },
-        ...list.map((session) =>
-          h(
-            'li',
-            { class: 'session-row' },
-            h('a', { href: `/s/${session.id}`, class: 'session-title' }, session.title),
-            h(
-              'span',
-              { class: 'session-meta' },
-              [session.scheduledStart ? timeFormat.format(new Date(session.scheduledStart)) : 'Unscheduled', `${session.durationMinutes} min`, session.room, session.moderator && `moderated by ${session.moderator}`]
-                .filter(Boolean)
-                .join(' · '),
-            ),
-            h('span', { class: `state state-${session.state}` }, session.state),
-          ),
-        ),
-      ),
-    )
-  }
 }

@@ -73,7 +73,7 @@ describe('hostile input', () => {
       const fired = await page.evaluate(() => (window as unknown as { __ran?: number[] }).__ran ?? [])
       if (fired.length) ran.push(`${path}: ${fired.join(',')}`)
     }
-    await visit('/', '.session-row')
+    await visit('/', '.session-card')
     await visit(links.moderator, '.pad-editor p')
     await page.locator('.people', { hasText: payloads[2]! }).waitFor()
     await page.locator('.chat-message, .chat li, [class*="chat"] li', { hasText: '__pwned(1)' }).first().waitFor()

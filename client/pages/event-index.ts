@@ -1,0 +1,163 @@
+/**
+ * The event index on the home page: the summit's schedule as a grid (one day at a time; rows are
+ * start times, columns rooms) or as a list by track, each session with its state (scheduled; live
+ * with time left; ended, linking to its outcomes), filterable by track (kept in the URL as
+ * `?track=`), and refreshed every few seconds so sessions starting and ending show up by
+ * themselves. Polling the sessions list works the same whichever instance answers.
+ */
+import type { Session } from '../../shared/api.ts'
+import { api } from '../api.ts'
+import { h } from '../dom.ts'
+import { serverNow } from '../sync/server-clock.ts'
+
+const refreshMs = 5000
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+
+type View = 'grid' | 'tracks'
+
+/** Fills `container` with the index and keeps it current. */
+export async function renderEventIndex(container: HTMLElement): Promise<void> {
+  const params = new URLSearchParams(location.search)
+  let view: View = params.get('view') === 'tracks' ? 'tracks' : 'grid'
+  let track = params.get('track') ?? ''
+  let day = params.get('day') ?? ''
+  let sessions: Session[] = []
+  const controls = h('div', { class: 'index-controls' })
+  const body = h('div', { class: 'index-body', 'aria-live': 'polite' })
+  container.append(controls, body)
+
+  const remember = () => {
+    const next = new URLSearchParams()
+    if (view !== 'grid') next.set('view', view)
+    if (track) next.set('track', track)
+    if (day) next.set('day', day)
+    history.replaceState(null, '', `${location.pathname}${next.size > 0 ? `?${next}` : ''}`)
+  }
+
+  const draw = () => {
+    const tracks = [...new Set(sessions.map((session) => session.track).filter(Boolean))].sort()
+    const shown = sessions.filter((session) => !track || session.track === track)
+    const days = [...new Set(shown.filter((s) => s.scheduledStart).map((s) => dayKey(s.scheduledStart!)))].sort()
+    if (!days.includes(day)) day = days.find((d) => d >= dayKey(new Date(serverNow()).toISOString())) ?? days[0] ?? ''
+    const trackSelect = h('select', { id: 'track-filter' }, h('option', { value: '' }, 'All tracks'), ...tracks.map((name) => h('option', { value: name, selected: name === track }, name)))
+    trackSelect.addEventListener('change', () => {
+      track = trackSelect.value
+      remember()
+      draw()
+    })
+    const viewButton = (value: View, label: string) => {
+      const button = h('button', { type: 'button', class: 'view-toggle', 'aria-pressed': String(view === value) }, label)
+      button.addEventListener('click', () => {
+        view = value
+        remember()
+        draw()
+      })
+      return button
+    }
+    controls.replaceChildren(
+      h('label', { class: 'field inline', for: 'track-filter' }, h('span', { class: 'field-label' }, 'Track'), trackSelect),
+      h('div', { class: 'view-toggles', role: 'group', 'aria-label': 'View' }, viewButton('grid', 'Grid'), viewButton('tracks', 'By track')),
+    )
+    if (shown.length === 0) {
+      body.replaceChildren(h('p', { class: 'empty' }, sessions.length === 0 ? 'No sessions yet. Create one, or import the schedule.' : 'No session in this track.'))
+      return
+    }
+    body.replaceChildren(view === 'grid' ? grid(shown, days, day, (next) => ((day = next), remember(), draw())) : byTrack(shown))
+  }
+
+  const refresh = async () => {
+    try {
+      sessions = await api.listSessions()
+    } catch {
+      // Keep showing what we have; the next refresh tries again.
+    }
+    draw()
+  }
+  await refresh()
+  setInterval(() => void refresh(), refreshMs)
+}
+
+function dayKey(iso: string): string {
+  const date = new Date(iso)
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`
+}
+
+function grid(sessions: Session[], days: string[], day: string, pick: (day: string) => void): HTMLElement {
+  const tabs = h(
+    'div',
+    { class: 'day-tabs', role: 'group', 'aria-label': 'Day' },
+    ...days.map((key) => {
+      const button = h('button', { type: 'button', class: 'view-toggle', 'aria-pressed': String(key === day) }, dayFormat.format(new Date(`${key}T12:00:00`)))
+      button.addEventListener('click', () => pick(key))
+      return button
+    }),
+  )
+  const ofDay = sessions.filter((session) => session.scheduledStart && dayKey(session.scheduledStart) === day)
+  const rooms = [...new Set(ofDay.map((session) => session.room || 'No room'))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+  const times = [...new Set(ofDay.map((session) => session.scheduledStart!))].sort()
+  const table = h(
+    'table',
+    { class: 'schedule-grid' },
+    h('caption', {}, day ? dayFormat.format(new Date(`${day}T12:00:00`)) : 'Unscheduled'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), ...rooms.map((room) => h('th', { scope: 'col' }, room)))),
+    h(
+      'tbody',
+      {},
+      ...times.map((time) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, timeFormat.format(new Date(time))),
+          ...rooms.map((room) => {
+            const here = ofDay.filter((session) => session.scheduledStart === time && (session.room || 'No room') === room)
+            return h('td', {}, ...here.map((session) => sessionCard(session, false)))
+          }),
+        ),
+      ),
+    ),
+  )
+  const unscheduled = sessions.filter((session) => !session.scheduledStart)
+  return h(
+    'div',
+    {},
+    days.length > 1 ? tabs : null,
+    ofDay.length > 0 ? h('div', { class: 'grid-scroll' }, table) : null,
+    unscheduled.length > 0 ? h('div', {}, h('h3', { class: 'track' }, 'Unscheduled'), h('ul', { class: 'session-list' }, ...unscheduled.map((s) => h('li', {}, sessionCard(s, true))))) : null,
+  )
+}
+
+function byTrack(sessions: Session[]): HTMLElement {
+  const tracks = new Map<string, Session[]>()
+  for (const session of sessions) tracks.set(session.track || 'No track', [...(tracks.get(session.track || 'No track') ?? []), session])
+  return h(
+    'div',
+    {},
+    ...[...tracks]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([name, list]) => [h('h3', { class: 'track' }, name), h('ul', { class: 'session-list' }, ...list.map((session) => h('li', {}, sessionCard(session, true))))]),
+  )
+}
+
+/** One session: title (to its pad, or its outcomes once ended), when and where, and its state. */
+function sessionCard(session: Session, withTime: boolean): HTMLElement {
+  const ended = session.state === 'ended'
+  const meta = [withTime && session.scheduledStart ? dateTimeFormat.format(new Date(session.scheduledStart)) : null, `${session.durationMinutes} min`, withTime ? session.room : null, session.moderator && `moderated by ${session.moderator}`]
+  return h(
+    'div',
+    { class: `session-card state-${session.state}`, 'data-session': session.id },
+    h('a', { href: ended ? `/s/${session.id}/archive` : `/s/${session.id}`, class: 'session-title' }, session.title),
+    h('span', { class: 'session-meta' }, meta.filter(Boolean).join(' · ')),
+    h('span', { class: `state state-${session.state}` }, stateLabel(session)),
+  )
+}
+
+function stateLabel(session: Session): string {
+  if (session.state === 'ended') return 'ended · outcomes'
+  if (session.state === 'live') {
+    const left = session.endsAt ? Math.ceil((Date.parse(session.endsAt) - serverNow()) / 60_000) : null
+    return left === null ? 'live' : left > 0 ? `live · ${left} min left` : 'live · overtime'
+  }
+  return 'scheduled'
+}

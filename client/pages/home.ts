@@ -5,6 +5,7 @@
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { renderEventIndex } from './event-index.ts'
+import { scheduleImportForm } from './schedule-import.ts'
 import { siteHeader } from './site-header.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
@@ -15,7 +16,7 @@ export async function renderHome(root: HTMLElement): Promise<void> {
       'div',
       { class: 'home' },
       siteHeader('schedule'),
-      h('main', { class: 'home-main' }, createForm(), schedule),
+      h('main', { class: 'home-main' }, h('div', { class: 'home-side' }, createForm(), scheduleImportForm()), schedule),
     ),
   )
   await renderEventIndex(schedule)

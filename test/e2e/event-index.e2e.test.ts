@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import { act } from '../helpers/api.ts'
 import { artifactPath, browserSuite } from '../helpers/browser.ts'
-import { summitCsv } from '../helpers/schedule-fixture.ts'
+import { summitCsv, summitIcs } from '../helpers/schedule-fixture.ts'
+import fs from 'node:fs'
 
 const suite = browserSuite({ AUTO_END_AFTER_MINUTES: '0' })
 
@@ -44,6 +45,31 @@ describe('the event index', () => {
     await page.screenshot({ path: artifactPath('index-tracks.png'), fullPage: true })
     await page.reload()
     expect(await page.locator('#track-filter').inputValue()).toBe('Swift')
+    await page.close()
+  })
+
+  it('lets an organiser import a schedule file from the home page: preview, import, links to hand out', async () => {
+    const page = await suite.browser.newPage({ viewport: { width: 1440, height: 1000 } })
+    await page.goto(`${suite.server.url}/`)
+    const file = artifactPath('schedule.ics')
+    fs.writeFileSync(file, summitIcs())
+    await page.fill('#import-event', 'Forum')
+    await page.setInputFiles('#import-file', file)
+    await page.getByRole('button', { name: 'Preview' }).click()
+    await expect.poll(() => page.locator('.import-result').textContent()).toContain('144 sessions would be created')
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await expect.poll(() => page.locator('.import-result').textContent()).toContain('144 sessions were created')
+    expect(await page.locator('.import-links tbody tr').count()).toBe(144)
+    const download = page.locator('a[download="session-links.csv"]')
+    expect(await download.getAttribute('href')).toMatch(/^blob:/)
+    expect(await page.locator('.import-links code').first().textContent()).toMatch(/\/s\/forum-[a-z0-9-]+#key=/)
+    await page.screenshot({ path: artifactPath('import-result.png') })
+    // A broken file: nothing imported, each problem with its line.
+    const broken = artifactPath('broken-schedule.csv')
+    fs.writeFileSync(broken, 'title,start,duration\r\nok,2026-05-11T09:00Z,40\r\nbroken,someday,40\r\n')
+    await page.setInputFiles('#import-file', broken)
+    await page.getByRole('button', { name: 'Import', exact: true }).click()
+    await expect.poll(() => page.locator('.import-problems').textContent()).toBe('Line 3: start is not a date and time')
     await page.close()
   })
 })

@@ -26,7 +26,8 @@ export function createViewer(place: HTMLElement, options: ViewerOptions): Editor
   return new EditorView(place, {
     state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions)] }),
     editable: () => false,
-    attributes: { class: `pad-editor ${options.className}`, 'aria-label': 'Session pad', 'aria-readonly': 'true' },
+    // A document to read, not a text box: no textbox role, so no aria-readonly either.
+    attributes: { class: `pad-editor ${options.className}`, role: 'document', 'aria-label': 'Session pad' },
     nodeViews: {
       task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
       action_item: (node, view, getPos) => new ActionItemView(node, view, getPos),

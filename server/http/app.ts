@@ -117,7 +117,14 @@ export function createApp(deps: AppDeps): Express {
     }
     res.set('Cache-Control', 'no-cache').sendFile(indexFile)
   })
-  app.use((req, _res, next) => next(new AppError('not_found', `no page at ${req.path}`)))
+  // Any other page a browser asks for gets the client's not-found page, with a 404 status.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' && req.accepts(['json', 'html']) === 'html' && fs.existsSync(indexFile)) {
+      res.status(404).set('Cache-Control', 'no-cache').sendFile(indexFile)
+      return
+    }
+    next(new AppError('not_found', `no page at ${req.path}`))
+  })
   app.use(errorHandler(deps.logger))
   return app
 }

@@ -111,3 +111,65 @@ export function showLinks(links: SessionLinks): Promise<void> {
     })
   })
 }
+
+/** Every shortcut of the pad page, as people read them (Ctrl is Cmd on a Mac). */
+const shortcutList: [string, [string, string][]][] = [
+  [
+    'Editing',
+    [
+      ['Ctrl+B / Ctrl+I / Ctrl+`', 'Bold / italic / code'],
+      ['Ctrl+Alt+0 … 3', 'Paragraph, heading 1 to 3'],
+      ['Ctrl+Shift+8 / 9 / 7', 'Bullet list / numbered list / task list'],
+      ['Ctrl+Alt+D / Ctrl+Alt+A', 'Decision / action item'],
+      ['Tab / Shift+Tab', 'Indent / outdent a list item'],
+      ['Ctrl+Z / Ctrl+Shift+Z', 'Undo / redo your own edits'],
+    ],
+  ],
+  [
+    'Moderator',
+    [
+      ['Alt+Shift+↓', 'Next agenda item (marks the current one done)'],
+      ['Alt+Shift+↑', 'Previous agenda item'],
+    ],
+  ],
+  ['This page', [['?', 'Show these shortcuts']]],
+]
+
+/** Shows the keyboard shortcuts; Escape or the button closes it, and focus returns where it was. */
+export function showShortcuts(): void {
+  if (document.querySelector('dialog.shortcuts')) return
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
+  const close = h('button', { type: 'submit', class: 'primary', value: 'ok' }, 'Close')
+  const dialog = h(
+    'dialog',
+    { class: 'dialog shortcuts', 'aria-labelledby': 'shortcuts-heading' },
+    h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'shortcuts-heading' }, 'Keyboard shortcuts'),
+      ...shortcutList.flatMap(([group, rows]) => [
+        h('h3', {}, group),
+        h('dl', { class: 'shortcut-list' }, ...rows.flatMap(([keys, what]) => [h('dt', {}, h('kbd', {}, keys)), h('dd', {}, what)])),
+      ]),
+      h('div', { class: 'dialog-actions' }, close),
+    ),
+  )
+  document.body.append(dialog)
+  dialog.showModal()
+  close.focus()
+  dialog.addEventListener('close', () => {
+    dialog.remove()
+    opener?.focus()
+  })
+}
+
+/** Opens the shortcuts with `?` unless the person is typing (in the pad or a field). */
+export function listenForShortcutHelp(): void {
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== '?' || event.ctrlKey || event.metaKey || event.altKey) return
+    const target = event.target as HTMLElement | null
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return
+    event.preventDefault()
+    showShortcuts()
+  })
+}

@@ -19,7 +19,7 @@ import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity 
 import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { createChatPanel } from './chat-panel.ts'
-import { askIdentity, askLink, showLinks } from './dialogs.ts'
+import { askIdentity, askLink, listenForShortcutHelp, showLinks, showShortcuts } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
 import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
@@ -112,6 +112,9 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     followIfWanted()
   })
 
+  const shortcutsButton = h('button', { type: 'button', class: 'shortcuts-button', 'aria-keyshortcuts': '?' }, 'Keyboard shortcuts')
+  shortcutsButton.addEventListener('click', () => showShortcuts())
+  listenForShortcutHelp()
   root.replaceChildren(
     h(
       'div',
@@ -128,6 +131,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
         ),
         indicator,
         youButton,
+        shortcutsButton,
       ),
       bar.element,
       toolbar.element,

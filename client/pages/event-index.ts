@@ -57,7 +57,7 @@ export async function renderEventIndex(container: HTMLElement): Promise<void> {
       return button
     }
     controls.replaceChildren(
-      h('label', { class: 'field inline', for: 'track-filter' }, h('span', { class: 'field-label' }, 'Track'), trackSelect),
+      h('div', { class: 'field inline' }, h('label', { class: 'field-label', for: 'track-filter' }, 'Filter'), trackSelect),
       h('div', { class: 'view-toggles', role: 'group', 'aria-label': 'View' }, viewButton('grid', 'Grid'), viewButton('tracks', 'By track')),
     )
     if (shown.length === 0) {

@@ -35,7 +35,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync })
   const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
   // The gauges read the registry when scraped, after it exists.
-  const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length })
+  const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length, builtRooms: async () => (await registry.builtDocNames()).length })
   const registry = new RoomRegistry({
     store: storage.docs,
     logger: logger.child({ component: 'sync' }),

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { WebSocketServer } from 'ws'
+import type { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
@@ -43,7 +43,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
-    socket.on('error', () => socket.destroy())
+    socket.on('error', destroyOnError)
     const origin = req.headers.origin
     if (origin && deps.allowedOrigins.length > 0 && !deps.allowedOrigins.includes(origin)) {
       deps.logger.warn({ origin, path: url.pathname }, 'WebSocket from a foreign origin refused')
@@ -73,20 +73,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
             ws.close(verdict.code, closeReason[verdict.code])
             return
           }
-          const { sessionId, kind } = verdict.docName
-          const name = formatDocName(verdict.docName)
-          const role = verdict.role
-          const connection = deps.registry.connect(name, toSyncSocket(ws), {
-            wantsAck,
-            // Read at every update, so lock, unlock and end apply to open connections at once.
-            canWrite: () => {
-              const state = deps.sessions.cachedWriteState(sessionId)
-              return state !== undefined && canWrite(role, kind, state)
-            },
-          })
-          deps.logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
-          ws.once('close', (code) => deps.logger.debug({ docName: name, role, code }, 'connection closed'))
-          bindSocket(ws, connection, deps.pingIntervalMs, () => deps.registry.disconnected(name, connection))
+          openConnection(deps, ws, verdict.docName, verdict.role, wantsAck)
         })
       },
       (error: unknown) => {
@@ -95,6 +82,27 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       },
     )
   }
+}
+
+/**
+ * Joins an accepted WebSocket to its room. Kept apart from the upgrade handler so the closures a
+ * connection keeps for its lifetime hold only what they use, not the upgrade request.
+ */
+function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role: Role, wantsAck: boolean): void {
+  const { sessionId, kind } = docName
+  const name = formatDocName(docName)
+  const { sessions, registry, logger } = deps
+  const connection = registry.connect(name, toSyncSocket(ws), {
+    wantsAck,
+    // Read at every update, so lock, unlock and end apply to open connections at once.
+    canWrite: () => {
+      const state = sessions.cachedWriteState(sessionId)
+      return state !== undefined && canWrite(role, kind, state)
+    },
+  })
+  logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
+  ws.once('close', (code) => logger.debug({ docName: name, role, code }, 'connection closed'))
+  bindSocket(ws, connection, deps.pingIntervalMs, () => registry.disconnected(name, connection))
 }
 
 type Verdict = { ok: true; docName: DocName; role: Role } | { ok: false; code: CloseCode }
@@ -111,6 +119,11 @@ async function authorize(sessions: SessionService, docName: DocName | null, toke
     if (error instanceof AppError && error.code === 'unauthorized') return { ok: false, code: CloseCode.badToken }
     throw error
   }
+}
+
+/** A socket error during or after the upgrade drops the socket (a module-level listener: it holds nothing). */
+function destroyOnError(this: Duplex): void {
+  this.destroy()
 }
 
 function safeDecode(value: string): string | null {

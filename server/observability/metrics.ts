@@ -11,11 +11,19 @@ export interface ServerMetrics {
   sync: SyncMetrics
 }
 
-export function createMetrics(live: { connections: () => number; rooms: () => number }): ServerMetrics {
+export function createMetrics(live: { connections: () => number; rooms: () => number; builtRooms: () => Promise<number> }): ServerMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'summitpad_process_', eventLoopMonitoringPrecision: 20 })
   new Gauge({ name: 'summitpad_connections', help: 'Open WebSocket connections', registers: [registry], collect() { this.set(live.connections()) } })
   new Gauge({ name: 'summitpad_rooms', help: 'Docs loaded in memory', registers: [registry], collect() { this.set(live.rooms()) } })
+  new Gauge({
+    name: 'summitpad_rooms_built',
+    help: 'Loaded docs held as a Y.Doc (someone edited them); the others are held as their stored bytes',
+    registers: [registry],
+    async collect() {
+      this.set(await live.builtRooms())
+    },
+  })
   const framesIn = new Counter({ name: 'summitpad_frames_in_total', help: 'WebSocket frames received', registers: [registry] })
   const bytesIn = new Counter({ name: 'summitpad_bytes_in_total', help: 'Bytes received in WebSocket frames', registers: [registry] })
   const framesOut = new Counter({ name: 'summitpad_frames_out_total', help: 'WebSocket frames sent', registers: [registry] })

@@ -106,6 +106,12 @@ export class RoomRegistry {
     return this.connections.size
   }
 
+  /** Doc names of the loaded rooms whose doc is built; the others hold only their stored bytes. */
+  async builtDocNames(): Promise<string[]> {
+    const rooms = await Promise.allSettled([...this.rooms.values()])
+    return rooms.flatMap((result) => (result.status === 'fulfilled' && result.value.isBuilt && !result.value.isClosed ? [result.value.docName] : []))
+  }
+
   /** Doc names of the rooms currently loaded or loading. */
   get loadedDocNames(): string[] {
     return [...this.rooms.keys()]

@@ -109,9 +109,6 @@ interface OutgoingUpdate {
   publish: boolean
 }
 
-/** How long after loading a room builds its doc if nothing needed it sooner (ms). */
-const buildDelayMs = 25
-
 /** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerConnection = 1000
 
@@ -132,7 +129,8 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 }
 
 export class Room {
-  readonly ydoc: Y.Doc
+  /** The live doc; holds nothing until built (see `build`). */
+  private readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   private readonly connections = new Set<Connection>()
   /** Which connection announced each awareness client id (one owner per id). */
@@ -164,10 +162,16 @@ export class Room {
   private lastAwarenessFlush = 0
   /** `Y.encodeStateAsUpdate` of the doc, kept until the next change (a connect storm encodes once). */
   private fullState: Uint8Array | null = null
-  /** The loaded state not yet applied to `ydoc` (see `build`); everything but serving a fresh client builds first. */
+  /**
+   * The loaded state not yet applied to the doc (see `build`). A room whose clients only read
+   * never builds its doc: a fresh client is served these bytes and the server's sync step 1 is
+   * read from them, so an idle room costs its stored bytes, not a Y.Doc of every item.
+   */
   private unbuilt: Uint8Array | null = null
-  /** Connections waiting for the server's sync step 1 until the doc is built. */
+  /** Connections waiting for the server's sync step 1 (sent on the next turn, after their own step 2). */
   private readonly awaitingStep1 = new Set<Connection>()
+  /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
+  private unbuiltStateVector: Uint8Array | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
 
@@ -197,7 +201,6 @@ export class Room {
       // shortly after, so a cold room's first client does not wait for it.
       created.fullState = loaded.update
       created.unbuilt = loaded.update
-      setTimeout(() => created.build(), buildDelayMs).unref()
     }
     for (const message of early) created.receiveFromBus(message)
     if (subscribed) created.unsubscribe = subscribed
@@ -222,11 +225,22 @@ export class Room {
     this.docBytes = docBytes
     this.limits = options.limits ?? defaultRoomLimits
     // History is a feature: keep deleted content so revisions and authorship can be shown.
-    this.ydoc = new Y.Doc({ gc: false })
-    this.awareness = new awarenessProtocol.Awareness(this.ydoc)
+    this.doc = new Y.Doc({ gc: false })
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
     this.awareness.setLocalState(null)
-    this.ydoc.on('update', this.onDocUpdate)
+    this.doc.on('update', this.onDocUpdate)
     this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  /** The room's doc with everything stored applied (building it if it was not yet). */
+  get ydoc(): Y.Doc {
+    this.build()
+    return this.doc
+  }
+
+  /** True once the stored state has been applied to the doc (something needed more than its bytes). */
+  get isBuilt(): boolean {
+    return this.unbuilt === null
   }
 
   /** Number of connections currently in the room. */
@@ -241,34 +255,45 @@ export class Room {
 
   /**
    * Adds a connection (it receives broadcasts from now on) and sends it every awareness state
-   * and, once the doc is built, the server's sync step 1.
+   * and, on the next turn, the server's sync step 1 (so a fresh client's step 2 goes first; a
+   * connect storm reads the state vector once).
    */
   addConnection(connection: Connection): void {
     this.connections.add(connection)
-    if (this.unbuilt) this.awaitingStep1.add(connection)
-    else this.sendStep1(connection)
+    this.awaitingStep1.add(connection)
+    if (this.awaitingStep1.size === 1) setImmediate(() => this.sendAwaitedStep1())
     const clients = [...this.awareness.getStates().keys()]
     if (clients.length > 0) connection.send(this.encodeAwareness(clients))
   }
 
-  private sendStep1(connection: Connection): void {
+  /** The doc's state vector, read from the stored bytes while the doc is not built. */
+  private stateVector(): Uint8Array {
+    if (this.unbuilt) return (this.unbuiltStateVector ??= Y.encodeStateVectorFromUpdate(this.unbuilt))
+    return Y.encodeStateVector(this.doc)
+  }
+
+  private sendAwaitedStep1(): void {
+    if (this.awaitingStep1.size === 0 || this.doc.isDestroyed) return
+    const stateVector = this.stateVector()
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeSyncStep1(encoder, this.ydoc)
-    connection.send(encoding.toUint8Array(encoder))
+    encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1)
+    encoding.writeVarUint8Array(encoder, stateVector)
+    const frame = encoding.toUint8Array(encoder)
+    for (const connection of this.awaitingStep1) if (this.connections.has(connection)) connection.send(frame)
+    this.awaitingStep1.clear()
   }
 
   /** Applies the loaded state to the doc if that has not happened yet. */
   private build(): void {
     const update = this.unbuilt
-    if (!update || this.ydoc.isDestroyed) return
+    if (!update || this.doc.isDestroyed) return
     this.unbuilt = null
+    this.unbuiltStateVector = null
     const served = this.fullState
-    Y.applyUpdate(this.ydoc, update, { kind: 'store' } satisfies UpdateOrigin)
+    Y.applyUpdate(this.doc, update, { kind: 'store' } satisfies UpdateOrigin)
     // The stored bytes still describe the whole doc unless something else changed it meanwhile.
     if (served === update) this.fullState = served
-    for (const connection of this.awaitingStep1) if (this.connections.has(connection)) this.sendStep1(connection)
-    this.awaitingStep1.clear()
   }
 
   /** Removes a connection and the awareness states it owned (others see its cursor vanish). */
@@ -297,8 +322,8 @@ export class Room {
     const fresh = stateVector.length === 1 && stateVector[0] === 0
     if (fresh && this.fullState) return this.fullState
     this.build()
-    if (!fresh) return Y.encodeStateAsUpdate(this.ydoc, stateVector)
-    this.fullState ??= Y.encodeStateAsUpdate(this.ydoc)
+    if (!fresh) return Y.encodeStateAsUpdate(this.doc, stateVector)
+    this.fullState ??= Y.encodeStateAsUpdate(this.doc)
     return this.fullState
   }
 
@@ -312,12 +337,13 @@ export class Room {
    * the sender is closed with 1013 and the update is neither applied nor shown to anyone.
    */
   async receiveUpdate(update: Uint8Array, connection: Connection): Promise<void> {
-    this.build()
     if (isEmptyUpdate(update)) {
+      // (Every client's answer to the server's step 1 when it has nothing new: no need to build.)
       // Acknowledged after everything accepted before it.
-      this.chain(() => connection.acknowledge(() => Y.encodeStateVector(this.ydoc)))
+      this.chain(() => connection.acknowledge(() => this.stateVector()))
       return
     }
+    this.build()
     // A connection that runs far ahead of the store waits for it.
     if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.applied
     const shape = this.checkUpdate(update)
@@ -339,11 +365,11 @@ export class Room {
         connection.metrics.appendSeconds((performance.now() - started) / 1000)
         this.storedRows++
         this.docBytes += update.length
-        Y.applyUpdate(this.ydoc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
+        Y.applyUpdate(this.doc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
         this.checkPending(connection)
         this.maybeCompact()
         this.options.onStored?.(this.docName)
-        connection.acknowledge(() => Y.encodeStateVector(this.ydoc))
+        connection.acknowledge(() => Y.encodeStateVector(this.doc))
       },
       (error: unknown) => {
         settle()
@@ -368,7 +394,7 @@ export class Room {
     const run = this.serverChanges.then(async () => {
       this.build()
       const scratch = new Y.Doc({ gc: false })
-      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.ydoc))
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc))
       const before = Y.encodeStateVector(scratch)
       change(scratch)
       const update = Y.encodeStateAsUpdate(scratch, before)
@@ -377,7 +403,7 @@ export class Room {
       await this.track(this.store.append(this.docName, update))
       this.storedRows++
       this.docBytes += update.length
-      Y.applyUpdate(this.ydoc, update, { kind: 'server' } satisfies UpdateOrigin)
+      Y.applyUpdate(this.doc, update, { kind: 'server' } satisfies UpdateOrigin)
       this.maybeCompact()
       this.options.onStored?.(this.docName)
     })
@@ -387,7 +413,6 @@ export class Room {
 
   /** Resolves once every update accepted so far is stored and applied (for consistent reads). */
   async whenSettled(): Promise<void> {
-    this.build()
     await this.applied
     await this.serverChanges
     await Promise.allSettled([...this.writes])
@@ -411,7 +436,7 @@ export class Room {
     if (this.closing) return
     this.build()
     const loaded = await this.store.load(this.docName)
-    if (loaded && !this.closing) Y.applyUpdate(this.ydoc, loaded.update, { kind: 'bus' } satisfies UpdateOrigin)
+    if (loaded && !this.closing) Y.applyUpdate(this.doc, loaded.update, { kind: 'bus' } satisfies UpdateOrigin)
     for (const client of this.awarenessOwners.keys()) this.awarenessChanged.set(client, true)
     this.scheduleAwarenessFlush()
   }
@@ -427,7 +452,6 @@ export class Room {
   }
 
   private async doClose(): Promise<void> {
-    this.build()
     await this.applied
     await this.serverChanges
     await Promise.allSettled([...this.writes])
@@ -438,10 +462,10 @@ export class Room {
     const unsubscribe = this.unsubscribe
     this.unsubscribe = null
     await unsubscribe?.().catch(() => {})
-    this.ydoc.off('update', this.onDocUpdate)
+    this.doc.off('update', this.onDocUpdate)
     this.awareness.off('update', this.onAwarenessUpdate)
     this.awareness.destroy()
-    this.ydoc.destroy()
+    this.doc.destroy()
   }
 
   /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
@@ -476,7 +500,7 @@ export class Room {
 
   /** The clock `client` will have reached once every accepted update is applied. */
   private projectedState(client: number): number {
-    let clock = Y.getState(this.ydoc.store, client)
+    let clock = Y.getState(this.doc.store, client)
     for (const shape of this.inflight) clock = Math.max(clock, shape.endClocks.get(client) ?? 0)
     return clock
   }
@@ -487,7 +511,7 @@ export class Room {
    * in the doc, in an update accepted but not applied yet, or in this update.
    */
   private checkParents(shape: UpdateShape): void {
-    const store = this.ydoc.store
+    const store = this.doc.store
     for (const parent of shape.parentRefs) {
       if (parent.clock < Y.getState(store, parent.client)) {
         const item = Y.getItem(store, Y.createID(parent.client, parent.clock))
@@ -512,14 +536,15 @@ export class Room {
   }
 
   private pendingBytes(): number {
-    return (this.ydoc.store.pendingStructs?.update.length ?? 0) + (this.ydoc.store.pendingDs?.length ?? 0)
+    return (this.doc.store.pendingStructs?.update.length ?? 0) + (this.doc.store.pendingDs?.length ?? 0)
   }
 
   private receiveFromBus(message: DocMessage): void {
     if (this.closing) return
     try {
       if (message.kind === 'update') {
-        Y.applyUpdate(this.ydoc, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
+        this.build()
+        Y.applyUpdate(this.doc, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
         this.docBytes += message.payload.length
       } else {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, { kind: 'bus' } satisfies UpdateOrigin)

@@ -4,6 +4,7 @@ import { silentLogger } from '../../../../server/sync/logger.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { isCoveredBy, messageSync } from '../../../../shared/protocol.ts'
+import { padFragmentName } from '../../../../shared/schema.ts'
 import { ControlledDocStore } from '../../../helpers/controlled-doc-store.ts'
 import { stateVectorOf } from '../../../helpers/fake-socket.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
@@ -118,15 +119,46 @@ describe('RoomRegistry loading', () => {
     await peer.idle()
     const appended = store.calls.filter((call) => call.method === 'append').map((call) => call.update)
     expect(appended).toEqual([first, second])
-    // The answer to the client's step 1 first (served from the stored bytes while the doc is
-    // built), then the server's own step 1 once it is, then the acks in order.
-    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1', 'ack', 'ack'])
+    // The answer to the client's step 1 first (served from the stored bytes), the acks in order,
+    // and the server's own step 1 on the next turn.
+    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'ack', 'ack', 'sync-step1'])
     expect(await storedText()).toContain('<paragraph>second first</paragraph>')
 
     peer.deliver()
     const other = await joinSynced()
     expect(padText(other.ydoc)).toBe(padText(peer.ydoc))
     expect(other.awareness.getStates().get(peer.ydoc.clientID)).toEqual({ user: { name: 'Ada' } })
+  })
+
+  it('keeps a room that is only read as its stored bytes, and builds its doc on the first edit', async () => {
+    const readers = [join(), join(), join()]
+    for (const reader of readers) reader.sendSyncStep1()
+    await Promise.all(readers.map((reader) => reader.idle()))
+    await settle()
+    for (const reader of readers) {
+      // Served the whole pad, and asked (with the stored state vector) for what the client has.
+      expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1'])
+      const step1 = reader.socket.frames()[1] as { stateVector: Uint8Array }
+      expect(Y.decodeStateVector(step1.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVectorFromUpdate((await memory.load(docName))!.update)))
+      reader.deliver()
+      expect(padText(reader.ydoc)).toContain('seeded')
+    }
+    expect(await registry.builtDocNames()).toEqual([])
+
+    // A client that edited offline answers the server's step 1 with its changes: stored and sent on.
+    const offline = new Y.Doc({ gc: false })
+    Y.applyUpdate(offline, (await memory.load(docName))!.update)
+    offline.getXmlFragment(padFragmentName).insert(0, [p('written offline')])
+    const returning = join()
+    returning.sendSyncStep1()
+    await returning.idle()
+    await settle()
+    Y.applyUpdate(returning.ydoc, Y.encodeStateAsUpdate(offline))
+    returning.deliver()
+    await returning.idle()
+    await waitFor(async () => (await storedText()).includes('written offline'), 1000, 'offline edit stored')
+    expect(await registry.builtDocNames()).toEqual([docName])
+    await waitFor(() => readers.every((reader) => (reader.deliver(), padText(reader.ydoc).includes('written offline'))), 1000, 'readers see the edit')
   })
 
   it('closes a connection with 4429 when more than maxQueuedBytes wait for the load', async () => {

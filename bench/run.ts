@@ -26,7 +26,8 @@ const usage = `usage: npm run bench -- [options]
   --clients <n,n,...>               receiving clients per run (default 50,200; full: 50,200,500)
   --writers <n>                     writer clients (default 10)
   --rate <n>                        total updates per second over all writers (default 200)
-  --seconds <n>                     length of the write phase (default 10)
+  --seconds <n>                     length of the measured write phase (default 10)
+  --warmup <n>                      seconds of writing before it, not measured (default 3; quick 1)
   --probes <n>                      latency probes (default 3)
   --workers <n>                     worker threads for the receivers (default 2)
   --drain-timeout <s>               longest wait for delivery after the last write (default 15)
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     writers: { type: 'string', default: '10' },
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string' },
     probes: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
     'drain-timeout': { type: 'string', default: '15' },
@@ -110,6 +112,7 @@ const fanoutOptions = {
   writers: intFlag('writers', values.writers, 1, 200),
   rate: intFlag('rate', values.rate, 1, 100_000),
   seconds: intFlag('seconds', quick ? '4' : values.seconds, 1, 600),
+  warmupSeconds: intFlag('warmup', values.warmup ?? (quick ? '1' : '3'), 0, 600),
   probes: intFlag('probes', values.probes, 1, 50),
   workers: intFlag('workers', values.workers, 1, 16),
   drainTimeoutMs: intFlag('drain-timeout', values['drain-timeout'], 1, 600) * 1000,

@@ -55,6 +55,9 @@ export class Writers {
     return new Writers(writers)
   }
 
+  /** Markers typed so far over every run. */
+  private typed = 0
+
   /** Each writer's client id and own clock: what every receiver must reach to have it all. */
   clocks(): [number, number][] {
     return this.writers.map(({ client }) => [client.ydoc.clientID, Y.getState(client.ydoc.store, client.ydoc.clientID)])
@@ -84,7 +87,8 @@ export class Writers {
           lagSum += lag
           maxLag = Math.max(maxLag, lag)
           const writer = this.writers[sent % this.writers.length]!
-          writer.text.insert(writer.text.length, formatMarker(sent, nowMicros()))
+          // Marker ids run on across runs (a warm-up, then the measured run): each is unique.
+          writer.text.insert(writer.text.length, formatMarker(this.typed++, nowMicros()))
           sent++
         }
         if (sent >= total) {

@@ -29,6 +29,7 @@ const defaults = {
   maxUpdateStructs: 20_000,
   awarenessFlushMs: 50,
   broadcastWindowMs: 20,
+  storeCommitWindowMs: 0,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
   redisPrefix: 'summitpad:',
@@ -66,6 +67,7 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
+  STORE_COMMIT_WINDOW_MS: int(0, 1000).default(defaults.storeCommitWindowMs),
   REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
 })
 
@@ -150,6 +152,14 @@ export interface Config {
    * moments, for a fraction of the cost per commit. @default 'full'
    */
   readonly sqliteSync: 'full' | 'normal'
+  /**
+   * Least time between two commits of edits to the SQLite file, in ms: the first edit after a
+   * quiet spell commits at once; while edits keep coming, each commit (one fsync) holds everything
+   * that arrived since the last, so a busy server makes at most 1000 / window commits per second.
+   * Edits are still stored before anyone is shown them. 0 commits every event-loop turn. @default 0
+   * (measured: 20 saved little CPU on a 200-client pad and added about 15 ms to the p99 latency)
+   */
+  readonly storeCommitWindowMs: number
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -194,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisPrefix: e.REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL ?? null,
     sqliteSync: e.SQLITE_SYNC,
+    storeCommitWindowMs: e.STORE_COMMIT_WINDOW_MS,
   })
 }
 

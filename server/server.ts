@@ -32,7 +32,7 @@ export interface RunningServer {
 const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync })
+  const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync, commitWindowMs: config.storeCommitWindowMs })
   const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
   // The gauges read the registry when scraped, after it exists.
   const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length, builtRooms: async () => (await registry.builtDocNames()).length })

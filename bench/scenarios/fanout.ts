@@ -28,6 +28,11 @@ export interface FanoutOptions {
   /** Total updates per second over all writers. */
   rate: number
   seconds: number
+  /**
+   * Seconds of writing at the same rate before the measured window (not measured), so both
+   * servers are measured warm: JIT compilation and first-use allocations are not the figure.
+   */
+  warmupSeconds: number
   probes: number
   /** Worker threads the receivers are spread over. */
   workers: number
@@ -49,6 +54,7 @@ export interface FanoutResult {
   writers: number
   rate: number
   seconds: number
+  warmupSeconds: number
   /** Marker updates typed, the achieved rate, and how late the generator was against schedule. */
   sent: number
   achievedRate: number | null
@@ -143,7 +149,17 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
     const setup = writers.clocks()
     const settled = await pollUntil(async () => (await coverage(receiverWorkers, setup)).complete === clients, 10_000, 50)
     if (!settled) throw new Error('receivers did not get the writers’ setup updates within 10 s')
+    let warmupSent = 0
+    if (options.warmupSeconds > 0) {
+      warmupSent = (await writers.run(options.rate, options.warmupSeconds)).sent
+      const warm = writers.clocks()
+      const warmed =
+        (await pollUntil(async () => (await probeWorker!.call('stats', undefined)).every((probe) => probe.markers >= warmupSent), options.drainTimeoutMs, 25)) &&
+        (await pollUntil(async () => (await coverage(receiverWorkers, warm)).complete === clients, options.drainTimeoutMs, 25))
+      if (!warmed) throw new Error('the warm-up writes were not delivered within the drain timeout')
+    }
     const framesBefore = (await receiverStats(receiverWorkers)).map((r) => r.updateFrames)
+    const framesSentBefore = writers.sentFrames
 
     const cpu = new CpuMeter(server.pid)
     const benchCpu = new CpuMeter(process.pid)
@@ -155,13 +171,13 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
     const writeStartMicros = nowMicros()
     const run = await writers.run(options.rate, options.seconds)
     const lastWrite = nowMs()
-    const expectedFrames = writers.sentFrames
+    const expectedFrames = writers.sentFrames - framesSentBefore
     const expected = writers.clocks()
 
     // The probes say when the last edit arrived; the receivers' content is checked after them
     // (reading what they kept), so the checking does not load the machine while edits fly.
     const worker = probeWorker
-    const probesDone = await pollUntil(async () => (await worker.call('stats', undefined)).every((probe) => probe.markers >= run.sent), options.drainTimeoutMs, 25)
+    const probesDone = await pollUntil(async () => (await worker.call('stats', undefined)).every((probe) => probe.markers >= warmupSent + run.sent), options.drainTimeoutMs, 25)
     const complete =
       probesDone && (await pollUntil(async () => (await coverage(receiverWorkers, expected)).complete === clients, options.drainTimeoutMs, 25))
     const windowEnd = nowMs()
@@ -174,11 +190,15 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
 
     const receivers = await receiverStats(receiverWorkers)
     const probes = await probeWorker.call('stats', undefined)
-    const { latenciesMs, sentMicros } = await probeWorker.call('latencies', undefined)
+    // Only the markers typed in the measured window count.
+    const all = await probeWorker.call('latencies', undefined)
+    const measured = all.sentMicros.map((sent) => (sent >= writeStartMicros ? 1 : 0))
+    const latenciesMs = all.latenciesMs.filter((_, i) => measured[i] === 1)
+    const sentMicros = all.sentMicros.filter((_, i) => measured[i] === 1)
     const frames = receivers.map((r, i) => r.updateFrames - framesBefore[i]!)
     const bytes = receivers.map((r) => r.updateBytes)
     const covered = (await coverage(receiverWorkers, expected)).complete
-    const completeProbes = probes.filter((p) => p.markers === run.sent && p.duplicates === 0).length
+    const completeProbes = probes.filter((p) => p.markers === warmupSent + run.sent && p.duplicates === 0).length
     const windowSeconds = (windowEnd - windowStart) / 1000
     if (!complete) progress(`fanout: delivery incomplete after the ${options.drainTimeoutMs} ms drain timeout`)
 
@@ -191,6 +211,7 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
       writers: options.writers,
       rate: options.rate,
       seconds: options.seconds,
+      warmupSeconds: options.warmupSeconds,
       sent: run.sent,
       achievedRate: round(run.sent / (run.durationMs / 1000), 1),
       generatorLagMs: { mean: round(run.meanLagMs), max: round(run.maxLagMs) },

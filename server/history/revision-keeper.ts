@@ -20,8 +20,9 @@ export interface RevisionKeeperOptions {
 }
 
 interface Pending {
-  quiet: NodeJS.Timeout
+  timer: NodeJS.Timeout | null
   firstChangeAt: number
+  lastChangeAt: number
 }
 
 export class RevisionKeeper {
@@ -36,21 +37,40 @@ export class RevisionKeeper {
     private readonly options: RevisionKeeperOptions,
   ) {}
 
-  /** Notes that `docName` changed; pads get a revision once quiet (or after the max interval). */
+  /**
+   * Notes that `docName` changed; pads get a revision once quiet (or after the max interval).
+   * Called for every stored change, so it only records the time: the one timer a pad has re-arms
+   * itself when it fires before the pad has been quiet long enough.
+   */
   noteChange(docName: string): void {
     if (this.closed || parseDocName(docName)?.kind !== 'pad') return
     const now = Date.now()
     const existing = this.pending.get(docName)
-    if (existing) clearTimeout(existing.quiet)
-    const firstChangeAt = existing?.firstChangeAt ?? now
-    const overdue = now - firstChangeAt >= this.options.maxIntervalMs
-    const delay = overdue ? 0 : Math.min(this.options.quietMs, firstChangeAt + this.options.maxIntervalMs - now)
-    const quiet = setTimeout(() => {
-      this.pending.delete(docName)
-      void this.capture(docName, overdue ? 'interval' : 'quiet').catch(() => {})
-    }, delay)
-    quiet.unref()
-    this.pending.set(docName, { quiet, firstChangeAt })
+    if (existing) {
+      existing.lastChangeAt = now
+      return
+    }
+    const pending: Pending = { timer: null, firstChangeAt: now, lastChangeAt: now }
+    this.pending.set(docName, pending)
+    this.arm(docName, pending)
+  }
+
+  private arm(docName: string, pending: Pending): void {
+    const due = Math.min(pending.lastChangeAt + this.options.quietMs, pending.firstChangeAt + this.options.maxIntervalMs)
+    pending.timer = setTimeout(() => this.fire(docName, pending), Math.max(0, due - Date.now()))
+    pending.timer.unref()
+  }
+
+  private fire(docName: string, pending: Pending): void {
+    if (this.pending.get(docName) !== pending) return
+    const now = Date.now()
+    const overdue = now - pending.firstChangeAt >= this.options.maxIntervalMs
+    if (!overdue && now - pending.lastChangeAt < this.options.quietMs) {
+      this.arm(docName, pending)
+      return
+    }
+    this.pending.delete(docName)
+    void this.capture(docName, overdue ? 'interval' : 'quiet').catch(() => {})
   }
 
   /**
@@ -60,7 +80,7 @@ export class RevisionKeeper {
   capture(docName: string, reason: string, force = false): Promise<number | null> {
     const pending = this.pending.get(docName)
     if (pending) {
-      clearTimeout(pending.quiet)
+      if (pending.timer) clearTimeout(pending.timer)
       this.pending.delete(docName)
     }
     const previous = this.queues.get(docName) ?? Promise.resolve()

@@ -10,6 +10,8 @@
  * - [DS3] `compact(docName, merged, refs)` atomically replaces exactly the rows named by `refs` with
  *   one row holding `merged`. Rows appended after the load that produced `refs` stay untouched,
  *   so an append racing a compaction is never lost.
+ * - [DS8] `refs` returns references to exactly the doc's stored rows (what `load` would merge),
+ *   without reading their bytes, in the order they were stored; `[]` for a doc never written.
  * - [DS4] Loading after compaction yields the same document as before it.
  * - [DS5] Docs are independent: appends to one never show in another.
  * - [DS6] `delete` removes every row of a doc, its revisions too.
@@ -44,6 +46,8 @@ export interface DocStore {
   append(docName: string, update: Uint8Array): Promise<void>
   /** Loads the doc's merged state, or null when nothing was ever stored for it [DS2]. */
   load(docName: string): Promise<LoadedDoc | null>
+  /** References to the doc's stored rows, without their bytes [DS8]. */
+  refs(docName: string): Promise<number[]>
   /** Replaces exactly the rows in `refs` with one row holding `merged` [DS3]. */
   compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void>
   /** Adds a revision and returns its number [DS7]. */

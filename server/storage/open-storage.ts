@@ -17,12 +17,12 @@ export interface Storage {
   close(): Promise<void>
 }
 
-export async function openStorage(options: { dataDir: string; databaseUrl: string | null; sqliteSync?: SqliteSync }): Promise<Storage> {
+export async function openStorage(options: { dataDir: string; databaseUrl: string | null; sqliteSync?: SqliteSync; commitWindowMs?: number }): Promise<Storage> {
   if (options.databaseUrl) {
     const pg = await openPgStorage(options.databaseUrl)
     return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: () => pg.health(), close: () => pg.close() }
   }
-  const sqlite = openSqliteStorage(options.dataDir, options.sqliteSync)
+  const sqlite = openSqliteStorage(options.dataDir, options.sqliteSync, options.commitWindowMs)
   // The file is opened by this process: it is up as long as the process is.
   return { kind: 'sqlite', docs: sqlite.docs, meta: sqlite.meta, health: async () => 'up', close: () => sqlite.close() }
 }

@@ -100,6 +100,22 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * An update accepted from a connection, waiting for its append to settle; or an acknowledgement
+ * (`update` null) due once everything accepted before it has been applied.
+ */
+interface Accepted {
+  connection: Connection
+  update: Uint8Array | null
+  shape: UpdateShape | null
+  /** When the append started (performance.now()), for the append latency metric. */
+  started: number
+  outcome: 'storing' | 'stored' | 'failed'
+  error?: unknown
+  /** Called once this entry has been applied (see `settledUpTo`). */
+  waiters?: (() => void)[]
+}
+
 /** One coalesced broadcast waiting for the end of the turn. */
 interface OutgoingUpdate {
   update: Uint8Array
@@ -137,12 +153,17 @@ export class Room {
   private readonly awarenessOwners = new Map<number, Connection>()
   /** Store writes not yet settled. */
   private readonly writes = new Set<Promise<unknown>>()
-  /** Shapes of accepted updates not yet applied, oldest first (the doc plus these is what clients will see). */
-  private readonly inflight: UpdateShape[] = []
+  /**
+   * Accepted updates not yet applied, oldest first (the doc plus these is what clients will see).
+   * They are appended at once and applied in this order as their appends settle: every entry at
+   * the head whose append has settled is applied in one go (see `drain`).
+   */
+  private accepted: Accepted[] = []
+  /** For each client, the highest clock the accepted updates reach (cleared when none is left). */
+  private readonly acceptedEnds = new Map<number, number>()
   private inflightBytes = 0
   private readonly pendingByConnection = new Map<Connection, number>()
-  /** Resolves once every update accepted so far has been stored and applied, in order. */
-  private applied: Promise<void> = Promise.resolve()
+  private drainScheduled = false
   private readonly limits: RoomLimits
   private storedRows: number
   /** Size of the doc's compacted row after the last compaction (0 before any). */
@@ -340,49 +361,118 @@ export class Room {
     if (isEmptyUpdate(update)) {
       // (Every client's answer to the server's step 1 when it has nothing new: no need to build.)
       // Acknowledged after everything accepted before it.
-      this.chain(() => connection.acknowledge(() => this.stateVector()))
+      this.accept({ connection, update: null, shape: null, started: 0, outcome: 'stored' })
+      this.scheduleDrain()
       return
     }
     this.build()
     // A connection that runs far ahead of the store waits for it.
-    if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.applied
+    if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.settledUpTo(this.accepted.at(-1))
     const shape = this.checkUpdate(update)
-    this.inflight.push(shape)
+    const entry: Accepted = { connection, update, shape, started: performance.now(), outcome: 'storing' }
+    this.accept(entry)
+    for (const [client, end] of shape.endClocks) {
+      if (end > (this.acceptedEnds.get(client) ?? 0)) this.acceptedEnds.set(client, end)
+    }
     this.inflightBytes += update.length
     this.pendingByConnection.set(connection, (this.pendingByConnection.get(connection) ?? 0) + 1)
-    const started = performance.now()
-    const appended = this.track(this.store.append(this.docName, update))
-    const settle = () => {
-      this.inflight.splice(this.inflight.indexOf(shape), 1)
-      this.inflightBytes -= update.length
+    this.track(this.store.append(this.docName, update)).then(
+      () => {
+        entry.outcome = 'stored'
+        this.scheduleDrain()
+      },
+      (error: unknown) => {
+        entry.outcome = 'failed'
+        entry.error = error
+        this.scheduleDrain()
+      },
+    )
+  }
+
+  private accept(entry: Accepted): void {
+    this.accepted.push(entry)
+  }
+
+  /** Resolves once `entry` (and so everything accepted before it) has been applied; at once for none. */
+  private settledUpTo(entry: Accepted | undefined): Promise<void> {
+    if (!entry || !this.accepted.includes(entry)) return Promise.resolve()
+    return new Promise((resolve) => (entry.waiters ??= []).push(resolve))
+  }
+
+  /** Drains on a microtask, so every append a commit settled is applied in the same drain. */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    queueMicrotask(() => this.drain())
+  }
+
+  /**
+   * Applies every accepted update at the head of the queue whose append has settled, in order:
+   * consecutive updates of one connection in one transaction (one doc event, one broadcast entry),
+   * one acknowledgement per run. An update the store refused closes its sender (1013) and is
+   * never applied, so no client sees it.
+   */
+  private drain(): void {
+    this.drainScheduled = false
+    let count = 0
+    while (count < this.accepted.length && this.accepted[count]!.outcome !== 'storing') count++
+    if (count === 0) return
+    const done = this.accepted.slice(0, count)
+    this.accepted = this.accepted.slice(count)
+    if (this.accepted.length === 0) this.acceptedEnds.clear()
+    let stored = false
+    for (let start = 0; start < done.length; ) {
+      const connection = done[start]!.connection
+      let end = start
+      while (end < done.length && done[end]!.connection === connection) end++
+      stored = this.applyRun(connection, done.slice(start, end)) || stored
+      start = end
+    }
+    if (stored) {
+      this.maybeCompact()
+      this.options.onStored?.(this.docName)
+    }
+    for (const entry of done) for (const resolve of entry.waiters ?? []) resolve()
+  }
+
+  /** Applies one connection's settled entries; true if any update was applied. */
+  private applyRun(connection: Connection, run: Accepted[]): boolean {
+    const now = performance.now()
+    const updates: Uint8Array[] = []
+    let failed: unknown = null
+    for (const entry of run) {
+      if (!entry.update) continue
+      this.inflightBytes -= entry.update.length
       const left = (this.pendingByConnection.get(connection) ?? 1) - 1
       if (left > 0) this.pendingByConnection.set(connection, left)
       else this.pendingByConnection.delete(connection)
+      if (entry.outcome === 'failed') {
+        // Never applied, so nobody sees it; what was stored around it is applied as usual.
+        failed ??= entry.error
+        continue
+      }
+      connection.metrics.appendSeconds((now - entry.started) / 1000)
+      this.storedRows++
+      this.docBytes += entry.update.length
+      updates.push(entry.update)
     }
-    const step = this.applied.then(() => appended).then(
-      () => {
-        settle()
-        connection.metrics.appendSeconds((performance.now() - started) / 1000)
-        this.storedRows++
-        this.docBytes += update.length
-        Y.applyUpdate(this.doc, update, { kind: 'connection', connection } satisfies UpdateOrigin)
-        this.checkPending(connection)
-        this.maybeCompact()
-        this.options.onStored?.(this.docName)
-        connection.acknowledge(() => Y.encodeStateVector(this.doc))
-      },
-      (error: unknown) => {
-        settle()
-        this.options.logger.error({ err: error, docName: this.docName }, 'closing connection: its update could not be stored')
-        connection.close(CloseCode.tryAgainLater)
-      },
-    )
-    this.applied = step.catch((error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'applying a stored update failed'))
-  }
-
-  /** Runs `work` after every update accepted so far has been stored and applied. */
-  private chain(work: () => void): void {
-    this.applied = this.applied.then(work).catch((error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'update pipeline step failed'))
+    if (failed !== null) {
+      this.options.logger.error({ err: failed, docName: this.docName }, 'closing connection: its update could not be stored')
+      connection.close(CloseCode.tryAgainLater)
+    }
+    if (updates.length > 0) {
+      try {
+        const origin = { kind: 'connection', connection } satisfies UpdateOrigin
+        this.doc.transact(() => {
+          for (const update of updates) Y.applyUpdate(this.doc, update, origin)
+        }, origin)
+      } catch (error) {
+        this.options.logger.error({ err: error, docName: this.docName }, 'applying a stored update failed')
+      }
+      this.checkPending(connection)
+    }
+    if (failed === null) connection.acknowledge(() => Y.encodeStateVector(this.doc))
+    return updates.length > 0
   }
 
   /**
@@ -413,7 +503,7 @@ export class Room {
 
   /** Resolves once every update accepted so far is stored and applied (for consistent reads). */
   async whenSettled(): Promise<void> {
-    await this.applied
+    await this.settledUpTo(this.accepted.at(-1))
     await this.serverChanges
     await Promise.allSettled([...this.writes])
   }
@@ -452,7 +542,7 @@ export class Room {
   }
 
   private async doClose(): Promise<void> {
-    await this.applied
+    await this.settledUpTo(this.accepted.at(-1))
     await this.serverChanges
     await Promise.allSettled([...this.writes])
     this.flushUpdates()
@@ -500,9 +590,7 @@ export class Room {
 
   /** The clock `client` will have reached once every accepted update is applied. */
   private projectedState(client: number): number {
-    let clock = Y.getState(this.doc.store, client)
-    for (const shape of this.inflight) clock = Math.max(clock, shape.endClocks.get(client) ?? 0)
-    return clock
+    return Math.max(Y.getState(this.doc.store, client), this.acceptedEnds.get(client) ?? 0)
   }
 
   /**
@@ -520,7 +608,7 @@ export class Room {
         continue
       }
       const key = idKey(parent.client, parent.clock)
-      if (shape.typeItems.has(key) || this.inflight.some((accepted) => accepted.typeItems.has(key))) continue
+      if (shape.typeItems.has(key) || this.accepted.some((entry) => entry.shape?.typeItems.has(key))) continue
       // Anything else the update or the accepted ones hold at that id is not a type; beyond them,
       // the parent is missing and Yjs keeps the item pending until it arrives.
       const known = Math.max(this.projectedState(parent.client), shape.endClocks.get(parent.client) ?? 0)
@@ -596,6 +684,10 @@ export class Room {
   /** Merges the stored log into one row. Appends racing it keep their own rows (DocStore [DS3]). */
   private async compact(): Promise<void> {
     try {
+      if (!this.options.bus && this.isBuilt) {
+        await this.compactFromDoc()
+        return
+      }
       const loaded = await this.store.load(this.docName)
       if (!loaded || loaded.refs.length <= 1) return
       // Re-encode instead of storing the merged log as is: mergeUpdates keeps every item
@@ -613,6 +705,36 @@ export class Room {
       this.options.logger.error({ err: error, docName: this.docName }, 'compaction failed')
       throw error
     }
+  }
+
+  /**
+   * Compacts from the built doc instead of reading and merging the log (which costs more than
+   * everything else a busy room does). Safe only where this room is the doc's one writer (no
+   * other instance): once every update accepted before the rows were listed has been applied,
+   * the doc holds every one of those rows.
+   */
+  private async compactFromDoc(): Promise<void> {
+    const refs = await this.store.refs(this.docName)
+    if (refs.length <= 1) return
+    await this.settledUpTo(this.accepted.at(-1))
+    await this.serverChanges
+    if (this.doc.isDestroyed) return
+    const compacted = this.encodeWhole()
+    await this.store.compact(this.docName, compacted, refs)
+    this.storedRows -= refs.length - 1
+    this.docBytes = compacted.length
+    this.compactedBytes = compacted.length
+    this.options.logger.debug({ docName: this.docName, rows: refs.length }, 'compacted doc log from the live doc')
+  }
+
+  /** The whole doc as one update, the parts Yjs keeps pending (missing what they build on) included. */
+  private encodeWhole(): Uint8Array {
+    const state = Y.encodeStateAsUpdate(this.doc)
+    const { pendingStructs, pendingDs } = this.doc.store
+    const parts = [state]
+    if (pendingStructs) parts.push(pendingStructs.update)
+    if (pendingDs) parts.push(pendingDs)
+    return mergeAll(parts)
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {

@@ -5,7 +5,7 @@
  */
 import type { DocStore, LoadedDoc, Revision } from '../../server/storage/doc-store.ts'
 
-type Method = 'append' | 'load' | 'compact' | 'delete'
+type Method = 'append' | 'load' | 'refs' | 'compact' | 'delete'
 
 export interface StoreCall {
   method: Method
@@ -67,6 +67,11 @@ export class ControlledDocStore implements DocStore {
   async load(docName: string): Promise<LoadedDoc | null> {
     await this.enter({ method: 'load', docName })
     return this.inner.load(docName)
+  }
+
+  async refs(docName: string): Promise<number[]> {
+    await this.enter({ method: 'refs', docName })
+    return this.inner.refs(docName)
   }
 
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {

@@ -37,6 +37,10 @@ export class MemoryDocStore implements DocStore {
     return { update, refs: rows.map((row) => row.id) }
   }
 
+  async refs(docName: string): Promise<number[]> {
+    return (this.backing.docs.get(docName) ?? []).map((row) => row.id)
+  }
+
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
     const replaced = new Set(refs)
     const kept = this.rowsOf(docName).filter((row) => !replaced.has(row.id))

@@ -70,6 +70,11 @@ export class PgDocStore implements DocStore {
     return { update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), refs: rows.map((row) => Number(row.id)) }
   }
 
+  async refs(docName: string): Promise<number[]> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM doc_updates WHERE doc_name = $1 ORDER BY id', [docName])
+    return rows.map((row) => Number(row.id))
+  }
+
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`compact:${docName}`])

@@ -1,7 +1,10 @@
 /**
- * DocStore on the embedded SQLite file. Appends made in the same tick are written in one
- * transaction (group commit): one fsync serves every keystroke that arrived together, and each
- * caller's promise resolves only after that transaction committed.
+ * DocStore on the embedded SQLite file. Appends are written in groups, one transaction each
+ * (group commit): one fsync serves every keystroke of the group, and each caller's promise
+ * resolves only after that transaction committed. A group is what arrived in one tick; while
+ * appends keep coming, commits are at least `commitWindowMs` apart, so a busy server makes a
+ * bounded number of fsyncs per second whatever the number of typists (the first append after a
+ * quiet spell still commits on the next tick).
  */
 import type Database from 'better-sqlite3'
 import * as Y from 'yjs'
@@ -14,19 +17,30 @@ interface PendingAppend {
   reject: (error: unknown) => void
 }
 
+export interface SqliteDocStoreOptions {
+  /** Least time between two commits of appends, in ms; 0 commits every tick's appends. @default 0 */
+  commitWindowMs?: number
+}
+
 export class SqliteDocStore implements DocStore {
   private pending: PendingAppend[] = []
   private flushScheduled = false
+  private lastCommit = 0
   private closed = false
   private readonly insert: Database.Statement<[string, Uint8Array, number]>
   private readonly selectDoc: Database.Statement<[string], { id: number; data: Uint8Array }>
+  private readonly selectRefs: Database.Statement<[string], { id: number }>
   private readonly deleteRows: Database.Statement<[string, string]>
   private readonly deleteDoc: Database.Statement<[string]>
   private readonly writeBatch: (batch: PendingAppend[]) => void
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly options: SqliteDocStoreOptions = {},
+  ) {
     this.insert = db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)')
     this.selectDoc = db.prepare('SELECT id, data FROM doc_updates WHERE doc_name = ? ORDER BY id')
+    this.selectRefs = db.prepare('SELECT id FROM doc_updates WHERE doc_name = ? ORDER BY id')
     this.deleteRows = db.prepare(
       'DELETE FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
     )
@@ -43,7 +57,9 @@ export class SqliteDocStore implements DocStore {
       this.pending.push({ docName, update, resolve, reject })
       if (!this.flushScheduled) {
         this.flushScheduled = true
-        setImmediate(() => this.flush())
+        const wait = this.lastCommit + (this.options.commitWindowMs ?? 0) - performance.now()
+        if (wait > 0) setTimeout(() => this.flush(), wait)
+        else setImmediate(() => this.flush())
       }
     })
   }
@@ -53,6 +69,7 @@ export class SqliteDocStore implements DocStore {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return
+    this.lastCommit = performance.now()
     try {
       this.writeBatch(batch)
     } catch (error) {
@@ -67,6 +84,10 @@ export class SqliteDocStore implements DocStore {
     if (rows.length === 0) return null
     const update = rows.length === 1 ? rows[0]!.data : Y.mergeUpdates(rows.map((row) => row.data))
     return { update, refs: rows.map((row) => row.id) }
+  }
+
+  async refs(docName: string): Promise<number[]> {
+    return this.selectRefs.all(docName).map((row) => row.id)
   }
 
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {

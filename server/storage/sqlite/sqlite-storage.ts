@@ -14,10 +14,10 @@ export interface SqliteStorage {
 }
 
 /** Opens `<dataDir>/summitpad.db` (or an in-memory database for `':memory:'`). */
-export function openSqliteStorage(dataDir: string, sync: SqliteSync = 'full'): SqliteStorage {
+export function openSqliteStorage(dataDir: string, sync: SqliteSync = 'full', commitWindowMs = 0): SqliteStorage {
   const file = dataDir === ':memory:' ? dataDir : path.join(dataDir, 'summitpad.db')
   const db = openDatabase(file, sync)
-  const docs = new SqliteDocStore(db)
+  const docs = new SqliteDocStore(db, { commitWindowMs })
   const meta = new SqliteMetaStore(db)
   let closing: Promise<void> | null = null
   return {

@@ -178,6 +178,17 @@ export function registerDocStoreContract(name: string, factory: () => Promise<Do
       expectSameDoc(await loadDoc(store, 'ds2-order'), merged)
     })
 
+    it('[DS8] refs names exactly the rows load merges, without reading them', async () => {
+      expect(await store.refs('ds8')).toEqual([])
+      const w = richHistory(11, 'refs')
+      await appendAll(store, 'ds8', w.updates)
+      const loaded = await store.load('ds8')
+      expect(await store.refs('ds8')).toEqual(loaded!.refs)
+      await store.compact('ds8', loaded!.update, loaded!.refs)
+      expect(await store.refs('ds8')).toEqual((await store.load('ds8'))!.refs)
+      expect(await store.refs('ds8')).toHaveLength(1)
+    })
+
     it('[DS3] compact replaces the rows it names with one row', async () => {
       const w = richHistory(8, 'compact')
       await appendAll(store, 'ds3', w.updates)

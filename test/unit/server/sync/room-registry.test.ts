@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
+import { LocalBus } from '../../../../server/bus/local-bus.ts'
 import { silentLogger } from '../../../../server/sync/logger.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
@@ -278,6 +279,35 @@ describe('RoomRegistry updates', () => {
     for (let i = 0; i < 4; i++) author.edit(appendParagraph(`row ${i}`))
     await author.idle()
     await waitFor(() => memory.rowCount(docName) === 1, 1000, 'compaction to one row')
+    expect(await storedText()).toBe(padText(author.ydoc))
+  })
+
+  it('compacts a busy room from its live doc, without reading the log, and keeps appends racing it', async () => {
+    makeRegistry({ compactAfterRows: 5 })
+    const author = await joinSynced()
+    const loadsBefore = store.count('load')
+    const compact = store.hold('compact')
+    for (let i = 0; i < 4; i++) author.edit(appendParagraph(`row ${i}`))
+    await waitFor(() => store.count('compact') === 1, 1000, 'compaction started')
+    // Edits stored while the compaction is under way stay in their own rows.
+    author.edit(appendParagraph('during the compaction'))
+    await waitFor(() => memory.rowCount(docName) === 6, 1000, 'the racing edit stored')
+    compact.release()
+    await author.idle()
+    await waitFor(() => memory.rowCount(docName) === 2, 1000, 'compacted rows and the racing one')
+    expect(store.count('load')).toBe(loadsBefore)
+    expect(await storedText()).toBe(padText(author.ydoc))
+    expect(padText(author.ydoc)).toContain('during the compaction')
+  })
+
+  it('compacts from the log, not the live doc, when other instances may write the doc (a bus)', async () => {
+    makeRegistry({ compactAfterRows: 5, bus: new LocalBus() })
+    const author = await joinSynced()
+    const loadsBefore = store.count('load')
+    for (let i = 0; i < 4; i++) author.edit(appendParagraph(`row ${i}`))
+    await author.idle()
+    await waitFor(() => memory.rowCount(docName) === 1, 1000, 'compaction to one row')
+    expect(store.count('load')).toBeGreaterThan(loadsBefore)
     expect(await storedText()).toBe(padText(author.ydoc))
   })
 })

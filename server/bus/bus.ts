@@ -35,6 +35,8 @@ export type BusStatus = 'up' | 'down'
 export interface Bus {
   /** Identifies this instance (random, per process). */
   readonly instanceId: string
+  /** True when other instances may share the docs (they write them too); false for the in-process bus. */
+  readonly shared: boolean
   /** Subscribes `handler` to `docName`'s channel [BUS1]; resolves to the unsubscribe function [BUS5]. */
   subscribe(docName: string, handler: (message: DocMessage) => void): Promise<() => Promise<void>>
   /** Publishes to `docName`'s channel; rejects when the bus is down [BUS7]. */

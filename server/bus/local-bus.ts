@@ -9,6 +9,8 @@ import type { Bus, BusStatus, DocMessage, SessionEvent } from './bus.ts'
 
 export class LocalBus implements Bus {
   readonly instanceId = randomBytes(16).toString('hex')
+  /** No other instance: this process is the only writer of its docs. */
+  readonly shared = false
 
   /** Resolves at once to an unsubscribe that resolves at once; `handler` is never called. */
   async subscribe(_docName: string, _handler: (message: DocMessage) => void): Promise<() => Promise<void>> {

@@ -71,6 +71,8 @@ class Channel {
 /** The Redis pub/sub Bus. Connects in the constructor; `createRedisBus` waits until it is up. */
 export class RedisBus implements Bus {
   readonly instanceId: string
+  /** Other instances write the same docs. */
+  readonly shared = true
   private readonly idBytes: Buffer
   private readonly prefix: string
   private readonly sessionsChannel: string

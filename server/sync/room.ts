@@ -684,7 +684,7 @@ export class Room {
   /** Merges the stored log into one row. Appends racing it keep their own rows (DocStore [DS3]). */
   private async compact(): Promise<void> {
     try {
-      if (!this.options.bus && this.isBuilt) {
+      if (!this.options.bus?.shared && this.isBuilt) {
         await this.compactFromDoc()
         return
       }

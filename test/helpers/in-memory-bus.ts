@@ -62,6 +62,7 @@ export class InMemoryBusHub {
 }
 
 class InMemoryBus implements Bus {
+  readonly shared = true
   readonly instanceId = randomBytes(16).toString('hex')
   private readonly docHandlers = new Map<string, Set<{ handler: DocHandler }>>()
   private readonly sessionHandlers = new Set<{ handler: (event: SessionEvent) => void }>()

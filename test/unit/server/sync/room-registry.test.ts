@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
-import { LocalBus } from '../../../../server/bus/local-bus.ts'
+import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
 import { silentLogger } from '../../../../server/sync/logger.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
@@ -300,8 +300,8 @@ describe('RoomRegistry updates', () => {
     expect(padText(author.ydoc)).toContain('during the compaction')
   })
 
-  it('compacts from the log, not the live doc, when other instances may write the doc (a bus)', async () => {
-    makeRegistry({ compactAfterRows: 5, bus: new LocalBus() })
+  it('compacts from the log, not the live doc, when other instances may write the doc (a shared bus)', async () => {
+    makeRegistry({ compactAfterRows: 5, bus: new InMemoryBusHub().connect() })
     const author = await joinSynced()
     const loadsBefore = store.count('load')
     for (let i = 0; i < 4; i++) author.edit(appendParagraph(`row ${i}`))

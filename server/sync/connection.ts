@@ -266,6 +266,8 @@ export class Connection {
           encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
           encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.syncStep2For(payload)))
           this.send(encoding.toUint8Array(encoder))
+          // The server's own step 1 goes after the answer, so reading it never delays the answer.
+          room.sendAwaitedStep1(this)
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           if (this.options.canWrite()) {
             this.toldReadOnly = false

@@ -125,6 +125,12 @@ interface OutgoingUpdate {
   publish: boolean
 }
 
+/**
+ * How long a new connection may wait for the server's sync step 1: it is sent right after the
+ * answer to the client's own step 1 (clients send theirs first), or after this delay.
+ */
+const step1DelayMs = 50
+
 /** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerConnection = 1000
 
@@ -276,13 +282,14 @@ export class Room {
 
   /**
    * Adds a connection (it receives broadcasts from now on) and sends it every awareness state
-   * and, on the next turn, the server's sync step 1 (so a fresh client's step 2 goes first; a
-   * connect storm reads the state vector once).
+   * and the server's sync step 1: right after the answer to its own step 1, so reading the state
+   * vector of a large unbuilt pad never delays that answer (see `step1DelayMs`; a connect storm
+   * reads it once).
    */
   addConnection(connection: Connection): void {
     this.connections.add(connection)
     this.awaitingStep1.add(connection)
-    if (this.awaitingStep1.size === 1) setImmediate(() => this.sendAwaitedStep1())
+    if (this.awaitingStep1.size === 1) setTimeout(() => this.sendAwaitedStep1(), step1DelayMs).unref()
     const clients = [...this.awareness.getStates().keys()]
     if (clients.length > 0) connection.send(this.encodeAwareness(clients))
   }
@@ -293,16 +300,20 @@ export class Room {
     return Y.encodeStateVector(this.doc)
   }
 
-  private sendAwaitedStep1(): void {
+  /** Sends the server's sync step 1 to `only` if it still waits for it, else to every connection waiting. */
+  sendAwaitedStep1(only?: Connection): void {
     if (this.awaitingStep1.size === 0 || this.doc.isDestroyed) return
-    const stateVector = this.stateVector()
+    if (only && !this.awaitingStep1.has(only)) return
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)
     encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep1)
-    encoding.writeVarUint8Array(encoder, stateVector)
+    encoding.writeVarUint8Array(encoder, this.stateVector())
     const frame = encoding.toUint8Array(encoder)
-    for (const connection of this.awaitingStep1) if (this.connections.has(connection)) connection.send(frame)
-    this.awaitingStep1.clear()
+    const waiting = only ? [only] : [...this.awaitingStep1]
+    for (const connection of waiting) {
+      this.awaitingStep1.delete(connection)
+      if (this.connections.has(connection)) connection.send(frame)
+    }
   }
 
   /** Applies the loaded state to the doc if that has not happened yet. */

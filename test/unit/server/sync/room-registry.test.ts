@@ -120,9 +120,9 @@ describe('RoomRegistry loading', () => {
     await peer.idle()
     const appended = store.calls.filter((call) => call.method === 'append').map((call) => call.update)
     expect(appended).toEqual([first, second])
-    // The answer to the client's step 1 first (served from the stored bytes), the acks in order,
-    // and the server's own step 1 on the next turn.
-    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'ack', 'ack', 'sync-step1'])
+    // The answer to the client's step 1 first (served from the stored bytes), the server's own
+    // step 1 right after it, then the acks in order.
+    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1', 'ack', 'ack'])
     expect(await storedText()).toContain('<paragraph>second first</paragraph>')
 
     peer.deliver()

@@ -115,7 +115,11 @@ export class RevisionKeeper {
         then.destroy()
         if (unchanged) return null
       }
-      return { snapshot: Y.encodeSnapshot(snapshot), authors: authorsBetween(ydoc, fragment, lastSnapshot?.sv ?? new Map()) }
+      const authors = authorsBetween(ydoc, fragment, lastSnapshot?.sv ?? new Map())
+      // The first revision needs someone's edit: a client opening the pad only registers its
+      // author (bookkeeping), and the template nobody has touched is not a revision.
+      if (!force && !lastSnapshot && authors.length === 0) return null
+      return { snapshot: Y.encodeSnapshot(snapshot), authors }
     })
     if (!taken) return null
     return this.store.appendRevision(docName, { ...taken, createdAt: Date.now(), reason })

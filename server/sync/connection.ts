@@ -86,6 +86,10 @@ export class Connection {
     return true
   }
 
+  private get maxSendBacklogBytes(): number {
+    return this.options.maxSendBacklogBytes ?? 4 * 1024 * 1024
+  }
+
   /** True once the connection was closed by either side. */
   get isClosed(): boolean {
     return this.closed
@@ -133,7 +137,7 @@ export class Connection {
     // A client that stopped reading would make the server hold every frame for it forever. The
     // backlog is checked before sending, so one large frame (the whole pad for a new client) is
     // not mistaken for a stall: a client is slow when it has not drained what it was sent before.
-    if (this.socket.bufferedAmount > (this.options.maxSendBacklogBytes ?? 4 * 1024 * 1024)) {
+    if (this.socket.bufferedAmount > this.maxSendBacklogBytes) {
       this.options.logger.warn({ bufferedAmount: this.socket.bufferedAmount }, 'closing slow consumer')
       this.close(CloseCode.slowConsumer)
       return
@@ -264,10 +268,15 @@ export class Connection {
           const encoder = encoding.createEncoder()
           encoding.writeVarUint(encoder, messageSync)
           encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
-          encoding.writeVarUint8Array(encoder, decodeClientInput(() => room.syncStep2For(payload)))
+          const step2 = decodeClientInput(() => room.syncStep2For(payload))
+          encoding.writeVarUint8Array(encoder, step2)
+          // The server's own step 1 goes first, as y-websocket servers do, unless reading it means
+          // walking a large pad that is not built: then it follows the answer (which it would
+          // otherwise delay), as long as the answer cannot make this client look slow.
+          const answerFirst = room.step1IsCostly && step2.length <= this.maxSendBacklogBytes / 2
+          if (!answerFirst) room.sendAwaitedStep1(this)
           this.send(encoding.toUint8Array(encoder))
-          // The server's own step 1 goes after the answer, so reading it never delays the answer.
-          room.sendAwaitedStep1(this)
+          if (answerFirst) room.sendAwaitedStep1(this)
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           if (this.options.canWrite()) {
             this.toldReadOnly = false

@@ -300,6 +300,11 @@ export class Room {
     return Y.encodeStateVector(this.doc)
   }
 
+  /** True when the server's sync step 1 means reading the state vector of a large pad that is not built. */
+  get step1IsCostly(): boolean {
+    return this.unbuilt !== null && this.unbuiltStateVector === null && this.unbuilt.length > 64 * 1024
+  }
+
   /** Sends the server's sync step 1 to `only` if it still waits for it, else to every connection waiting. */
   sendAwaitedStep1(only?: Connection): void {
     if (this.awaitingStep1.size === 0 || this.doc.isDestroyed) return

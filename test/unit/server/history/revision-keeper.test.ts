@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { RoomRegistry } from '../../../../server/sync/room-registry.ts'
+import { padFragmentName } from '../../../../shared/schema.ts'
+import { h, p, padUpdate } from '../../../helpers/ydoc-builder.ts'
 import { RevisionKeeper } from '../../../../server/history/revision-keeper.ts'
-import type { RoomRegistry } from '../../../../server/sync/room-registry.ts'
 import { silentLogger } from '../../../../server/sync/logger.ts'
 import { formatDocName } from '../../../../shared/doc-name.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
@@ -54,5 +57,31 @@ describe('RevisionKeeper timing', () => {
   it('ignores docs that are not pads', () => {
     keeper.noteChange(formatDocName({ sessionId: 'abc123defg', kind: 'chat' }))
     expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('RevisionKeeper first revision', () => {
+  it('makes none for a pad nobody wrote in (a client opening it only registers its author), then one for the first edit', async () => {
+    vi.useRealTimers()
+    const store = new MemoryDocStore()
+    await store.append(pad, padUpdate(h(2, 'Goals'), p('')))
+    const rooms = new RoomRegistry({ store, logger: silentLogger, compactAfterRows: 1000, unloadDelayMs: 20, maxQueuedBytesPerConnection: 1 << 20 })
+    const real = new RevisionKeeper(store, rooms, silentLogger, { quietMs: 3000, maxIntervalMs: 60_000 })
+    const author = new Y.Doc({ gc: false })
+    Y.applyUpdate(author, (await store.load(pad))!.update)
+    const users = new Y.PermanentUserData(author)
+    const changes: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => changes.push(update))
+    users.setUserMapping(author, author.clientID, 'u-ada')
+    for (const update of changes.splice(0)) await rooms.change(pad, (ydoc) => Y.applyUpdate(ydoc, update))
+    expect(await real.capture(pad, 'quiet')).toBeNull()
+
+    const paragraph = author.getXmlFragment(padFragmentName).get(1) as Y.XmlElement
+    paragraph.insert(0, [new Y.XmlText('Ada wrote this')])
+    for (const update of changes.splice(0)) await rooms.change(pad, (ydoc) => Y.applyUpdate(ydoc, update))
+    expect(await real.capture(pad, 'quiet')).toBe(1)
+    expect((await store.listRevisions(pad))[0]!.authors).toEqual(['u-ada'])
+    await real.close()
+    await rooms.close()
   })
 })

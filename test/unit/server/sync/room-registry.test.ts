@@ -120,9 +120,9 @@ describe('RoomRegistry loading', () => {
     await peer.idle()
     const appended = store.calls.filter((call) => call.method === 'append').map((call) => call.update)
     expect(appended).toEqual([first, second])
-    // The answer to the client's step 1 first (served from the stored bytes), the server's own
-    // step 1 right after it, then the acks in order.
-    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1', 'ack', 'ack'])
+    // The server's own step 1 (read from the stored bytes), the answer to the client's step 1,
+    // then the acks in order.
+    expect(peer.socket.frames().map((frame) => frame.type)).toEqual(['sync-step1', 'sync-step2', 'ack', 'ack'])
     expect(await storedText()).toContain('<paragraph>second first</paragraph>')
 
     peer.deliver()
@@ -138,8 +138,8 @@ describe('RoomRegistry loading', () => {
     await settle()
     for (const reader of readers) {
       // Served the whole pad, and asked (with the stored state vector) for what the client has.
-      expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1'])
-      const step1 = reader.socket.frames()[1] as { stateVector: Uint8Array }
+      expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step1', 'sync-step2'])
+      const step1 = reader.socket.frames()[0] as { stateVector: Uint8Array }
       expect(Y.decodeStateVector(step1.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVectorFromUpdate((await memory.load(docName))!.update)))
       reader.deliver()
       expect(padText(reader.ydoc)).toContain('seeded')
@@ -160,6 +160,18 @@ describe('RoomRegistry loading', () => {
     await waitFor(async () => (await storedText()).includes('written offline'), 1000, 'offline edit stored')
     expect(await registry.builtDocNames()).toEqual([docName])
     await waitFor(() => readers.every((reader) => (reader.deliver(), padText(reader.ydoc).includes('written offline'))), 1000, 'readers see the edit')
+  })
+
+  it('answers a fresh client of a large unbuilt pad before reading its state vector for the server step 1', async () => {
+    await memory.delete(docName)
+    await memory.append(docName, padUpdate(...Array.from({ length: 400 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(200)}`))))
+    const reader = join()
+    reader.sendSyncStep1()
+    await reader.idle()
+    expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1'])
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('paragraph 399')
+    expect(await registry.builtDocNames()).toEqual([])
   })
 
   it('closes a connection with 4429 when more than maxQueuedBytes wait for the load', async () => {

@@ -26,7 +26,7 @@ const defaults = {
   maxUpdateBytes: 512 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxUpdateStructs: 20_000,
+  maxUpdateStructs: 10_000,
   awarenessFlushMs: 50,
   broadcastWindowMs: 20,
   storeCommitWindowMs: 0,
@@ -119,7 +119,11 @@ export interface Config {
   readonly maxDocBytes: number
   /** Bytes of not-yet-integrable (pending) updates a room may hold; over it: 4413. @default 1 MiB */
   readonly maxPendingBytes: number
-  /** Most structs, and most deleted ranges, one update may claim (checked before decoding); over it: 4413. @default 20000 */
+  /**
+   * Most structs, and most deleted ranges, one update may claim (checked before decoding); over
+   * it: 4413. The costliest update still accepted, a flood at this limit, took 3 to 24 ms to
+   * handle on a slow machine; at 20,000 it came near the 50 ms a message may take. @default 10000
+   */
   readonly maxUpdateStructs: number
   /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */
   readonly awarenessFlushMs: number

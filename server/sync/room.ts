@@ -47,8 +47,8 @@ export const defaultRoomLimits: RoomLimits = {
   maxUpdateBytes: 512 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxStructs: 20_000,
-  maxDeleteRanges: 20_000,
+  maxStructs: 10_000,
+  maxDeleteRanges: 10_000,
 }
 
 export interface RoomOptions {
@@ -690,7 +690,9 @@ export class Room {
   private maybeCompact(): void {
     if (this.compaction || this.closing || this.storedRows < this.options.compactAfterRows) return
     if (this.docBytes - this.compactedBytes < this.compactedBytes) return
-    this.compaction = this.compact()
+    // On a later turn of the event loop, never inside the handling of the update that asked.
+    this.compaction = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (this.closing ? undefined : this.compact()))
       .catch(() => {})
       .finally(() => {
         this.compaction = null

@@ -10,19 +10,27 @@ import type { SyncSocket } from '../sync/socket.ts'
 
 /** Wraps `ws` as a SyncSocket. */
 export function toSyncSocket(ws: WebSocket): SyncSocket {
-  return {
-    send(frame) {
-      if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true })
-    },
-    close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason)
-      // A slow consumer would read the close frame only after the backlog it is not reading, and
-      // the backlog would stay in memory until the 30 s close timeout: drop the socket now.
-      if (code === CloseCode.slowConsumer) ws.terminate()
-    },
-    get bufferedAmount() {
-      return ws.bufferedAmount
-    },
+  return new WsSyncSocket(ws)
+}
+
+/** (A class, not an object of closures: one per connection, so its methods are shared.) */
+class WsSyncSocket implements SyncSocket {
+  constructor(private readonly ws: WebSocket) {}
+
+  send(frame: Uint8Array): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, { binary: true })
+  }
+
+  close(code: number, reason: string): void {
+    const ws = this.ws
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason)
+    // A slow consumer would read the close frame only after the backlog it is not reading, and
+    // the backlog would stay in memory until the 30 s close timeout: drop the socket now.
+    if (code === CloseCode.slowConsumer) ws.terminate()
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount
   }
 }
 

@@ -9,7 +9,7 @@ import type * as Y from 'yjs'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
-import type { Logger } from './logger.ts'
+import { lazyChild, type Logger } from './logger.ts'
 import type { Bus } from '../bus/bus.ts'
 import { Room, type RoomLimits } from './room.ts'
 import type { SyncSocket } from './socket.ts'
@@ -80,7 +80,7 @@ export class RoomRegistry {
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,
       metrics: this.options.metrics,
-      logger: this.options.logger.child({ docName }),
+      logger: lazyChild(this.options.logger, { docName }),
     })
     if (this.closing) {
       connection.close(CloseCode.goingAway)

@@ -29,6 +29,7 @@ const defaults = {
   maxUpdateStructs: 10_000,
   awarenessFlushMs: 50,
   broadcastWindowMs: 20,
+  broadcastSendsPerSecond: 25_000,
   storeCommitWindowMs: 0,
   connectionsPerIpPerSecond: 20,
   connectionBurstPerIp: 400,
@@ -62,6 +63,7 @@ const envSchema = z.object({
   MAX_UPDATE_STRUCTS: int(100, 10_000_000).default(defaults.maxUpdateStructs),
   AWARENESS_FLUSH_MS: int(0, 10_000).default(defaults.awarenessFlushMs),
   BROADCAST_WINDOW_MS: int(0, 1000).default(defaults.broadcastWindowMs),
+  BROADCAST_SENDS_PER_SECOND: int(0, 10_000_000).default(defaults.broadcastSendsPerSecond),
   CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
   CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -133,6 +135,12 @@ export interface Config {
    * frames); 0 merges only those of one event-loop turn. @default 20
    */
   readonly broadcastWindowMs: number
+  /**
+   * Most update frames per second one busy pad sends over all its clients: a pad with more than
+   * rate × window clients widens its window to stay within it (1,000 clients: 40 ms), so one
+   * huge room cannot take the whole CPU. 0: no bound. @default 25000
+   */
+  readonly broadcastSendsPerSecond: number
   /** WebSocket connections one IP address may open per second (sustained); over it: 4429; 0: no limit. @default 20 */
   readonly connectionsPerIpPerSecond: number
   /** ...and at once before that rate applies (a room behind one NAT joining together). @default 400 */
@@ -202,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxUpdateStructs: e.MAX_UPDATE_STRUCTS,
     awarenessFlushMs: e.AWARENESS_FLUSH_MS,
     broadcastWindowMs: e.BROADCAST_WINDOW_MS,
+    broadcastSendsPerSecond: e.BROADCAST_SENDS_PER_SECOND,
     connectionsPerIpPerSecond: e.CONNECTIONS_PER_IP_PER_SECOND,
     connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
     redisUrl: e.REDIS_URL ?? null,

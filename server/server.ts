@@ -56,6 +56,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     awarenessFlushMs: config.awarenessFlushMs,
     broadcastWindowMs: config.broadcastWindowMs,
+    broadcastSendsPerSecond: config.broadcastSendsPerSecond,
     // Nobody deletes chat messages, their own or anyone else's.
     isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
     bus,

@@ -40,6 +40,8 @@ export interface RoomRegistryOptions {
   awarenessFlushMs?: number
   /** See RoomOptions.broadcastWindowMs. */
   broadcastWindowMs?: number
+  /** See RoomOptions.broadcastSendsPerSecond. */
+  broadcastSendsPerSecond?: number
   /** Fan-out to other instances (see RoomOptions.bus); the registry resyncs its rooms when it recovers. */
   bus?: Bus
   /** Which docs clients may only add to (see RoomOptions.appendOnly). */
@@ -193,6 +195,7 @@ export class RoomRegistry {
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           broadcastWindowMs: this.options.broadcastWindowMs,
+          broadcastSendsPerSecond: this.options.broadcastSendsPerSecond,
           bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
         })

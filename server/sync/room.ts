@@ -72,6 +72,13 @@ export interface RoomOptions {
    * what arrived in the same turn of the event loop. @default 0
    */
   broadcastWindowMs?: number
+  /**
+   * Most frames per second a busy room sends over all its connections: a room with more
+   * connections than `broadcastSendsPerSecond * broadcastWindowMs / 1000` widens its window to
+   * stay within it, so one huge room cannot take the whole CPU (its latency grows with its size
+   * instead). 0: no bound. @default 0
+   */
+  broadcastSendsPerSecond?: number
   /** Fan-out to other server instances. Without one, the room is the only replica. */
   bus?: Bus
   /**
@@ -792,9 +799,16 @@ export class Room {
     this.flushScheduled = true
     // The first edit after a quiet spell goes out on the next turn; while edits keep coming, a
     // room sends at most one frame per `broadcastWindowMs`, each holding everything stored since.
-    const wait = this.lastUpdateFlush + (this.options.broadcastWindowMs ?? 0) - Date.now()
+    const wait = this.lastUpdateFlush + this.broadcastWindow() - Date.now()
     if (wait > 0) setTimeout(() => this.flushUpdates(), wait)
     else setImmediate(() => this.flushUpdates())
+  }
+
+  /** The least time between two update frames of this room now (see RoomOptions). */
+  private broadcastWindow(): number {
+    const base = this.options.broadcastWindowMs ?? 0
+    const budget = this.options.broadcastSendsPerSecond ?? 0
+    return budget > 0 ? Math.max(base, (this.connections.size * 1000) / budget) : base
   }
 
   /** Sends the updates applied this turn: one merged frame for everyone, personal ones for senders. */

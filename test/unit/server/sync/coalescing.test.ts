@@ -49,6 +49,25 @@ describe('coalesced broadcasts', () => {
     expect(Y.decodeUpdate(aliceFrame).structs.every((struct) => struct.id.client !== alice.ydoc.clientID)).toBe(true)
   })
 
+  it('widens the window of a room with more clients than its sends budget allows', async () => {
+    // 4 connections, at most 80 frames per second in all: one frame per 50 ms, not per 5 ms.
+    makeRegistry({ broadcastWindowMs: 5, broadcastSendsPerSecond: 80 })
+    const [writer, reader] = [await joined(), await joined(), await joined(), await joined()]
+    const before = reader.received('update').length
+    const started = performance.now()
+    for (let i = 0; i < 60; i++) {
+      typeInto(writer, 'x')
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await writer.idle()
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    const elapsed = performance.now() - started
+    const frames = reader.received('update').length - before
+    expect(frames).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1)
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('x'.repeat(60))
+  })
+
   it('serves a fresh client the stored state before the doc is built, then one cached encoding until the doc changes', async () => {
     const room = await Room.load(docName, fixture.store, { compactAfterRows: 1000, logger: silentLogger })
     const fresh = Uint8Array.of(0)

@@ -160,7 +160,8 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 export class Room {
   /** The live doc; holds nothing until built (see `build`). */
   private readonly doc: Y.Doc
-  readonly awareness: awarenessProtocol.Awareness
+  /** Made on first use: a room whose clients announce no presence (e.g. a projector) needs none. */
+  private awarenessInstance: awarenessProtocol.Awareness | null = null
   private readonly connections = new Set<Connection>()
   /** Which connection announced each awareness client id (one owner per id). */
   private readonly awarenessOwners = new Map<number, Connection>()
@@ -260,10 +261,18 @@ export class Room {
     this.limits = options.limits ?? defaultRoomLimits
     // History is a feature: keep deleted content so revisions and authorship can be shown.
     this.doc = new Y.Doc({ gc: false })
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    this.awareness.setLocalState(null)
     this.doc.on('update', this.onDocUpdate)
-    this.awareness.on('update', this.onAwarenessUpdate)
+  }
+
+  /** The room's Awareness (presence and cursors of its clients). */
+  get awareness(): awarenessProtocol.Awareness {
+    if (!this.awarenessInstance) {
+      const awareness = new awarenessProtocol.Awareness(this.doc)
+      awareness.setLocalState(null)
+      awareness.on('update', this.onAwarenessUpdate)
+      this.awarenessInstance = awareness
+    }
+    return this.awarenessInstance
   }
 
   /** The room's doc with everything stored applied (building it if it was not yet). */
@@ -297,7 +306,7 @@ export class Room {
     this.connections.add(connection)
     this.awaitingStep1.add(connection)
     if (this.awaitingStep1.size === 1) setTimeout(() => this.sendAwaitedStep1(), step1DelayMs).unref()
-    const clients = [...this.awareness.getStates().keys()]
+    const clients = this.awarenessInstance ? [...this.awarenessInstance.getStates().keys()] : []
     if (clients.length > 0) connection.send(this.encodeAwareness(clients))
   }
 
@@ -576,8 +585,8 @@ export class Room {
     this.unsubscribe = null
     await unsubscribe?.().catch(() => {})
     this.doc.off('update', this.onDocUpdate)
-    this.awareness.off('update', this.onAwarenessUpdate)
-    this.awareness.destroy()
+    this.awarenessInstance?.off('update', this.onAwarenessUpdate)
+    this.awarenessInstance?.destroy()
     this.doc.destroy()
   }
 

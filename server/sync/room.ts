@@ -158,8 +158,10 @@ function isEmptyUpdate(update: Uint8Array): boolean {
 }
 
 export class Room {
-  /** The live doc; holds nothing until built (see `build`). */
-  private readonly doc: Y.Doc
+  /** The live doc, made on first use; holds nothing until built (see `build`). */
+  private docInstance: Y.Doc | null = null
+  /** Set when `close` releases the doc. */
+  private released = false
   /** Made on first use: a room whose clients announce no presence (e.g. a projector) needs none. */
   private awarenessInstance: awarenessProtocol.Awareness | null = null
   private readonly connections = new Set<Connection>()
@@ -259,9 +261,18 @@ export class Room {
     this.storedRows = storedRows
     this.docBytes = docBytes
     this.limits = options.limits ?? defaultRoomLimits
-    // History is a feature: keep deleted content so revisions and authorship can be shown.
-    this.doc = new Y.Doc({ gc: false })
-    this.doc.on('update', this.onDocUpdate)
+  }
+
+  /**
+   * The live doc, made on first use (a room that is only read never needs one). History is a
+   * feature: it keeps deleted content so revisions and authorship can be shown.
+   */
+  private get doc(): Y.Doc {
+    if (!this.docInstance) {
+      this.docInstance = new Y.Doc({ gc: false })
+      this.docInstance.on('update', this.onDocUpdate)
+    }
+    return this.docInstance
   }
 
   /** The room's Awareness (presence and cursors of its clients). */
@@ -323,7 +334,7 @@ export class Room {
 
   /** Sends the server's sync step 1 to `only` if it still waits for it, else to every connection waiting. */
   sendAwaitedStep1(only?: Connection): void {
-    if (this.awaitingStep1.size === 0 || this.doc.isDestroyed) return
+    if (this.awaitingStep1.size === 0 || this.released) return
     if (only && !this.awaitingStep1.has(only)) return
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)
@@ -340,7 +351,7 @@ export class Room {
   /** Applies the loaded state to the doc if that has not happened yet. */
   private build(): void {
     const update = this.unbuilt
-    if (!update || this.doc.isDestroyed) return
+    if (!update || this.released) return
     this.unbuilt = null
     this.unbuiltStateVector = null
     const served = this.fullState
@@ -584,10 +595,11 @@ export class Room {
     const unsubscribe = this.unsubscribe
     this.unsubscribe = null
     await unsubscribe?.().catch(() => {})
-    this.doc.off('update', this.onDocUpdate)
+    this.released = true
+    this.docInstance?.off('update', this.onDocUpdate)
     this.awarenessInstance?.off('update', this.onAwarenessUpdate)
     this.awarenessInstance?.destroy()
-    this.doc.destroy()
+    this.docInstance?.destroy()
   }
 
   /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
@@ -752,7 +764,7 @@ export class Room {
     if (refs.length <= 1) return
     await this.settledUpTo(this.accepted.at(-1))
     await this.serverChanges
-    if (this.doc.isDestroyed) return
+    if (this.released) return
     const compacted = this.encodeWhole()
     await this.store.compact(this.docName, compacted, refs)
     this.storedRows -= refs.length - 1

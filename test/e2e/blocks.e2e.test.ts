@@ -25,8 +25,9 @@ describe('structured blocks in the browser', () => {
     await a.getByLabel('Owner').first().press('Enter')
     await a.getByLabel('Minutes').first().fill('15')
     await a.getByLabel('Minutes').first().press('Enter')
+    // The owner and the timebox are two edits: each may reach the other person in its own frame.
     await expect.poll(() => b.locator('.pad-editor').textContent(), { timeout: 5000 }).toContain('@grace')
-    expect(await b.locator('.pad-editor').textContent()).toContain('15 min')
+    await expect.poll(() => b.locator('.pad-editor').textContent(), { timeout: 5000 }).toContain('15 min')
 
     // A Decision and an Action block from the toolbar, under Notes.
     await a.locator('.pad-editor h2', { hasText: 'Notes' }).locator('xpath=following-sibling::*[1]').click()

@@ -404,7 +404,7 @@ export class Room {
     if (isEmptyUpdate(update)) {
       // (Every client's answer to the server's step 1 when it has nothing new: no need to build.)
       // Acknowledged after everything accepted before it.
-      this.accept({ connection, update: null, shape: null, started: 0, outcome: 'stored' })
+      this.accepted.push({ connection, update: null, shape: null, started: 0, outcome: 'stored' })
       this.scheduleDrain()
       return
     }
@@ -413,7 +413,7 @@ export class Room {
     if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.settledUpTo(this.accepted.at(-1))
     const shape = this.checkUpdate(update)
     const entry: Accepted = { connection, update, shape, started: performance.now(), outcome: 'storing' }
-    this.accept(entry)
+    this.accepted.push(entry)
     for (const [client, end] of shape.endClocks) {
       if (end > (this.acceptedEnds.get(client) ?? 0)) this.acceptedEnds.set(client, end)
     }
@@ -430,10 +430,6 @@ export class Room {
         this.scheduleDrain()
       },
     )
-  }
-
-  private accept(entry: Accepted): void {
-    this.accepted.push(entry)
   }
 
   /** Resolves once `entry` (and so everything accepted before it) has been applied; at once for none. */

@@ -7,10 +7,11 @@
  * Room's Y.Doc only ever holds stored content, and no client is shown an edit that a crash could
  * still lose.
  *
- * Broadcasts are coalesced: every update applied within one turn of the event loop (and, while a
- * room is busy, within `broadcastWindowMs` of the previous frame) is merged
- * (`Y.mergeUpdates`) and encoded once, and the same bytes go to every connection (a connection
- * that contributed gets the merge of the others' updates instead, so it is never echoed its own).
+ * Broadcasts are coalesced: while a room is busy, the updates its clients send within one
+ * `broadcastWindowMs` are stored together when the window closes (one commit) and go out as one
+ * frame once stored: merged (`Y.mergeUpdates`) and encoded once, the same bytes to every
+ * connection (a connection that contributed gets the merge of the others' updates instead, so it
+ * is never echoed its own). The first update after a quiet spell is stored and sent at once.
  * Awareness changes are coalesced the same way and throttled to one frame per `awarenessFlushMs`.
  * With several server instances, the room also holds a replica: its stored changes are published
  * on the Bus after they are stored, and changes other instances published are applied and sent
@@ -117,7 +118,8 @@ interface Accepted {
   shape: UpdateShape | null
   /** When the append started (performance.now()), for the append latency metric. */
   started: number
-  outcome: 'storing' | 'stored' | 'failed'
+  /** `staged`: accepted, not yet handed to the store (see `stageAppend`). */
+  outcome: 'staged' | 'storing' | 'stored' | 'failed'
   error?: unknown
   /** Called once this entry has been applied (see `settledUpTo`). */
   waiters?: (() => void)[]
@@ -175,6 +177,15 @@ export class Room {
    * the head whose append has settled is applied in one go (see `drain`).
    */
   private accepted: Accepted[] = []
+  /** Accepted updates waiting for the broadcast window to close before they are stored (see `stageAppend`). */
+  private staged: Accepted[] = []
+  private stageTimer: NodeJS.Timeout | null = null
+  /** When staged updates were last handed to the store (Date.now()). */
+  private lastStagedAppend = 0
+  /** True while `drain` applies: what it applies is broadcast when it ends, not on a later turn. */
+  private draining = false
+  /** A flush on the next turn is scheduled (for what `drain` applied). */
+  private flushSoon = false
   /** For each client, the highest clock the accepted updates reach (cleared when none is left). */
   private readonly acceptedEnds = new Map<number, number>()
   private inflightBytes = 0
@@ -412,14 +423,46 @@ export class Room {
     // A connection that runs far ahead of the store waits for it.
     if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.settledUpTo(this.accepted.at(-1))
     const shape = this.checkUpdate(update)
-    const entry: Accepted = { connection, update, shape, started: performance.now(), outcome: 'storing' }
+    const entry: Accepted = { connection, update, shape, started: 0, outcome: 'staged' }
     this.accepted.push(entry)
     for (const [client, end] of shape.endClocks) {
       if (end > (this.acceptedEnds.get(client) ?? 0)) this.acceptedEnds.set(client, end)
     }
     this.inflightBytes += update.length
     this.pendingByConnection.set(connection, (this.pendingByConnection.get(connection) ?? 0) + 1)
-    this.track(this.store.append(this.docName, update)).then(
+    this.stageAppend(entry)
+  }
+
+  /**
+   * Hands `entry` to the store now, or, if the room stored updates less than a broadcast window
+   * ago, when that window closes: an update stored at once would only wait for the window before
+   * anyone saw it, so the updates of one window are stored together (one commit, one fsync,
+   * instead of one per keystroke) and go out in one frame as soon as they are stored (see `drain`).
+   * The first update after a quiet spell is stored at once.
+   */
+  private stageAppend(entry: Accepted): void {
+    this.staged.push(entry)
+    if (this.stageTimer) return
+    const wait = this.closing ? 0 : this.lastStagedAppend + this.broadcastWindow() - Date.now()
+    if (wait <= 0) this.appendStaged()
+    else this.stageTimer = setTimeout(() => this.appendStaged(), wait)
+  }
+
+  /** Hands every staged update to the store, in the order accepted (they share its next commit). */
+  private appendStaged(): void {
+    if (this.stageTimer) clearTimeout(this.stageTimer)
+    this.stageTimer = null
+    const staged = this.staged
+    if (staged.length === 0) return
+    this.staged = []
+    this.lastStagedAppend = Date.now()
+    for (const entry of staged) this.append(entry)
+  }
+
+  private append(entry: Accepted): void {
+    entry.outcome = 'storing'
+    entry.started = performance.now()
+    this.track(this.store.append(this.docName, entry.update!)).then(
       () => {
         entry.outcome = 'stored'
         this.scheduleDrain()
@@ -454,18 +497,32 @@ export class Room {
   private drain(): void {
     this.drainScheduled = false
     let count = 0
-    while (count < this.accepted.length && this.accepted[count]!.outcome !== 'storing') count++
+    while (count < this.accepted.length && (this.accepted[count]!.outcome === 'stored' || this.accepted[count]!.outcome === 'failed')) count++
     if (count === 0) return
     const done = this.accepted.slice(0, count)
     this.accepted = this.accepted.slice(count)
     if (this.accepted.length === 0) this.acceptedEnds.clear()
     let stored = false
-    for (let start = 0; start < done.length; ) {
-      const connection = done[start]!.connection
-      let end = start
-      while (end < done.length && done[end]!.connection === connection) end++
-      stored = this.applyRun(connection, done.slice(start, end)) || stored
-      start = end
+    this.draining = true
+    try {
+      for (let start = 0; start < done.length; ) {
+        const connection = done[start]!.connection
+        let end = start
+        while (end < done.length && done[end]!.connection === connection) end++
+        stored = this.applyRun(connection, done.slice(start, end)) || stored
+        start = end
+      }
+    } finally {
+      this.draining = false
+    }
+    // These updates already waited for their window (see `stageAppend`): they go out on the next
+    // turn (with whatever else a commit in this turn settles), not a window later.
+    if (this.outgoing.length > 0 && !this.flushSoon) {
+      this.flushSoon = true
+      setImmediate(() => {
+        this.flushSoon = false
+        this.flushUpdates()
+      })
     }
     if (stored) {
       this.maybeCompact()
@@ -581,6 +638,7 @@ export class Room {
   }
 
   private async doClose(): Promise<void> {
+    this.appendStaged()
     await this.settledUpTo(this.accepted.at(-1))
     await this.serverChanges
     await Promise.allSettled([...this.writes])
@@ -812,7 +870,7 @@ export class Room {
 
   private queueBroadcast(update: Uint8Array, sender: Connection | null, publish: boolean): void {
     this.outgoing.push({ update, sender, publish })
-    if (this.flushScheduled) return
+    if (this.flushScheduled || this.draining) return
     this.flushScheduled = true
     // The first edit after a quiet spell goes out on the next turn; while edits keep coming, a
     // room sends at most one frame per `broadcastWindowMs`, each holding everything stored since.

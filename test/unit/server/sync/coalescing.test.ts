@@ -1,5 +1,5 @@
 /** Broadcast coalescing: one merged frame per turn, never an echo, awareness throttled. */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { silentLogger } from '../../../../server/sync/logger.ts'
@@ -47,6 +47,36 @@ describe('coalesced broadcasts', () => {
     // A writer's frame holds only the other writer's updates: nothing of its own comes back.
     const aliceFrame = alice.received('update').at(-1)!.update
     expect(Y.decodeUpdate(aliceFrame).structs.every((struct) => struct.id.client !== alice.ydoc.clientID)).toBe(true)
+  })
+
+  it('stores the updates of one window together when it closes, then sends them at once', async () => {
+    makeRegistry({ broadcastWindowMs: 400 })
+    const [writer, reader] = [await joined(), await joined()]
+    const appended: number[] = []
+    const append = fixture.store.append.bind(fixture.store)
+    fixture.store.append = (name, update) => {
+      appended.push(reader.received('update').length)
+      return append(name, update)
+    }
+    const framesBefore = reader.received('update').length
+    // The first edit after a quiet spell is stored and sent at once.
+    typeInto(writer, 'a')
+    await writer.idle()
+    expect(appended).toHaveLength(1)
+    expect(reader.received('update').length).toBe(framesBefore + 1)
+    // Edits within the window wait for it to close before they are stored: nothing is written yet.
+    for (const letter of 'bcde') {
+      typeInto(writer, letter)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(appended).toHaveLength(1)
+    // When it closes they are stored together, before any reader sees them, and go out as one frame.
+    await writer.idle()
+    await vi.waitFor(() => expect(reader.received('update').length).toBe(framesBefore + 2), { timeout: 2000, interval: 20 })
+    expect(appended).toEqual([framesBefore, framesBefore + 1, framesBefore + 1, framesBefore + 1, framesBefore + 1])
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('abcde')
   })
 
   it('widens the window of a room with more clients than its sends budget allows', async () => {

@@ -6,8 +6,11 @@ import type { BurstResult, IngestResult, RoomsResult } from './scenarios/capacit
 import type { ColdloadResult } from './scenarios/coldload.ts'
 import type { FanoutResult } from './scenarios/fanout.ts'
 
-/** Any scenario's result. */
-export type BenchResult = FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult
+/** The round a result ran in (see `--repeats`). */
+type Rounded = { round?: number }
+
+/** Any scenario's result, with the round it ran in. */
+export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult) & Rounded
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -23,13 +26,14 @@ const show = (value: number | null | undefined, unit = ''): string =>
 /** The summary of every result, as text. */
 export function renderSummary(results: BenchResult[]): string {
   const parts: string[] = []
-  const fanout = results.filter((r): r is FanoutResult => r.scenario === 'fanout')
+  const fanout = results.filter((r): r is FanoutResult & Rounded => r.scenario === 'fanout')
   if (fanout.length > 0) {
     parts.push('fanout: latency = edit typed by a writer → applied at a probe (ms); delivered = receivers + probes that got every update')
     parts.push(
       table([
-        ['server', 'clients', 'writers', 'updates', 'p50', 'p95', 'p99', 'max', 'delivered', 'srv CPU% (main)', 'srv peak 1s%', 'srv peak RSS MiB', 'bench CPU%', 'others CPU%', 'gen lag max'],
+        ['round', 'server', 'clients', 'writers', 'updates', 'p50', 'p95', 'p99', 'max', 'delivered', 'srv CPU% (main)', 'srv peak 1s%', 'srv peak RSS MiB', 'bench CPU%', 'others CPU%', 'gen lag max'],
         ...fanout.map((r) => [
+          show(r.round),
           r.target,
           `${r.clients}+${r.probes}p`,
           String(r.writers),
@@ -49,20 +53,20 @@ export function renderSummary(results: BenchResult[]): string {
       ]),
     )
   }
-  const rooms = results.filter((r): r is RoomsResult => r.scenario === 'rooms')
+  const rooms = results.filter((r): r is RoomsResult & Rounded => r.scenario === 'rooms')
   if (rooms.length > 0) {
     parts.push('', 'rooms: sessions × clients, server RSS growth per room and per connection over the idle server')
-    parts.push(table([['server', 'rooms', 'connect s', 'idle MiB', 'loaded MiB', 'KB/room', 'KB/conn'], ...rooms.map((r) => [r.target, `${r.rooms}×${r.clientsPerRoom}`, show(r.connectSeconds), show(r.rssIdleMiB), show(r.rssLoadedMiB), show(r.kbPerRoom), show(r.kbPerConnection)])]))
+    parts.push(table([['round', 'server', 'rooms', 'connect s', 'idle MiB', 'loaded MiB', 'KB/room', 'KB/conn'], ...rooms.map((r) => [show(r.round), r.target, `${r.rooms}×${r.clientsPerRoom}`, show(r.connectSeconds), show(r.rssIdleMiB), show(r.rssLoadedMiB), show(r.kbPerRoom), show(r.kbPerConnection)])]))
   }
-  const burst = results.filter((r): r is BurstResult => r.scenario === 'burst')
+  const burst = results.filter((r): r is BurstResult & Rounded => r.scenario === 'burst')
   if (burst.length > 0) {
     parts.push('', 'burst: clients connecting at once to one large pad, until every one holds the whole doc')
-    parts.push(table([['server', 'clients', 'doc KiB', 'storm ms', 'srv CPU s'], ...burst.map((r) => [r.target, String(r.clients), show(r.docKiB), show(r.stormMs), show(r.serverCpuSeconds)])]))
+    parts.push(table([['round', 'server', 'clients', 'doc KiB', 'storm ms', 'srv CPU s'], ...burst.map((r) => [show(r.round), r.target, String(r.clients), show(r.docKiB), show(r.stormMs), show(r.serverCpuSeconds)])]))
   }
-  const ingest = results.filter((r): r is IngestResult => r.scenario === 'ingest')
+  const ingest = results.filter((r): r is IngestResult & Rounded => r.scenario === 'ingest')
   if (ingest.length > 0) {
     parts.push('', 'ingest: one writer replaying a trace, one operation per update, as fast as the server takes them')
-    parts.push(table([['server', 'updates', 'seconds', 'updates/s'], ...ingest.map((r) => [r.target, String(r.updates), show(r.seconds), show(r.updatesPerSecond)])]))
+    parts.push(table([['round', 'server', 'updates', 'seconds', 'updates/s'], ...ingest.map((r) => [show(r.round), r.target, String(r.updates), show(r.seconds), show(r.updatesPerSecond)])]))
   }
   const targetsTable = renderTargets(results)
   const coldload = results.filter((r): r is ColdloadResult => r.scenario === 'coldload')
@@ -95,51 +99,92 @@ export function renderSummary(results: BenchResult[]): string {
   return parts.join('\n')
 }
 
-/** `ours / reference` of the first results of each side matching `pick`, or null. */
-function ratio<T extends BenchResult>(results: BenchResult[], pick: (r: BenchResult) => r is T, value: (r: T) => number | null | undefined): { ours: number | null; reference: number | null; ratio: number | null } {
-  const ours = results.filter(pick).filter((r) => r.target === 'summitpad').map(value).find((v) => v !== null && v !== undefined) ?? null
-  const reference = results.filter(pick).filter((r) => r.target === 'reference').map(value).find((v) => v !== null && v !== undefined) ?? null
-  return { ours, reference, ratio: ours !== null && reference !== null && reference !== 0 ? Math.round((ours / reference) * 100) / 100 : null }
+/** Both servers' figures for one target row, over the rounds. */
+interface Comparison {
+  /** Median of summitpad's figure over the rounds, or null. */
+  ours: number | null
+  /** Median of the reference's figure over the rounds, or null. */
+  reference: number | null
+  /** Median of the per-round ratios summitpad / reference, or null. */
+  ratio: number | null
+  /** summitpad / reference in each round that has both. */
+  ratios: number[]
+  /** summitpad's figure in each round. */
+  oursAll: number[]
 }
 
-/** The issue's target table: each row's figure for both servers, the ratio, and whether summitpad meets it. */
+const hundredths = (value: number) => Math.round(value * 100) / 100
+
+/** The median, the mean of the two middle values for an even count (two rounds: their mean). */
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const half = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[half]! : (sorted[half - 1]! + sorted[half]!) / 2
+}
+
+/** The results matching `pick`, compared round by round (each round ran both servers back to back). */
+function compare<T extends BenchResult>(results: BenchResult[], pick: (r: BenchResult) => r is T, value: (r: T) => number | null | undefined): Comparison {
+  const picked = results.filter(pick)
+  const figure = (target: string, round: number | undefined) => {
+    const found = picked.find((r) => r.target === target && r.round === round)
+    const v = found ? value(found) : null
+    return v === null || v === undefined ? null : v
+  }
+  const rounds = [...new Set(picked.map((r) => r.round))]
+  const oursAll = rounds.map((round) => figure('summitpad', round)).filter((v): v is number => v !== null)
+  const referenceAll = rounds.map((round) => figure('reference', round)).filter((v): v is number => v !== null)
+  const ratios: number[] = []
+  for (const round of rounds) {
+    const ours = figure('summitpad', round)
+    const reference = figure('reference', round)
+    if (ours !== null && reference !== null && reference !== 0) ratios.push(hundredths(ours / reference))
+  }
+  const mid = (values: number[]) => (values.length > 0 ? hundredths(middle(values)) : null)
+  return { ours: mid(oursAll), reference: mid(referenceAll), ratio: mid(ratios), ratios, oursAll }
+}
+
+/**
+ * The issue's target table: each row's median figure for both servers over the rounds, the median
+ * of the per-round ratios (and each of them), and whether summitpad meets the target: a ratio
+ * target by the median ratio, a latency target by summitpad's median, delivery in every round.
+ */
 export function renderTargets(results: BenchResult[]): string | null {
   const fan = (clients: number) => (r: BenchResult): r is FanoutResult => r.scenario === 'fanout' && r.clients === clients
-  const rows: string[][] = [['scenario', 'figure', 'summitpad', 'reference', 'ratio', 'target', 'met']]
-  const add = (scenario: string, figure: string, cell: { ours: number | null; reference: number | null; ratio: number | null }, target: string, met: boolean | null) =>
-    rows.push([scenario, figure, show(cell.ours), show(cell.reference), show(cell.ratio), target, met === null ? '-' : met ? 'yes' : 'NO'])
+  const rows: string[][] = [['scenario', 'figure', 'summitpad', 'reference', 'ratio', 'per round', 'target', 'met']]
+  const add = (scenario: string, figure: string, cell: Comparison, target: string, met: boolean | null) =>
+    rows.push([scenario, figure, show(cell.ours), show(cell.reference), show(cell.ratio), cell.ratios.length > 1 ? cell.ratios.join(' ') : '-', target, met === null ? '-' : met ? 'yes' : 'NO'])
   if (results.some(fan(500))) {
-    const p99 = ratio(results, fan(500), (r) => r.latencyMs.p99)
+    const p99 = compare(results, fan(500), (r) => r.latencyMs.p99)
     add('fanout 500 W=10 R=200', 'p99 ms', p99, '<= 50', p99.ours === null ? null : p99.ours <= 50)
   }
   if (results.some(fan(1000))) {
-    const p99 = ratio(results, fan(1000), (r) => r.latencyMs.p99)
-    const delivered = ratio(results, fan(1000), (r) => r.delivery.deliveredPercent)
+    const p99 = compare(results, fan(1000), (r) => r.latencyMs.p99)
+    const delivered = compare(results, fan(1000), (r) => r.delivery.deliveredPercent)
     add('fanout 1000 W=20 R=200', 'p99 ms', p99, '<= 100', p99.ours === null ? null : p99.ours <= 100)
-    add('fanout 1000 W=20 R=200', 'delivered %', delivered, '100', delivered.ours === null ? null : delivered.ours === 100)
+    add('fanout 1000 W=20 R=200', 'delivered %', delivered, '100 (every round)', delivered.oursAll.length === 0 ? null : delivered.oursAll.every((v) => v === 100))
   }
   if (results.some(fan(200))) {
-    const cpu = ratio(results, fan(200), (r) => r.server.cpuPercent)
+    const cpu = compare(results, fan(200), (r) => r.server.cpuPercent)
     add('fanout 200 R=200', 'server CPU %', cpu, '<= 0.5 × ref', cpu.ratio === null ? null : cpu.ratio <= 0.5)
   }
   const isRooms = (r: BenchResult): r is RoomsResult => r.scenario === 'rooms'
   if (results.some(isRooms)) {
-    const kb = ratio(results, isRooms, (r) => r.kbPerRoom)
+    const kb = compare(results, isRooms, (r) => r.kbPerRoom)
     add('rooms × 3', 'KB per room', kb, '<= 0.5 × ref', kb.ratio === null ? null : kb.ratio <= 0.5)
   }
   const isColdload = (r: BenchResult): r is ColdloadResult => r.scenario === 'coldload'
   if (results.some(isColdload)) {
-    const cold = ratio(results, isColdload, (r) => r.coldMs.median)
+    const cold = compare(results, isColdload, (r) => r.coldMs.median)
     add('coldload', 'cold sync ms (median)', cold, '<= 100', cold.ours === null ? null : cold.ours <= 100)
   }
   const burst300 = (r: BenchResult): r is BurstResult => r.scenario === 'burst' && r.clients === 300
   if (results.some(burst300)) {
-    const storm = ratio(results, burst300, (r) => r.stormMs)
+    const storm = compare(results, burst300, (r) => r.stormMs)
     add('burst 300', 'storm ms', storm, '<= 0.5 × ref', storm.ratio === null ? null : storm.ratio <= 0.5)
   }
   const isIngest = (r: BenchResult): r is IngestResult => r.scenario === 'ingest'
   if (results.some(isIngest)) {
-    const rate = ratio(results, isIngest, (r) => r.updatesPerSecond)
+    const rate = compare(results, isIngest, (r) => r.updatesPerSecond)
     add('ingest', 'updates/s', rate, '>= ref', rate.ratio === null ? null : rate.ratio >= 1)
   }
   return rows.length > 1 ? `targets (issue 8):\n${table(rows)}` : null

@@ -2,9 +2,9 @@
  * `npm run bench`: runs the benchmark scenarios against a real server child process and prints
  * one JSON line per run on stdout, then a summary table. Progress goes to stderr.
  *
- *   npm run bench -- --scenario fanout --clients 50,200 --seconds 10 --rate 200 --writers 10
- *   npm run bench -- --scenario coldload --ops 100000 --repeats 5
- *   BENCH_FULL=1 npm run bench        # adds the 500-client fanout run
+ *   npm run bench -- --scenario fanout --clients 200 --seconds 10 --rate 200 --writers 10
+ *   npm run bench -- --scenario coldload --ops 100000 --loads 5
+ *   npm run bench -- --repeats 5       # five rounds of every size on both servers
  *
  * Every server child is killed when the bench exits, fails or is interrupted.
  */
@@ -18,15 +18,16 @@ import { killAllServersSync, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
   --scenario <all|fanout|rooms|burst|ingest|coldload>  which scenarios to run (default all)
-  --quick                           a 1-2 minute smoke run: small sizes, short runs
-  --target <both|summitpad|reference>  which servers; both alternate them run by run (default both)
-  --full                            bigger sizes (same as BENCH_FULL=1): fanout adds 500 clients
-  --server-env <KEY=VALUE>          extra server environment, repeatable (e.g. COMPACT_AFTER_ROWS=5000)
+  --quick                           a smoke run of a few minutes: small sizes, short runs, one round
+  --target <both|summitpad|reference>  which servers (default both)
+  --repeats <n>                     rounds: every size runs on both servers once per round, the order
+                                    alternating from round to round; the targets use medians (default 3)
+  --server-env <KEY=VALUE>          extra summitpad environment, repeatable (e.g. COMPACT_AFTER_ROWS=5000)
  fanout:
-  --clients <n,n,...>               receiving clients per run (default 50,200; full: 50,200,500)
-  --writers <n>                     writer clients (default 10)
+  --clients <n,n,...>               receiving clients, one run each (default 200,500,1000; quick 50,200)
+  --writers <n>                     writer clients (default 10; 20 for 1,000 clients)
   --rate <n>                        total updates per second over all writers (default 200)
-  --seconds <n>                     length of the measured write phase (default 10)
+  --seconds <n>                     length of the measured write phase (default 10; quick 4)
   --warmup <n>                      seconds of writing before it, not measured (default 3; quick 1)
   --probes <n>                      latency probes (default 3)
   --workers <n>                     worker threads for the receivers (default 2)
@@ -36,17 +37,16 @@ const usage = `usage: npm run bench -- [options]
   --burst <n,n>                     clients connecting at once to one large pad (default 100,300; quick 50)
   --ingest-ops <n>                  trace operations replayed by the ingest writer (default 20000; quick 3000)
  coldload:
-  --ops <n>                         operations in the editing trace (default 100000)
+  --ops <n>                         operations in the editing trace (default 100000; quick 20000)
   --batch <n>                       operations per update frame while building (default 100)
-  --repeats <n>                     restarts + cold loads (default 5)
+  --loads <n>                       restarts, each followed by a cold and a warm load (default 5; quick 2)
   --seed <n>                        PRNG seed of the trace (default 1)
- --timeout <s>                      abort the whole bench after this long (default 900)`
+ --timeout <s>                      abort the whole bench after this long (default 2400)`
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
     target: { type: 'string', default: 'both' },
-    full: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     rooms: { type: 'string' },
     burst: { type: 'string' },
@@ -62,9 +62,10 @@ const { values } = parseArgs({
     'drain-timeout': { type: 'string', default: '15' },
     ops: { type: 'string', default: '100000' },
     batch: { type: 'string', default: '100' },
-    repeats: { type: 'string', default: '5' },
+    repeats: { type: 'string' },
+    loads: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
-    timeout: { type: 'string', default: '900' },
+    timeout: { type: 'string', default: '2400' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -85,7 +86,6 @@ function intFlag(name: string, value: string, min: number, max: number): number 
   return parsed
 }
 
-const full = values.full || process.env.BENCH_FULL === '1'
 const scenario = values.scenario
 if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
@@ -124,10 +124,11 @@ const ingestOps = intFlag('ingest-ops', values['ingest-ops'] ?? (quick ? '3000' 
 const coldloadOptions = {
   ops: intFlag('ops', quick ? '20000' : values.ops, 1, 10_000_000),
   batch: intFlag('batch', values.batch, 1, 100_000),
-  repeats: intFlag('repeats', quick ? '2' : values.repeats, 1, 100),
+  loads: intFlag('loads', quick ? '2' : values.loads, 1, 100),
   seed: intFlag('seed', values.seed, 0, 2 ** 31 - 1),
   serverEnv,
 }
+const rounds = intFlag('repeats', values.repeats ?? (quick ? '1' : '3'), 1, 100)
 const timeoutSeconds = intFlag('timeout', values.timeout, 10, 86_400)
 
 // Never leave a server child behind: on normal exit, errors, signals and the overall timeout.
@@ -156,20 +157,27 @@ const emit = (result: BenchResult) => {
 
 try {
   const wants = (name: string) => scenario === 'all' || scenario === name
-  // Each size runs on both servers one right after the other, so both see the same machine.
-  if (wants('fanout')) {
-    for (const clientCount of fanoutOptions.clients) {
-      // The issue's 1,000-client row has 20 writers; smaller rows keep --writers.
-      const writers = clientCount >= 1000 && values.writers === '10' ? 20 : fanoutOptions.writers
-      for (const target of targets) {
-        await runFanout({ ...fanoutOptions, writers, clients: [clientCount], target, serverEnv: { CONNECTIONS_PER_IP_PER_SECOND: '0', ...serverEnv } }, emit)
+  for (let round = 1; round <= rounds; round++) {
+    // Each size runs on both servers one right after the other, so both see the same machine; the
+    // order alternates from round to round, so neither always runs first.
+    const order = round % 2 === 1 ? targets : [...targets].reverse()
+    const emitRound = (result: BenchResult) => emit({ ...result, round })
+    if (rounds > 1) progress(`round ${round} of ${rounds}`)
+    if (wants('fanout')) {
+      for (const clientCount of fanoutOptions.clients) {
+        // The issue's 1,000-client row has 20 writers; smaller rows keep --writers.
+        const writers = clientCount >= 1000 && values.writers === '10' ? 20 : fanoutOptions.writers
+        for (const target of order) {
+          await runFanout({ ...fanoutOptions, writers, clients: [clientCount], target, serverEnv: { CONNECTIONS_PER_IP_PER_SECOND: '0', ...serverEnv } }, emitRound)
+        }
       }
     }
+    if (wants('rooms')) for (const target of order) emitRound(await runRooms({ target, rooms: roomCount, clientsPerRoom: 3, serverEnv }))
+    if (wants('burst')) for (const size of burstSizes) for (const target of order) emitRound(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
+    if (wants('ingest')) for (const target of order) emitRound(await runIngest({ target, ops: ingestOps, serverEnv }))
   }
-  if (wants('rooms')) for (const target of targets) emit(await runRooms({ target, rooms: roomCount, clientsPerRoom: 3, serverEnv }))
-  if (wants('burst')) for (const size of burstSizes) for (const target of targets) emit(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
-  if (wants('ingest')) for (const target of targets) emit(await runIngest({ target, ops: ingestOps, serverEnv }))
-  if (wants('coldload')) await runColdload(coldloadOptions, emit)
+  // summitpad only (the in-memory reference keeps nothing across a restart): its loads are its repeats.
+  if (wants('coldload') && targets.includes('summitpad')) await runColdload(coldloadOptions, (result) => emit({ ...result, round: 1 }))
 } catch (error) {
   fail(error)
 }

@@ -2,7 +2,7 @@
  * Coldload: how long a client waits for a pad with a long editing history after a server
  * restart. A builder client writes a seeded editing trace (trace.ts, >= 100,000 operations by
  * default) through the server, batched into update frames and paced by the server's acks, so the
- * history is stored exactly as clients' edits are. Then, `repeats` times: stop the server
+ * history is stored exactly as clients' edits are. Then, `loads` times: stop the server
  * (SIGTERM: flush and compact), start it on the same data directory, and time a fresh client from
  * connect until the server's sync step 2 has been applied; a second client right after times the
  * same sync from the now-loaded room (warm), which separates loading from the store from the rest.
@@ -28,7 +28,7 @@ export interface ColdloadOptions {
   /** Operations merged into one update frame while building. */
   batch: number
   /** Cold loads, each after its own restart. */
-  repeats: number
+  loads: number
   seed: number
   /** Extra environment for the server. */
   serverEnv: Record<string, string>
@@ -90,7 +90,7 @@ export async function runColdload(options: ColdloadOptions, onResult: (result: C
   try {
     const sessionId = await createSession(server, 'coldload')
     const built = await build(server, sessionId, options)
-    progress(`coldload: built in ${Math.round(built.ms)} ms (${built.frames} frames); restarting ${options.repeats}×`)
+    progress(`coldload: built in ${Math.round(built.ms)} ms (${built.frames} frames); restarting ${options.loads}×`)
     await server.stop()
     const storage = readStorage(server.dataDir, sessionId)
 
@@ -105,7 +105,7 @@ export async function runColdload(options: ColdloadOptions, onResult: (result: C
     const machine = new MachineMeter()
     machine.begin()
     const loadsStarted = nowMs()
-    for (let i = 0; i < options.repeats; i++) {
+    for (let i = 0; i < options.loads; i++) {
       await server.start()
       starts.push(server.startupMs)
       const coldLoad = await loadOnce(`${server.wsUrl}/${sessionId}`, built.content)
@@ -117,7 +117,7 @@ export async function runColdload(options: ColdloadOptions, onResult: (result: C
       contentVerified &&= coldLoad.verified && warmLoad.verified
       serverCpuSeconds += readCpuSeconds(server.pid)
       await server.stop()
-      progress(`coldload: load ${i + 1}/${options.repeats}: cold ${coldLoad.timing.totalMs.toFixed(1)} ms, warm ${warmLoad.timing.totalMs.toFixed(1)} ms`)
+      progress(`coldload: load ${i + 1}/${options.loads}: cold ${coldLoad.timing.totalMs.toFixed(1)} ms, warm ${warmLoad.timing.totalMs.toFixed(1)} ms`)
     }
 
     const machineReading = machine.end()

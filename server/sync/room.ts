@@ -2,17 +2,16 @@
  * Room: one live doc on this instance, with its Awareness and the connections editing it.
  *
  * Ordering and durability rule: an update from a client is validated, appended to the DocStore,
- * and only when the append has resolved (durable) applied to the Y.Doc. The doc's `update` event
- * then broadcasts it to every other connection and the sender gets an acknowledgement. So the
- * Room's Y.Doc only ever holds stored content, and no client is shown an edit that a crash could
- * still lose.
+ * and only when the append has resolved (durable) applied to the Y.Doc (update-pipeline.ts). The
+ * doc's `update` event then broadcasts it to every other connection and the sender gets an
+ * acknowledgement. So the Room's Y.Doc only ever holds stored content, and no client is shown an
+ * edit that a crash could still lose.
  *
- * Broadcasts are coalesced: while a room is busy, the updates its clients send within one
- * `broadcastWindowMs` are stored together when the window closes (one commit) and go out as one
- * frame once stored: merged (`Y.mergeUpdates`) and encoded once, the same bytes to every
- * connection (a connection that contributed gets the merge of the others' updates instead, so it
- * is never echoed its own). The first update after a quiet spell is stored and sent at once.
- * Awareness changes are coalesced the same way and throttled to one frame per `awarenessFlushMs`.
+ * Broadcasts are coalesced (room-broadcast.ts): while a room is busy, the updates its clients send
+ * within one `broadcastWindowMs` are stored together when the window closes (one commit) and go
+ * out as one frame once stored, the same bytes to every connection, and a sender is never echoed
+ * its own. The first update after a quiet spell is stored and sent at once. Awareness changes are
+ * coalesced the same way and throttled to one frame per `awarenessFlushMs`.
  * With several server instances, the room also holds a replica: its stored changes are published
  * on the Bus after they are stored, and changes other instances published are applied and sent
  * to this instance's connections (never stored again).
@@ -21,13 +20,15 @@ import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { messageAwareness, messageSync } from '../../shared/protocol.ts'
+import { messageSync } from '../../shared/protocol.ts'
 import { CloseCode } from '../../shared/close-codes.ts'
 import type { Bus, DocMessage } from '../bus/bus.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
+import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
+import { UpdatePipeline } from './update-pipeline.ts'
 import { idKey, MalformedShapeError, scanUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
 /** What one room accepts; each limit refuses with a documented close code. */
@@ -109,32 +110,6 @@ export class StoreUnavailableError extends Error {
 }
 
 /**
- * An update accepted from a connection, waiting for its append to settle; or an acknowledgement
- * (`update` null) due once everything accepted before it has been applied.
- */
-interface Accepted {
-  connection: Connection
-  update: Uint8Array | null
-  shape: UpdateShape | null
-  /** When the append started (performance.now()), for the append latency metric. */
-  started: number
-  /** `staged`: accepted, not yet handed to the store (see `stageAppend`). */
-  outcome: 'staged' | 'storing' | 'stored' | 'failed'
-  error?: unknown
-  /** Called once this entry has been applied (see `settledUpTo`). */
-  waiters?: (() => void)[]
-}
-
-/** One coalesced broadcast waiting for the end of the turn. */
-interface OutgoingUpdate {
-  update: Uint8Array
-  /** The connection it came from (never echoed to it), or null. */
-  sender: Connection | null
-  /** Stored by this instance, so other instances must hear of it. */
-  publish: boolean
-}
-
-/**
  * How long a new connection may wait for the server's sync step 1: it is sent right after the
  * answer to the client's own step 1 (clients send theirs first), or after this delay.
  */
@@ -142,9 +117,6 @@ const step1DelayMs = 50
 
 /** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerConnection = 1000
-
-/** Above this many contributing connections in one turn, they get the full merge (echo included). */
-const maxPersonalFrames = 16
 
 /** Raised for updates that do not decode; the caller closes the sending connection. */
 export class MalformedUpdateError extends Error {
@@ -171,26 +143,14 @@ export class Room {
   private readonly awarenessOwners = new Map<number, Connection>()
   /** Store writes not yet settled. */
   private readonly writes = new Set<Promise<unknown>>()
-  /**
-   * Accepted updates not yet applied, oldest first (the doc plus these is what clients will see).
-   * They are appended at once and applied in this order as their appends settle: every entry at
-   * the head whose append has settled is applied in one go (see `drain`).
-   */
-  private accepted: Accepted[] = []
-  /** Accepted updates waiting for the broadcast window to close before they are stored (see `stageAppend`). */
-  private staged: Accepted[] = []
-  private stageTimer: NodeJS.Timeout | null = null
-  /** When staged updates were last handed to the store (Date.now()). */
-  private lastStagedAppend = 0
-  /** True while `drain` applies: what it applies is broadcast when it ends, not on a later turn. */
-  private draining = false
-  /** A flush on the next turn is scheduled (for what `drain` applied). */
-  private flushSoon = false
-  /** For each client, the highest clock the accepted updates reach (cleared when none is left). */
-  private readonly acceptedEnds = new Map<number, number>()
-  private inflightBytes = 0
-  private readonly pendingByConnection = new Map<Connection, number>()
-  private drainScheduled = false
+  /** Accepted updates on their way to the store and the doc; made on the first update. */
+  private pipelineInstance: UpdatePipeline | null = null
+  /** The room's outgoing update frames; made on the first broadcast. */
+  private updateBroadcastInstance: UpdateBroadcast | null = null
+  /** The room's outgoing awareness frames; made on the first awareness change. */
+  private awarenessBroadcastInstance: AwarenessBroadcast | null = null
+  /** True while stored client updates are applied: they already waited for their window. */
+  private applyingStored = false
   private readonly limits: RoomLimits
   private storedRows: number
   /** Size of the doc's compacted row after the last compaction (0 before any). */
@@ -201,13 +161,6 @@ export class Room {
   private serverChanges: Promise<void> = Promise.resolve()
   private readonly presentNames = new Set<string>()
   private closing: Promise<void> | null = null
-  private outgoing: OutgoingUpdate[] = []
-  private flushScheduled = false
-  private lastUpdateFlush = 0
-  /** Awareness client ids changed since the last awareness frame, with whether to publish them. */
-  private awarenessChanged = new Map<number, boolean>()
-  private awarenessTimer: NodeJS.Timeout | NodeJS.Immediate | null = null
-  private lastAwarenessFlush = 0
   /** `Y.encodeStateAsUpdate` of the doc, kept until the next change (a connect storm encodes once). */
   private fullState: Uint8Array | null = null
   /**
@@ -297,6 +250,38 @@ export class Room {
     return this.awarenessInstance
   }
 
+  private get pipeline(): UpdatePipeline {
+    this.pipelineInstance ??= new UpdatePipeline({
+      append: (update) => this.track(this.store.append(this.docName, update)),
+      window: () => this.broadcastWindow(),
+      applyRun: (connection, updates, failure) => this.applyRun(connection, updates, failure),
+      drained: () => {
+        this.maybeCompact()
+        this.options.onStored?.(this.docName)
+      },
+    })
+    return this.pipelineInstance
+  }
+
+  private get updateBroadcast(): UpdateBroadcast {
+    this.updateBroadcastInstance ??= new UpdateBroadcast(
+      this.connections,
+      () => this.broadcastWindow(),
+      (update) => this.publish({ kind: 'update', payload: update }),
+    )
+    return this.updateBroadcastInstance
+  }
+
+  private get awarenessBroadcast(): AwarenessBroadcast {
+    this.awarenessBroadcastInstance ??= new AwarenessBroadcast(
+      this.connections,
+      () => this.awareness,
+      this.options.awarenessFlushMs ?? 0,
+      (payload) => this.publish({ kind: 'awareness', payload }),
+    )
+    return this.awarenessBroadcastInstance
+  }
+
   /** The room's doc with everything stored applied (building it if it was not yet). */
   get ydoc(): Y.Doc {
     this.build()
@@ -329,7 +314,7 @@ export class Room {
     this.awaitingStep1.add(connection)
     if (this.awaitingStep1.size === 1) setTimeout(() => this.sendAwaitedStep1(), step1DelayMs).unref()
     const clients = this.awarenessInstance ? [...this.awarenessInstance.getStates().keys()] : []
-    if (clients.length > 0) connection.send(this.encodeAwareness(clients))
+    if (clients.length > 0) connection.send(this.awarenessBroadcast.encode(clients))
   }
 
   /** The doc's state vector, read from the stored bytes while the doc is not built. */
@@ -414,160 +399,43 @@ export class Room {
   async receiveUpdate(update: Uint8Array, connection: Connection): Promise<void> {
     if (isEmptyUpdate(update)) {
       // (Every client's answer to the server's step 1 when it has nothing new: no need to build.)
-      // Acknowledged after everything accepted before it.
-      this.accepted.push({ connection, update: null, shape: null, started: 0, outcome: 'stored' })
-      this.scheduleDrain()
+      this.pipeline.acknowledgeAfterQueue(connection)
       return
     }
     this.build()
     // A connection that runs far ahead of the store waits for it.
-    if ((this.pendingByConnection.get(connection) ?? 0) >= maxPendingPerConnection) await this.settledUpTo(this.accepted.at(-1))
-    const shape = this.checkUpdate(update)
-    const entry: Accepted = { connection, update, shape, started: 0, outcome: 'staged' }
-    this.accepted.push(entry)
-    for (const [client, end] of shape.endClocks) {
-      if (end > (this.acceptedEnds.get(client) ?? 0)) this.acceptedEnds.set(client, end)
-    }
-    this.inflightBytes += update.length
-    this.pendingByConnection.set(connection, (this.pendingByConnection.get(connection) ?? 0) + 1)
-    this.stageAppend(entry)
+    if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
+    this.pipeline.accept(connection, update, this.checkUpdate(update))
   }
 
   /**
-   * Hands `entry` to the store now, or, if the room stored updates less than a broadcast window
-   * ago, when that window closes: an update stored at once would only wait for the window before
-   * anyone saw it, so the updates of one window are stored together (one commit, one fsync,
-   * instead of one per keystroke) and go out in one frame as soon as they are stored (see `drain`).
-   * The first update after a quiet spell is stored at once.
+   * Applies one connection's run of stored updates in one transaction (one doc event, one
+   * broadcast entry) and acknowledges it. An update the store refused closes its sender (1013).
    */
-  private stageAppend(entry: Accepted): void {
-    this.staged.push(entry)
-    if (this.stageTimer) return
-    const wait = this.closing ? 0 : this.lastStagedAppend + this.broadcastWindow() - Date.now()
-    if (wait <= 0) this.appendStaged()
-    else this.stageTimer = setTimeout(() => this.appendStaged(), wait)
-  }
-
-  /** Hands every staged update to the store, in the order accepted (they share its next commit). */
-  private appendStaged(): void {
-    if (this.stageTimer) clearTimeout(this.stageTimer)
-    this.stageTimer = null
-    const staged = this.staged
-    if (staged.length === 0) return
-    this.staged = []
-    this.lastStagedAppend = Date.now()
-    for (const entry of staged) this.append(entry)
-  }
-
-  private append(entry: Accepted): void {
-    entry.outcome = 'storing'
-    entry.started = performance.now()
-    this.track(this.store.append(this.docName, entry.update!)).then(
-      () => {
-        entry.outcome = 'stored'
-        this.scheduleDrain()
-      },
-      (error: unknown) => {
-        entry.outcome = 'failed'
-        entry.error = error
-        this.scheduleDrain()
-      },
-    )
-  }
-
-  /** Resolves once `entry` (and so everything accepted before it) has been applied; at once for none. */
-  private settledUpTo(entry: Accepted | undefined): Promise<void> {
-    if (!entry || !this.accepted.includes(entry)) return Promise.resolve()
-    return new Promise((resolve) => (entry.waiters ??= []).push(resolve))
-  }
-
-  /** Drains on a microtask, so every append a commit settled is applied in the same drain. */
-  private scheduleDrain(): void {
-    if (this.drainScheduled) return
-    this.drainScheduled = true
-    queueMicrotask(() => this.drain())
-  }
-
-  /**
-   * Applies every accepted update at the head of the queue whose append has settled, in order:
-   * consecutive updates of one connection in one transaction (one doc event, one broadcast entry),
-   * one acknowledgement per run. An update the store refused closes its sender (1013) and is
-   * never applied, so no client sees it.
-   */
-  private drain(): void {
-    this.drainScheduled = false
-    let count = 0
-    while (count < this.accepted.length && (this.accepted[count]!.outcome === 'stored' || this.accepted[count]!.outcome === 'failed')) count++
-    if (count === 0) return
-    const done = this.accepted.slice(0, count)
-    this.accepted = this.accepted.slice(count)
-    if (this.accepted.length === 0) this.acceptedEnds.clear()
-    let stored = false
-    this.draining = true
-    try {
-      for (let start = 0; start < done.length; ) {
-        const connection = done[start]!.connection
-        let end = start
-        while (end < done.length && done[end]!.connection === connection) end++
-        stored = this.applyRun(connection, done.slice(start, end)) || stored
-        start = end
-      }
-    } finally {
-      this.draining = false
-    }
-    // These updates already waited for their window (see `stageAppend`): they go out on the next
-    // turn (with whatever else a commit in this turn settles), not a window later.
-    if (this.outgoing.length > 0 && !this.flushSoon) {
-      this.flushSoon = true
-      setImmediate(() => {
-        this.flushSoon = false
-        this.flushUpdates()
-      })
-    }
-    if (stored) {
-      this.maybeCompact()
-      this.options.onStored?.(this.docName)
-    }
-    for (const entry of done) for (const resolve of entry.waiters ?? []) resolve()
-  }
-
-  /** Applies one connection's settled entries; true if any update was applied. */
-  private applyRun(connection: Connection, run: Accepted[]): boolean {
-    const now = performance.now()
-    const updates: Uint8Array[] = []
-    let failed: unknown = null
-    for (const entry of run) {
-      if (!entry.update) continue
-      this.inflightBytes -= entry.update.length
-      const left = (this.pendingByConnection.get(connection) ?? 1) - 1
-      if (left > 0) this.pendingByConnection.set(connection, left)
-      else this.pendingByConnection.delete(connection)
-      if (entry.outcome === 'failed') {
-        // Never applied, so nobody sees it; what was stored around it is applied as usual.
-        failed ??= entry.error
-        continue
-      }
-      connection.metrics.appendSeconds((now - entry.started) / 1000)
-      this.storedRows++
-      this.docBytes += entry.update.length
-      updates.push(entry.update)
-    }
-    if (failed !== null) {
-      this.options.logger.error({ err: failed, docName: this.docName }, 'closing connection: its update could not be stored')
+  private applyRun(connection: Connection, updates: Uint8Array[], failure: { error: unknown } | null): boolean {
+    if (failure) {
+      this.options.logger.error({ err: failure.error, docName: this.docName }, 'closing connection: its update could not be stored')
       connection.close(CloseCode.tryAgainLater)
     }
     if (updates.length > 0) {
+      for (const update of updates) {
+        this.storedRows++
+        this.docBytes += update.length
+      }
+      const origin = { kind: 'connection', connection } satisfies UpdateOrigin
+      this.applyingStored = true
       try {
-        const origin = { kind: 'connection', connection } satisfies UpdateOrigin
         this.doc.transact(() => {
           for (const update of updates) Y.applyUpdate(this.doc, update, origin)
         }, origin)
       } catch (error) {
         this.options.logger.error({ err: error, docName: this.docName }, 'applying a stored update failed')
+      } finally {
+        this.applyingStored = false
       }
       this.checkPending(connection)
     }
-    if (failed === null) connection.acknowledge(() => Y.encodeStateVector(this.doc))
+    if (!failure) connection.acknowledge(() => Y.encodeStateVector(this.doc))
     return updates.length > 0
   }
 
@@ -599,7 +467,7 @@ export class Room {
 
   /** Resolves once every update accepted so far is stored and applied (for consistent reads). */
   async whenSettled(): Promise<void> {
-    await this.settledUpTo(this.accepted.at(-1))
+    await this.pipelineInstance?.settled()
     await this.serverChanges
     await Promise.allSettled([...this.writes])
   }
@@ -611,7 +479,7 @@ export class Room {
 
   /** Every awareness state, encoded as one awareness frame. */
   encodeAllAwareness(): Uint8Array {
-    return this.encodeAwareness([...this.awareness.getStates().keys()])
+    return this.awarenessBroadcast.encode([...this.awareness.getStates().keys()])
   }
 
   /**
@@ -623,8 +491,7 @@ export class Room {
     this.build()
     const loaded = await this.store.load(this.docName)
     if (loaded && !this.closing) Y.applyUpdate(this.doc, loaded.update, { kind: 'bus' } satisfies UpdateOrigin)
-    for (const client of this.awarenessOwners.keys()) this.awarenessChanged.set(client, true)
-    this.scheduleAwarenessFlush()
+    this.awarenessBroadcast.note(this.awarenessOwners.keys(), true)
   }
 
   /**
@@ -633,17 +500,20 @@ export class Room {
    * Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= this.doClose()
+    if (!this.closing) {
+      this.awarenessBroadcastInstance?.stop()
+      this.closing = this.doClose()
+    }
     return this.closing
   }
 
   private async doClose(): Promise<void> {
-    this.appendStaged()
-    await this.settledUpTo(this.accepted.at(-1))
+    this.pipelineInstance?.appendImmediately()
+    await this.pipelineInstance?.settled()
     await this.serverChanges
     await Promise.allSettled([...this.writes])
-    this.flushUpdates()
-    if (this.awarenessTimer) this.flushAwareness()
+    this.updateBroadcastInstance?.flush()
+    if (this.awarenessBroadcastInstance?.pending) this.awarenessBroadcastInstance.flush()
     if (this.compaction) await this.compaction
     if (this.storedRows > 1) await this.compact().catch(() => {})
     const unsubscribe = this.unsubscribe
@@ -662,7 +532,7 @@ export class Room {
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
     }
-    if (this.docBytes + this.inflightBytes + update.length > limits.maxDocBytes) {
+    if (this.docBytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
     let shape
@@ -688,7 +558,7 @@ export class Room {
 
   /** The clock `client` will have reached once every accepted update is applied. */
   private projectedState(client: number): number {
-    return Math.max(Y.getState(this.doc.store, client), this.acceptedEnds.get(client) ?? 0)
+    return Math.max(Y.getState(this.doc.store, client), this.pipelineInstance?.queuedEnd(client) ?? 0)
   }
 
   /**
@@ -706,7 +576,7 @@ export class Room {
         continue
       }
       const key = idKey(parent.client, parent.clock)
-      if (shape.typeItems.has(key) || this.accepted.some((entry) => entry.shape?.typeItems.has(key))) continue
+      if (shape.typeItems.has(key) || this.pipelineInstance?.queuesType(key)) continue
       // Anything else the update or the accepted ones hold at that id is not a type; beyond them,
       // the parent is missing and Yjs keeps the item pending until it arrives.
       const known = Math.max(this.projectedState(parent.client), shape.endClocks.get(parent.client) ?? 0)
@@ -816,7 +686,7 @@ export class Room {
   private async compactFromDoc(): Promise<void> {
     const refs = await this.store.refs(this.docName)
     if (refs.length <= 1) return
-    await this.settledUpTo(this.accepted.at(-1))
+    await this.pipelineInstance?.settled()
     await this.serverChanges
     if (this.released) return
     const compacted = this.encodeWhole()
@@ -844,13 +714,15 @@ export class Room {
         case 'store':
           return
         case 'connection':
-          this.queueBroadcast(update, origin.connection, true)
+          // Stored updates of clients already waited for their window (see update-pipeline.ts).
+          if (this.applyingStored) this.updateBroadcast.queueNow(update, origin.connection, true)
+          else this.updateBroadcast.queue(update, origin.connection, true)
           return
         case 'server':
-          this.queueBroadcast(update, null, true)
+          this.updateBroadcast.queue(update, null, true)
           return
         case 'bus':
-          this.queueBroadcast(update, null, false)
+          this.updateBroadcast.queue(update, null, false)
           return
       }
     }
@@ -862,21 +734,10 @@ export class Room {
       () => {
         this.storedRows++
         this.docBytes += update.length
-        this.queueBroadcast(update, null, true)
+        this.updateBroadcast.queue(update, null, true)
       },
       (error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'storing a derived update failed'),
     )
-  }
-
-  private queueBroadcast(update: Uint8Array, sender: Connection | null, publish: boolean): void {
-    this.outgoing.push({ update, sender, publish })
-    if (this.flushScheduled || this.draining) return
-    this.flushScheduled = true
-    // The first edit after a quiet spell goes out on the next turn; while edits keep coming, a
-    // room sends at most one frame per `broadcastWindowMs`, each holding everything stored since.
-    const wait = this.lastUpdateFlush + this.broadcastWindow() - Date.now()
-    if (wait > 0) setTimeout(() => this.flushUpdates(), wait)
-    else setImmediate(() => this.flushUpdates())
   }
 
   /** The least time between two update frames of this room now (see RoomOptions). */
@@ -884,31 +745,6 @@ export class Room {
     const base = this.options.broadcastWindowMs ?? 0
     const budget = this.options.broadcastSendsPerSecond ?? 0
     return budget > 0 ? Math.max(base, (this.connections.size * 1000) / budget) : base
-  }
-
-  /** Sends the updates applied this turn: one merged frame for everyone, personal ones for senders. */
-  private flushUpdates(): void {
-    this.flushScheduled = false
-    const batch = this.outgoing
-    if (batch.length === 0) return
-    this.lastUpdateFlush = Date.now()
-    this.outgoing = []
-    const published = batch.filter((item) => item.publish).map((item) => item.update)
-    if (published.length > 0) this.publish({ kind: 'update', payload: mergeAll(published) })
-    const all = mergeAll(batch.map((item) => item.update))
-    const frame = encodeUpdateFrame(all)
-    const senders = new Set<Connection>()
-    for (const item of batch) if (item.sender) senders.add(item.sender)
-    const personal = senders.size <= maxPersonalFrames
-    for (const connection of this.connections) {
-      if (!senders.has(connection) || !personal) connection.send(frame)
-    }
-    if (!personal) return
-    for (const sender of senders) {
-      if (!this.connections.has(sender)) continue
-      const others = batch.filter((item) => item.sender !== sender).map((item) => item.update)
-      if (others.length > 0) sender.send(encodeUpdateFrame(mergeAll(others)))
-    }
   }
 
   private readonly onAwarenessUpdate = (
@@ -927,43 +763,8 @@ export class Room {
       }
     }
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
-    for (const client of [...added, ...updated, ...removed]) {
-      this.awarenessChanged.set(client, (this.awarenessChanged.get(client) ?? false) || !fromBus)
-    }
-    this.scheduleAwarenessFlush()
+    this.awarenessBroadcast.note([...added, ...updated, ...removed], !fromBus)
     if (sender && this.options.onPresence) this.notePresence([...added, ...updated])
-  }
-
-  private scheduleAwarenessFlush(): void {
-    if (this.awarenessTimer || this.awarenessChanged.size === 0 || this.closing) return
-    const wait = this.lastAwarenessFlush + (this.options.awarenessFlushMs ?? 0) - Date.now()
-    this.awarenessTimer = wait > 0 ? setTimeout(() => this.flushAwareness(), wait) : setImmediate(() => this.flushAwareness())
-  }
-
-  /** Sends the awareness changes since the last flush in one frame (owners never get their own entry). */
-  private flushAwareness(): void {
-    if (this.awarenessTimer) {
-      clearTimeout(this.awarenessTimer as NodeJS.Timeout)
-      clearImmediate(this.awarenessTimer as NodeJS.Immediate)
-      this.awarenessTimer = null
-    }
-    const changed = this.awarenessChanged
-    if (changed.size === 0) return
-    this.awarenessChanged = new Map()
-    this.lastAwarenessFlush = Date.now()
-    const clients = [...changed.keys()]
-    const toPublish = clients.filter((client) => changed.get(client))
-    if (toPublish.length > 0) this.publish({ kind: 'awareness', payload: awarenessProtocol.encodeAwarenessUpdate(this.awareness, toPublish) })
-    const frame = this.encodeAwareness(clients)
-    for (const connection of this.connections) {
-      const own = [...connection.awarenessClients].filter((client) => changed.has(client))
-      if (own.length === 0) {
-        connection.send(frame)
-        continue
-      }
-      const others = clients.filter((client) => !connection.awarenessClients.has(client))
-      if (others.length > 0) connection.send(this.encodeAwareness(others))
-    }
   }
 
   private notePresence(clients: number[]): void {
@@ -978,24 +779,6 @@ export class Room {
     }
     if (fresh.length > 0) this.options.onPresence!(this.docName, fresh)
   }
-
-  private encodeAwareness(clients: number[]): Uint8Array {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageAwareness)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
-    return encoding.toUint8Array(encoder)
-  }
-}
-
-function mergeAll(updates: Uint8Array[]): Uint8Array {
-  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
-}
-
-function encodeUpdateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageSync)
-  syncProtocol.writeUpdate(encoder, update)
-  return encoding.toUint8Array(encoder)
 }
 
 /** Resolves to the promise's value if it settles within `ms`, else to null (it keeps running). */

@@ -1,0 +1,190 @@
+/**
+ * UpdatePipeline: the updates a room accepted from its connections and has not applied yet, in
+ * the order accepted. Each is handed to the store, and applied only once its append settled, in
+ * order: every settled entry at the head of the queue is applied in one go, consecutive updates of
+ * one connection as one run (one transaction, one acknowledgement). So the room's doc only ever
+ * holds stored content, and no client is shown an edit a crash could still lose.
+ *
+ * While the room is busy, appends wait for the room's window to close: an update stored at once
+ * would only wait for the window before anyone saw it, so the updates of one window share one
+ * commit (one fsync instead of one per keystroke) and go out in one frame as soon as they are
+ * stored. The first update after a quiet spell is handed to the store at once.
+ */
+import type { Connection } from './connection.ts'
+import type { UpdateShape } from './update-shape.ts'
+
+/** What the pipeline needs from its room. */
+export interface PipelineHost {
+  /** Has the store append `update`; resolves once it is durable. */
+  append(update: Uint8Array): Promise<void>
+  /** The least time between two appends while updates keep coming, in ms (read at each update). */
+  window(): number
+  /**
+   * Applies one connection's run of stored updates (possibly none, e.g. an acknowledgement
+   * request), in one transaction; `failure` holds the store's error when one of them could not be
+   * stored (it is left out of `updates`). Returns true when something was applied.
+   */
+  applyRun(connection: Connection, updates: Uint8Array[], failure: { error: unknown } | null): boolean
+  /** Called after each drain that applied anything. */
+  drained(): void
+}
+
+/** An accepted update, or an acknowledgement request (`update` null) due after what precedes it. */
+interface Accepted {
+  connection: Connection
+  update: Uint8Array | null
+  shape: UpdateShape | null
+  /** `staged`: waiting for the window before it is handed to the store. */
+  outcome: 'staged' | 'storing' | 'stored' | 'failed'
+  /** When the append started (performance.now()), for the append latency metric. */
+  started: number
+  error?: unknown
+  /** Called once this entry has been applied (see `settled`). */
+  waiters?: (() => void)[]
+}
+
+export class UpdatePipeline {
+  private queue: Accepted[] = []
+  /** For each client, the highest clock the queued updates reach (cleared when none is left). */
+  private readonly ends = new Map<number, number>()
+  private staged: Accepted[] = []
+  private stageTimer: NodeJS.Timeout | null = null
+  private lastAppend = 0
+  private drainScheduled = false
+  private bytes = 0
+  private readonly perConnection = new Map<Connection, number>()
+  private immediate = false
+
+  constructor(private readonly host: PipelineHost) {}
+
+  /** Bytes of the updates accepted and not applied yet. */
+  get inflightBytes(): number {
+    return this.bytes
+  }
+
+  /** How many of `connection`'s updates are accepted and not applied yet. */
+  pendingOf(connection: Connection): number {
+    return this.perConnection.get(connection) ?? 0
+  }
+
+  /** The highest clock of `client` that the queued updates reach (0 for none). */
+  queuedEnd(client: number): number {
+    return this.ends.get(client) ?? 0
+  }
+
+  /** True when a queued update creates a type at `key` (see update-shape.ts `idKey`). */
+  queuesType(key: string): boolean {
+    return this.queue.some((entry) => entry.shape?.typeItems.has(key))
+  }
+
+  /** Queues `update` (already checked, with its `shape`) from `connection`. */
+  accept(connection: Connection, update: Uint8Array, shape: UpdateShape): void {
+    const entry: Accepted = { connection, update, shape, outcome: 'staged', started: 0 }
+    this.queue.push(entry)
+    for (const [client, end] of shape.endClocks) {
+      if (end > (this.ends.get(client) ?? 0)) this.ends.set(client, end)
+    }
+    this.bytes += update.length
+    this.perConnection.set(connection, this.pendingOf(connection) + 1)
+    this.staged.push(entry)
+    if (this.stageTimer) return
+    const wait = this.immediate ? 0 : this.lastAppend + this.host.window() - Date.now()
+    if (wait <= 0) this.appendStaged()
+    else this.stageTimer = setTimeout(() => this.appendStaged(), wait)
+  }
+
+  /** Queues an acknowledgement for `connection`, due once everything accepted before it is applied. */
+  acknowledgeAfterQueue(connection: Connection): void {
+    this.queue.push({ connection, update: null, shape: null, outcome: 'stored', started: 0 })
+    this.scheduleDrain()
+  }
+
+  /** Hands staged updates to the store at once from now on (the room is closing). */
+  appendImmediately(): void {
+    this.immediate = true
+    this.appendStaged()
+  }
+
+  /** Resolves once everything accepted so far has been applied (at once when nothing is queued). */
+  settled(): Promise<void> {
+    const last = this.queue.at(-1)
+    if (!last) return Promise.resolve()
+    return new Promise((resolve) => (last.waiters ??= []).push(resolve))
+  }
+
+  /** Hands every staged update to the store, in the order accepted (they share its next commit). */
+  private appendStaged(): void {
+    if (this.stageTimer) clearTimeout(this.stageTimer)
+    this.stageTimer = null
+    const staged = this.staged
+    if (staged.length === 0) return
+    this.staged = []
+    this.lastAppend = Date.now()
+    for (const entry of staged) {
+      entry.outcome = 'storing'
+      entry.started = performance.now()
+      this.host.append(entry.update!).then(
+        () => {
+          entry.outcome = 'stored'
+          this.scheduleDrain()
+        },
+        (error: unknown) => {
+          entry.outcome = 'failed'
+          entry.error = error
+          this.scheduleDrain()
+        },
+      )
+    }
+  }
+
+  /** Drains on a microtask, so every append a commit settled is applied in the same drain. */
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return
+    this.drainScheduled = true
+    queueMicrotask(() => this.drain())
+  }
+
+  /**
+   * Applies every entry at the head of the queue whose append has settled, in order, one run per
+   * connection. An update the store refused is never applied, so no client sees it.
+   */
+  private drain(): void {
+    this.drainScheduled = false
+    let count = 0
+    while (count < this.queue.length && (this.queue[count]!.outcome === 'stored' || this.queue[count]!.outcome === 'failed')) count++
+    if (count === 0) return
+    const done = this.queue.slice(0, count)
+    this.queue = this.queue.slice(count)
+    if (this.queue.length === 0) this.ends.clear()
+    let applied = false
+    for (let start = 0; start < done.length; ) {
+      const connection = done[start]!.connection
+      let end = start
+      while (end < done.length && done[end]!.connection === connection) end++
+      applied = this.applyRun(connection, done.slice(start, end)) || applied
+      start = end
+    }
+    if (applied) this.host.drained()
+    for (const entry of done) for (const resolve of entry.waiters ?? []) resolve()
+  }
+
+  private applyRun(connection: Connection, run: Accepted[]): boolean {
+    const now = performance.now()
+    const updates: Uint8Array[] = []
+    let failure: { error: unknown } | null = null
+    for (const entry of run) {
+      if (!entry.update) continue
+      this.bytes -= entry.update.length
+      const left = this.pendingOf(connection) - 1
+      if (left > 0) this.perConnection.set(connection, left)
+      else this.perConnection.delete(connection)
+      if (entry.outcome === 'failed') {
+        failure ??= { error: entry.error }
+        continue
+      }
+      connection.metrics.appendSeconds((now - entry.started) / 1000)
+      updates.push(entry.update)
+    }
+    return this.host.applyRun(connection, updates, failure)
+  }
+}

@@ -25,6 +25,8 @@ const root = path.resolve(import.meta.dirname, '..')
  * when the server stops).
  */
 const profileArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+/** Every server child's stdout and stderr lines are appended to this file too, from `BENCH_SERVER_LOG` (e.g. with `--trace-gc`). */
+const serverLog = process.env.BENCH_SERVER_LOG
 /** The reference server's own entry point (HOST, PORT, YPERSISTENCE from the environment). */
 const referenceServer = path.join(root, 'node_modules/@y/websocket-server/src/server.js')
 const host = '127.0.0.1'
@@ -99,6 +101,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
   let startupMs = Number.NaN
 
   const remember = (line: string) => {
+    if (serverLog) fs.appendFileSync(serverLog, `${line}\n`)
     logs.push(line)
     if (logs.length > 200) logs.shift()
   }

@@ -3,10 +3,43 @@
  * Connection, and keeps it alive with ping/pong (a socket that misses a pong is terminated, so
  * a vanished laptop's cursor disappears instead of lingering).
  */
+import * as wsModule from 'ws'
 import type { WebSocket } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { Connection } from '../sync/connection.ts'
 import type { SyncSocket } from '../sync/socket.ts'
+
+/** `ws`'s frame builder (public in `ws`, missing from its type definitions). */
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] }
+}
+
+/** What a WebSocket holds that the direct write path needs (see `WsSyncSocket.send`). */
+interface WsInternals {
+  _socket?: { write(chunk: Buffer): boolean }
+  _sender?: { _queue?: unknown[] }
+}
+
+/** Payloads up to this size are framed once and written straight to each socket. */
+const directMaxBytes = 16 * 1024
+
+/**
+ * The WebSocket frame (header and payload in one buffer) of the payload sent last: a broadcast
+ * hands the same bytes to every connection in turn, so it is framed once, and framing it per
+ * socket (a header, two writes, a writev) costs more than writing one buffer. One entry only, so
+ * nothing outlives the broadcast.
+ */
+let lastPayload: Uint8Array | null = null
+let lastFrame: Buffer | null = null
+
+function framed(payload: Uint8Array): Buffer {
+  if (payload !== lastPayload) {
+    const data = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
+    lastFrame = Buffer.concat(Sender.frame(data, { fin: true, opcode: 2, mask: false, readOnly: false, rsv1: false }))
+    lastPayload = payload
+  }
+  return lastFrame!
+}
 
 /** Wraps `ws` as a SyncSocket. */
 export function toSyncSocket(ws: WebSocket): SyncSocket {
@@ -15,10 +48,25 @@ export function toSyncSocket(ws: WebSocket): SyncSocket {
 
 /** (A class, not an object of closures: one per connection, so its methods are shared.) */
 class WsSyncSocket implements SyncSocket {
-  constructor(private readonly ws: WebSocket) {}
+  /**
+   * True when small frames may bypass `ws.send`: no extension (compression) was negotiated, so
+   * ws's sender writes every frame to the socket as it comes, and writing a pre-built frame to
+   * the same socket keeps the order.
+   */
+  private readonly direct: boolean
+
+  constructor(private readonly ws: WebSocket) {
+    const internals = ws as unknown as WsInternals
+    this.direct = ws.extensions === '' && typeof internals._socket?.write === 'function' && Array.isArray(internals._sender?._queue)
+  }
 
   send(frame: Uint8Array): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, { binary: true })
+    const ws = this.ws
+    if (ws.readyState !== ws.OPEN) return
+    const internals = ws as unknown as WsInternals
+    // Only while ws holds nothing queued of its own, or the direct frame would overtake it.
+    if (this.direct && frame.byteLength <= directMaxBytes && internals._sender!._queue!.length === 0) internals._socket!.write(framed(frame))
+    else ws.send(frame, { binary: true })
   }
 
   close(code: number, reason: string): void {

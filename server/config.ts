@@ -28,7 +28,7 @@ const defaults = {
   maxPendingBytes: 1024 * 1024,
   maxUpdateStructs: 10_000,
   awarenessFlushMs: 50,
-  broadcastWindowMs: 25,
+  broadcastWindowMs: 30,
   broadcastSendsPerSecond: 25_000,
   storeCommitWindowMs: 0,
   connectionsPerIpPerSecond: 20,

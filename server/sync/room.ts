@@ -29,7 +29,7 @@ import type { Logger } from './logger.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
-import { idKey, MalformedShapeError, scanUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
+import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
 /** What one room accepts; each limit refuses with a documented close code. */
 export interface RoomLimits {
@@ -319,7 +319,7 @@ export class Room {
 
   /** The doc's state vector, read from the stored bytes while the doc is not built. */
   private stateVector(): Uint8Array {
-    if (this.unbuilt) return (this.unbuiltStateVector ??= Y.encodeStateVectorFromUpdate(this.unbuilt))
+    if (this.unbuilt) return (this.unbuiltStateVector ??= Y.encodeStateVector(stateFromUpdate(this.unbuilt)))
     return Y.encodeStateVector(this.doc)
   }
 

@@ -103,7 +103,7 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
  * An item may only build on what existed when it was made: a reference to its own client at or
  * after its own clock would make Yjs' integration throw half-way, so it is malformed here.
  */
-function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape): number {
+function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
   if (kind === 0 || kind === 10) {
@@ -117,11 +117,11 @@ function skipStruct(decoder: decoding.Decoder, client: number, clock: number, sh
     if (decoding.readVarUint(decoder) === 1) readString(decoder)
     else {
       const parent = readReference(decoder, client, clock)
-      shape.parentRefs.push(parent)
+      shape?.parentRefs.push(parent)
     }
     if (info & hasParentSub) readString(decoder)
   }
-  if (kind === 7) shape.typeItems.add(idKey(client, clock))
+  if (kind === 7) shape?.typeItems.add(idKey(client, clock))
   return skipContent(decoder, kind)
 }
 
@@ -130,6 +130,37 @@ function readReference(decoder: decoding.Decoder, client: number, clock: number)
   const refClock = decoding.readVarUint(decoder)
   if (refClient === client && refClock >= clock) throw new MalformedShapeError('an item refers to a later item of its own client')
   return { client: refClient, clock: refClock }
+}
+
+/**
+ * The state of a doc holding just `update` (a whole stored doc, typically): for each client, the
+ * clock its structs reach contiguously from 0, up to the first range the update skips, as Yjs'
+ * `encodeStateVectorFromUpdate` computes it, from the same walk as `scanUpdate` (several times
+ * faster: nothing is decoded). Throws MalformedShapeError when the bytes do not follow the encoding.
+ */
+export function stateFromUpdate(update: Uint8Array): Map<number, number> {
+  const decoder = decoding.createDecoder(update)
+  const state = new Map<number, number>()
+  try {
+    const clients = decoding.readVarUint(decoder)
+    for (let c = 0; c < clients; c++) {
+      const count = decoding.readVarUint(decoder)
+      const client = decoding.readVarUint(decoder)
+      const clock = decoding.readVarUint(decoder)
+      // Structs the doc cannot integrate (after a gap, or after a skipped range) do not count.
+      let counting = clock === (state.get(client) ?? 0)
+      let at = clock
+      for (let i = 0; i < count; i++) {
+        if ((update[decoder.pos]! & contentKind) === 10) counting = false
+        at += skipStruct(decoder, client, at, null)
+        if (counting && at > 0) state.set(client, at)
+      }
+    }
+  } catch (error) {
+    if (error instanceof MalformedShapeError) throw error
+    throw new MalformedShapeError(error instanceof Error ? error.message : String(error))
+  }
+  return state
 }
 
 /** `client:clock`, for sets of ids. */

@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { MalformedShapeError, scanUpdate, UpdateTooComplexError } from '../../../../server/sync/update-shape.ts'
+import { MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError } from '../../../../server/sync/update-shape.ts'
 
 /** Mutated updates checked against Yjs (`SCAN_MUTATIONS` for a long run). */
 const mutations = Number(process.env.SCAN_MUTATIONS ?? 5000)
@@ -134,5 +134,41 @@ describe('scanUpdate', () => {
     }
     // Stricter only where Yjs is lax (trailing bytes after the delete set).
     expect(bothAccepted).toBeGreaterThan(yjsAccepted * 0.8)
+  })
+})
+
+describe('stateFromUpdate', () => {
+  const yjsState = (update: Uint8Array) => Y.decodeStateVector(Y.encodeStateVectorFromUpdate(update))
+
+  it('reads the state vector Yjs reads, from whole docs, merged logs and single updates', () => {
+    for (const seed of [1, 2, 3]) {
+      const updates = corpus(seed, 300)
+      for (const update of updates) expect(stateFromUpdate(update)).toEqual(yjsState(update))
+    }
+    // Several clients in one doc.
+    const docs = [new Y.Doc({ gc: false }), new Y.Doc({ gc: false }), new Y.Doc({ gc: false })]
+    docs.forEach((doc, i) => doc.getText('t').insert(0, `client ${i} `.repeat(i + 1)))
+    const merged = Y.mergeUpdates(docs.map((doc) => Y.encodeStateAsUpdate(doc)))
+    expect(stateFromUpdate(merged)).toEqual(yjsState(merged))
+    expect(stateFromUpdate(merged).size).toBe(3)
+  })
+
+  it('counts a client only as far as its structs run from clock 0 without a gap', () => {
+    const doc = new Y.Doc({ gc: false })
+    const updates: Uint8Array[] = []
+    doc.on('update', (update: Uint8Array) => updates.push(update))
+    for (let i = 0; i < 6; i++) doc.getText('t').insert(i, String(i))
+    // The third update is missing: the merge skips its range, and what follows cannot be integrated.
+    const withGap = Y.mergeUpdates([...updates.slice(0, 2), ...updates.slice(3)])
+    expect(stateFromUpdate(withGap)).toEqual(new Map([[doc.clientID, 2]]))
+    expect(stateFromUpdate(withGap)).toEqual(yjsState(withGap))
+    // Starting past clock 0: nothing the doc could integrate.
+    const late = Y.mergeUpdates(updates.slice(2))
+    expect(stateFromUpdate(late)).toEqual(new Map())
+    expect(stateFromUpdate(late)).toEqual(yjsState(late))
+  })
+
+  it('refuses bytes that are not an update', () => {
+    expect(() => stateFromUpdate(Uint8Array.of(1, 5, 200))).toThrow(MalformedShapeError)
   })
 })

@@ -182,12 +182,20 @@ async function build(server: BenchServer, sessionId: string, options: ColdloadOp
     const trace = new EditingTrace(client.ydoc, { seed: options.seed })
     let pending: Uint8Array[] = []
     client.ydoc.on('update', (update: Uint8Array) => pending.push(update))
+    // The builder's state after each frame not yet acknowledged (an ack carries the server's state
+    // vector and may cover several frames).
+    const unacked: Map<number, number>[] = []
+    const inFlight = () => {
+      while (unacked.length > 0 && isCoveredBy(unacked[0]!, client.acked)) unacked.shift()
+      return unacked.length
+    }
     const flush = async () => {
       if (pending.length === 0) return
       client.sendUpdate(pending.length === 1 ? pending[0]! : Y.mergeUpdates(pending))
       pending = []
-      // Pace by acks (one per stored frame) so the server's per-connection queue stays bounded.
-      const paced = await pollUntil(() => client.sentFrames - client.acks < window, syncTimeoutMs, 1)
+      unacked.push(Y.decodeStateVector(Y.encodeStateVector(client.ydoc)))
+      // Pace by acks so the server's per-connection queue stays bounded.
+      const paced = await pollUntil(() => inFlight() < window, syncTimeoutMs, 1)
       if (!paced) throw new Error('the server stopped acknowledging the builder’s updates')
     }
     for (let op = 0; op < options.ops; op++) {

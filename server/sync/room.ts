@@ -149,6 +149,10 @@ export class Room {
   private updateBroadcastInstance: UpdateBroadcast | null = null
   /** The room's outgoing awareness frames; made on the first awareness change. */
   private awarenessBroadcastInstance: AwarenessBroadcast | null = null
+  /** The connection the last update came from (see `broadcastWindow`). */
+  private lastWriter: Connection | null = null
+  /** When an update last came from another connection than the one before (Date.now()). */
+  private lastWriterChange = 0
   /** True while stored client updates are applied: they already waited for their window. */
   private applyingStored = false
   private readonly limits: RoomLimits
@@ -359,6 +363,7 @@ export class Room {
   /** Removes a connection and the awareness states it owned (others see its cursor vanish). */
   removeConnection(connection: Connection): void {
     this.awaitingStep1.delete(connection)
+    if (this.lastWriter === connection) this.lastWriter = null
     if (!this.connections.delete(connection)) return
     const owned = [...connection.awarenessClients]
     for (const client of owned) {
@@ -405,7 +410,12 @@ export class Room {
     this.build()
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
-    this.pipeline.accept(connection, update, this.checkUpdate(update))
+    const shape = this.checkUpdate(update)
+    if (connection !== this.lastWriter) {
+      if (this.lastWriter) this.lastWriterChange = Date.now()
+      this.lastWriter = connection
+    }
+    this.pipeline.accept(connection, update, shape)
   }
 
   /**
@@ -742,7 +752,10 @@ export class Room {
 
   /** The least time between two update frames of this room now (see RoomOptions). */
   private broadcastWindow(): number {
-    const base = this.options.broadcastWindowMs ?? 0
+    const window = this.options.broadcastWindowMs ?? 0
+    // The window merges the edits of people typing at once; one writer alone (a paste, a
+    // client catching up) is stored and sent at the store's pace, as the sends budget allows.
+    const base = Date.now() - this.lastWriterChange < 2 * window ? window : 0
     const budget = this.options.broadcastSendsPerSecond ?? 0
     return budget > 0 ? Math.max(base, (this.connections.size * 1000) / budget) : base
   }

@@ -51,7 +51,7 @@ describe('coalesced broadcasts', () => {
 
   it('stores the updates of one window together when it closes, then sends them at once', async () => {
     makeRegistry({ broadcastWindowMs: 400 })
-    const [writer, reader] = [await joined(), await joined()]
+    const [alice, bob, reader] = [await joined(), await joined(), await joined()]
     const appended: number[] = []
     const append = fixture.store.append.bind(fixture.store)
     fixture.store.append = (name, update) => {
@@ -60,21 +60,38 @@ describe('coalesced broadcasts', () => {
     }
     const framesBefore = reader.received('update').length
     // The first edit after a quiet spell is stored and sent at once.
-    typeInto(writer, 'a')
-    await writer.idle()
+    typeInto(alice, 'a')
+    await alice.idle()
     expect(appended).toHaveLength(1)
     expect(reader.received('update').length).toBe(framesBefore + 1)
-    // Edits within the window wait for it to close before they are stored: nothing is written yet.
-    for (const letter of 'bcde') {
+    // Two people typing at once: their edits wait for the window to close before they are stored.
+    for (const [writer, letter] of [[bob, 'b'], [alice, 'c'], [bob, 'd'], [alice, 'e']] as const) {
       typeInto(writer, letter)
       await new Promise((resolve) => setImmediate(resolve))
     }
     await new Promise((resolve) => setTimeout(resolve, 20))
     expect(appended).toHaveLength(1)
     // When it closes they are stored together, before any reader sees them, and go out as one frame.
-    await writer.idle()
+    await Promise.all([alice.idle(), bob.idle()])
     await vi.waitFor(() => expect(reader.received('update').length).toBe(framesBefore + 2), { timeout: 2000, interval: 20 })
     expect(appended).toEqual([framesBefore, framesBefore + 1, framesBefore + 1, framesBefore + 1, framesBefore + 1])
+    reader.deliver()
+    expect(padText(reader.ydoc)).toMatch(/a.*[bcde]{4}|[bcde]/)
+    for (const letter of 'abcde') expect(padText(reader.ydoc)).toContain(letter)
+  })
+
+  it('stores and sends one writer alone at the store’s pace, without waiting for the window', async () => {
+    makeRegistry({ broadcastWindowMs: 400 })
+    const [writer, reader] = [await joined(), await joined()]
+    const framesBefore = reader.received('update').length
+    const started = performance.now()
+    for (const letter of 'abcde') {
+      typeInto(writer, letter)
+      await writer.idle()
+    }
+    // Five frames, each as soon as stored: no 400 ms window in between.
+    expect(reader.received('update').length).toBe(framesBefore + 5)
+    expect(performance.now() - started).toBeLessThan(400)
     reader.deliver()
     expect(padText(reader.ydoc)).toContain('abcde')
   })

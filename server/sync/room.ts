@@ -26,6 +26,7 @@ import type { Bus, DocMessage } from '../bus/bus.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
+import { DocLog, type LiveDocSource } from './doc-log.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
@@ -156,12 +157,8 @@ export class Room {
   /** True while stored client updates are applied: they already waited for their window. */
   private applyingStored = false
   private readonly limits: RoomLimits
-  private storedRows: number
-  /** Size of the doc's compacted row after the last compaction (0 before any). */
-  private compactedBytes = 0
-  /** Bytes of the doc's stored updates since the last compaction (an upper bound of its size). */
-  private docBytes: number
-  private compaction: Promise<void> | null = null
+  /** The doc's stored log: its size, and its compaction. */
+  private readonly log: DocLog
   private serverChanges: Promise<void> = Promise.resolve()
   private readonly presentNames = new Set<string>()
   private closing: Promise<void> | null = null
@@ -226,9 +223,18 @@ export class Room {
     storedRows: number,
     docBytes: number,
   ) {
-    this.storedRows = storedRows
-    this.docBytes = docBytes
     this.limits = options.limits ?? defaultRoomLimits
+    this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, storedRows, docBytes)
+  }
+
+  /** The live doc as the log's compaction reads it (see DocLog). */
+  private readonly liveDoc: LiveDocSource = {
+    holdsEveryRow: () => !this.options.bus?.shared && this.isBuilt,
+    settledWhole: async () => {
+      await this.pipelineInstance?.settled()
+      await this.serverChanges
+      return this.released ? null : this.encodeWhole()
+    },
   }
 
   /**
@@ -428,10 +434,7 @@ export class Room {
       connection.close(CloseCode.tryAgainLater)
     }
     if (updates.length > 0) {
-      for (const update of updates) {
-        this.storedRows++
-        this.docBytes += update.length
-      }
+      for (const update of updates) this.log.stored(update.length)
       const origin = { kind: 'connection', connection } satisfies UpdateOrigin
       this.applyingStored = true
       try {
@@ -465,8 +468,7 @@ export class Room {
       scratch.destroy()
       if (isEmptyUpdate(update)) return
       await this.track(this.store.append(this.docName, update))
-      this.storedRows++
-      this.docBytes += update.length
+      this.log.stored(update.length)
       Y.applyUpdate(this.doc, update, { kind: 'server' } satisfies UpdateOrigin)
       this.maybeCompact()
       this.options.onStored?.(this.docName)
@@ -524,8 +526,7 @@ export class Room {
     await Promise.allSettled([...this.writes])
     this.updateBroadcastInstance?.flush()
     if (this.awarenessBroadcastInstance?.pending) this.awarenessBroadcastInstance.flush()
-    if (this.compaction) await this.compaction
-    if (this.storedRows > 1) await this.compact().catch(() => {})
+    await this.log.compactRest()
     const unsubscribe = this.unsubscribe
     this.unsubscribe = null
     await unsubscribe?.().catch(() => {})
@@ -542,7 +543,7 @@ export class Room {
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
     }
-    if (this.docBytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
+    if (this.log.bytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
     let shape
@@ -611,7 +612,7 @@ export class Room {
       if (message.kind === 'update') {
         this.build()
         Y.applyUpdate(this.doc, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
-        this.docBytes += message.payload.length
+        this.log.received(message.payload.length)
       } else {
         awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, { kind: 'bus' } satisfies UpdateOrigin)
       }
@@ -643,68 +644,9 @@ export class Room {
     return promise
   }
 
-  /**
-   * Compacts once the log has `compactAfterRows` rows and what was appended since the last
-   * compaction is at least as large as the doc was then: a compaction reads and rewrites the whole doc,
-   * so a large doc that keeps growing is compacted less often (amortized, each stored byte is
-   * rewritten a bounded number of times). Unloading compacts whatever is left.
-   */
+  /** Compacts the stored log when it has grown enough (see DocLog), unless the room is closing. */
   private maybeCompact(): void {
-    if (this.compaction || this.closing || this.storedRows < this.options.compactAfterRows) return
-    if (this.docBytes - this.compactedBytes < this.compactedBytes) return
-    // On a later turn of the event loop, never inside the handling of the update that asked.
-    this.compaction = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => (this.closing ? undefined : this.compact()))
-      .catch(() => {})
-      .finally(() => {
-        this.compaction = null
-      })
-  }
-
-  /** Merges the stored log into one row. Appends racing it keep their own rows (DocStore [DS3]). */
-  private async compact(): Promise<void> {
-    try {
-      if (!this.options.bus?.shared && this.isBuilt) {
-        await this.compactFromDoc()
-        return
-      }
-      const loaded = await this.store.load(this.docName)
-      if (!loaded || loaded.refs.length <= 1) return
-      // Re-encode instead of storing the merged log as is: mergeUpdates keeps every item
-      // separate, encodeStateAsUpdate joins adjacent ones (about 2.6x smaller, faster to load).
-      const scratch = new Y.Doc({ gc: false })
-      Y.applyUpdate(scratch, loaded.update)
-      const compacted = Y.encodeStateAsUpdate(scratch)
-      scratch.destroy()
-      await this.store.compact(this.docName, compacted, loaded.refs)
-      this.storedRows -= loaded.refs.length - 1
-      this.docBytes = Math.max(0, this.docBytes - loaded.update.length) + compacted.length
-      this.compactedBytes = compacted.length
-      this.options.logger.debug({ docName: this.docName, rows: loaded.refs.length }, 'compacted doc log')
-    } catch (error) {
-      this.options.logger.error({ err: error, docName: this.docName }, 'compaction failed')
-      throw error
-    }
-  }
-
-  /**
-   * Compacts from the built doc instead of reading and merging the log (which costs more than
-   * everything else a busy room does). Safe only where this room is the doc's one writer (no
-   * other instance): once every update accepted before the rows were listed has been applied,
-   * the doc holds every one of those rows.
-   */
-  private async compactFromDoc(): Promise<void> {
-    const refs = await this.store.refs(this.docName)
-    if (refs.length <= 1) return
-    await this.pipelineInstance?.settled()
-    await this.serverChanges
-    if (this.released) return
-    const compacted = this.encodeWhole()
-    await this.store.compact(this.docName, compacted, refs)
-    this.storedRows -= refs.length - 1
-    this.docBytes = compacted.length
-    this.compactedBytes = compacted.length
-    this.options.logger.debug({ docName: this.docName, rows: refs.length }, 'compacted doc log from the live doc')
+    this.log.maybeCompact(() => this.closing !== null)
   }
 
   /** The whole doc as one update, the parts Yjs keeps pending (missing what they build on) included. */
@@ -742,8 +684,7 @@ export class Room {
     // store has.
     void this.track(this.store.append(this.docName, update)).then(
       () => {
-        this.storedRows++
-        this.docBytes += update.length
+        this.log.stored(update.length)
         this.updateBroadcast.queue(update, null, true)
       },
       (error: unknown) => this.options.logger.error({ err: error, docName: this.docName }, 'storing a derived update failed'),

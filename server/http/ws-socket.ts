@@ -49,23 +49,23 @@ export function toSyncSocket(ws: WebSocket): SyncSocket {
 /** (A class, not an object of closures: one per connection, so its methods are shared.) */
 class WsSyncSocket implements SyncSocket {
   /**
-   * True when small frames may bypass `ws.send`: no extension (compression) was negotiated, so
-   * ws's sender writes every frame to the socket as it comes, and writing a pre-built frame to
-   * the same socket keeps the order.
+   * The raw socket and ws's sender queue when small frames may bypass `ws.send`: no extension
+   * (compression) was negotiated, so ws's sender writes every frame to the socket as it comes,
+   * and writing a pre-built frame to the same socket keeps the order. Null otherwise.
    */
-  private readonly direct: boolean
+  private readonly direct: { socket: { write(chunk: Buffer): boolean }; queue: unknown[] } | null
 
   constructor(private readonly ws: WebSocket) {
-    const internals = ws as unknown as WsInternals
-    this.direct = ws.extensions === '' && typeof internals._socket?.write === 'function' && Array.isArray(internals._sender?._queue)
+    const { _socket: socket, _sender: sender } = ws as unknown as WsInternals
+    this.direct = ws.extensions === '' && typeof socket?.write === 'function' && Array.isArray(sender?._queue) ? { socket, queue: sender._queue } : null
   }
 
   send(frame: Uint8Array): void {
     const ws = this.ws
     if (ws.readyState !== ws.OPEN) return
-    const internals = ws as unknown as WsInternals
+    const direct = this.direct
     // Only while ws holds nothing queued of its own, or the direct frame would overtake it.
-    if (this.direct && frame.byteLength <= directMaxBytes && internals._sender!._queue!.length === 0) internals._socket!.write(framed(frame))
+    if (direct && frame.byteLength <= directMaxBytes && direct.queue.length === 0) direct.socket.write(framed(frame))
     else ws.send(frame, { binary: true })
   }
 

@@ -55,8 +55,9 @@ export const api = {
     request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string } })[] }[] }>('/api/archive/actions').then((r) => r.owners),
   getArchive: (id: string) => request<{ archive: ArchivedSession }>(`/api/sessions/${encodeURIComponent(id)}/archive`).then((r) => r.archive),
   listRevisions: (id: string) => request<{ revisions: RevisionInfo[] }>(`/api/sessions/${encodeURIComponent(id)}/revisions`).then((r) => r.revisions),
-  restore: (id: string, rev: number, secret: string) =>
-    request<{ rev: number }>(`/api/sessions/${encodeURIComponent(id)}/restore`, { method: 'POST', secret, body: JSON.stringify({ rev }) }).then((r) => r.rev),
+  /** Restores revision `rev`; `by` names the moderator in every pad's notice, `undoes` the restore this one undoes. */
+  restore: (id: string, rev: number, secret: string, extra: { by?: string; undoes?: number } = {}) =>
+    request<{ rev: number }>(`/api/sessions/${encodeURIComponent(id)}/restore`, { method: 'POST', secret, body: JSON.stringify({ rev, ...extra }) }).then((r) => r.rev),
   act: (id: string, action: ModeratorAction, secret: string, body?: { minutes: number } | CurrentBody) =>
     request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}/${action}`, {
       method: 'POST',

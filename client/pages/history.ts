@@ -11,12 +11,13 @@ import * as Y from 'yjs'
 import { api, type RevisionInfo } from '../api.ts'
 import { h } from '../dom.ts'
 import { createViewer } from '../editor/create-viewer.ts'
+import { loadIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { loadSessionView } from './pad.ts'
 import { siteHeader } from './site-header.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
-const reasonLabel: Record<string, string> = { quiet: 'edits', interval: 'edits', start: 'session started', end: 'session ended', restore: 'restored' }
+const reasonLabel: Record<string, string> = { quiet: 'edits', interval: 'edits', start: 'session started', end: 'session ended', restore: 'restored', 'before restore': 'saved before a restore' }
 
 function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
@@ -105,7 +106,7 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
   restore.addEventListener('click', async () => {
     if (!key || !confirm(`Restore revision ${current}? It becomes a new edit on top; later revisions stay in the history.`)) return
     try {
-      const rev = await api.restore(session.id, current, key)
+      const rev = await api.restore(session.id, current, key, { by: (loadIdentity()?.name ?? '').slice(0, 80) })
       await load()
       show(rev)
       message.textContent = `Restored as revision ${rev}.`

@@ -41,8 +41,9 @@ export function fillEmptyTextblocks(root: Y.XmlFragment | Y.XmlElement): number 
 }
 
 /**
- * The bare textblocks that `tr` created or emptied under `fragment`: children of the types it
- * changed, and everything inside elements it created. Cost is proportional to what changed.
+ * The bare textblocks that `tr` created or emptied under `fragment`: changed types that are bare,
+ * their bare children, and everything inside elements it created. Cost is proportional to what
+ * changed.
  */
 export function bareTextblocksAfter(tr: Y.Transaction, fragment: Y.XmlFragment): Y.XmlElement[] {
   const found: Y.XmlElement[] = []
@@ -61,7 +62,9 @@ export function bareTextblocksAfter(tr: Y.Transaction, fragment: Y.XmlFragment):
     if (!(type instanceof Y.XmlElement || type instanceof Y.XmlFragment)) continue
     if (type._item?.deleted) continue
     if (type !== fragment && !isInside(type, fragment)) continue
-    visit(type, false)
+    // A textblock whose last child was deleted is itself bare.
+    if (type instanceof Y.XmlElement && isBareTextblock(type)) found.push(type)
+    else visit(type, false)
   }
   return found
 }

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { docToMarkdown } from '../../shared/export/markdown.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
+import { axeViolations } from '../helpers/axe.ts'
 import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 import { agenda, doc, h2, item, p } from '../helpers/pm-builder.ts'
 import { waitFor } from '../helpers/wait-for.ts'
@@ -94,6 +95,12 @@ describe('a restore in an open pad', () => {
       expect(await marks(attendee)).toEqual({ 'item-1': 'done', 'item-2': 'now', 'item-3': 'pending' })
       await expect.poll(() => attendee.locator('.current-item').innerText()).toBe('Budget')
       await attendee.screenshot({ path: artifactPath('restore-notice.png'), fullPage: true })
+      await moderator.locator('.restore-notice').getByRole('button', { name: 'Undo restore' }).waitFor({ timeout: 5000 })
+      // The notice itself passes axe (WCAG 2.1 AA); other parts of the page are checked by a11y.e2e.
+      for (const page of [attendee, moderator]) {
+        const inNotice = (await axeViolations(page)).filter((violation) => violation.targets.some((target) => target.includes('restore')))
+        expect(inNotice).toEqual([])
+      }
 
       // One click undoes it, for everyone.
       await moderator.locator('.restore-notice').getByRole('button', { name: 'Undo restore' }).click()

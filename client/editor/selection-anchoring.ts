@@ -13,11 +13,12 @@
  * right and its end to the left, so text others type at either edge stays outside it.
  *
  * It replaces the binding's `beforeAllTransactions` hook (the one place the binding captures the
- * selection before a Yjs transaction) rather than editing y-prosemirror; `install` must run after
- * `EditorState.create` and before `new EditorView`, which registers the hook. On a y-prosemirror
- * upgrade, check that `ProsemirrorBinding.initView` still registers `this.beforeAllTransactions`
- * and that `restoreRelativeSelection` still reads `beforeTransactionSelection`; the jsdom test
- * `test/unit-dom/client/same-caret.fuzz.test.ts` fails if either changes.
+ * selection before a Yjs transaction) rather than editing y-prosemirror, so
+ * `anchorSelectionToOwnText` must run after `EditorState.create` and before `new EditorView`,
+ * which registers the hook. On a y-prosemirror upgrade, check that `ProsemirrorBinding.initView`
+ * still registers `this.beforeAllTransactions` and that `restoreRelativeSelection` still reads
+ * `beforeTransactionSelection`; the jsdom test `test/unit-dom/client/selection-anchoring.test.ts`
+ * fails if either changes.
  */
 import type { EditorState } from 'prosemirror-state'
 import { getRelativeSelection, type ProsemirrorBinding, ySyncPluginKey } from 'y-prosemirror'
@@ -35,12 +36,14 @@ type RelativeSelection = ReturnType<typeof getRelativeSelection>
  * has no ySyncPlugin.
  */
 export function anchorSelectionToOwnText(state: EditorState): void {
+  // reason: y-prosemirror types its plugin state as any; `binding` is the one field used here.
   const syncState = ySyncPluginKey.getState(state) as { binding?: ProsemirrorBinding } | undefined
   const binding = syncState?.binding
   if (!binding) throw new RangeError('anchorSelectionToOwnText: the state has no ySyncPlugin')
   if (binding.prosemirrorView != null) throw new RangeError('anchorSelectionToOwnText: the binding already has its view')
   binding.beforeAllTransactions = () => {
     if (binding.beforeTransactionSelection === null && binding.prosemirrorView != null) {
+      // reason: y-prosemirror types the binding's view as any; it is the EditorView of `state`.
       binding.beforeTransactionSelection = relativeSelection(binding, binding.prosemirrorView.state as EditorState)
     }
   }

@@ -10,7 +10,7 @@ import { AppError } from '../../shared/errors.ts'
 import { padFragmentName, schema } from '../../shared/schema.ts'
 import type { PMJSON } from '../../shared/template.ts'
 import type { SessionService } from '../sessions/session-service.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import type { DocStore, Revision } from '../storage/doc-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { controlMapName } from '../../shared/control-state.ts'
 import { restoreNoticeKey, type RestoreNotice } from '../../shared/restore-notice.ts'
@@ -118,7 +118,7 @@ export class HistoryService {
     return Y.decodeSnapshot((await this.revisionOf(session, rev)).snapshot)
   }
 
-  private async revisionOf(session: Session, rev: number) {
+  private async revisionOf(session: Session, rev: number): Promise<Revision> {
     const revision = (await this.store.listRevisions(padName(session.id))).find((candidate) => candidate.rev === rev)
     if (!revision) throw new AppError('not_found', `no revision ${rev} of this pad`)
     return revision

@@ -75,9 +75,9 @@ export class HistoryService {
    * last), so restoring that one undoes this restore. The agenda keeps its live marks and the
    * session's current item (`agenda-marks.ts`). Then tells every open pad through the control
    * doc (`shared/restore-notice.ts`): `by` is the name the moderator gave, `undoes` the restore
-   * revision this one undoes. Resolves with the new revision's number.
+   * revision this one undoes. Resolves with that notice (`rev` is the new revision's number).
    */
-  async restore(session: Session, rev: number, secret: string | null, by = '', undoes: number | null = null): Promise<number> {
+  async restore(session: Session, rev: number, secret: string | null, by = '', undoes: number | null = null): Promise<RestoreNotice> {
     if (!secret) throw new AppError('unauthorized', 'restoring a revision needs the moderator secret as a Bearer token')
     const role = await this.sessions.roleFor(session.id, secret)
     if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may restore a revision; this secret grants "${role}"`)
@@ -103,7 +103,7 @@ export class HistoryService {
     await this.rooms.change(formatDocName({ sessionId: session.id, kind: 'control' }), (ydoc) => {
       ydoc.getMap(controlMapName).set(restoreNoticeKey, notice)
     })
-    return restored
+    return notice
   }
 
   /** The number of a revision that holds the pad as it is now: the last one if nothing changed since, else a new one. */

@@ -46,39 +46,55 @@ interface Revision {
 }
 const revisions = async (id: string) => ((await (await fetch(`${suite.server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: Revision[] }).revisions
 
+/** A live session where the attendee wrote early notes (saved as revision `early`), then late ones while Budget became current. */
+async function lateNotes(): Promise<{ sessionId: string; moderatorKey: string; moderator: Page; attendee: Page; early: number; close: () => Promise<void> }> {
+  const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Restore drill', content: prepared })
+  await act(suite.server.url, session.id, 'start', moderatorKey)
+  const moderatorContext = await contextAs(suite.browser, ada)
+  const attendeeContext = await contextAs(suite.browser, grace)
+  const close = async () => {
+    await moderatorContext.close()
+    await attendeeContext.close()
+  }
+  try {
+    const moderator = await moderatorContext.newPage()
+    const attendee = await attendeeContext.newPage()
+    await moderator.goto(`${suite.server.url}/s/${session.id}#key=${moderatorKey}`)
+    await attendee.goto(`${suite.server.url}/s/${session.id}`)
+    for (const page of [moderator, attendee]) await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 15_000 })
+
+    await notes(attendee).click()
+    await attendee.keyboard.press('End')
+    await attendee.keyboard.type(' Early notes.')
+    const early = await waitFor(
+      async () => {
+        const last = (await revisions(session.id)).at(-1)
+        const text = last ? await (await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=txt&rev=${last.rev}`)).text() : ''
+        return text.includes('Notes so far: Early notes.') ? last!.rev : null
+      },
+      10_000,
+      'a revision of the early notes',
+    )
+    await act(suite.server.url, session.id, 'current', moderatorKey, { itemId: 'item-1' })
+    await act(suite.server.url, session.id, 'current', moderatorKey, { step: 1 })
+    await attendee.keyboard.type(' Late notes.')
+    await attendee.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 10_000 })
+    await moderator.locator('.pad-editor', { hasText: 'Late notes.' }).waitFor({ timeout: 5000 })
+    return { sessionId: session.id, moderatorKey, moderator, attendee, early, close }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}
+
+const allMarked = { 'item-1': 'done', 'item-2': 'now', 'item-3': 'pending' }
+
 describe('a restore in an open pad', () => {
   it('tells every pad who restored which revision, keeps the agenda marks, and is undone in one click', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Restore drill', content: prepared })
-    await act(suite.server.url, session.id, 'start', moderatorKey)
-    const moderatorContext = await contextAs(suite.browser, ada)
-    const attendeeContext = await contextAs(suite.browser, grace)
+    const { sessionId, moderatorKey, moderator, attendee, early, close } = await lateNotes()
     try {
-      const moderator = await moderatorContext.newPage()
-      const attendee = await attendeeContext.newPage()
-      await moderator.goto(`${suite.server.url}/s/${session.id}#key=${moderatorKey}`)
-      await attendee.goto(`${suite.server.url}/s/${session.id}`)
-      for (const page of [moderator, attendee]) await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 15_000 })
-
-      await notes(attendee).click()
-      await attendee.keyboard.press('End')
-      await attendee.keyboard.type(' Early notes.')
-      const early = await waitFor(
-        async () => {
-          const last = (await revisions(session.id)).at(-1)
-          const text = last ? await (await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=txt&rev=${last.rev}`)).text() : ''
-          return text.includes('Notes so far: Early notes.') ? last!.rev : null
-        },
-        10_000,
-        'a revision of the early notes',
-      )
-      await act(suite.server.url, session.id, 'current', moderatorKey, { itemId: 'item-1' })
-      await act(suite.server.url, session.id, 'current', moderatorKey, { step: 1 })
-      await attendee.keyboard.type(' Late notes.')
-      await attendee.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 10_000 })
-      await moderator.locator('.pad-editor', { hasText: 'Late notes.' }).waitFor({ timeout: 5000 })
-
-      // The moderator restores the early revision (the history page's button calls this API).
-      const res = await fetch(`${suite.server.url}/api/sessions/${session.id}/restore`, {
+      // The moderator restores the early revision through the API the history page uses.
+      const res = await fetch(`${suite.server.url}/api/sessions/${sessionId}/restore`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${moderatorKey}` },
         body: JSON.stringify({ rev: early, by: ada.name }),
@@ -92,7 +108,7 @@ describe('a restore in an open pad', () => {
       expect(said).toContain('The text changed because of this restore')
       expect(await notice.getByRole('button', { name: 'Undo restore' }).count()).toBe(0)
       await untilNotes(attendee, 'Notes so far: Early notes.')
-      expect(await marks(attendee)).toEqual({ 'item-1': 'done', 'item-2': 'now', 'item-3': 'pending' })
+      expect(await marks(attendee)).toEqual(allMarked)
       await expect.poll(() => attendee.locator('.current-item').innerText()).toBe('Budget')
       await attendee.screenshot({ path: artifactPath('restore-notice.png'), fullPage: true })
       await moderator.locator('.restore-notice').getByRole('button', { name: 'Undo restore' }).waitFor({ timeout: 5000 })
@@ -107,13 +123,34 @@ describe('a restore in an open pad', () => {
       for (const page of [attendee, moderator]) {
         await page.locator('.restore-notice', { hasText: `${ada.name} undid the restore` }).waitFor({ timeout: 5000 })
         await untilNotes(page, 'Notes so far: Early notes. Late notes.')
-        expect(await marks(page)).toEqual({ 'item-1': 'done', 'item-2': 'now', 'item-3': 'pending' })
+        expect(await marks(page)).toEqual(allMarked)
       }
       await attendee.locator('.restore-notice').getByRole('button', { name: 'Dismiss' }).click()
       expect(await attendee.locator('.restore-notice').count()).toBe(0)
     } finally {
-      await moderatorContext.close()
-      await attendeeContext.close()
+      await close()
+    }
+  })
+
+  it('restores from the history page, which offers the undo too', async () => {
+    const { sessionId, moderator, attendee, early, close } = await lateNotes()
+    try {
+      const history = await moderator.context().newPage()
+      history.on('dialog', (dialog) => void dialog.accept())
+      await history.goto(`${suite.server.url}/s/${sessionId}/history?rev=${early}`)
+      await history.locator('.history-label', { hasText: `Revision ${early} of` }).waitFor({ timeout: 10_000 })
+      await history.getByRole('button', { name: 'Restore this revision' }).click()
+      await attendee.locator('.restore-notice', { hasText: `${ada.name} restored revision ${early}` }).waitFor({ timeout: 5000 })
+      await untilNotes(attendee, 'Notes so far: Early notes.')
+      expect(await marks(attendee)).toEqual(allMarked)
+
+      await history.getByRole('button', { name: 'Undo restore' }).click()
+      await history.getByText('Undone: the pad is back as it was before the restore').waitFor({ timeout: 5000 })
+      await attendee.locator('.restore-notice', { hasText: `${ada.name} undid the restore` }).waitFor({ timeout: 5000 })
+      await untilNotes(attendee, 'Notes so far: Early notes. Late notes.')
+      expect(await marks(attendee)).toEqual(allMarked)
+    } finally {
+      await close()
     }
   })
 })

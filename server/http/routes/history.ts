@@ -36,7 +36,9 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     const session = await load(req.params.id)
     const body = parseBody(restoreBody, req.body)
     const rev = revNumber(body.rev)
-    res.json({ rev: await history.restore(session, rev, bearerSecret(req), body.by ?? '', body.undoes ?? null) })
+    const notice = await history.restore(session, rev, bearerSecret(req), body.by ?? '', body.undoes ?? null)
+    // `rev` is the restore's own revision; `notice` is what every pad shows (its `before` undoes it).
+    res.json({ rev: notice.rev, notice })
   })
 
   router.get('/:id/export', async (req, res, next) => {

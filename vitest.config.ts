@@ -12,6 +12,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'unit-dom',
+          include: ['test/unit-dom/**/*.test.ts'],
+          environment: 'jsdom',
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

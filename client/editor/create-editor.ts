@@ -15,7 +15,9 @@ import { ActionItemView } from './plugins/action-item-view.ts'
 import { agendaIds } from './plugins/agenda-ids.ts'
 import { AgendaItemView, type AgendaContext } from './plugins/agenda-item-view.ts'
 import { remoteCursors } from './plugins/remote-cursors.ts'
+import { anchorSelectionToOwnText } from './selection-anchoring.ts'
 import { sectionHints } from './plugins/section-hints.ts'
+import { textblockText } from './plugins/textblock-text.ts'
 import { TaskItemView } from './plugins/task-item-view.ts'
 
 export interface EditorOptions {
@@ -34,6 +36,7 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
     schema,
     plugins: [
       ySyncPlugin(options.fragment),
+      textblockText(options.fragment),
       remoteCursors(options.awareness),
       yUndoPlugin(),
       editorInputRules(),
@@ -43,6 +46,8 @@ export function createEditor(place: HTMLElement, options: EditorOptions): Editor
       ...(options.extraPlugins ?? []),
     ],
   })
+  // Before the view exists: the view's construction registers the binding's selection hook.
+  anchorSelectionToOwnText(state)
   return new EditorView(place, {
     state,
     nodeViews: nodeViews(options),

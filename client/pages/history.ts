@@ -11,12 +11,13 @@ import * as Y from 'yjs'
 import { api, type RevisionInfo } from '../api.ts'
 import { h } from '../dom.ts'
 import { createViewer } from '../editor/create-viewer.ts'
+import { loadIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { loadSessionView } from './pad.ts'
 import { siteHeader } from './site-header.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
-const reasonLabel: Record<string, string> = { quiet: 'edits', interval: 'edits', start: 'session started', end: 'session ended', restore: 'restored' }
+const reasonLabel: Record<string, string> = { quiet: 'edits', interval: 'edits', start: 'session started', end: 'session ended', restore: 'restored', 'before restore': 'saved before a restore' }
 
 function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))
@@ -102,13 +103,28 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
   back.addEventListener('click', () => show(current - 1))
   forward.addEventListener('click', () => show(current + 1))
   slider.addEventListener('input', () => show(Number(slider.value)))
+  const by = () => (loadIdentity()?.name ?? '').slice(0, 80)
   restore.addEventListener('click', async () => {
     if (!key || !confirm(`Restore revision ${current}? It becomes a new edit on top; later revisions stay in the history.`)) return
     try {
-      const rev = await api.restore(session.id, current, key)
+      const notice = await api.restore(session.id, current, key, { by: by() })
       await load()
-      show(rev)
-      message.textContent = `Restored as revision ${rev}.`
+      show(notice.rev)
+      // One click undoes it: restore the revision that holds the pad as it was just before.
+      const undo = h('button', { type: 'button', class: 'restore-undo' }, 'Undo restore')
+      undo.addEventListener('click', async () => {
+        undo.disabled = true
+        try {
+          const undone = await api.restore(session.id, notice.before, key, { by: by(), undoes: notice.rev })
+          await load()
+          show(undone.rev)
+          message.textContent = `Undone: the pad is back as it was before the restore (saved as revision ${undone.rev}).`
+        } catch (error) {
+          undo.disabled = false
+          message.textContent = (error as Error).message
+        }
+      })
+      message.replaceChildren(`Restored as revision ${notice.rev}. Every open pad says so. `, undo)
     } catch (error) {
       message.textContent = (error as Error).message
     }

@@ -21,6 +21,7 @@ import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { createChatPanel } from './chat-panel.ts'
 import { askIdentity, askLink, listenForShortcutHelp, showLinks, showShortcuts } from './dialogs.ts'
 import { renderNotFound } from './not-found.ts'
+import { createRestoreNotice } from './restore-notice.ts'
 import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
@@ -92,6 +93,12 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   const bar = createSessionBar({ isModerator, act, currentItemText: () => currentItemText(view) })
   const indicator = h('div', { class: 'sync-indicator', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, 'Connecting…')
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
+  const restoreNotice = createRestoreNotice({
+    sessionId: session.id,
+    control,
+    canUndo: () => isModerator && key !== null && control.state.state !== 'ended',
+    undo: async (rev, undoes) => void (await api.restore(session.id, rev, key!, { by: identity.name.slice(0, 80), undoes })),
+  })
   const peopleList = h('ul', { class: 'people', 'aria-label': 'People in this pad' })
   const peopleCount = h('span', { class: 'people-count' }, '0')
   const youButton = h('button', { type: 'button', class: 'you', title: 'Change your name and colour' })
@@ -136,6 +143,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
       bar.element,
       toolbar.element,
       banner,
+      restoreNotice.element,
       h(
         'div',
         { class: 'pad-body' },
@@ -249,6 +257,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
 
   window.addEventListener('pagehide', () => {
     view?.destroy()
+    restoreNotice.destroy()
     pad.destroy()
     chat.destroy()
     control.destroy()

@@ -10,8 +10,12 @@ import { AppError } from '../../shared/errors.ts'
 import { padFragmentName, schema } from '../../shared/schema.ts'
 import type { PMJSON } from '../../shared/template.ts'
 import type { SessionService } from '../sessions/session-service.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import type { DocStore, Revision } from '../storage/doc-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
+import { controlMapName } from '../../shared/control-state.ts'
+import { restoreNoticeKey, type RestoreNotice } from '../../shared/restore-notice.ts'
+import { fillEmptyTextblocks } from '../../shared/textblock-text.ts'
+import { agendaMarks, reapplyAgendaMarks } from './agenda-marks.ts'
 import { describeAuthors, type Author } from './authors.ts'
 import type { RevisionKeeper } from './revision-keeper.ts'
 
@@ -65,27 +69,58 @@ export class HistoryService {
     })
   }
 
-  /** Makes the pad look as it did at `rev`, as a new edit, and saves that as a new revision. */
-  async restore(session: Session, rev: number, secret: string | null): Promise<number> {
+  /**
+   * Makes the pad look as it did at `rev`, as a new edit, and saves that as a new revision.
+   * First makes sure a revision holds the pad as it is (saving one if the pad changed since the
+   * last), so restoring that one undoes this restore. The agenda keeps its live marks and the
+   * session's current item (`agenda-marks.ts`). Then tells every open pad through the control
+   * doc (`shared/restore-notice.ts`): `by` is the name the moderator gave, `undoes` the restore
+   * revision this one undoes. Resolves with that notice (`rev` is the new revision's number).
+   */
+  async restore(session: Session, rev: number, secret: string | null, by = '', undoes: number | null = null): Promise<RestoreNotice> {
     if (!secret) throw new AppError('unauthorized', 'restoring a revision needs the moderator secret as a Bearer token')
     const role = await this.sessions.roleFor(session.id, secret)
     if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may restore a revision; this secret grants "${role}"`)
     if (session.state === 'ended') throw new AppError('conflict', 'the session has ended')
-    const snapshot = await this.snapshotOf(session, rev)
-    await this.rooms.change(padName(session.id), (scratch) => {
+    const revision = await this.revisionOf(session, rev)
+    const snapshot = Y.decodeSnapshot(revision.snapshot)
+    const pad = padName(session.id)
+    const before = await this.captureCurrent(pad)
+    await this.rooms.change(pad, (scratch) => {
       const old = Y.createDocFromSnapshot(scratch, snapshot)
       const target = schema.nodeFromJSON(fragmentJson(old.getXmlFragment(padFragmentName)))
       old.destroy()
+      const marks = agendaMarks(scratch)
       scratch.transact(() => {
-        updateYFragment(scratch, scratch.getXmlFragment(padFragmentName), target, { mapping: new Map(), isOMark: new Map() })
+        const fragment = scratch.getXmlFragment(padFragmentName)
+        updateYFragment(scratch, fragment, target, { mapping: new Map(), isOMark: new Map() })
+        fillEmptyTextblocks(fragment)
+        reapplyAgendaMarks(scratch, marks, session.currentItem)
       })
     })
-    return (await this.keeper.capture(padName(session.id), 'restore', true))!
+    const restored = (await this.keeper.capture(pad, 'restore', true))!
+    const notice: RestoreNotice = { rev: restored, from: rev, fromAt: revision.createdAt, before, by, at: Date.now(), undoes }
+    await this.rooms.change(formatDocName({ sessionId: session.id, kind: 'control' }), (ydoc) => {
+      ydoc.getMap(controlMapName).set(restoreNoticeKey, notice)
+    })
+    return notice
+  }
+
+  /** The number of a revision that holds the pad as it is now: the last one if nothing changed since, else a new one. */
+  private async captureCurrent(pad: string): Promise<number> {
+    const saved = await this.keeper.capture(pad, 'before restore')
+    if (saved !== null) return saved
+    const last = (await this.store.listRevisions(pad)).at(-1)
+    return last ? last.rev : (await this.keeper.capture(pad, 'before restore', true))!
   }
 
   private async snapshotOf(session: Session, rev: number): Promise<Y.Snapshot> {
+    return Y.decodeSnapshot((await this.revisionOf(session, rev)).snapshot)
+  }
+
+  private async revisionOf(session: Session, rev: number): Promise<Revision> {
     const revision = (await this.store.listRevisions(padName(session.id))).find((candidate) => candidate.rev === rev)
     if (!revision) throw new AppError('not_found', `no revision ${rev} of this pad`)
-    return Y.decodeSnapshot(revision.snapshot)
+    return revision
   }
 }

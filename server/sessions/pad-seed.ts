@@ -6,6 +6,7 @@
 import { prosemirrorJSONToYDoc } from 'y-prosemirror'
 import * as Y from 'yjs'
 import { padFragmentName, schema } from '../../shared/schema.ts'
+import { fillEmptyTextblocks } from '../../shared/textblock-text.ts'
 import type { PMJSON } from '../../shared/template.ts'
 
 /** Encodes `doc` (ProseMirror JSON of the pad schema; checked) as one Yjs update for the pad fragment. */
@@ -13,6 +14,9 @@ export function encodePadSeed(doc: PMJSON): Uint8Array {
   const node = schema.nodeFromJSON(doc)
   node.check()
   const ydoc = prosemirrorJSONToYDoc(schema, node.toJSON(), padFragmentName)
+  // One shared text per empty paragraph, so people who start typing there together never split
+  // each other's sentences (shared/textblock-text.ts).
+  fillEmptyTextblocks(ydoc.getXmlFragment(padFragmentName))
   const update = Y.encodeStateAsUpdate(ydoc)
   ydoc.destroy()
   return update

@@ -11,6 +11,8 @@ import { renderExport } from '../../archive/exports.ts'
 import type { HistoryService } from '../../history/history-service.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
+import { restoreBody } from '../../../shared/restore-notice.ts'
+import { parseBody } from '../../sessions/parse-body.ts'
 import { bearerSecret } from '../bearer.ts'
 
 function revNumber(raw: unknown): number {
@@ -32,8 +34,11 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
 
   router.post('/:id/restore', async (req, res) => {
     const session = await load(req.params.id)
-    const rev = revNumber((req.body as { rev?: unknown } | undefined)?.rev)
-    res.json({ rev: await history.restore(session, rev, bearerSecret(req)) })
+    const body = parseBody(restoreBody, req.body)
+    const rev = revNumber(body.rev)
+    const notice = await history.restore(session, rev, bearerSecret(req), body.by ?? '', body.undoes ?? null)
+    // `rev` is the restore's own revision; `notice` is what every pad shows (its `before` undoes it).
+    res.json({ rev: notice.rev, notice })
   })
 
   router.get('/:id/export', async (req, res, next) => {

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
-import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import { CloseCode, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { ackQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
@@ -30,7 +30,7 @@ export interface UpgradeDeps {
    * Origin header (not a browser) is always allowed: Origin only stops other sites' pages.
    */
   allowedOrigins: string[]
-  /** Connections per address; over it the socket is closed with 4429 right after the handshake. */
+  /** Connections per address; over it the socket is closed with 1013 ("retry in N s") right after the handshake. */
   ipRateLimit?: IpRateLimit
 }
 
@@ -56,9 +56,11 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
     const token = url.searchParams.get(tokenQueryParam)
 
-    if (deps.ipRateLimit && !deps.ipRateLimit.take(req.socket.remoteAddress ?? 'unknown')) {
+    const address = req.socket.remoteAddress ?? 'unknown'
+    if (deps.ipRateLimit && !deps.ipRateLimit.take(address)) {
       deps.logger.warn({ path: url.pathname }, 'connection refused: too many from one address')
-      deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, 'too many connections from this address'))
+      const reason = retryReason('too many connections from this address', deps.ipRateLimit.retryInMs(address))
+      deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, reason))
       return
     }
 

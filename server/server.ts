@@ -16,6 +16,8 @@ import { createApp } from './http/app.ts'
 import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
+import { compileTrust } from './http/client-address.ts'
+import { RefusalLog } from './http/refusal-log.ts'
 import { SessionService } from './sessions/session-service.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
@@ -73,7 +75,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
   }
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
+  const trustProxy = compileTrust(config.trustProxy)
+  const refusals = new RefusalLog(logger.child({ component: 'upgrade' }))
   const app = createApp({
+    trustProxy,
     history,
     metrics: metrics.registry,
     sessions,
@@ -103,6 +108,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       pingIntervalMs,
       allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       ipRateLimit: new IpRateLimit({ perSecond: config.connectionsPerIpPerSecond, burst: config.connectionBurstPerIp }),
+      trustProxy,
+      refusals,
     }),
   )
 
@@ -136,6 +143,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const close = () => {
     closing ??= (async () => {
       if (autoEnd) clearInterval(autoEnd)
+      refusals.close()
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       await keeper.close()
       await registry.close()

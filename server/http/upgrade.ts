@@ -18,6 +18,11 @@ import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { IpRateLimit } from './ip-rate-limit.ts'
 import { bindSocket, toSyncSocket } from './ws-socket.ts'
+import { clientAddress, type TrustFn } from './client-address.ts'
+import { isOriginAllowed } from './origin-check.ts'
+import type { RefusalLog } from './refusal-log.ts'
+
+const noProxy: TrustFn = () => false
 
 export interface UpgradeDeps {
   wss: WebSocketServer
@@ -26,10 +31,15 @@ export interface UpgradeDeps {
   logger: Logger
   pingIntervalMs: number
   /**
-   * Origins allowed to open WebSockets (from PUBLIC_URL); empty allows any. A request without an
-   * Origin header (not a browser) is always allowed: Origin only stops other sites' pages.
+   * Origins allowed to open WebSockets (from PUBLIC_URL); empty allows the server's own origin
+   * (the Host the request was sent to). A request without an Origin header (not a browser) is
+   * always allowed: Origin only stops other sites' pages. See `isOriginAllowed`.
    */
   allowedOrigins: string[]
+  /** Which peers are trusted proxies (`TRUST_PROXY`): the per-address limit counts the client behind them. @default none */
+  trustProxy?: TrustFn
+  /** Where refused connections are counted and logged (one line per address per minute). */
+  refusals?: RefusalLog
   /** Connections per address; over it the socket is closed with 1013 ("retry in N s") right after the handshake. */
   ipRateLimit?: IpRateLimit
 }
@@ -44,9 +54,10 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       return
     }
     socket.on('error', destroyOnError)
-    const origin = req.headers.origin
-    if (origin && deps.allowedOrigins.length > 0 && !deps.allowedOrigins.includes(origin)) {
-      deps.logger.warn({ origin, path: url.pathname }, 'WebSocket from a foreign origin refused')
+    const trust = deps.trustProxy ?? noProxy
+    const address = clientAddress(req, trust)
+    if (!isOriginAllowed(req, deps.allowedOrigins, trust)) {
+      deps.refusals?.note(address, 'foreign origin')
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
@@ -56,9 +67,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
 
     const token = url.searchParams.get(tokenQueryParam)
 
-    const address = req.socket.remoteAddress ?? 'unknown'
     if (deps.ipRateLimit && !deps.ipRateLimit.take(address)) {
-      deps.logger.warn({ path: url.pathname }, 'connection refused: too many from one address')
+      deps.refusals?.note(address, 'too many connections')
       const reason = retryReason('too many connections from this address', deps.ipRateLimit.retryInMs(address))
       deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, reason))
       return
@@ -70,8 +80,8 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       (verdict) => {
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
           if (!verdict.ok) {
-            // The path names the doc; the token (in the query string) is never logged.
-            deps.logger.info({ path: url.pathname, code: verdict.code }, 'connection refused')
+            // The token (in the query string) is never logged.
+            deps.refusals?.note(address, closeReason[verdict.code])
             ws.close(verdict.code, closeReason[verdict.code])
             return
           }

@@ -25,6 +25,7 @@ import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
 import { exportLinks } from './session-archive.ts'
+import { PageSockets } from '../sync/reconnect.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
 export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
@@ -178,7 +179,14 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     current.scrollIntoView({ block: 'center', behavior: 'smooth' })
   }
 
-  const renderStatus = (status: ConnectionStatus) => {
+  // The pad's own link, and the control and chat sockets beside it: any of them down shows
+  // "Reconnecting…" (each retries by itself, see retryWithJitter).
+  const sockets = new PageSockets()
+  sockets.add('control', control.provider)
+  sockets.add('chat', chat.connection.provider)
+  sockets.on('change', () => renderStatus(pad.status))
+  const renderStatus = (padStatus: ConnectionStatus) => {
+    const status = withSideSockets(padStatus, sockets.down)
     indicator.dataset.state = status.link
     indicator.dataset.saved = String(status.saved)
     indicator.textContent = describeStatus(status)
@@ -314,6 +322,12 @@ function linksPanel(session: SessionView, moderatorKey: string | null): HTMLElem
     moderatorKey ? h('p', { class: 'hint' }, 'Your moderator link gives full control: keep it to yourself.') : null,
     moderatorKey ? copyButton('Copy moderator link', `${origin}/s/${session.id}#key=${moderatorKey}`) : null,
   )
+}
+
+/** The pad's status, as "reconnecting" while it is connected but a socket beside it (`down`) is not. */
+function withSideSockets(status: ConnectionStatus, down: string[]): ConnectionStatus {
+  if (status.link !== 'connected' || down.length === 0) return status
+  return { ...status, link: 'reconnecting', notice: status.notice ?? `${down.join(' and ')} connection lost` }
 }
 
 function describeStatus(status: ConnectionStatus): string {

@@ -14,6 +14,7 @@ import * as Y from 'yjs'
 import { CloseCode, isFatalCloseCode } from '../../shared/close-codes.ts'
 import { ackQueryParam, isCoveredBy, messageAck, messageAuth, readAck, tokenQueryParam } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
+import { retryWithJitter } from './reconnect.ts'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused'
 
@@ -36,6 +37,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   private everConnected = false
   private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null, notice: null }
   private _ready = false
+  private readonly stopRetrying: () => void
 
   constructor(
     readonly sessionId: string,
@@ -48,6 +50,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
       params: { [ackQueryParam]: '1', ...(token ? { [tokenQueryParam]: token } : {}) },
       maxBackoffTime: 5000,
     })
+    this.stopRetrying = retryWithJitter(this.provider)
     // reason: y-websocket types its handler table loosely; slot `messageAck` takes summitpad's handler.
     ;(this.provider.messageHandlers as unknown[])[messageAck] = (_encoder: unknown, decoder: decoding.Decoder) => this.onAck(readAck(decoder))
 
@@ -96,6 +99,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   override destroy(): void {
     window.removeEventListener('online', this.refresh)
     window.removeEventListener('offline', this.refresh)
+    this.stopRetrying()
     this.provider.destroy()
     void this.local.destroy()
     this.ydoc.destroy()

@@ -110,6 +110,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       ipRateLimit: new IpRateLimit({ perSecond: config.connectionsPerIpPerSecond, burst: config.connectionBurstPerIp }),
       trustProxy,
       refusals,
+      foreignEditors: config.foreignEditors,
     }),
   )
 

@@ -34,6 +34,12 @@ export const CloseCode = {
   slowConsumer: 1013,
   /** The `token` matches no key of the session. Reconnecting with it will not help. */
   badToken: 4401,
+  /**
+   * A write on a pad connection that may only read because of its schema version: it named an
+   * older (or no, unless `FOREIGN_EDITORS=allow`) version than the server's. Reload (a summitpad
+   * page) or connect with the current schema version. Nothing was stored.
+   */
+  schemaMismatch: 4426,
   /** No session with that id exists. Reconnecting will not help. */
   unknownSession: 4404,
   /**
@@ -63,6 +69,7 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.badToken]: 'bad token',
   [CloseCode.forbidden]: 'forbidden',
   [CloseCode.unknownSession]: 'unknown session',
+  [CloseCode.schemaMismatch]: 'schema version not accepted for writing: reload',
 }
 
 /**

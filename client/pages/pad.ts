@@ -16,7 +16,7 @@ import { createToolbar } from '../editor/toolbar.ts'
 import { controlStateOf, type ControlState } from '../../shared/control-state.ts'
 import { ControlConnection } from '../sync/control.ts'
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
-import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
+import { outdatedMessage, PadConnection, type ConnectionStatus } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { createChatPanel } from './chat-panel.ts'
 import { askIdentity, askLink, listenForShortcutHelp, showLinks, showShortcuts } from './dialogs.ts'
@@ -67,7 +67,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   awareness.setLocalStateField('user', identity)
 
   let view: EditorView | null = null
-  const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal
+  const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal && !pad.status.outdated
   const editorOptions: EditorOptions = {
     fragment: pad.fragment,
     awareness,
@@ -205,13 +205,14 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
 
   let wasWritable: boolean | null = null
   const applyControl = (state: ControlState) => {
-    const reason = pad.status.refusal ?? readOnlyReason(role, state)
+    const reason = pad.status.outdated ? `${outdatedMessage}. What you typed is kept in this browser and is saved after the reload.` : (pad.status.refusal ?? readOnlyReason(role, state))
     const phase = sessionPhase(state.state, state.endsAt, serverNow())
     const wrapUp = phase === 'wrap-up' ? 'Last minutes: capture the decisions and action items.' : null
     const text = [reason, wrapUp].filter(Boolean).join(' ')
     banner.hidden = !text
     banner.textContent = text
     if (state.state === 'ended') banner.append(' ', h('a', { href: `/s/${session.id}/archive` }, 'See the archive: outcomes and exports'))
+    if (pad.status.outdated) banner.append(' ', reloadButton())
     banner.dataset.kind = reason ? 'read-only' : 'wrap-up'
     bar.update(state)
     const nowWritable = writable()
@@ -275,6 +276,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     claimAuthorship()
     editorHost.querySelector<HTMLElement>('.pad-editor')?.focus()
   }
+}
+
+/** The banner's Reload button, shown when summitpad was updated under this page. */
+function reloadButton(): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'reload' }, 'Reload')
+  button.addEventListener('click', () => location.reload())
+  return button
 }
 
 function roleLabel(role: SessionView['role']): string {

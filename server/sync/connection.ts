@@ -32,6 +32,13 @@ export interface ConnectionOptions {
    */
   canWrite: () => boolean
   /**
+   * When set, a write this connection may not make that carries content (not the empty sync
+   * step 2 every stock client sends after connecting) closes it with this code and reason instead
+   * of being dropped with a permission-denied message: for connections that may never write
+   * (e.g. an editor of another schema version), whose writes would otherwise pile up unseen.
+   */
+  writeRefusal?: { code: CloseCode; reason: string }
+  /**
    * Bytes of frames that may wait for processing. Past half of it the socket is paused until the
    * queue drains; past all of it (frames the socket had read before it paused) the connection is
    * closed (1013, "too much queued").
@@ -336,6 +343,8 @@ export class Connection {
           if (this.options.canWrite()) {
             this.toldReadOnly = false
             await room.receiveUpdate(payload, this)
+          } else if (this.options.writeRefusal && !isEmptyUpdate(payload)) {
+            this.close(this.options.writeRefusal.code, this.options.writeRefusal.reason)
           } else {
             this.refuseWrite()
           }
@@ -357,6 +366,11 @@ export class Connection {
         throw new ProtocolError(`unknown message type ${tag}`)
     }
   }
+}
+
+/** True for a Yjs update (v1) with no structs and no deletions: `[0, 0]`, what a client with nothing new sends. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0
 }
 
 /** Runs `fn`; any error it throws is a malformed payload from the client. */

@@ -74,10 +74,11 @@ export class RoomRegistry {
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
    * feed it frames while the room loads. After `close`, the socket is refused with 1001.
    */
-  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite'>>): Connection {
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite' | 'writeRefusal'>>): Connection {
     const connection = new Connection(socket, {
       wantsAck: options.wantsAck,
       canWrite: options.canWrite ?? (() => true),
+      writeRefusal: options.writeRefusal,
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,

@@ -49,6 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics: metrics.sync,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
+    onDocCreated: (docName, ydoc) => keeper.watch(docName, ydoc),
     limits: {
       maxUpdateBytes: config.maxUpdateBytes,
       maxDocBytes: config.maxDocBytes,

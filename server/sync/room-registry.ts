@@ -34,6 +34,8 @@ export interface RoomRegistryOptions {
   maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
   onStored?: (docName: string) => void
+  /** See RoomOptions.onDocCreated. */
+  onDocCreated?: (docName: string, ydoc: Y.Doc) => void
   /** See RoomOptions.limits. */
   limits?: RoomLimits
   /** See RoomOptions.awarenessFlushMs. */
@@ -193,6 +195,7 @@ export class RoomRegistry {
           logger: this.options.logger.child({ docName }),
           onPresence: this.options.onPresence,
           onStored: this.options.onStored,
+          onDocCreated: this.options.onDocCreated,
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           broadcastWindowMs: this.options.broadcastWindowMs,

@@ -96,7 +96,10 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   /** Largest WebSocket frame accepted; larger ones close the socket with 1009. @default 1 MiB */
   readonly maxFrameBytes: number
-  /** Frames a connection may have waiting before it is closed with 4429. @default 4 MiB */
+  /**
+   * Bytes of frames a connection may have waiting: past half of it the server stops reading from
+   * the client until they are handled; past all of it the connection is closed (1013). @default 4 MiB
+   */
   readonly maxQueuedBytesPerConnection: number
   /** The stored update log of a doc is merged into one row once it has this many rows. @default 500 */
   readonly compactAfterRows: number
@@ -118,11 +121,11 @@ export interface Config {
    * other origins cannot open WebSockets to this server. @default unset (any origin)
    */
   readonly publicUrl: string | null
-  /** Messages a connection may send per second (sustained); over it: 4429. @default 200 */
+  /** Messages a connection may send per second (sustained); over it the server reads from it more slowly (TCP backpressure), never closes it. @default 200 */
   readonly maxMessagesPerSecond: number
   /** Messages a connection may send at once before the rate applies. @default 500 */
   readonly messageBurst: number
-  /** A client whose unsent backlog passes this is closed with 4408. @default 4 MiB */
+  /** A client whose unsent backlog passes this is closed with 1013 ("slow consumer; retry in 1 s"). @default 4 MiB */
   readonly maxSendBacklogBytes: number
   /** A pad revision is saved once the pad has been quiet this long after a change. @default 3000 */
   readonly revisionQuietMs: number

@@ -11,7 +11,8 @@
 import * as decoding from 'lib0/decoding'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { messageAck, messageSync, readAck } from '../shared/protocol.ts'
+import { messageAck, messageSync, readAck, schemaQueryParam } from '../shared/protocol.ts'
+import { SCHEMA_VERSION } from '../shared/schema.ts'
 import { nowMs } from './clock.ts'
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, syncFrame, toBytes } from './wire.ts'
 
@@ -84,7 +85,8 @@ export class YClient {
   /** Opens the socket and sends sync step 1; resolves once open (not yet synced). */
   static async connect(options: YClientOptions): Promise<YClient> {
     const started = nowMs()
-    const url = options.ack ? `${options.url}?ack=1` : options.url
+    // Bench writers edit with the current schema version (`schema=`), as summitpad's page does.
+    const url = `${options.url}?${schemaQueryParam}=${SCHEMA_VERSION}${options.ack ? '&ack=1' : ''}`
     const ws = new WebSocket(url, { perMessageDeflate: false })
     const client = new YClient(ws, options, started)
     await new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { z } from 'zod'
+import { parseTrustProxy, type TrustProxy } from './http/client-address.ts'
 
 const defaults = {
   port: 3000,
@@ -31,8 +32,8 @@ const defaults = {
   broadcastWindowMs: 30,
   broadcastSendsPerSecond: 25_000,
   storeCommitWindowMs: 0,
-  connectionsPerIpPerSecond: 20,
-  connectionBurstPerIp: 400,
+  connectionsPerIpPerSecond: 50,
+  connectionBurstPerIp: 3000,
   redisPrefix: 'summitpad:',
 } as const
 
@@ -71,6 +72,18 @@ const envSchema = z.object({
   SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
   STORE_COMMIT_WINDOW_MS: int(0, 1000).default(defaults.storeCommitWindowMs),
   REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a hop count, true, or a list of addresses/subnets: ${(error as Error).message}` })
+        return z.NEVER
+      }
+    }),
+  FOREIGN_EDITORS: z.enum(['read-only', 'allow']).default('read-only'),
 })
 
 export interface Config {
@@ -83,7 +96,10 @@ export interface Config {
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
   /** Largest WebSocket frame accepted; larger ones close the socket with 1009. @default 1 MiB */
   readonly maxFrameBytes: number
-  /** Frames a connection may have waiting before it is closed with 4429. @default 4 MiB */
+  /**
+   * Bytes of frames a connection may have waiting: past half of it the server stops reading from
+   * the client until they are handled; past all of it the connection is closed (1013). @default 4 MiB
+   */
   readonly maxQueuedBytesPerConnection: number
   /** The stored update log of a doc is merged into one row once it has this many rows. @default 500 */
   readonly compactAfterRows: number
@@ -105,11 +121,11 @@ export interface Config {
    * other origins cannot open WebSockets to this server. @default unset (any origin)
    */
   readonly publicUrl: string | null
-  /** Messages a connection may send per second (sustained); over it: 4429. @default 200 */
+  /** Messages a connection may send per second (sustained); over it the server reads from it more slowly (TCP backpressure), never closes it. @default 200 */
   readonly maxMessagesPerSecond: number
   /** Messages a connection may send at once before the rate applies. @default 500 */
   readonly messageBurst: number
-  /** A client whose unsent backlog passes this is closed with 4408. @default 4 MiB */
+  /** A client whose unsent backlog passes this is closed with 1013 ("slow consumer; retry in 1 s"). @default 4 MiB */
   readonly maxSendBacklogBytes: number
   /** A pad revision is saved once the pad has been quiet this long after a change. @default 3000 */
   readonly revisionQuietMs: number
@@ -141,10 +157,30 @@ export interface Config {
    * huge room cannot take the whole CPU. 0: no bound. @default 25000
    */
   readonly broadcastSendsPerSecond: number
-  /** WebSocket connections one IP address may open per second (sustained); over it: 4429; 0: no limit. @default 20 */
+  /**
+   * WebSocket connections one IP address may open per second (sustained); over it: 1013 ("retry
+   * in N s"), which every client retries; 0: no limit. @default 50
+   */
   readonly connectionsPerIpPerSecond: number
-  /** ...and at once before that rate applies (a room behind one NAT joining together). @default 400 */
+  /**
+   * ...and at once before that rate applies: a conference behind one NAT, 1,000 attendees each
+   * opening the pad, control and chat sockets together. @default 3000
+   */
   readonly connectionBurstPerIp: number
+  /**
+   * Which peers are reverse proxies whose `X-Forwarded-For` names the client, as express's
+   * `trust proxy` takes it: a hop count (`1`), `true` (any), or a comma-separated list of
+   * addresses, subnets and `loopback`/`linklocal`/`uniquelocal`. Every per-address limit (HTTP and
+   * WebSocket) then counts the client's address, not the proxy's. @default unset (no proxy)
+   */
+  readonly trustProxy: TrustProxy
+  /**
+   * `read-only`: a connection that names no schema version (`schema=` query parameter), such as
+   * another ProseMirror editor or a stock y-websocket client, may read the pad but not write it.
+   * `allow`: it may write, for operators who connect editors that use summitpad's schema exactly.
+   * A connection naming an older version than the server's is read-only either way. @default 'read-only'
+   */
+  readonly foreignEditors: 'read-only' | 'allow'
   /**
    * Redis (`redis://[user:password@]host:port[/db]`, or `rediss://` for TLS) to fan out live
    * sessions between several server instances; unset: one process, nothing to fan out (LocalBus).
@@ -213,6 +249,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     broadcastSendsPerSecond: e.BROADCAST_SENDS_PER_SECOND,
     connectionsPerIpPerSecond: e.CONNECTIONS_PER_IP_PER_SECOND,
     connectionBurstPerIp: e.CONNECTION_BURST_PER_IP,
+    trustProxy: e.TRUST_PROXY,
+    foreignEditors: e.FOREIGN_EDITORS,
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.REDIS_PREFIX,
     databaseUrl: e.DATABASE_URL ?? null,

@@ -16,6 +16,8 @@ import { createApp } from './http/app.ts'
 import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
+import { compileTrust } from './http/client-address.ts'
+import { RefusalLog } from './http/refusal-log.ts'
 import { SessionService } from './sessions/session-service.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
@@ -47,6 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics: metrics.sync,
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
+    onDocCreated: (docName, ydoc) => keeper.watch(docName, ydoc),
     limits: {
       maxUpdateBytes: config.maxUpdateBytes,
       maxDocBytes: config.maxDocBytes,
@@ -73,7 +76,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
   }
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
+  const trustProxy = compileTrust(config.trustProxy)
+  const refusals = new RefusalLog(logger.child({ component: 'upgrade' }))
   const app = createApp({
+    trustProxy,
     history,
     metrics: metrics.registry,
     sessions,
@@ -103,6 +109,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       pingIntervalMs,
       allowedOrigins: config.publicUrl ? [new URL(config.publicUrl).origin] : [],
       ipRateLimit: new IpRateLimit({ perSecond: config.connectionsPerIpPerSecond, burst: config.connectionBurstPerIp }),
+      trustProxy,
+      refusals,
+      foreignEditors: config.foreignEditors,
     }),
   )
 
@@ -136,6 +145,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const close = () => {
     closing ??= (async () => {
       if (autoEnd) clearInterval(autoEnd)
+      refusals.close()
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       await keeper.close()
       await registry.close()

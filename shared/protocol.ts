@@ -28,6 +28,19 @@ export const messageAck = 10
 /** The query parameter carrying the capability secret (the provider's `params`). */
 export const tokenQueryParam = 'token'
 
+/**
+ * The query parameter naming the schema version (`SCHEMA_VERSION` of shared/schema.ts) a client
+ * edits the pad with. Without it, or with another version, the pad connection is read-only (see
+ * docs/connections.md); the server says so with `schemaOutdatedReason` to clients that named one.
+ */
+export const schemaQueryParam = 'schema'
+
+/**
+ * The reason of the y-protocols permission-denied message (`messageAuth`) the server sends right
+ * away to a pad connection that named a schema version other than its own: reload to edit.
+ */
+export const schemaOutdatedReason = 'schema-outdated'
+
 /** The query parameter a client sets to `1` to receive `messageAck` frames. */
 export const ackQueryParam = 'ack'
 

@@ -219,3 +219,11 @@ export function safeHref(href: string): string {
 
 /** The name of the `Y.XmlFragment` in a pad's Y.Doc that holds the ProseMirror document. */
 export const padFragmentName = 'prosemirror'
+
+/**
+ * The version of `schema` a client edits with, sent as the `schema` query parameter of its pad
+ * WebSocket. Raise it whenever a node, mark or attribute is added, removed or changed: a page
+ * still running an older version may then read the pad but not write it (it would delete what it
+ * does not know), and is told to reload.
+ */
+export const SCHEMA_VERSION = 1

@@ -17,7 +17,16 @@ import { loadSessionView } from './pad.ts'
 import { siteHeader } from './site-header.ts'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
-const reasonLabel: Record<string, string> = { quiet: 'edits', interval: 'edits', start: 'session started', end: 'session ended', restore: 'restored', 'before restore': 'saved before a restore' }
+const reasonLabel: Record<string, string> = {
+  quiet: 'edits',
+  interval: 'edits',
+  start: 'session started',
+  end: 'session ended',
+  restore: 'restored',
+  seed: 'prepared content',
+  'before-delete': 'before a large deletion',
+  'before restore': 'saved before a restore',
+}
 
 function decodeBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (char) => char.charCodeAt(0))

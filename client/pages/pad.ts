@@ -16,7 +16,7 @@ import { createToolbar } from '../editor/toolbar.ts'
 import { controlStateOf, type ControlState } from '../../shared/control-state.ts'
 import { ControlConnection } from '../sync/control.ts'
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
-import { PadConnection, type ConnectionStatus } from '../sync/provider.ts'
+import { outdatedMessage, PadConnection, type ConnectionStatus } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { createChatPanel } from './chat-panel.ts'
 import { askIdentity, askLink, listenForShortcutHelp, showLinks, showShortcuts } from './dialogs.ts'
@@ -26,6 +26,7 @@ import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
 import { exportLinks } from './session-archive.ts'
+import { PageSockets } from '../sync/reconnect.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
 export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
@@ -67,7 +68,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   awareness.setLocalStateField('user', identity)
 
   let view: EditorView | null = null
-  const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal
+  const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal && !pad.status.outdated
   const editorOptions: EditorOptions = {
     fragment: pad.fragment,
     awareness,
@@ -186,7 +187,14 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     current.scrollIntoView({ block: 'center', behavior: 'smooth' })
   }
 
-  const renderStatus = (status: ConnectionStatus) => {
+  // The pad's own link, and the control and chat sockets beside it: any of them down shows
+  // "Reconnecting…" (each retries by itself, see retryWithJitter).
+  const sockets = new PageSockets()
+  sockets.add('control', control.provider)
+  sockets.add('chat', chat.connection.provider)
+  sockets.on('change', () => renderStatus(pad.status))
+  const renderStatus = (padStatus: ConnectionStatus) => {
+    const status = withSideSockets(padStatus, sockets.down)
     indicator.dataset.state = status.link
     indicator.dataset.saved = String(status.saved)
     indicator.textContent = describeStatus(status)
@@ -205,13 +213,14 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
 
   let wasWritable: boolean | null = null
   const applyControl = (state: ControlState) => {
-    const reason = pad.status.refusal ?? readOnlyReason(role, state)
+    const reason = pad.status.outdated ? `${outdatedMessage}. What you typed is kept in this browser and is saved after the reload.` : (pad.status.refusal ?? readOnlyReason(role, state))
     const phase = sessionPhase(state.state, state.endsAt, serverNow())
     const wrapUp = phase === 'wrap-up' ? 'Last minutes: capture the decisions and action items.' : null
     const text = [reason, wrapUp].filter(Boolean).join(' ')
     banner.hidden = !text
     banner.textContent = text
     if (state.state === 'ended') banner.append(' ', h('a', { href: `/s/${session.id}/archive` }, 'See the archive: outcomes and exports'))
+    if (pad.status.outdated) banner.append(' ', reloadButton())
     banner.dataset.kind = reason ? 'read-only' : 'wrap-up'
     bar.update(state)
     const nowWritable = writable()
@@ -278,6 +287,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   }
 }
 
+/** The banner's Reload button, shown when summitpad was updated under this page. */
+function reloadButton(): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'reload' }, 'Reload')
+  button.addEventListener('click', () => location.reload())
+  return button
+}
+
 function roleLabel(role: SessionView['role']): string {
   return role === 'moderator' ? 'you moderate' : role === 'viewer' ? 'read-only' : ''
 }
@@ -323,6 +339,12 @@ function linksPanel(session: SessionView, moderatorKey: string | null): HTMLElem
     moderatorKey ? h('p', { class: 'hint' }, 'Your moderator link gives full control: keep it to yourself.') : null,
     moderatorKey ? copyButton('Copy moderator link', `${origin}/s/${session.id}#key=${moderatorKey}`) : null,
   )
+}
+
+/** The pad's status, as "reconnecting" while it is connected but a socket beside it (`down`) is not. */
+function withSideSockets(status: ConnectionStatus, down: string[]): ConnectionStatus {
+  if (status.link !== 'connected' || down.length === 0) return status
+  return { ...status, link: 'reconnecting', notice: status.notice ?? `${down.join(' and ')} connection lost` }
 }
 
 function describeStatus(status: ConnectionStatus): string {

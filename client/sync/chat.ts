@@ -12,6 +12,7 @@ import { chatArrayName, maxChatTextLength, toChatMessages, type ChatMessage } fr
 import { isFatalCloseCode } from '../../shared/close-codes.ts'
 import { messageAuth, tokenQueryParam } from '../../shared/protocol.ts'
 import { serverNow } from './server-clock.ts'
+import { retryWithJitter } from './reconnect.ts'
 import { loadIdentity } from './presence.ts'
 import { randomId } from '../random-id.ts'
 
@@ -28,6 +29,7 @@ export class ChatConnection extends ObservableV2<{ change: (messages: ChatMessag
   readonly provider: WebsocketProvider
   private readonly array: Y.Array<unknown>
   private _messages: ChatMessage[] = []
+  private readonly stopRetrying: () => void
 
   /**
    * Connects to `<sessionId>/chat` with `token` (null: no key). `author` is read at every post,
@@ -45,6 +47,7 @@ export class ChatConnection extends ObservableV2<{ change: (messages: ChatMessag
       params: token ? { [tokenQueryParam]: token } : {},
       maxBackoffTime: 5000,
     })
+    this.stopRetrying = retryWithJitter(this.provider)
     // Presence lives on the pad; the chat publishes none.
     this.provider.awareness.setLocalState(null)
     // reason: y-websocket types its handler table loosely. The page disables posting where the
@@ -83,6 +86,7 @@ export class ChatConnection extends ObservableV2<{ change: (messages: ChatMessag
   }
 
   override destroy(): void {
+    this.stopRetrying()
     this.provider.destroy()
     this.ydoc.destroy()
     super.destroy()

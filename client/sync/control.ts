@@ -8,12 +8,14 @@ import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { controlMapName, type ControlState } from '../../shared/control-state.ts'
 import { tokenQueryParam } from '../../shared/protocol.ts'
+import { retryWithJitter } from './reconnect.ts'
 
 
 export class ControlConnection extends ObservableV2<{ change: (state: ControlState) => void }> {
   readonly ydoc = new Y.Doc()
   readonly provider: WebsocketProvider
   private readonly map: Y.Map<unknown>
+  private readonly stopRetrying: () => void
 
   constructor(sessionId: string, token: string | null, initial: ControlState) {
     super()
@@ -24,6 +26,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       params: token ? { [tokenQueryParam]: token } : {},
       maxBackoffTime: 5000,
     })
+    this.stopRetrying = retryWithJitter(this.provider)
     // Nobody writes the control doc; the stock permission-denied warning is expected noise.
     ;(this.provider.messageHandlers as unknown[])[2] = () => {}
     this.map.observe(() => {
@@ -39,6 +42,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
   }
 
   override destroy(): void {
+    this.stopRetrying()
     this.provider.destroy()
     this.ydoc.destroy()
     super.destroy()

@@ -6,14 +6,18 @@
  * "Saved" means the server acknowledged (summitpad's `messageAck`) a state vector covering every
  * change made in this browser, so a server crash can no longer lose them.
  */
-import type * as decoding from 'lib0/decoding'
+import * as decoding from 'lib0/decoding'
 import { ObservableV2 } from 'lib0/observable'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { CloseCode, isFatalCloseCode } from '../../shared/close-codes.ts'
-import { ackQueryParam, isCoveredBy, messageAck, messageAuth, readAck, tokenQueryParam } from '../../shared/protocol.ts'
-import { padFragmentName } from '../../shared/schema.ts'
+import { ackQueryParam, isCoveredBy, messageAck, messageAuth, readAck, schemaOutdatedReason, schemaQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
+import { padFragmentName, SCHEMA_VERSION } from '../../shared/schema.ts'
+import { retryWithJitter } from './reconnect.ts'
+
+/** What the page says when the server runs a newer summitpad than this page. */
+export const outdatedMessage = 'summitpad was updated: reload'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused'
 
@@ -25,6 +29,12 @@ export interface ConnectionStatus {
   refusal: string | null
   /** Why the server last closed the connection when reconnecting may help (e.g. storage down). */
   notice: string | null
+  /**
+   * The server runs a newer summitpad (another schema version): this page may read the pad but
+   * not write it until it is reloaded. Unsaved edits stay in this browser (IndexedDB) and are
+   * sent by the reloaded page.
+   */
+  outdated: boolean
 }
 
 export class PadConnection extends ObservableV2<{ status: (status: ConnectionStatus) => void; ready: () => void }> {
@@ -34,8 +44,9 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   private acked = new Map<number, number>()
   private pending: Map<number, number> | null = null
   private everConnected = false
-  private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null, notice: null }
+  private _status: ConnectionStatus = { link: 'connecting', saved: true, refusal: null, notice: null, outdated: false }
   private _ready = false
+  private readonly stopRetrying: () => void
 
   constructor(
     readonly sessionId: string,
@@ -45,15 +56,19 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     this.local = new IndexeddbPersistence(`summitpad:${sessionId}`, this.ydoc)
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
     this.provider = new WebsocketProvider(`${scheme}://${location.host}/sync`, sessionId, this.ydoc, {
-      params: { [ackQueryParam]: '1', ...(token ? { [tokenQueryParam]: token } : {}) },
+      params: { [ackQueryParam]: '1', [schemaQueryParam]: String(SCHEMA_VERSION), ...(token ? { [tokenQueryParam]: token } : {}) },
       maxBackoffTime: 5000,
     })
+    this.stopRetrying = retryWithJitter(this.provider)
     // reason: y-websocket types its handler table loosely; slot `messageAck` takes summitpad's handler.
     ;(this.provider.messageHandlers as unknown[])[messageAck] = (_encoder: unknown, decoder: decoding.Decoder) => this.onAck(readAck(decoder))
 
     // The server drops a read-only client's updates and says so; the page shows why from the
-    // session state, so the stock console warning is not needed.
-    ;(this.provider.messageHandlers as unknown[])[messageAuth] = () => {}
+    // session state, so the stock console warning is not needed. One reason is news to the page:
+    // the server's schema is not this page's (summitpad was updated).
+    ;(this.provider.messageHandlers as unknown[])[messageAuth] = (_encoder: unknown, decoder: decoding.Decoder) => {
+      if (readPermissionDenied(decoder) === schemaOutdatedReason) this.markOutdated()
+    }
     this.ydoc.on('update', this.onUpdate)
     this.provider.on('status', ({ status }) => {
       if (status === 'connected') {
@@ -64,6 +79,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     })
     this.provider.on('connection-close', (event) => {
       if (event && isFatalCloseCode(event.code)) {
+        if (event.code === CloseCode.schemaMismatch) this.markOutdated()
         this._status = { ...this._status, refusal: refusalMessage(event.code, event.reason) }
         this.provider.disconnect()
       } else if (event && event.code >= 1011 && event.code !== CloseCode.goingAway && event.reason) {
@@ -96,6 +112,7 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
   override destroy(): void {
     window.removeEventListener('online', this.refresh)
     window.removeEventListener('offline', this.refresh)
+    this.stopRetrying()
     this.provider.destroy()
     void this.local.destroy()
     this.ydoc.destroy()
@@ -119,6 +136,12 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     this.refresh()
   }
 
+  private markOutdated(): void {
+    if (this._status.outdated) return
+    this._status = { ...this._status, outdated: true }
+    this.emit('status', [this._status])
+  }
+
   private onAck(stateVector: Map<number, number>): void {
     for (const [client, clock] of stateVector) {
       if ((this.acked.get(client) ?? 0) < clock) this.acked.set(client, clock)
@@ -134,14 +157,24 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     else if (!navigator.onLine) link = 'offline'
     else if (wsconnected && synced) link = 'connected'
     else link = this.everConnected ? 'reconnecting' : 'connecting'
-    const next: ConnectionStatus = { link, saved: this.pending === null, refusal: this._status.refusal, notice: this._status.notice }
+    const next: ConnectionStatus = { link, saved: this.pending === null, refusal: this._status.refusal, notice: this._status.notice, outdated: this._status.outdated }
     if (next.link === this._status.link && next.saved === this._status.saved && next.refusal === this._status.refusal && next.notice === this._status.notice) return
     this._status = next
     this.emit('status', [next])
   }
 }
 
+/** The reason of a y-protocols auth message whose tag was read; null for a kind other than permission denied. */
+function readPermissionDenied(decoder: decoding.Decoder): string | null {
+  try {
+    return decoding.readVarUint(decoder) === 0 ? decoding.readVarString(decoder) : null
+  } catch {
+    return null
+  }
+}
+
 function refusalMessage(code: number, reason: string): string {
+  if (code === CloseCode.schemaMismatch) return outdatedMessage
   if (code === CloseCode.unknownSession) return 'This session does not exist.'
   if (code === CloseCode.badToken) return 'The key in this link is not valid for this session.'
   return `The server refused this pad: ${reason}`

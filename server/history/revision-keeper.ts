@@ -3,6 +3,9 @@
  * it has changed and then been quiet for `quietMs`, at least every `maxIntervalMs` while people
  * keep typing, and on demand (session start, end, restore). Snapshots work because pads keep
  * their history (gc off): any revision can be rebuilt from the doc (`Y.createDocFromSnapshot`).
+ *
+ * The safety net: `watch` a pad's live doc, and a client's change that deletes more than a fifth
+ * of its text makes a revision (`before-delete`) of the pad as it was just before that change.
  */
 import * as Y from 'yjs'
 import { parseDocName } from '../../shared/doc-name.ts'
@@ -11,6 +14,7 @@ import type { DocStore } from '../storage/doc-store.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { authorsBetween } from './authors.ts'
+import { watchDeletions } from './deletion-guard.ts'
 
 export interface RevisionKeeperOptions {
   /** @default 3000 */
@@ -90,6 +94,24 @@ export class RevisionKeeper {
       run.catch((error: unknown) => this.logger.error({ err: error, docName }, 'saving a revision failed')),
     )
     return run
+  }
+
+  /**
+   * Watches the live doc of `docName` (pads only) for large deletions: each saves a revision
+   * (`before-delete`) of the pad as it was just before. Call when a room's doc is made.
+   */
+  watch(docName: string, ydoc: Y.Doc): void {
+    if (parseDocName(docName)?.kind !== 'pad') return
+    watchDeletions(ydoc, (before) => {
+      if (this.closed) return
+      const snapshot = Y.encodeSnapshot(before)
+      const previous = this.queues.get(docName) ?? Promise.resolve()
+      const run = previous.then(() => this.store.appendRevision(docName, { snapshot, authors: [], createdAt: Date.now(), reason: 'before-delete' }))
+      this.queues.set(
+        docName,
+        run.catch((error: unknown) => this.logger.error({ err: error, docName }, 'saving the revision before a large deletion failed')),
+      )
+    })
   }
 
   /** Saves every pending revision, then stops taking new ones. */

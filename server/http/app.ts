@@ -18,6 +18,7 @@ import { historyRouter } from './routes/history.ts'
 import { scheduleRouter } from './routes/schedule.ts'
 import { sessionsRouter } from './routes/sessions.ts'
 import type { DocStore } from '../storage/doc-store.ts'
+import type { TrustFn } from './client-address.ts'
 
 export interface AppDeps {
   sessions: SessionService
@@ -35,6 +36,11 @@ export interface AppDeps {
    * a `down` status makes the answer 503 (a load balancer then sends clients elsewhere).
    */
   health: () => Promise<HealthFacts>
+  /**
+   * Which peers are trusted proxies (`TRUST_PROXY`, compiled): `req.ip`, which every per-address
+   * HTTP limit uses, is then the client's address from `X-Forwarded-For`. @default none
+   */
+  trustProxy?: TrustFn
 }
 
 export interface HealthFacts {
@@ -65,6 +71,7 @@ const maxScheduleBytes = 5 * 1024 * 1024
 export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
+  app.set('trust proxy', deps.trustProxy ?? false)
   app.set('etag', false)
 
   app.use((_req, res, next) => {

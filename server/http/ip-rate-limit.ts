@@ -43,6 +43,15 @@ export class IpRateLimit {
     return true
   }
 
+  /** Ms until `address` may open a connection again (0 when it may now). */
+  retryInMs(address: string): number {
+    const { perSecond, burst } = this.options
+    const bucket = this.buckets.get(address)
+    if (perSecond <= 0 || !bucket) return 0
+    const tokens = Math.min(burst, bucket.tokens + ((this.now() - bucket.at) * perSecond) / 1000)
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / perSecond)
+  }
+
   /** Addresses currently tracked (for tests). */
   get size(): number {
     return this.buckets.size

@@ -5,19 +5,35 @@
  * reason it can show (browsers hide HTTP upgrade statuses). The token is never logged.
  * Paths other than `/sync/...` are refused with 404.
  */
+import * as encoding from 'lib0/encoding'
 import type { IncomingMessage } from 'node:http'
+import * as authProtocol from 'y-protocols/auth'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
-import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import { CloseCode, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { ackQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
+import { ackQueryParam, messageAuth, schemaOutdatedReason, schemaQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
+import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { IpRateLimit } from './ip-rate-limit.ts'
 import { bindSocket, toSyncSocket } from './ws-socket.ts'
+import { clientAddress, type TrustFn } from './client-address.ts'
+import { isOriginAllowed } from './origin-check.ts'
+import type { RefusalLog } from './refusal-log.ts'
+
+const noProxy: TrustFn = () => false
+
+/** y-protocols' permission-denied message (`messageAuth`) with `schemaOutdatedReason`. */
+const schemaOutdatedFrame = (() => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAuth)
+  authProtocol.writePermissionDenied(encoder, schemaOutdatedReason)
+  return encoding.toUint8Array(encoder)
+})()
 
 export interface UpgradeDeps {
   wss: WebSocketServer
@@ -26,11 +42,22 @@ export interface UpgradeDeps {
   logger: Logger
   pingIntervalMs: number
   /**
-   * Origins allowed to open WebSockets (from PUBLIC_URL); empty allows any. A request without an
-   * Origin header (not a browser) is always allowed: Origin only stops other sites' pages.
+   * Origins allowed to open WebSockets (from PUBLIC_URL); empty allows the server's own origin
+   * (the Host the request was sent to). A request without an Origin header (not a browser) is
+   * always allowed: Origin only stops other sites' pages. See `isOriginAllowed`.
    */
   allowedOrigins: string[]
-  /** Connections per address; over it the socket is closed with 4429 right after the handshake. */
+  /** Which peers are trusted proxies (`TRUST_PROXY`): the per-address limit counts the client behind them. @default none */
+  trustProxy?: TrustFn
+  /** Where refused connections are counted and logged (one line per address per minute). */
+  refusals?: RefusalLog
+  /**
+   * `read-only`: a pad connection naming no schema version (`schema=`) may read but not write;
+   * `allow`: it may write (editors known to use the schema exactly). A connection naming another
+   * version than `SCHEMA_VERSION` is read-only either way. @default 'read-only'
+   */
+  foreignEditors?: 'read-only' | 'allow'
+  /** Connections per address; over it the socket is closed with 1013 ("retry in N s") right after the handshake. */
   ipRateLimit?: IpRateLimit
 }
 
@@ -44,21 +71,25 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       return
     }
     socket.on('error', destroyOnError)
-    const origin = req.headers.origin
-    if (origin && deps.allowedOrigins.length > 0 && !deps.allowedOrigins.includes(origin)) {
-      deps.logger.warn({ origin, path: url.pathname }, 'WebSocket from a foreign origin refused')
+    const trust = deps.trustProxy ?? noProxy
+    const address = clientAddress(req, trust)
+    if (!isOriginAllowed(req, deps.allowedOrigins, trust)) {
+      deps.refusals?.note(address, 'foreign origin')
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
     const rawName = safeDecode(url.pathname.slice(syncPrefix.length))
     const docName = rawName === null ? null : parseDocName(rawName)
     const wantsAck = url.searchParams.get(ackQueryParam) === '1'
+    const schemaParam = url.searchParams.get(schemaQueryParam)
+    const schemaVersion = schemaParam !== null && /^\d{1,9}$/.test(schemaParam) ? Number(schemaParam) : schemaParam === null ? null : -1
 
     const token = url.searchParams.get(tokenQueryParam)
 
-    if (deps.ipRateLimit && !deps.ipRateLimit.take(req.socket.remoteAddress ?? 'unknown')) {
-      deps.logger.warn({ path: url.pathname }, 'connection refused: too many from one address')
-      deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, 'too many connections from this address'))
+    if (deps.ipRateLimit && !deps.ipRateLimit.take(address)) {
+      deps.refusals?.note(address, 'too many connections')
+      const reason = retryReason('too many connections from this address', deps.ipRateLimit.retryInMs(address))
+      deps.wss.handleUpgrade(req, socket, head, (ws) => ws.close(CloseCode.rateLimited, reason))
       return
     }
 
@@ -68,12 +99,12 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       (verdict) => {
         deps.wss.handleUpgrade(req, socket, head, (ws) => {
           if (!verdict.ok) {
-            // The path names the doc; the token (in the query string) is never logged.
-            deps.logger.info({ path: url.pathname, code: verdict.code }, 'connection refused')
+            // The token (in the query string) is never logged.
+            deps.refusals?.note(address, closeReason[verdict.code])
             ws.close(verdict.code, closeReason[verdict.code])
             return
           }
-          openConnection(deps, ws, verdict.docName, verdict.role, wantsAck)
+          openConnection(deps, ws, verdict.docName, verdict.role, wantsAck, schemaVersion)
         })
       },
       (error: unknown) => {
@@ -88,18 +119,25 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
  * Joins an accepted WebSocket to its room. Kept apart from the upgrade handler so the closures a
  * connection keeps for its lifetime hold only what they use, not the upgrade request.
  */
-function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role: Role, wantsAck: boolean): void {
+function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role: Role, wantsAck: boolean, schemaVersion: number | null): void {
   const { sessionId, kind } = docName
   const name = formatDocName(docName)
   const { sessions, registry, logger } = deps
+  // The pad is ProseMirror content of one schema: an editor of another version (or of unknown
+  // version) would delete what it does not know, so it reads only (see docs/connections.md).
+  const schemaOk = kind !== 'pad' || schemaVersion === SCHEMA_VERSION || (schemaVersion === null && deps.foreignEditors === 'allow')
   const connection = registry.connect(name, toSyncSocket(ws), {
     wantsAck,
     // Read at every update, so lock, unlock and end apply to open connections at once.
     canWrite: () => {
       const state = sessions.cachedWriteState(sessionId)
-      return state !== undefined && canWrite(role, kind, state)
+      return schemaOk && state !== undefined && canWrite(role, kind, state)
     },
+    ...(schemaOk ? {} : { writeRefusal: { code: CloseCode.schemaMismatch, reason: closeReason[CloseCode.schemaMismatch] } }),
   })
+  // A client that named another version is a summitpad page from before an update: tell it now,
+  // so it stops editing and asks its person to reload, rather than at its first keystroke.
+  if (!schemaOk && schemaVersion !== null) connection.send(schemaOutdatedFrame)
   logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
   ws.once('close', (code) => logger.debug({ docName: name, role, code }, 'connection closed'))
   bindSocket(ws, connection, deps.pingIntervalMs, () => registry.disconnected(name, connection))

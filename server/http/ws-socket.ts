@@ -72,9 +72,21 @@ class WsSyncSocket implements SyncSocket {
   close(code: number, reason: string): void {
     const ws = this.ws
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason)
-    // A slow consumer would read the close frame only after the backlog it is not reading, and
-    // the backlog would stay in memory until the 30 s close timeout: drop the socket now.
-    if (code === CloseCode.slowConsumer) ws.terminate()
+  }
+
+  // A slow consumer would read the close frame only after the backlog it is not reading, and
+  // the backlog would stay in memory until the 30 s close timeout: the core drops it at once.
+  terminate(): void {
+    this.ws.terminate()
+  }
+
+  // ws stops reading the TCP socket: the client's sends back up in its own buffers.
+  pause(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.pause()
+  }
+
+  resume(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.resume()
   }
 
   get bufferedAmount(): number {

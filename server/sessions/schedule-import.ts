@@ -20,7 +20,7 @@ import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
 import type { Logger } from '../sync/logger.ts'
 import { encodeControlSeed } from './control-doc.ts'
-import { encodePadSeed } from './pad-seed.ts'
+import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 
 /** Largest schedule file accepted, in characters. */
@@ -107,7 +107,9 @@ async function create(meta: MetaStore, docs: DocStore, id: string, entry: Schedu
   const moderatorKey = mintSecret()
   const editorKey = mintSecret()
   const session = await meta.createSession({ id, ...fields, access: 'open', moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey) })
-  await docs.append(id, encodePadSeed(sessionTemplate({ description: entry.description })))
+  const seed = encodePadSeed(sessionTemplate({ description: entry.description }))
+  await docs.append(id, seed)
+  await docs.appendRevision(id, seedRevision(seed))
   await docs.append(formatDocName({ sessionId: id, kind: 'control' }), encodeControlSeed(session))
   const base = `/s/${id}`
   return { moderator: `${base}#key=${moderatorKey}`, attendee: base, projector: `${base}/projector` }

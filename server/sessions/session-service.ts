@@ -22,7 +22,7 @@ import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/met
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
 import { encodeControlSeed, writeControl } from './control-doc.ts'
-import { encodePadSeed } from './pad-seed.ts'
+import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
@@ -70,7 +70,9 @@ export class SessionService {
       editorKeyHash: hashSecret(editorKey),
     }
     const session = await this.createWithFreshId(fields)
-    await this.docs.append(session.id, encodePadSeed(padDoc))
+    const seed = encodePadSeed(padDoc)
+    await this.docs.append(session.id, seed)
+    await this.docs.appendRevision(session.id, seedRevision(seed))
     await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
     const base = `/s/${session.id}`
     return {

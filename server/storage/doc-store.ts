@@ -37,7 +37,7 @@ export interface Revision {
   createdAt: number
   /** Ids of the people whose edits this revision adds (Y.PermanentUserData descriptions). */
   authors: string[]
-  /** Why it was taken: `quiet`, `interval`, `start`, `end`, `restore`. */
+  /** Why it was taken: `seed` (the content the pad was created with), `quiet`, `interval`, `start`, `end`, `restore`, `before-delete` (the pad just before a change deleted more than a fifth of its text). */
   reason: string
 }
 

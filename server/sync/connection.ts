@@ -5,12 +5,17 @@
  *
  * Frames that arrive while the room is still loading wait in the same queue, bounded by
  * `maxQueuedBytes`. A frame that does not decode closes this connection only (4400).
+ *
+ * A client that sends faster than its rate, or fills half its queue, is slowed before it is ever
+ * closed: the connection stops reading from its socket (`SyncSocket.pause`, so TCP backpressure
+ * holds the client's sends) until the rate's bucket has a token again and the queue drained.
+ * Only a socket that cannot pause, or a queue that overflows even so, is closed, with 1013.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
-import { CloseCode, closeReason } from '../../shared/close-codes.ts'
+import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
 import type { Logger } from './logger.ts'
 import { MalformedUpdateError, StoreUnavailableError, UpdateRefusedError, type Room } from './room.ts'
@@ -26,14 +31,26 @@ export interface ConnectionOptions {
    * takes effect at once. @default () => true
    */
   canWrite: () => boolean
-  /** Bytes of frames that may wait for processing before the connection is closed (4429). */
+  /**
+   * When set, a write this connection may not make that carries content (not the empty sync
+   * step 2 every stock client sends after connecting) closes it with this code and reason instead
+   * of being dropped with a permission-denied message: for connections that may never write
+   * (e.g. an editor of another schema version), whose writes would otherwise pile up unseen.
+   */
+  writeRefusal?: { code: CloseCode; reason: string }
+  /**
+   * Bytes of frames that may wait for processing. Past half of it the socket is paused until the
+   * queue drains; past all of it (frames the socket had read before it paused) the connection is
+   * closed (1013, "too much queued").
+   */
   maxQueuedBytes: number
   /**
    * Message rate limit, a token bucket: `burst` messages at once, refilled at `perSecond`.
-   * Going over closes the connection with 4429. @default { perSecond: 200, burst: 500 }
+   * Going over pauses the socket until the bucket has a token again (a socket that cannot pause
+   * is closed with 1013, "rate limited; retry in N s"). @default { perSecond: 200, burst: 500 }
    */
   rateLimit?: { perSecond: number; burst: number }
-  /** Send backlog (socket.bufferedAmount) past which the client counts as gone (4408). @default 4 MiB */
+  /** Send backlog (socket.bufferedAmount) past which the client counts as gone (1013, "slow consumer"). @default 4 MiB */
   maxSendBacklogBytes?: number
   /** Longest awareness state accepted, in characters of its JSON. @default 8192 */
   maxAwarenessStateChars?: number
@@ -58,6 +75,8 @@ export class Connection {
   private toldReadOnly = false
   private tokens: number
   private tokensAt = Date.now()
+  /** Why reading from the socket is paused: over the rate (until the timer), or a full queue. */
+  private readonly pausedFor = { rate: null as NodeJS.Timeout | null, queue: false }
 
   constructor(
     private readonly socket: SyncSocket,
@@ -75,15 +94,41 @@ export class Connection {
     return this.options.rateLimit ?? { perSecond: 200, burst: 500 }
   }
 
-  /** Takes one message from the bucket; false when the client is over its rate. */
-  private takeToken(): boolean {
+  /**
+   * Takes one message from the bucket, which may go into debt. Returns 0 when the client is
+   * within its rate, otherwise the ms until the debt is repaid and the bucket holds a token again.
+   */
+  private takeToken(): number {
     const now = Date.now()
     const { perSecond, burst } = this.rateLimit
     this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) * perSecond) / 1000)
     this.tokensAt = now
-    if (this.tokens < 1) return false
     this.tokens -= 1
-    return true
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / perSecond)
+  }
+
+  /** True while reading from the socket is paused (for tests and metrics). */
+  get isPaused(): boolean {
+    return this.pausedFor.rate !== null || this.pausedFor.queue
+  }
+
+  private updatePause(wasPaused: boolean): void {
+    const paused = this.isPaused
+    if (paused === wasPaused || this.closed) return
+    if (paused) this.socket.pause?.()
+    else this.socket.resume?.()
+  }
+
+  /** Pauses reading until the bucket has repaid `waitMs` of debt. */
+  private pauseForRate(waitMs: number): void {
+    const wasPaused = this.isPaused
+    if (this.pausedFor.rate) clearTimeout(this.pausedFor.rate)
+    this.pausedFor.rate = setTimeout(() => {
+      this.pausedFor.rate = null
+      this.updatePause(true)
+    }, waitMs)
+    this.pausedFor.rate.unref?.()
+    this.updatePause(wasPaused)
   }
 
   private get maxSendBacklogBytes(): number {
@@ -118,16 +163,25 @@ export class Connection {
   receive(frame: Uint8Array): void {
     if (this.closed) return
     this.metrics.frameIn(frame.byteLength)
-    if (!this.takeToken()) {
-      this.options.logger.warn({ limit: this.rateLimit }, 'closing connection over its message rate')
-      this.close(CloseCode.rateLimited)
-      return
+    const waitMs = this.takeToken()
+    if (waitMs > 0) {
+      if (!this.socket.pause) {
+        this.options.logger.warn({ limit: this.rateLimit }, 'closing connection over its message rate')
+        this.close(CloseCode.rateLimited, retryReason('rate limited', waitMs))
+        return
+      }
+      this.pauseForRate(waitMs)
     }
     if (this.queuedBytes + frame.byteLength > this.options.maxQueuedBytes) {
-      this.close(CloseCode.rateLimited)
+      this.close(CloseCode.rateLimited, retryReason('too much queued', 1000))
       return
     }
     this.queuedBytes += frame.byteLength
+    if (!this.pausedFor.queue && this.queuedBytes > this.options.maxQueuedBytes / 2 && this.socket.pause) {
+      const wasPaused = this.isPaused
+      this.pausedFor.queue = true
+      this.updatePause(wasPaused)
+    }
     this.enqueue(frame.byteLength, () => this.handle(frame))
   }
 
@@ -139,7 +193,9 @@ export class Connection {
     // not mistaken for a stall: a client is slow when it has not drained what it was sent before.
     if (this.socket.bufferedAmount > this.maxSendBacklogBytes) {
       this.options.logger.warn({ bufferedAmount: this.socket.bufferedAmount }, 'closing slow consumer')
-      this.close(CloseCode.slowConsumer)
+      this.close(CloseCode.slowConsumer, retryReason('slow consumer', 1000))
+      // It would read the close frame only after the backlog it is not reading: drop it now.
+      this.socket.terminate?.()
       return
     }
     this.socket.send(frame)
@@ -154,7 +210,7 @@ export class Connection {
   /** Closes the socket with `code` and leaves the room. Idempotent. */
   close(code: CloseCode, reason: string = closeReason[code]): void {
     if (this.closed) return
-    if (code !== CloseCode.goingAway) this.metrics.rejected(closeReason[code])
+    if (code !== CloseCode.goingAway) this.metrics.rejected(closeLabel(reason))
     this.socket.close(code, reason)
     this.handleSocketClosed()
   }
@@ -162,6 +218,8 @@ export class Connection {
   /** Called by the transport when the socket closed; leaves the room. Idempotent. */
   handleSocketClosed(): void {
     this.closed = true
+    if (this.pausedFor.rate) clearTimeout(this.pausedFor.rate)
+    this.pausedFor.rate = null
     this.room?.removeConnection(this)
   }
 
@@ -174,6 +232,10 @@ export class Connection {
   private enqueue(bytes: number, task: () => Promise<void>): void {
     this.queue = this.queue.then(async () => {
       this.queuedBytes -= bytes
+      if (this.pausedFor.queue && this.queuedBytes <= this.options.maxQueuedBytes / 4) {
+        this.pausedFor.queue = false
+        this.updatePause(true)
+      }
       if (this.closed) return
       try {
         await task()
@@ -281,6 +343,8 @@ export class Connection {
           if (this.options.canWrite()) {
             this.toldReadOnly = false
             await room.receiveUpdate(payload, this)
+          } else if (this.options.writeRefusal && !isEmptyUpdate(payload)) {
+            this.close(this.options.writeRefusal.code, this.options.writeRefusal.reason)
           } else {
             this.refuseWrite()
           }
@@ -302,6 +366,11 @@ export class Connection {
         throw new ProtocolError(`unknown message type ${tag}`)
     }
   }
+}
+
+/** True for a Yjs update (v1) with no structs and no deletions: `[0, 0]`, what a client with nothing new sends. */
+function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0
 }
 
 /** Runs `fn`; any error it throws is a malformed payload from the client. */

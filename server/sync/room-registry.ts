@@ -34,6 +34,8 @@ export interface RoomRegistryOptions {
   maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
   onStored?: (docName: string) => void
+  /** See RoomOptions.onDocCreated. */
+  onDocCreated?: (docName: string, ydoc: Y.Doc) => void
   /** See RoomOptions.limits. */
   limits?: RoomLimits
   /** See RoomOptions.awarenessFlushMs. */
@@ -74,10 +76,11 @@ export class RoomRegistry {
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
    * feed it frames while the room loads. After `close`, the socket is refused with 1001.
    */
-  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite'>>): Connection {
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite' | 'writeRefusal'>>): Connection {
     const connection = new Connection(socket, {
       wantsAck: options.wantsAck,
       canWrite: options.canWrite ?? (() => true),
+      writeRefusal: options.writeRefusal,
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,
@@ -192,6 +195,7 @@ export class RoomRegistry {
           logger: this.options.logger.child({ docName }),
           onPresence: this.options.onPresence,
           onStored: this.options.onStored,
+          onDocCreated: this.options.onDocCreated,
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           broadcastWindowMs: this.options.broadcastWindowMs,

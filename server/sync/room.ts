@@ -65,6 +65,8 @@ export interface RoomOptions {
   onPresence?: (docName: string, names: string[]) => void
   /** Called after a client's or the server's change was stored and applied (e.g. to keep revisions). */
   onStored?: (docName: string) => void
+  /** Called once with the room's live Y.Doc when it is made, before anything is applied to it (e.g. to watch its transactions). */
+  onDocCreated?: (docName: string, ydoc: Y.Doc) => void
   /** @default defaultRoomLimits */
   limits?: RoomLimits
   /** Least time between two awareness frames of the room, in ms; 0 sends on the next turn. @default 0 */
@@ -245,6 +247,7 @@ export class Room {
     if (!this.docInstance) {
       this.docInstance = new Y.Doc({ gc: false })
       this.docInstance.on('update', this.onDocUpdate)
+      this.options.onDocCreated?.(this.docName, this.docInstance)
     }
     return this.docInstance
   }

@@ -10,4 +10,17 @@ export interface SyncSocket {
   close(code: number, reason: string): void
   /** Bytes queued but not yet handed to the network. */
   readonly bufferedAmount: number
+  /**
+   * Stops reading from the client (TCP backpressure slows its sends) until `resume`. A frame
+   * already read may still be delivered after it. Optional: a socket without it cannot be slowed,
+   * so a client over its rate is closed instead.
+   */
+  pause?(): void
+  /** Reads from the client again after `pause`. */
+  resume?(): void
+  /**
+   * Drops the connection at once, without waiting for the client to read the close frame
+   * (a client that stopped reading never would). Optional; called right after `close`.
+   */
+  terminate?(): void
 }

@@ -9,7 +9,8 @@ import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { messageAck, messageSync, readAck, isCoveredBy } from '../../shared/protocol.ts'
+import { messageAck, messageSync, readAck, isCoveredBy, schemaQueryParam } from '../../shared/protocol.ts'
+import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { waitFor } from './wait-for.ts'
 
 export interface PadClient {
@@ -26,14 +27,23 @@ export interface PadClient {
   destroy(): void
 }
 
-export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean; token?: string; ydoc?: Y.Doc } = {}): PadClient {
+/**
+ * A stock provider for `room`. It names the current schema version (`schema=`, so it may write
+ * the pad) unless `schema` says otherwise: a number names that version, null names none (a
+ * foreign editor or a stock client as shipped).
+ */
+export function connectPad(wsUrl: string, room: string, options: { ack?: boolean; connect?: boolean; token?: string; ydoc?: Y.Doc; schema?: number | null } = {}): PadClient {
   // An existing doc moves to another server as a browser would after a load balancer reroutes it.
   const ydoc = options.ydoc ?? new Y.Doc({ gc: false })
   const provider = new WebsocketProvider(wsUrl, room, ydoc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
     connect: options.connect ?? true,
-    params: { ...(options.ack ? { ack: '1' } : {}), ...(options.token ? { token: options.token } : {}) },
+    params: {
+      ...(options.ack ? { ack: '1' } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.schema === null ? {} : { [schemaQueryParam]: String(options.schema ?? SCHEMA_VERSION) }),
+    },
     maxBackoffTime: 500,
   })
   let pending: Map<number, number> | null = null
@@ -63,13 +73,17 @@ export function waitForSynced(client: PadClient, timeoutMs = 5000): Promise<bool
   return waitFor(() => client.provider.synced, timeoutMs, 'provider synced')
 }
 
-/** Opens a raw WebSocket; resolves once open, with every received frame and the close event recorded. */
-export async function rawClient(url: string): Promise<{
+/**
+ * Opens a raw WebSocket; resolves once open, with every received frame and the close event
+ * recorded. A `/sync/` URL without a `schema` parameter gets the current schema version (as
+ * summitpad's page sends it) unless `options.schema` is null.
+ */
+export async function rawClient(url: string, options: { schema?: number | null } = {}): Promise<{
   ws: WebSocket
   frames: Uint8Array[]
   closed: Promise<{ code: number; reason: string }>
 }> {
-  const ws = new WebSocket(url)
+  const ws = new WebSocket(withSchema(url, options.schema === undefined ? SCHEMA_VERSION : options.schema))
   ws.binaryType = 'nodebuffer'
   const frames: Uint8Array[] = []
   ws.on('message', (data: Buffer) => frames.push(new Uint8Array(data)))
@@ -81,6 +95,12 @@ export async function rawClient(url: string): Promise<{
     ws.once('error', reject)
   })
   return { ws, frames, closed }
+}
+
+/** `url` with `schema=<version>` added when it is a `/sync/` URL without one (null: unchanged). */
+export function withSchema(url: string, version: number | null = SCHEMA_VERSION): string {
+  if (version === null || !url.includes('/sync/') || /[?&]schema=/.test(url)) return url
+  return `${url}${url.includes('?') ? '&' : '?'}${schemaQueryParam}=${version}`
 }
 
 /** A sync frame (`messageSync`, `syncType`, payload). */

@@ -16,6 +16,9 @@ export class FakeSocket implements SyncSocket {
   /** True once the peer side closed (see `closeFromPeer`). */
   closedByPeer = false
   bufferedAmount = 0
+  /** Set by a test to make the socket pausable (SyncSocket's optional `pause`/`resume`). */
+  pause?: () => void
+  resume?: () => void
   /** Called once when the server closes the socket, as a transport's close handshake would end. */
   onClose: ((code: number, reason: string) => void) | null = null
 

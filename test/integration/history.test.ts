@@ -81,18 +81,19 @@ describe('revisions', () => {
   it('saves a revision after each quiet pause, exports any revision, and restores one as a new edit', async () => {
     const { session, moderatorKey, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
     const ada = await author(session.id, 'u-ada', 'Ada', '#1565c0', editorKey!)
-    // The template is revision-less until someone edits; then each pause makes one revision.
+    // Revision 1 is the seeded template; then each pause after an edit makes one revision.
     for (const [index, word] of ['first-words', 'second-words', 'third-words'].entries()) {
       appendParagraph(ada, word)
-      await waitFor(async () => (await revisions(session.id)).length === index + 1, 5000, `revision ${index + 1}`)
+      await waitFor(async () => (await revisions(session.id)).length === index + 2, 5000, `revision ${index + 2}`)
     }
     const list = await revisions(session.id)
-    expect(list.map((revision) => revision.rev)).toEqual([1, 2, 3])
-    expect(list[0]!.authors).toEqual([expect.objectContaining({ id: 'u-ada', name: 'Ada' })])
-    const first = await exportAt(session.id, 1)
+    expect(list.map((revision) => revision.rev)).toEqual([1, 2, 3, 4])
+    expect(list[1]!.authors).toEqual([expect.objectContaining({ id: 'u-ada', name: 'Ada' })])
+    expect(await exportAt(session.id, 1)).not.toContain('first-words')
+    const first = await exportAt(session.id, 2)
     expect(first).toContain('first-words')
     expect(first).not.toContain('second-words')
-    const third = await exportAt(session.id, 3)
+    const third = await exportAt(session.id, 4)
     expect(third).toContain('second-words')
     expect(third).toContain('third-words')
     expect((await fetch(`${server.url}/api/sessions/${session.id}/export?format=md&rev=99`)).status).toBe(404)
@@ -103,18 +104,18 @@ describe('revisions', () => {
         headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
         body: JSON.stringify({ rev }),
       })
-    expect((await restore(null, 1)).status).toBe(401)
-    expect((await restore(editorKey, 1)).status).toBe(403)
+    expect((await restore(null, 2)).status).toBe(401)
+    expect((await restore(editorKey, 2)).status).toBe(403)
     expect((await restore(moderatorKey, 'one')).status).toBe(400)
-    const restored = await restore(moderatorKey, 1)
+    const restored = await restore(moderatorKey, 2)
     expect(restored.status).toBe(200)
     const { rev } = (await restored.json()) as { rev: number }
-    expect(rev).toBe(4)
+    expect(rev).toBe(5)
     const after = await revisions(session.id)
-    expect(after.map((revision) => revision.reason)).toEqual(['quiet', 'quiet', 'quiet', 'restore'])
-    // The restored revision equals revision 1; every later revision is still there.
-    expect(await exportAt(session.id, 4)).toBe((await exportAt(session.id, 1)).replace('-rev1', '-rev4'))
-    expect(await exportAt(session.id, 3)).toContain('third-words')
+    expect(after.map((revision) => revision.reason)).toEqual(['seed', 'quiet', 'quiet', 'quiet', 'restore'])
+    // The restored revision equals revision 2; every later revision is still there.
+    expect(await exportAt(session.id, 5)).toBe((await exportAt(session.id, 2)).replace('-rev2', '-rev5'))
+    expect(await exportAt(session.id, 4)).toContain('third-words')
     await waitFor(() => !ada.ydoc.getXmlFragment(padFragmentName).toString().includes('third-words'), 3000, 'restore reaches clients')
     expect(ada.ydoc.getXmlFragment(padFragmentName).toString()).toContain('first-words')
   })
@@ -127,7 +128,7 @@ describe('revisions', () => {
     await waitFor(() => ada.isSaved(), 3000, 'saved')
     await act(server.url, session.id, 'end', moderatorKey)
     const reasons = (await revisions(session.id)).map((revision) => revision.reason)
-    expect(reasons[0]).toBe('start')
+    expect(reasons.slice(0, 2)).toEqual(['seed', 'start'])
     expect(reasons.at(-1)).toBe('end')
     expect(await exportAt(session.id, reasons.length)).toContain('during the session')
   })

@@ -1,6 +1,6 @@
 /**
  * Slow consumers over real sockets: clients that stop reading are closed once their backlog
- * passes MAX_SEND_BACKLOG_BYTES (4408), the server's memory stays bounded meanwhile, everyone
+ * passes MAX_SEND_BACKLOG_BYTES (1013, "slow consumer"), the server's memory stays bounded meanwhile, everyone
  * else keeps getting edits, and a closed client resyncs when it reconnects.
  */
 import fs from 'node:fs'
@@ -32,7 +32,7 @@ function rssMiB(pid: number): number {
 }
 
 describe('slow consumers', () => {
-  it('closes clients that stopped reading with 4408, keeps memory bounded, and serves the rest', async () => {
+  it('closes clients that stopped reading (1013, slow consumer), keeps memory bounded, and serves the rest', async () => {
     const session = await createSession(server.url)
     const url = `${server.wsUrl}/${session.id}`
     const stalled = await Promise.all(Array.from({ length: 40 }, () => rawClient(url)))
@@ -63,7 +63,7 @@ describe('slow consumers', () => {
     // frame only after the whole backlog), so count the closes on the server's side.
     await waitFor(async () => (await slowConsumerCloses()) === 40, 10_000, 'every stalled client closed')
     peak = Math.max(peak, rssMiB(server.pid))
-    console.log(`slow consumers: 40 stalled clients closed (4408) while 24 MiB of edits went out; server RSS ${rssBefore.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB`)
+    console.log(`slow consumers: 40 stalled clients closed (1013, slow consumer) while 24 MiB of edits went out; server RSS ${rssBefore.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB`)
     for (const client of stalled) (client.ws as unknown as { _socket: { resume(): void } })._socket.resume()
     await Promise.all(closes)
     // Holding 24 MiB for each of 40 stalled clients would take 960 MiB more; bounded, the growth is

@@ -5,6 +5,7 @@ import * as Y from 'yjs'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { messageAwareness } from '../../../../shared/protocol.ts'
 import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
+import { waitFor } from '../../../helpers/wait-for.ts'
 import { h, p, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
 const docName = 'limits'
@@ -31,7 +32,7 @@ function awarenessFrame(entries: [number, Record<string, unknown> | null][]): Ui
 }
 
 describe('connection limits', () => {
-  it('closes a connection that sends faster than its rate and burst allow (4429), not one within them', async () => {
+  it('closes a connection that cannot be paused and sends faster than its rate and burst allow (1013), not one within them', async () => {
     makeRegistry({ rateLimit: { perSecond: 5, burst: 20 } })
     const calm = await joined()
     const flood = await joined()
@@ -39,10 +40,26 @@ describe('connection limits', () => {
     for (let i = 0; i < 40; i++) flood.setAwareness({ n: i })
     await Promise.all([calm.idle(), flood.idle()])
     expect(flood.socket.closedWith?.code).toBe(CloseCode.rateLimited)
+    expect(flood.socket.closedWith?.reason).toMatch(/^rate limited; retry in \d+ s$/)
     expect(calm.socket.closedWith).toBeNull()
   })
 
-  it('closes a client whose send backlog passes the bound (4408) and keeps serving the others', async () => {
+  it('slows a connection over its rate by pausing its socket, never closing it, and resumes once the bucket refills', async () => {
+    makeRegistry({ rateLimit: { perSecond: 50, burst: 10 } })
+    const flood = await joined()
+    const pauses: string[] = []
+    flood.socket.pause = () => pauses.push('pause')
+    flood.socket.resume = () => pauses.push('resume')
+    for (let i = 0; i < 40; i++) flood.setAwareness({ n: i })
+    await flood.idle()
+    expect(flood.connection.isPaused).toBe(true)
+    expect(pauses).toEqual(['pause'])
+    await waitFor(() => !flood.connection.isPaused, 5000, 'resumed')
+    expect(pauses).toEqual(['pause', 'resume'])
+    expect(flood.socket.closedWith).toBeNull()
+  })
+
+  it('closes a client whose send backlog passes the bound (1013, slow consumer) and keeps serving the others', async () => {
     makeRegistry({ maxSendBacklogBytes: 10_000 })
     const stalled = await joined()
     const reader = await joined()
@@ -50,7 +67,7 @@ describe('connection limits', () => {
     stalled.socket.bufferedAmount = 20_000
     writer.sendUpdate(writer.edit((fragment) => fragment.insert(0, [new Y.XmlElement('paragraph')])))
     await writer.idle()
-    expect(stalled.socket.closedWith).toEqual({ code: CloseCode.slowConsumer, reason: 'slow consumer' })
+    expect(stalled.socket.closedWith).toEqual({ code: CloseCode.slowConsumer, reason: 'slow consumer; retry in 1 s' })
     expect(reader.socket.closedWith).toBeNull()
     expect(reader.deliver().some((frame) => frame.type === 'update')).toBe(true)
   })

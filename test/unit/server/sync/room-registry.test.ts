@@ -174,7 +174,7 @@ describe('RoomRegistry loading', () => {
     expect(await registry.builtDocNames()).toEqual([])
   })
 
-  it('closes a connection with 4429 when more than maxQueuedBytes wait for the load', async () => {
+  it('closes a connection (1013) when more than maxQueuedBytes wait for the load', async () => {
     makeRegistry({ maxQueuedBytesPerConnection: 1000 })
     const load = store.hold('load')
     const flooder = join()

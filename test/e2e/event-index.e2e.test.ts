@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { act } from '../helpers/api.ts'
 import { artifactPath, browserSuite } from '../helpers/browser.ts'
+import { organizerHeaders } from '../helpers/start-server.ts'
 import { summitCsv, summitIcs } from '../helpers/schedule-fixture.ts'
 import fs from 'node:fs'
 
@@ -11,7 +12,7 @@ describe('the event index', () => {
   it('shows an imported summit as a grid and by track, filters by track, and follows sessions starting and ending', async () => {
     const res = await fetch(`${suite.server.url}/api/schedule/import`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...organizerHeaders },
       body: JSON.stringify({ event: 'Summit', format: 'csv', content: summitCsv() }),
     })
     const imported = (await res.json()) as { sessions: { id: string; links: { moderator: string } }[] }

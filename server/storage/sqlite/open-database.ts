@@ -95,7 +95,16 @@ export type SqliteSync = 'full' | 'normal'
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */
 export function openDatabase(file: string, sync: SqliteSync = 'full'): Database.Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  if (file !== ':memory:') {
+    // Issue 15: the pads, chats and key hashes are nobody else's business on a shared machine.
+    // A directory we create is 0700; the file is 0600 (made so before SQLite opens it, and
+    // tightened if an older version left it 0644), and SQLite gives its -wal and -shm files the
+    // database file's mode.
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    fs.closeSync(fs.openSync(file, 'a', 0o600))
+    fs.chmodSync(file, 0o600)
+    for (const companion of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(companion)) fs.chmodSync(companion, 0o600)
+  }
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)

@@ -5,7 +5,6 @@
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { renderEventIndex } from './event-index.ts'
-import { scheduleImportForm } from './schedule-import.ts'
 import { siteHeader } from './site-header.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
@@ -16,10 +15,15 @@ export async function renderHome(root: HTMLElement): Promise<void> {
       'div',
       { class: 'home' },
       siteHeader('schedule'),
-      h('main', { class: 'home-main' }, h('div', { class: 'home-side' }, createForm(), scheduleImportForm()), schedule),
+      h('main', { class: 'home-main' }, h('div', { class: 'home-side' }, createForm(), organizerHint()), schedule),
     ),
   )
   await renderEventIndex(schedule)
+}
+
+/** Where the schedule import went: the organizers' pages. */
+function organizerHint(): HTMLElement {
+  return h('p', { class: 'hint organizer-hint' }, 'Organizers import the whole schedule on ', h('a', { href: '/organizer/import' }, 'the organizers’ page'), '.')
 }
 
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {

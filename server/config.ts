@@ -40,6 +40,7 @@ const defaults = {
   sessionCreateBurstPerIp: 20,
   sessionCreatePerMinute: 120,
   oidcOrganizerClaim: 'groups',
+  oidcScopes: 'openid profile email',
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -92,6 +93,7 @@ const envSchema = z.object({
   OIDC_ORGANIZER_CLAIM: z.string().min(1).max(200).default(defaults.oidcOrganizerClaim),
   OIDC_ORGANIZER_VALUE: z.string().min(1).max(500).optional(),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
+  OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'OIDC_SCOPES is a space-separated list of scopes').default(defaults.oidcScopes),
 })
 
 export interface Config {
@@ -233,6 +235,8 @@ export interface OidcConfig {
   readonly organizerValue: string | null
   /** Shown on the button ("Sign in with <name>"). @default the issuer's host name */
   readonly providerName: string
+  /** Scopes asked for (add e.g. `groups` when the provider only sends the claim for it). @default 'openid profile email' */
+  readonly scopes: string
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -296,6 +300,10 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
   const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length
   if (set === 0) return null
   if (set < 3) throw new ConfigError('invalid configuration:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together')
+  const issuer = new URL(e.OIDC_ISSUER!)
+  if (issuer.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) {
+    throw new ConfigError('invalid configuration:\n  OIDC_ISSUER must be https:// (plain http only for a provider on this machine)')
+  }
   return {
     issuer: e.OIDC_ISSUER!,
     clientId: e.OIDC_CLIENT_ID!,
@@ -303,6 +311,7 @@ function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
     organizerClaim: e.OIDC_ORGANIZER_CLAIM,
     organizerValue: e.OIDC_ORGANIZER_VALUE ?? null,
     providerName: e.OIDC_PROVIDER_NAME ?? new URL(e.OIDC_ISSUER!).hostname,
+    scopes: e.OIDC_SCOPES.split(' ').includes('openid') ? e.OIDC_SCOPES : `openid ${e.OIDC_SCOPES}`,
   }
 }
 

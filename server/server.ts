@@ -24,6 +24,8 @@ import { loadOrganizerTokens, OrganizerTokens } from './auth/organizers.ts'
 import { CreationLimit } from './http/creation-limit.ts'
 import { createMetricsApp, mainPortMetricsAccess } from './http/metrics-access.ts'
 import { OrganizerAuth } from './http/organizer-auth.ts'
+import { OidcSignIn } from './auth/oidc.ts'
+import { oidcRouter } from './http/routes/oidc.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -95,7 +97,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     },
     importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes },
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
-    oidc: null,
+    oidc: config.oidc
+      ? {
+          router: oidcRouter({
+            oidc: new OidcSignIn(config.oidc),
+            auth: organizers,
+            logger: logger.child({ component: 'oidc' }),
+            publicUrl: config.publicUrl,
+            secureCookie: config.publicUrl?.startsWith('https:') ?? false,
+          }),
+          providerName: config.oidc.providerName,
+          signInUrl: '/auth/oidc/login',
+        }
+      : null,
     history,
     metrics: metrics.registry,
     sessions,

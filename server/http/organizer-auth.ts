@@ -119,7 +119,7 @@ export function readCookie(req: Request, name: string): string | null {
     const eq = part.indexOf('=')
     if (eq < 0 || part.slice(0, eq).trim() !== name) continue
     const value = part.slice(eq + 1).trim()
-    return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : null
+    return /^[A-Za-z0-9_-]{1,512}$/.test(value) ? value : null
   }
   return null
 }

@@ -24,6 +24,7 @@ export interface OidcOutcome {
   organizer: boolean
 }
 
+/** One configured provider: starts sign-ins and checks their callbacks. */
 export class OidcSignIn {
   private discovered: Promise<client.Configuration> | null = null
 

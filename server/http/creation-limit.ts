@@ -27,6 +27,7 @@ interface Bucket {
 /** Most addresses tracked before full buckets are swept. */
 const sweepAbove = 10_000
 
+/** The two token buckets of the module comment, in memory (each server instance counts its own). */
 export class CreationLimit {
   private readonly byAddress = new Map<string, Bucket>()
   private total: Bucket | null = null

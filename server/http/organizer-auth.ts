@@ -25,6 +25,7 @@ export const organizerCookie = 'summitpad_organizer'
 /** What a request proves: no organizer credential, a wrong one, or an organizer. */
 export type OrganizerLookup = { status: 'none' } | { status: 'invalid'; message: string } | { status: 'ok'; identity: OrganizerIdentity }
 
+/** What OrganizerAuth works with. */
 export interface OrganizerAuthOptions {
   tokens: OrganizerTokens
   meta: MetaStore
@@ -35,6 +36,7 @@ export interface OrganizerAuthOptions {
   secureCookie: boolean
 }
 
+/** Identifies organizers on requests, keeps their web sign-ins, and writes the audit log (see the module comment). */
 export class OrganizerAuth {
   constructor(private readonly options: OrganizerAuthOptions) {}
 

@@ -32,6 +32,7 @@ import { parseBody } from './parse-body.ts'
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
 
+/** `POST /api/schedule/import` body. */
 export const importScheduleBody = z
   .object({
     event: z.string().trim().min(1).max(80),
@@ -41,6 +42,7 @@ export const importScheduleBody = z
   })
   .strict()
 
+/** What the import did (or, in a dry run, would do) with one entry. */
 export interface ImportedSession {
   id: string
   line: number
@@ -54,6 +56,7 @@ export interface ImportedSession {
   links?: SessionLinks
 }
 
+/** The import's answer: counts per outcome and every entry's outcome. */
 export interface ImportResult {
   dryRun: boolean
   created: number
@@ -64,6 +67,7 @@ export interface ImportResult {
   sessions: ImportedSession[]
 }
 
+/** The import's rules that come from the configuration. */
 export interface ImportOptions {
   /** The auto-end job's grace (AUTO_END_AFTER_MINUTES); 0: no auto-end, any slot may be in the past. */
   autoEndAfterMinutes: number

@@ -15,6 +15,7 @@ const pendingCookie = 'summitpad_oidc'
 /** How long a sign-in may take at the provider, in seconds. */
 const pendingMaxAgeSeconds = 600
 
+/** What the OpenID Connect routes work with. */
 export interface OidcRouterDeps {
   oidc: OidcSignIn
   auth: OrganizerAuth

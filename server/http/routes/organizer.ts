@@ -13,6 +13,7 @@ import type { MetaStore } from '../../storage/meta-store.ts'
 import { IpRateLimit } from '../ip-rate-limit.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 
+/** What the organizer routes work with. */
 export interface OrganizerRouterDeps {
   auth: OrganizerAuth
   tokens: OrganizerTokens

@@ -6,6 +6,11 @@ import type { Logger } from '../../sync/logger.ts'
 import { importSchedule, type ImportOptions } from '../../sessions/schedule-import.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 
+/**
+ * `POST /api/schedule/import`: 401/403 for anyone but an organizer; the import's answer (201 when
+ * it created sessions, else 200), recorded in the audit log as `schedule.import` or, for a dry run,
+ * `schedule.preview`.
+ */
 export function scheduleRouter(meta: MetaStore, docs: DocStore, logger: Logger, organizers: OrganizerAuth, options: ImportOptions): Router {
   const router = Router()
   router.post('/import', async (req, res) => {

@@ -24,6 +24,10 @@ function sessionId(raw: string): string {
   return raw
 }
 
+/**
+ * The routes under `/api/sessions`. Creation follows `creation` (organizers are never limited, and
+ * their creations are audited); deletion takes the moderator secret or an organizer.
+ */
 export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy): Router {
   const router = Router()
 

@@ -1,6 +1,6 @@
 /** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
 import { Router } from 'express'
-import { listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
+import { listSessionsQuery } from '../../../shared/api.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { renderExport } from '../../archive/exports.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
@@ -71,7 +71,7 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   router.get('/:id/export', async (req, res) => {
     const format = parseExportQuery(req.query).format
     const session = await sessions.require(sessionId(req.params.id))
-    const rendered = renderExport(format as ExportFormat, await archiver.exportSource(session))
+    const rendered = renderExport(format, await archiver.exportSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -19,6 +19,7 @@ describe('organizer pages', () => {
     await expect.poll(() => page.locator('main').textContent()).toContain('sign in first')
     expect(await page.locator('#import-file').count()).toBe(0)
     expect(await axeViolations(page)).toEqual([])
+    await page.screenshot({ path: artifactPath('organizer-sign-in.png') })
 
     await page.fill('#organizer-token', 'not-the-token-at-all')
     await page.getByRole('button', { name: 'Sign in' }).click()
@@ -38,6 +39,7 @@ describe('organizer pages', () => {
     await page.setInputFiles('#import-file', file)
     await page.getByRole('button', { name: 'Import', exact: true }).click()
     await expect.poll(() => page.locator('.import-result').textContent()).toContain('2 sessions were created')
+    await page.screenshot({ path: artifactPath('organizer-import.png'), fullPage: true })
 
     await page.getByRole('link', { name: 'Audit log' }).click()
     await page.waitForSelector('.audit-entry')

@@ -114,7 +114,8 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
       target === 'summitpad'
         ? spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'server/main.ts'], {
             cwd: root,
-            env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env },
+            // The load generator creates its rooms from one address: no session-creation limit.
+            env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_CREATE_PER_IP_PER_MINUTE: '0', SESSION_CREATE_PER_MINUTE: '0', ...options.env },
             stdio: ['ignore', 'pipe', 'pipe'],
           })
         : spawn(process.execPath, [...profileArgs, referenceServer], {

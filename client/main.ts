@@ -6,6 +6,7 @@ import { renderBoard } from './pages/board.ts'
 import { renderHistory } from './pages/history.ts'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
+import { renderOrganizer } from './pages/organizer.ts'
 import { renderPad } from './pages/pad.ts'
 import { renderProjector } from './pages/projector.ts'
 import { renderSessionArchive } from './pages/session-archive.ts'
@@ -25,6 +26,8 @@ if (path === '/') {
   void renderArchive(app)
 } else if (path === '/archive/actions') {
   void renderArchiveActions(app)
+} else if (path === '/organizer' || path === '/organizer/import' || path === '/organizer/audit') {
+  void renderOrganizer(app, path === '/organizer' ? 'home' : path === '/organizer/import' ? 'import' : 'audit')
 } else if (historyMatch) {
   void renderHistory(app, decodeURIComponent(historyMatch[1]!))
 } else if (archiveMatch) {

@@ -35,6 +35,13 @@ const defaults = {
   connectionsPerIpPerSecond: 50,
   connectionBurstPerIp: 3000,
   redisPrefix: 'summitpad:',
+  organizerSessionHours: 12,
+  sessionCreation: 'anyone',
+  sessionCreatePerIpPerMinute: 10,
+  sessionCreateBurstPerIp: 20,
+  sessionCreatePerMinute: 120,
+  oidcOrganizerClaim: 'groups',
+  oidcScopes: 'openid profile email',
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -84,6 +91,22 @@ const envSchema = z.object({
       }
     }),
   FOREIGN_EDITORS: z.enum(['read-only', 'allow']).default('read-only'),
+  ORGANIZER_TOKEN_HASHES: z.string().max(100_000).optional(),
+  ORGANIZER_TOKENS_FILE: z.string().min(1).optional(),
+  ORGANIZER_SESSION_HOURS: int(1, 24 * 30).default(defaults.organizerSessionHours),
+  SESSION_CREATION: z.enum(['anyone', 'organizers']).default(defaults.sessionCreation),
+  SESSION_CREATE_PER_IP_PER_MINUTE: int(0, 1_000_000).default(defaults.sessionCreatePerIpPerMinute),
+  SESSION_CREATE_BURST_PER_IP: int(1, 1_000_000).default(defaults.sessionCreateBurstPerIp),
+  SESSION_CREATE_PER_MINUTE: int(0, 1_000_000).default(defaults.sessionCreatePerMinute),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'METRICS_TOKEN may hold letters, digits, - and _ only').optional(),
+  METRICS_PORT: int(1, 65535).optional(),
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
+  OIDC_ORGANIZER_CLAIM: z.string().min(1).max(200).default(defaults.oidcOrganizerClaim),
+  OIDC_ORGANIZER_VALUE: z.string().min(1).max(500).optional(),
+  OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
+  OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'OIDC_SCOPES is a space-separated list of scopes').default(defaults.oidcScopes),
 })
 
 export interface Config {
@@ -208,6 +231,48 @@ export interface Config {
    * (measured: 20 saved little CPU on a 200-client pad and added about 15 ms to the p99 latency)
    */
   readonly storeCommitWindowMs: number
+  /**
+   * SHA-256 hex hashes of the organizer tokens (comma-separated `ORGANIZER_TOKEN_HASHES`); the
+   * tokens themselves are never configured. @default none
+   */
+  readonly organizerTokenHashes: string | null
+  /** A file of organizer token hashes, one per line with an optional label. @default unset */
+  readonly organizerTokensFile: string | null
+  /** How long an organizer's sign-in (the web page's cookie) lasts, in hours. @default 12 */
+  readonly organizerSessionHours: number
+  /** Who may create sessions: `anyone` (rate limited) or `organizers`. @default 'anyone' */
+  readonly sessionCreation: 'anyone' | 'organizers'
+  /** Sessions one address may create per minute (sustained) when anyone may; 0: no per-address limit. @default 10 */
+  readonly sessionCreatePerIpPerMinute: number
+  /** ...and at once before that rate applies. @default 20 */
+  readonly sessionCreateBurstPerIp: number
+  /** Sessions everyone together may create per minute (also the burst); 0: no total limit. @default 120 */
+  readonly sessionCreatePerMinute: number
+  /** Bearer token that `/metrics` requires. @default unset */
+  readonly metricsToken: string | null
+  /** Serve `/metrics` on this port instead of the main one (bound to HOST). @default unset */
+  readonly metricsPort: number | null
+  /**
+   * OpenID Connect sign-in for organizers: on when issuer, client id and secret are all set.
+   * A person is an organizer when claim `oidcOrganizerClaim` of their ID token or userinfo equals
+   * (or, for a list, contains) `oidcOrganizerValue`.
+   */
+  readonly oidc: OidcConfig | null
+}
+
+/** The OpenID Connect settings, present only when sign-in with a provider is on. */
+export interface OidcConfig {
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  /** @default 'groups' */
+  readonly organizerClaim: string
+  /** The value of the claim that makes an organizer; unset: nobody signed in this way is one. */
+  readonly organizerValue: string | null
+  /** Shown on the button ("Sign in with <name>"). @default the issuer's host name */
+  readonly providerName: string
+  /** Scopes asked for (add e.g. `groups` when the provider only sends the claim for it). @default 'openid profile email' */
+  readonly scopes: string
 }
 
 /** Thrown by `loadConfig` with one line per bad variable. */
@@ -256,7 +321,36 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     sqliteSync: e.SQLITE_SYNC,
     storeCommitWindowMs: e.STORE_COMMIT_WINDOW_MS,
+    organizerTokenHashes: e.ORGANIZER_TOKEN_HASHES ?? null,
+    organizerTokensFile: e.ORGANIZER_TOKENS_FILE ?? null,
+    organizerSessionHours: e.ORGANIZER_SESSION_HOURS,
+    sessionCreation: e.SESSION_CREATION,
+    sessionCreatePerIpPerMinute: e.SESSION_CREATE_PER_IP_PER_MINUTE,
+    sessionCreateBurstPerIp: e.SESSION_CREATE_BURST_PER_IP,
+    sessionCreatePerMinute: e.SESSION_CREATE_PER_MINUTE,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    metricsPort: e.METRICS_PORT ?? null,
+    oidc: oidcConfig(e),
   })
+}
+
+function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
+  const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length
+  if (set === 0) return null
+  if (set < 3) throw new ConfigError('invalid configuration:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together')
+  const issuer = new URL(e.OIDC_ISSUER!)
+  if (issuer.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) {
+    throw new ConfigError('invalid configuration:\n  OIDC_ISSUER must be https:// (plain http only for a provider on this machine)')
+  }
+  return {
+    issuer: e.OIDC_ISSUER!,
+    clientId: e.OIDC_CLIENT_ID!,
+    clientSecret: e.OIDC_CLIENT_SECRET!,
+    organizerClaim: e.OIDC_ORGANIZER_CLAIM,
+    organizerValue: e.OIDC_ORGANIZER_VALUE ?? null,
+    providerName: e.OIDC_PROVIDER_NAME ?? new URL(e.OIDC_ISSUER!).hostname,
+    scopes: e.OIDC_SCOPES.split(' ').includes('openid') ? e.OIDC_SCOPES : `openid ${e.OIDC_SCOPES}`,
+  }
 }
 
 /** A Config for tests: the defaults with `overrides` applied. */

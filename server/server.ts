@@ -22,6 +22,12 @@ import { SessionService } from './sessions/session-service.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
+import { loadOrganizerTokens, OrganizerTokens } from './auth/organizers.ts'
+import { CreationLimit } from './http/creation-limit.ts'
+import { createMetricsApp, mainPortMetricsAccess } from './http/metrics-access.ts'
+import { OrganizerAuth } from './http/organizer-auth.ts'
+import { OidcSignIn } from './auth/oidc.ts'
+import { oidcRouter } from './http/routes/oidc.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -34,6 +40,8 @@ export interface RunningServer {
 const pingIntervalMs = 30_000
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // Read before anything opens: a malformed hash stops the start instead of locking organizers out.
+  const organizerTokens = new OrganizerTokens(loadOrganizerTokens(config.organizerTokenHashes, config.organizerTokensFile))
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync, commitWindowMs: config.storeCommitWindowMs })
   const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
   // The gauges read the registry when scraped, after it exists.
@@ -78,8 +86,36 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
   const trustProxy = compileTrust(config.trustProxy)
   const refusals = new RefusalLog(logger.child({ component: 'upgrade' }))
+  const organizers = new OrganizerAuth({
+    tokens: organizerTokens,
+    meta: storage.meta,
+    logger: logger.child({ component: 'organizers' }),
+    sessionHours: config.organizerSessionHours,
+    secureCookie: config.publicUrl?.startsWith('https:') ?? false,
+  })
   const app = createApp({
     trustProxy,
+    organizers,
+    organizerTokens,
+    creation: {
+      who: config.sessionCreation,
+      limit: new CreationLimit({ perMinute: config.sessionCreatePerIpPerMinute, burst: config.sessionCreateBurstPerIp, totalPerMinute: config.sessionCreatePerMinute }),
+    },
+    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes },
+    metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
+    oidc: config.oidc
+      ? {
+          router: oidcRouter({
+            oidc: new OidcSignIn(config.oidc),
+            auth: organizers,
+            logger: logger.child({ component: 'oidc' }),
+            publicUrl: config.publicUrl,
+            secureCookie: config.publicUrl?.startsWith('https:') ?? false,
+          }),
+          providerName: config.oidc.providerName,
+          signInUrl: '/auth/oidc/login',
+        }
+      : null,
     history,
     metrics: metrics.registry,
     sessions,
@@ -123,9 +159,33 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     })
   })
   const port = (server.address() as AddressInfo).port
+  let metricsServer: http.Server | null = null
+  if (config.metricsPort !== null) {
+    const listener = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, createMetricsApp(metrics.registry, config.metricsToken))
+    metricsServer = listener
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject)
+      listener.listen(config.metricsPort!, config.host, () => {
+        listener.off('error', reject)
+        resolve()
+      })
+    })
+    logger.info({ metricsPort: (listener.address() as AddressInfo).port }, 'metrics listening')
+  }
   const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   const url = `http://${displayHost}:${port}`
-  logger.info({ port, url, store: storage.kind, ...(storage.kind === 'sqlite' ? { dataDir: config.dataDir } : {}), bus: config.redisUrl ? 'redis' : 'local' }, 'summitpad listening')
+  logger.info(
+    {
+      port,
+      url,
+      store: storage.kind,
+      ...(storage.kind === 'sqlite' ? { dataDir: config.dataDir } : {}),
+      bus: config.redisUrl ? 'redis' : 'local',
+      organizerTokens: organizerTokens.configured,
+      sessionCreation: config.sessionCreation,
+    },
+    'summitpad listening',
+  )
 
   let autoEnd: NodeJS.Timeout | null = null
   if (config.autoEndAfterMinutes > 0) {
@@ -152,6 +212,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await bus.close()
       wss.close()
       server.closeAllConnections()
+      if (metricsServer) {
+        const metricsStopped = new Promise<void>((resolve) => metricsServer!.close(() => resolve()))
+        metricsServer.closeAllConnections()
+        await metricsStopped
+      }
       await stopped
       await storage.close()
       logger.info({}, 'summitpad stopped')

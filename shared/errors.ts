@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'conflict'
   | 'internal'
+  | 'organizer_required'
+  | 'rate_limited'
+  | 'unprocessable'
 
 /** HTTP status for each error code. */
 export const httpStatus: Record<ErrorCode, number> = {
@@ -25,6 +28,9 @@ export const httpStatus: Record<ErrorCode, number> = {
   payload_too_large: 413,
   conflict: 409,
   internal: 500,
+  organizer_required: 401,
+  rate_limited: 429,
+  unprocessable: 422,
 }
 
 /** An expected failure: bad input, unknown session, and the like. Never a bug. */

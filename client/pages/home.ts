@@ -4,8 +4,8 @@
  */
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
+import { organizerApi } from '../organizer-api.ts'
 import { renderEventIndex } from './event-index.ts'
-import { scheduleImportForm } from './schedule-import.ts'
 import { siteHeader } from './site-header.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
@@ -16,10 +16,32 @@ export async function renderHome(root: HTMLElement): Promise<void> {
       'div',
       { class: 'home' },
       siteHeader('schedule'),
-      h('main', { class: 'home-main' }, h('div', { class: 'home-side' }, createForm(), scheduleImportForm()), schedule),
+      h('main', { class: 'home-main' }, h('div', { class: 'home-side' }, createForm(), organizerHint()), schedule),
     ),
   )
-  await renderEventIndex(schedule)
+  await Promise.all([renderEventIndex(schedule), hideCreateUnlessAllowed(root)])
+}
+
+/**
+ * With SESSION_CREATION=organizers, the create form is replaced by a pointer to the sign-in for
+ * anyone not signed in as an organizer (the server would refuse them anyway).
+ */
+async function hideCreateUnlessAllowed(root: HTMLElement): Promise<void> {
+  const status = await organizerApi.status().catch(() => null)
+  if (!status || status.sessionCreation === 'anyone' || status.organizer) return
+  root.querySelector('.create-form')?.replaceWith(
+    h(
+      'section',
+      { class: 'create-form', 'aria-labelledby': 'create-heading' },
+      h('h2', { id: 'create-heading' }, 'New design session'),
+      h('p', {}, 'On this server, organizers create the sessions. ', h('a', { href: '/organizer' }, 'Sign in as an organizer'), ' to create one.'),
+    ),
+  )
+}
+
+/** Where the schedule import went: the organizers' pages. */
+function organizerHint(): HTMLElement {
+  return h('p', { class: 'hint organizer-hint' }, 'Organizers import the whole schedule on ', h('a', { href: '/organizer/import' }, 'the organizers’ page'), '.')
 }
 
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {

@@ -1,7 +1,8 @@
 /**
- * The organiser's schedule import on the home page: pick a CSV or iCalendar file and name the
- * event, preview what would change (a dry run), import, and get every new session's links (with
- * their keys, shown this once) on the page and as a CSV download.
+ * The organizer's schedule import (on `/organizer/import`, signed in): pick a CSV or iCalendar
+ * file and name the event, preview what would change (a dry run), import, and get every new
+ * session's links (with their keys, shown this once) on the page and as a CSV download. The
+ * sign-in cookie goes with the request; the server refuses anyone but an organizer.
  */
 import { h } from '../dom.ts'
 
@@ -9,7 +10,8 @@ interface ImportedSession {
   id: string
   line: number
   title: string
-  outcome: 'created' | 'updated' | 'unchanged'
+  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
+  reason?: string
   changes?: Record<string, { from: unknown; to: unknown }>
   links?: { moderator: string; attendee: string; projector: string }
 }
@@ -19,6 +21,7 @@ interface ImportAnswer {
   created: number
   updated: number
   unchanged: number
+  skipped: number
   sessions: ImportedSession[]
   error?: { message: string; details?: { problems?: { line: number; message: string }[] } }
 }
@@ -80,7 +83,8 @@ export function scheduleImportForm(): HTMLElement {
 
 function summary(answer: ImportAnswer): HTMLElement[] {
   const verb = answer.dryRun ? 'would be' : 'were'
-  const parts: HTMLElement[] = [h('p', {}, `${answer.created} sessions ${verb} created, ${answer.updated} updated, ${answer.unchanged} unchanged.`)]
+  const skipped = answer.skipped > 0 ? `, ${answer.skipped} left alone (live or ended)` : ''
+  const parts: HTMLElement[] = [h('p', {}, `${answer.created} sessions ${verb} created, ${answer.updated} updated, ${answer.unchanged} unchanged${skipped}.`)]
   const updated = answer.sessions.filter((session) => session.outcome === 'updated')
   if (updated.length > 0) {
     parts.push(

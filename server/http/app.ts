@@ -19,6 +19,12 @@ import { scheduleRouter } from './routes/schedule.ts'
 import { sessionsRouter } from './routes/sessions.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { TrustFn } from './client-address.ts'
+import type { OrganizerTokens } from '../auth/organizers.ts'
+import type { ImportOptions } from '../sessions/schedule-import.ts'
+import { canReadMetrics, type MetricsAccess } from './metrics-access.ts'
+import type { OrganizerAuth } from './organizer-auth.ts'
+import { auditRouter, organizerRouter } from './routes/organizer.ts'
+import type { CreationPolicy } from './routes/sessions.ts'
 
 export interface AppDeps {
   sessions: SessionService
@@ -41,6 +47,20 @@ export interface AppDeps {
    * HTTP limit uses, is then the client's address from `X-Forwarded-For`. @default none
    */
   trustProxy?: TrustFn
+  /** Organizer authority: who is one, their sign-in, the audit log. */
+  organizers: OrganizerAuth
+  organizerTokens: OrganizerTokens
+  /** Who may create sessions, and the limits for everyone but organizers. */
+  creation: CreationPolicy
+  /** The schedule import's rules that depend on configuration (the auto-end grace). */
+  importOptions: ImportOptions
+  /** Who may read `/metrics` on this app. */
+  metricsAccess: MetricsAccess
+  /**
+   * Sign-in with OpenID Connect, when on: its routes (mounted at `/auth/oidc`) and what the
+   * sign-in page shows.
+   */
+  oidc: { router: express.Router; providerName: string; signInUrl: string } | null
 }
 
 export interface HealthFacts {
@@ -87,9 +107,15 @@ export function createApp(deps: AppDeps): Express {
     next()
   })
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res, next) => {
+    // Refused requests fall through to the not-found answer: the route is not advertised.
+    if (!canReadMetrics(req, deps.metricsAccess)) {
+      next()
+      return
+    }
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
+  if (deps.oidc) app.use('/auth/oidc', deps.oidc.router)
 
   app.get('/healthz', async (_req, res) => {
     const facts = await deps.health()
@@ -107,9 +133,20 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
-  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta))
-  api.use('/archive', archiveRouter(deps.meta, deps.archiver))
-  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' })))
+  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))
+  api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
+  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, deps.importOptions))
+  api.use(
+    '/organizer',
+    organizerRouter({
+      auth: deps.organizers,
+      tokens: deps.organizerTokens,
+      meta: deps.meta,
+      oidc: deps.oidc ? { providerName: deps.oidc.providerName, signInUrl: deps.oidc.signInUrl } : null,
+      sessionCreation: deps.creation.who,
+    }),
+  )
+  api.use('/audit', auditRouter(deps.organizers, deps.meta))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
   })
@@ -117,7 +154,7 @@ export function createApp(deps: AppDeps): Express {
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
-  app.get(['/', '/board', '/archive', '/archive/actions', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
+  app.get(['/', '/board', '/archive', '/archive/actions', '/organizer', '/organizer/import', '/organizer/audit', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
       res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
       return

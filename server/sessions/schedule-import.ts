@@ -1,15 +1,21 @@
 /**
- * Schedule import: an organiser's CSV or iCalendar schedule becomes sessions in one step. Every
+ * Schedule import: an organizer's CSV or iCalendar schedule becomes sessions in one step. Every
  * row is checked first and any bad row refuses the whole import (400, every problem with its
- * line). New entries become sessions with readable, stable ids (`<event>-<track>-<title>`), their
- * pad seeded from the template with the description, and fresh keys returned once; entries whose
- * session exists already only have their schedule fields updated (pads untouched), and the
- * result says what changed. If creating fails half-way, the sessions created by this import are
- * removed again, so nothing half-imported stays behind.
+ * line). New entries become sessions with readable ids (`<event>-<track>-<title>` when free),
+ * their pad seeded from the template with the description, and fresh keys returned once.
+ *
+ * A re-import matches existing sessions only by what an earlier import of the same event stored
+ * on them (the event and the entry's track/title key), never by id, so no schedule can reach a
+ * session it did not create (issue 15: a title that slugged to nothing let `event=<any id>`
+ * rewrite any session). Matched sessions only have their schedule fields updated (pads
+ * untouched); live and ended ones are left as they are (`skipped`). An event or title without a
+ * letter or digit, and an entry whose new slot would be over before the auto-end job's grace
+ * (the job would end a session its moderator never started), are refused with 422 and their lines.
+ * If creating fails half-way, the sessions created by this import are removed again.
  */
 import { z } from 'zod'
 import type { Session, SessionLinks } from '../../shared/api.ts'
-import { formatDocName } from '../../shared/doc-name.ts'
+import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { parseCsvSchedule } from '../../shared/schedule/parse-csv.ts'
 import { parseIcsSchedule } from '../../shared/schedule/parse-ics.ts'
@@ -17,7 +23,7 @@ import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../..
 import { sessionTemplate } from '../../shared/template.ts'
 import { hashSecret, mintSecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
+import type { ImportRef, MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
 import type { Logger } from '../sync/logger.ts'
 import { encodeControlSeed } from './control-doc.ts'
 import { encodePadSeed, seedRevision } from './pad-seed.ts'
@@ -26,50 +32,105 @@ import { parseBody } from './parse-body.ts'
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
 
+/** `POST /api/schedule/import` body. */
 export const importScheduleBody = z
   .object({
-    event: z.string().trim().min(1).max(80).refine((event) => slugify(event, 16) !== '', 'event needs a letter or digit'),
+    event: z.string().trim().min(1).max(80),
     format: z.enum(scheduleFormats),
     content: z.string().max(maxScheduleChars, `content is longer than ${maxScheduleChars} characters`),
     dryRun: z.boolean().default(false),
   })
   .strict()
 
+/** What the import did (or, in a dry run, would do) with one entry. */
 export interface ImportedSession {
   id: string
   line: number
   title: string
-  outcome: 'created' | 'updated' | 'unchanged'
+  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
+  /** For `skipped`: why the session was left as it is. */
+  reason?: string
   /** For `updated`: each changed field, old and new. */
   changes?: Record<string, { from: unknown; to: unknown }>
   /** For `created` (and not a dry run): the three links, keys included, shown once. */
   links?: SessionLinks
 }
 
+/** The import's answer: counts per outcome and every entry's outcome. */
 export interface ImportResult {
   dryRun: boolean
   created: number
   updated: number
   unchanged: number
+  /** Matched sessions left alone because they are live or ended. */
+  skipped: number
   sessions: ImportedSession[]
 }
 
-export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Logger, input: unknown): Promise<ImportResult> {
+/** The import's rules that come from the configuration. */
+export interface ImportOptions {
+  /** The auto-end job's grace (AUTO_END_AFTER_MINUTES); 0: no auto-end, any slot may be in the past. */
+  autoEndAfterMinutes: number
+  /** @default Date.now() */
+  now?: number
+}
+
+/** Longest event slug a session remembers (the id keeps its first 16 characters). */
+const maxEventRefChars = 80
+
+/**
+ * Runs one import (see the module comment). Throws `invalid_body` (400) for unreadable rows,
+ * `unprocessable` (422) for entries that cannot be imported safely, with `details.problems`.
+ */
+export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Logger, input: unknown, options: ImportOptions): Promise<ImportResult> {
   const body = parseBody(importScheduleBody, input)
+  const eventRef = slugify(body.event, maxEventRefChars)
+  if (eventRef === '') throw new AppError('unprocessable', `the event name "${body.event}" has no letter or digit (a-z, 0-9) to name its sessions by`)
   const parsed = body.format === 'csv' ? parseCsvSchedule(body.content) : parseIcsSchedule(body.content)
   if (parsed.problems.length > 0) {
     throw new AppError('invalid_body', `the schedule has ${parsed.problems.length} bad row(s); nothing was imported`, { problems: parsed.problems })
   }
-  const ids = scheduleIds(body.event, parsed.entries)
-  const plan = await Promise.all(parsed.entries.map(async (entry, i) => ({ entry, id: ids[i]!, existing: await meta.getSession(ids[i]!) })))
+  const unnamed = parsed.entries.filter((entry) => slugify(entry.title, 24) === '')
+  if (unnamed.length > 0) {
+    const problems = unnamed.map((entry) => ({ line: entry.line, message: `the title "${entry.title}" has no letter or digit (a-z, 0-9) to name the session by` }))
+    throw new AppError('unprocessable', `${problems.length} title(s) cannot name a session; nothing was imported`, { problems })
+  }
+  const keys = scheduleIds('', parsed.entries)
+  const readableIds = scheduleIds(body.event, parsed.entries)
+  const plan = await Promise.all(parsed.entries.map(async (entry, i) => ({ entry, key: keys[i]!, readableId: readableIds[i]!, existing: await meta.findImported(eventRef, keys[i]!) })))
+  const now = options.now ?? Date.now()
+  const overdue = plan.filter(({ entry, existing }) => {
+    if (options.autoEndAfterMinutes <= 0 || (existing && existing.state !== 'scheduled')) return false
+    if (existing && existing.scheduledStart === entry.start && existing.durationMinutes === entry.durationMinutes) return false
+    return Date.parse(entry.start) + (entry.durationMinutes + options.autoEndAfterMinutes) * 60_000 < now
+  })
+  if (overdue.length > 0) {
+    const problems = overdue.map(({ entry }) => ({
+      line: entry.line,
+      message: `the slot (${entry.start}, ${entry.durationMinutes} min) ended more than ${options.autoEndAfterMinutes} min ago: the session would be ended automatically before anyone could run it`,
+    }))
+    throw new AppError('unprocessable', `${problems.length} entr${problems.length === 1 ? 'y is' : 'ies are'} already over; nothing was imported`, { problems })
+  }
   const sessions: ImportedSession[] = []
   const created: string[] = []
   try {
-    for (const { entry, id, existing } of plan) {
+    for (const { entry, key, readableId, existing } of plan) {
       const fields = scheduleFields(entry)
       if (!existing) {
-        sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', ...(body.dryRun ? {} : { links: await create(meta, docs, id, entry, fields) }) })
-        if (!body.dryRun) created.push(id)
+        if (body.dryRun) {
+          sessions.push({ id: readableId, line: entry.line, title: entry.title, outcome: 'created' })
+          continue
+        }
+        // The readable id may belong to a session this event did not import: never touch it.
+        const id = (await meta.getSession(readableId)) ? randomSessionId() : readableId
+        const links = await create(meta, docs, id, entry, fields, { event: eventRef, key })
+        created.push(id)
+        sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', links })
+        continue
+      }
+      const id = existing.id
+      if (existing.state !== 'scheduled') {
+        sessions.push({ id, line: entry.line, title: entry.title, outcome: 'skipped', reason: `the session is ${existing.state}; its moderator runs it now` })
         continue
       }
       const changes = diff(existing, fields)
@@ -87,8 +148,8 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     throw error
   }
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
-  logger.info({ event: body.event, created: count('created'), updated: count('updated'), dryRun: body.dryRun }, 'schedule imported')
-  return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), sessions }
+  logger.info({ event: body.event, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
+  return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
 }
 
 function scheduleFields(entry: ScheduleEntry): SessionScheduleFields {
@@ -103,10 +164,10 @@ function diff(session: Session, fields: SessionScheduleFields): Record<string, {
   return changes
 }
 
-async function create(meta: MetaStore, docs: DocStore, id: string, entry: ScheduleEntry, fields: SessionScheduleFields): Promise<SessionLinks> {
+async function create(meta: MetaStore, docs: DocStore, id: string, entry: ScheduleEntry, fields: SessionScheduleFields, importRef: ImportRef): Promise<SessionLinks> {
   const moderatorKey = mintSecret()
   const editorKey = mintSecret()
-  const session = await meta.createSession({ id, ...fields, access: 'open', moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey) })
+  const session = await meta.createSession({ id, ...fields, access: 'open', moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey), importRef })
   const seed = encodePadSeed(sessionTemplate({ description: entry.description }))
   await docs.append(id, seed)
   await docs.appendRevision(id, seedRevision(seed))

@@ -193,7 +193,20 @@ export class SessionService {
   async delete(id: string, secret: string | null): Promise<void> {
     if (!secret) throw new AppError('unauthorized', 'deleting a session needs the moderator secret as a Bearer token')
     const role = await this.roleFor(id, secret)
-    if (role !== 'moderator') throw new AppError('forbidden', `only the moderator may delete this session; this secret grants "${role}"`)
+    if (role !== 'moderator') throw new AppError('forbidden', `only the moderator (or an organizer) may delete this session; this secret grants "${role}"`)
+    await this.remove(id)
+  }
+
+  /**
+   * Deletes a session like `delete`, for a caller the HTTP layer has proven to be an organizer.
+   * Throws `session_not_found`.
+   */
+  async deleteAsOrganizer(id: string): Promise<void> {
+    await this.require(id)
+    await this.remove(id)
+  }
+
+  private async remove(id: string): Promise<void> {
     // Freeze it first so no connection writes while the rows go.
     this.writeStates.set(id, { state: 'ended', locked: true })
     await this.meta.deleteSession(id)

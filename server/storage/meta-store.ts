@@ -20,9 +20,18 @@
  * - [MS9] `deleteSession` removes the session, its participants and its archive record.
  * - [MS10] `updateSchedule` changes only the given schedule fields (title, track, room, moderator,
  *   start, duration), bumps `updatedAt`, and returns the session; an unknown id returns null.
+ * - [MS11] A session created with an `importRef` is found by `findImported(event, key)` with
+ *   exactly that event and key, never by another event's; sessions created without one are never
+ *   found. Creating a second session with a taken (event, key) throws `AppError('conflict')`.
+ * - [MS12] `appendAudit` stores an entry with a fresh, increasing id and the current time and
+ *   returns it; `listAudit` returns entries newest first, at most `limit`, only ids below `before`.
+ * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
+ *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
+ *   removes it.
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
+import type { AuditEntry, OrganizerIdentity } from '../../shared/organizer.ts'
 
 /** The fields the moderator's actions change. */
 export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat'>
@@ -30,8 +39,20 @@ export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' |
 /** The fields a schedule import sets. */
 export type SessionScheduleFields = Pick<Session, 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'durationMinutes'>
 
+/**
+ * Where an imported session came from: the event (its slug) and the entry's key within it (track
+ * and title, slugged). A re-import matches sessions on this pair only [MS11].
+ */
+export interface ImportRef {
+  event: string
+  key: string
+}
+
 /** What a caller provides to create a session; live fields and timestamps are set by the store. */
-export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt'> & SessionCapabilities
+export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt'> & SessionCapabilities & { importRef?: ImportRef }
+
+/** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
 
 export interface SessionFilter {
   track?: string
@@ -56,6 +77,18 @@ export interface MetaStore {
   /** Sessions still live (or scheduled) whose end is before `beforeIso`, for auto-ending. */
   listOverdue(beforeIso: string): Promise<Session[]>
   deleteSession(id: string): Promise<boolean>
+  /** The session imported for `event` under `key`, or null [MS11]. */
+  findImported(event: string, key: string): Promise<Session | null>
+  /** Records an organizer action [MS12]. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>
+  /** Organizer actions, newest first [MS12]. */
+  listAudit(options?: { limit?: number; before?: number }): Promise<AuditEntry[]>
+  /** Stores an organizer's web sign-in under the hash of its cookie value [MS13]. */
+  createSignIn(tokenHash: string, identity: OrganizerIdentity, expiresAt: string): Promise<void>
+  /** The organizer signed in under `tokenHash`, or null when unknown or expired [MS13]. */
+  getSignIn(tokenHash: string): Promise<OrganizerIdentity | null>
+  /** Ends a sign-in (sign-out); unknown hashes are ignored [MS13]. */
+  deleteSignIn(tokenHash: string): Promise<void>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

@@ -6,6 +6,7 @@
 import type { ArchiveSummary, Session, SessionState } from '../../shared/api.ts'
 import type { Outcomes } from '../../shared/outcomes.ts'
 import type { AccessMode } from '../../shared/roles.ts'
+import type { AuditEntry } from '../../shared/organizer.ts'
 import type { SessionLiveFields, SessionScheduleFields } from './meta-store.ts'
 
 export interface SessionRow {
@@ -94,6 +95,30 @@ export const scheduleColumns: Record<keyof SessionScheduleFields, string> = {
 export function overdue(sessions: Session[], beforeIso: string): Session[] {
   const before = Date.parse(beforeIso)
   return sessions.filter((session) => session.state === 'live' || Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000 < before)
+}
+
+/** An `audit_log` row (SQLite and PostgreSQL alike; PostgreSQL's bigint id arrives as a string). */
+export interface AuditRow {
+  id: number | string
+  at: string
+  actor_kind: 'token' | 'oidc'
+  actor_id: string
+  actor_name: string
+  action: string
+  target: string | null
+  details_json: string | null
+}
+
+/** An audit row as the API's AuditEntry. */
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    actor: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
+    action: row.action,
+    target: row.target,
+    details: row.details_json === null ? null : (JSON.parse(row.details_json) as Record<string, unknown>),
+  }
 }
 
 /** The words of a search query (letters and digits only, so no query syntax survives), at most 20. */

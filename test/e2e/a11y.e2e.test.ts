@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { axeViolations } from '../helpers/axe.ts'
 import { browserSuite } from '../helpers/browser.ts'
+import { organizerHeaders } from '../helpers/start-server.ts'
 import { summitCsv } from '../helpers/schedule-fixture.ts'
 
 const suite = browserSuite({ AUTO_END_AFTER_MINUTES: '0' })
@@ -11,7 +12,7 @@ describe('accessibility', () => {
   it('has no WCAG 2.1 AA violations on the home page, pad, projector, board, history and archive pages', async () => {
     await fetch(`${suite.server.url}/api/schedule/import`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...organizerHeaders },
       body: JSON.stringify({ event: 'Summit', format: 'csv', content: summitCsv() }),
     })
     const live = await createSessionWithKeys(suite.server.url, { title: 'Accessible session', room: 'Room 101', track: 'Nova', moderator: 'Ada' })

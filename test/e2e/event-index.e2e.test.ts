@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { act } from '../helpers/api.ts'
 import { artifactPath, browserSuite } from '../helpers/browser.ts'
+import { organizerHeaders, organizerToken } from '../helpers/start-server.ts'
 import { summitCsv, summitIcs } from '../helpers/schedule-fixture.ts'
 import fs from 'node:fs'
 
@@ -11,7 +12,7 @@ describe('the event index', () => {
   it('shows an imported summit as a grid and by track, filters by track, and follows sessions starting and ending', async () => {
     const res = await fetch(`${suite.server.url}/api/schedule/import`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...organizerHeaders },
       body: JSON.stringify({ event: 'Summit', format: 'csv', content: summitCsv() }),
     })
     const imported = (await res.json()) as { sessions: { id: string; links: { moderator: string } }[] }
@@ -48,9 +49,11 @@ describe('the event index', () => {
     await page.close()
   })
 
-  it('lets an organiser import a schedule file from the home page: preview, import, links to hand out', async () => {
+  it('lets an organiser import a schedule file on the import page: preview, import, links to hand out', async () => {
     const page = await suite.browser.newPage({ viewport: { width: 1440, height: 1000 } })
-    await page.goto(`${suite.server.url}/`)
+    await page.goto(`${suite.server.url}/organizer/import`)
+    await page.fill('#organizer-token', organizerToken)
+    await page.getByRole('button', { name: 'Sign in' }).click()
     const file = artifactPath('schedule.ics')
     fs.writeFileSync(file, summitIcs())
     await page.fill('#import-event', 'Forum')
@@ -58,7 +61,7 @@ describe('the event index', () => {
     await page.getByRole('button', { name: 'Preview' }).click()
     await expect.poll(() => page.locator('.import-result').textContent()).toContain('144 sessions would be created')
     await page.getByRole('button', { name: 'Import', exact: true }).click()
-    await expect.poll(() => page.locator('.import-result').textContent()).toContain('144 sessions were created')
+    await expect.poll(() => page.locator('.import-result').textContent(), { timeout: 20_000 }).toContain('144 sessions were created')
     expect(await page.locator('.import-links tbody tr').count()).toBe(144)
     const download = page.locator('a[download="session-links.csv"]')
     expect(await download.getAttribute('href')).toMatch(/^blob:/)

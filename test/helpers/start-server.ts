@@ -4,10 +4,30 @@
  * `restart()` is how durability tests crash it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
+
+/**
+ * The organizer token every test server accepts (its hash is in ORGANIZER_TOKEN_HASHES unless a
+ * test sets that variable itself). Tests of organizer-only routes send `organizerHeaders`.
+ */
+export const organizerToken = 'test-organizer-token-0123456789abcdef'
+/** `Authorization: Bearer <organizerToken>`. */
+export const organizerHeaders = { authorization: `Bearer ${organizerToken}` } as const
+
+/**
+ * What every test server gets unless the test overrides it: the organizer token above, and no
+ * session-creation rate limit (tests create many sessions from one address quickly; the limit
+ * has tests of its own).
+ */
+const testDefaults: Record<string, string> = {
+  ORGANIZER_TOKEN_HASHES: createHash('sha256').update(organizerToken).digest('hex'),
+  SESSION_CREATE_PER_IP_PER_MINUTE: '0',
+  SESSION_CREATE_PER_MINUTE: '0',
+}
 
 export interface ServerProcess {
   url: string
@@ -48,6 +68,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
+        ...testDefaults,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

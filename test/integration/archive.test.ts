@@ -10,7 +10,7 @@ import { snippetEnd, snippetStart } from '../../shared/api.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { startServerProcess, type ServerProcess, organizerHeaders } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 let server: ServerProcess
@@ -122,7 +122,7 @@ describe('the archive', () => {
       await act(server.url, created.session.id, 'end', created.moderatorKey)
       made.push(created.session.id)
     }
-    const res = await fetch(`${server.url}/api/archive/export.zip`)
+    const res = await fetch(`${server.url}/api/archive/export.zip`, { headers: organizerHeaders })
     expect(res.headers.get('content-type')).toBe('application/zip')
     const files = unzipSync(new Uint8Array(await res.arrayBuffer()))
     const archived = (await getJson<{ sessions: ArchiveSummary[] }>('/api/archive')).body.sessions

@@ -9,7 +9,7 @@ import type { Session } from '../../shared/api.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { connectPad, waitForSynced } from '../helpers/clients.ts'
 import { summitCsv, summitIcs, summitSessions } from '../helpers/schedule-fixture.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { startServerProcess, type ServerProcess, organizerHeaders } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 let server: ServerProcess
@@ -30,7 +30,7 @@ interface ImportResponse {
 }
 
 async function importSchedule(body: unknown): Promise<{ status: number; body: ImportResponse }> {
-  const res = await fetch(`${server.url}/api/schedule/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(`${server.url}/api/schedule/import`, { method: 'POST', headers: { 'content-type': 'application/json', ...organizerHeaders }, body: JSON.stringify(body) })
   return { status: res.status, body: (await res.json()) as ImportResponse }
 }
 
@@ -53,11 +53,11 @@ describe('schedule import', () => {
     expect(await sessionCount()).toBe(0)
     const huge = await fetch(`${server.url}/api/schedule/import`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...organizerHeaders },
       body: JSON.stringify({ event: 'Summit', format: 'csv', content: 'x'.repeat(6 * 1024 * 1024) }),
     })
     expect(huge.status).toBe(413)
-    expect((await importSchedule({ event: '!!!', format: 'csv', content: summitCsv() })).status).toBe(400)
+    expect((await importSchedule({ event: '!!!', format: 'csv', content: summitCsv() })).status).toBe(422)
     expect((await importSchedule({ event: 'Summit', format: 'xlsx', content: '' })).status).toBe(400)
   })
 

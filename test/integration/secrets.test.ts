@@ -5,7 +5,7 @@ import { CloseCode } from '../../shared/close-codes.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, rawClient, waitForSynced } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { startServerProcess, type ServerProcess, organizerHeaders } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 let server: ServerProcess
@@ -35,7 +35,7 @@ describe('capability secrets', () => {
     const outputs: string[] = [JSON.stringify(server.logs)]
     for (const format of ['md', 'html', 'txt', 'json']) outputs.push(await (await fetch(`${server.url}/api/sessions/${a.session.id}/export?format=${format}`)).text())
     outputs.push(await (await fetch(`${server.url}/api/sessions/${a.session.id}/archive`)).text())
-    outputs.push(await (await fetch(`${server.url}/api/archive/export.zip`)).text())
+    outputs.push(await (await fetch(`${server.url}/api/archive/export.zip`, { headers: organizerHeaders })).text())
     expect(server.logs.length).toBeGreaterThan(3)
     for (const secret of secrets) for (const output of outputs) expect(output).not.toContain(secret)
   })

@@ -6,7 +6,7 @@ import { unzipSync } from 'fflate'
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { startServerProcess, type ServerProcess, organizerHeaders } from '../helpers/start-server.ts'
 
 let server: ServerProcess
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe('traversal', () => {
       expect(fileName, disposition).not.toMatch(/[/\\]|\.\./)
     }
     expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
-    const zip = await fetch(`${server.url}/api/archive/export.zip`)
+    const zip = await fetch(`${server.url}/api/archive/export.zip`, { headers: organizerHeaders })
     expect(zip.status).toBe(200)
     const entries = Object.keys(unzipSync(new Uint8Array(await zip.arrayBuffer())))
     expect(entries.length).toBeGreaterThan(1)

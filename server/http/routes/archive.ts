@@ -1,6 +1,7 @@
 /**
  * `/api/archive`: every ended session with its outcomes, full-text search over archived pads,
- * every action item grouped by owner, and the whole archive as one zip.
+ * every action item grouped by owner, and the whole archive as one zip (organizers only: it holds
+ * every session's chat and participants at once).
  */
 import { Router } from 'express'
 import { z } from 'zod'
@@ -8,6 +9,7 @@ import { AppError } from '../../../shared/errors.ts'
 import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
+import type { OrganizerAuth } from '../organizer-auth.ts'
 
 const searchQuery = z.object({ q: z.string().max(500).optional() }).strict()
 
@@ -16,7 +18,7 @@ export interface OwnedAction extends ActionOutcome {
   session: { id: string; title: string; track: string }
 }
 
-export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
+export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: OrganizerAuth): Router {
   const router = Router()
 
   router.get('/', async (req, res) => {
@@ -42,8 +44,10 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
     res.json({ owners })
   })
 
-  router.get('/export.zip', async (_req, res) => {
+  router.get('/export.zip', async (req, res) => {
+    const organizer = await organizers.require(req, 'the archive zip')
     const zip = await archiver.zipAll()
+    await organizers.audit(organizer, 'archive.export', null, { bytes: zip.byteLength })
     res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store').send(Buffer.from(zip))
   })
 

@@ -3,7 +3,7 @@
  * revision (`/export?rev=N`; without `rev` the request falls through to the live/archived export).
  */
 import { Router } from 'express'
-import { exportFormats, type ExportFormat } from '../../../shared/api.ts'
+import type { ExportFormat } from '../../../shared/api.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { extractOutcomes } from '../../../shared/outcomes.ts'
@@ -14,6 +14,7 @@ import type { MetaStore } from '../../storage/meta-store.ts'
 import { restoreBody } from '../../../shared/restore-notice.ts'
 import { parseBody } from '../../sessions/parse-body.ts'
 import { bearerSecret } from '../bearer.ts'
+import { parseExportQuery } from '../export-query.ts'
 
 function revNumber(raw: unknown): number {
   const rev = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN
@@ -42,14 +43,15 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
   })
 
   router.get('/:id/export', async (req, res, next) => {
-    if (req.query.rev === undefined) {
+    // Repeated or unknown query keys are refused here, before either export route reads them.
+    const query = parseExportQuery(req.query)
+    if (query.rev === undefined) {
       next()
       return
     }
-    const format = typeof req.query.format === 'string' ? req.query.format : 'md'
-    if (!exportFormats.includes(format as ExportFormat)) throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"`)
+    const format = query.format
     const session = await load(req.params.id)
-    const rev = revNumber(req.query.rev)
+    const rev = revNumber(query.rev)
     const doc = await history.docAt(session, rev)
     // A revision is the pad at that moment: the chat is not part of it.
     const rendered = renderExport(format as ExportFormat, { session, doc, outcomes: extractOutcomes(doc), participants: await meta.listParticipants(session.id), chat: [] })

@@ -1,6 +1,6 @@
 /** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
 import { Router } from 'express'
-import { exportFormats, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
+import { listSessionsQuery } from '../../../shared/api.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { renderExport } from '../../archive/exports.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
@@ -8,17 +8,40 @@ import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { moderatorActions, type ModeratorAction, type SessionService } from '../../sessions/session-service.ts'
 import { bearerSecret } from '../bearer.ts'
+import type { CreationLimit } from '../creation-limit.ts'
+import type { OrganizerAuth } from '../organizer-auth.ts'
+import { parseExportQuery } from '../export-query.ts'
+
+/** Who may create sessions, and how fast when anyone may. */
+export interface CreationPolicy {
+  who: 'anyone' | 'organizers'
+  /** Applied to everyone but organizers when `who` is `anyone`. */
+  limit: CreationLimit
+}
 
 function sessionId(raw: string): string {
   if (!isSessionId(raw)) throw new AppError('session_not_found', `no session with id "${raw.slice(0, 64)}"`)
   return raw
 }
 
-export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore): Router {
+/**
+ * The routes under `/api/sessions`. Creation follows `creation` (organizers are never limited, and
+ * their creations are audited); deletion takes the moderator secret or an organizer.
+ */
+export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy): Router {
   const router = Router()
 
   router.post('/', async (req, res) => {
+    const lookup = creation.who === 'organizers' ? { status: 'ok' as const, identity: await organizers.require(req, 'creating a session on this server') } : await organizers.identify(req)
+    if (lookup.status !== 'ok') {
+      const verdict = creation.limit.take(req.ip ?? 'unknown')
+      if (!verdict.ok) {
+        res.set('Retry-After', String(verdict.retryAfterSeconds))
+        throw new AppError('rate_limited', `${verdict.message}; try again in ${verdict.retryAfterSeconds} s`, { limit: verdict.limit, retryAfterSeconds: verdict.retryAfterSeconds })
+      }
+    }
     const { session, links } = await sessions.create(req.body)
+    if (lookup.status === 'ok') await organizers.audit(lookup.identity, 'session.create', session.id, { title: session.title })
     res.status(201).location(`/api/sessions/${session.id}`).set('Cache-Control', 'no-store').json({ session, links })
   })
 
@@ -33,19 +56,22 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   })
 
   router.delete('/:id', async (req, res) => {
-    await sessions.delete(sessionId(req.params.id), bearerSecret(req))
+    const id = sessionId(req.params.id)
+    // An organizer may delete any session; anyone else needs the session's moderator secret.
+    const lookup = await organizers.identify(req)
+    if (lookup.status === 'ok') {
+      await sessions.deleteAsOrganizer(id)
+      await organizers.audit(lookup.identity, 'session.delete', id, null)
+    } else {
+      await sessions.delete(id, bearerSecret(req))
+    }
     res.status(204).end()
   })
 
   router.get('/:id/export', async (req, res) => {
-    const raw = req.query.format
-    if (raw !== undefined && typeof raw !== 'string') throw new AppError('bad_request', 'give format at most once')
-    const format = raw ?? 'md'
-    if (!exportFormats.includes(format as ExportFormat)) {
-      throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"; formats are ${exportFormats.join(', ')}`)
-    }
+    const format = parseExportQuery(req.query).format
     const session = await sessions.require(sessionId(req.params.id))
-    const rendered = renderExport(format as ExportFormat, await archiver.exportSource(session))
+    const rendered = renderExport(format, await archiver.exportSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

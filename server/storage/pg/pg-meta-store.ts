@@ -11,8 +11,9 @@ import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
-import type { MetaStore, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
-import { liveColumns, overdue, scheduleColumns, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
+import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
@@ -30,8 +31,8 @@ export class PgMetaStore implements MetaStore {
     try {
       await this.pool.query(
         `INSERT INTO sessions (id, title, track, room, moderator, scheduled_start, duration_minutes, access,
-           moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', FALSE, $11, $11)`,
+           moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', FALSE, $11, $11, $12, $13)`,
         [
           session.id,
           session.title,
@@ -44,10 +45,15 @@ export class PgMetaStore implements MetaStore {
           session.moderatorKeyHash,
           session.editorKeyHash,
           now,
+          session.importRef?.event ?? null,
+          session.importRef?.key ?? null,
         ],
       )
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `a session with id "${session.id}" already exists`)
+      if ((error as { code?: string; constraint?: string }).code === '23505') {
+        const byImport = (error as { constraint?: string }).constraint === 'sessions_by_import'
+        throw new AppError('conflict', byImport ? `a session imported as "${session.importRef?.key ?? ''}" for this event already exists` : `a session with id "${session.id}" already exists`)
+      }
       throw error
     }
     return (await this.getSession(session.id))!
@@ -193,6 +199,51 @@ export class PgMetaStore implements MetaStore {
     } finally {
       client.release()
     }
+  }
+
+  async findImported(event: string, key: string): Promise<Session | null> {
+    const { rows } = await this.pool.query<SessionRow>(`SELECT ${sessionColumns} FROM sessions s WHERE s.import_event = $1 AND s.import_key = $2`, [event, key])
+    return rows[0] ? toSession(rows[0]) : null
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    const at = new Date().toISOString()
+    const { rows } = await this.pool.query<{ id: string }>(
+      'INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, action, target, details_json) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id',
+      [at, entry.actor.kind, entry.actor.id, entry.actor.name, entry.action, entry.target, entry.details === null ? null : JSON.stringify(entry.details)],
+    )
+    return { ...entry, id: Number(rows[0]!.id), at }
+  }
+
+  async listAudit(options: { limit?: number; before?: number } = {}): Promise<AuditEntry[]> {
+    const { rows } = await this.pool.query<AuditRow>('SELECT * FROM audit_log WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2', [
+      options.before ?? null,
+      options.limit ?? 100,
+    ])
+    return rows.map(toAuditEntry)
+  }
+
+  async createSignIn(tokenHash: string, identity: OrganizerIdentity, expiresAt: string): Promise<void> {
+    // Expired sign-ins are swept here, so the table only holds live ones.
+    await this.pool.query('DELETE FROM organizer_sign_ins WHERE expires_at <= $1', [new Date().toISOString()])
+    await this.pool.query(
+      `INSERT INTO organizer_sign_ins (token_hash, actor_kind, actor_id, actor_name, expires_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (token_hash) DO UPDATE SET actor_kind = $2, actor_id = $3, actor_name = $4, expires_at = $5`,
+      [tokenHash, identity.kind, identity.id, identity.name, expiresAt],
+    )
+  }
+
+  async getSignIn(tokenHash: string): Promise<OrganizerIdentity | null> {
+    const { rows } = await this.pool.query<{ actor_kind: 'token' | 'oidc'; actor_id: string; actor_name: string }>(
+      'SELECT actor_kind, actor_id, actor_name FROM organizer_sign_ins WHERE token_hash = $1 AND expires_at > $2',
+      [tokenHash, new Date().toISOString()],
+    )
+    const row = rows[0]
+    return row ? { kind: row.actor_kind, id: row.actor_id, name: row.actor_name } : null
+  }
+
+  async deleteSignIn(tokenHash: string): Promise<void> {
+    await this.pool.query('DELETE FROM organizer_sign_ins WHERE token_hash = $1', [tokenHash])
   }
 
   async close(): Promise<void> {}

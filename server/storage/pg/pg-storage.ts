@@ -86,6 +86,28 @@ const migrations: string[] = [
      ) STORED
    );
    CREATE INDEX archives_search ON archives USING GIN (search);`,
+  // Issue 15: imported sessions remember their event and key (a re-import matches on these, never
+  // on an id), organizer actions are audited, organizers' web sign-ins are kept by token hash.
+  `ALTER TABLE sessions ADD COLUMN import_event TEXT;
+   ALTER TABLE sessions ADD COLUMN import_key TEXT;
+   CREATE UNIQUE INDEX sessions_by_import ON sessions (import_event, import_key) WHERE import_event IS NOT NULL;
+   CREATE TABLE audit_log (
+     id BIGSERIAL PRIMARY KEY,
+     at TEXT NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details_json TEXT
+   );
+   CREATE TABLE organizer_sign_ins (
+     token_hash TEXT PRIMARY KEY,
+     actor_kind TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -61,7 +61,29 @@ const migrations: string[] = [
      authors_json TEXT NOT NULL,
      reason TEXT NOT NULL,
      PRIMARY KEY (doc_name, rev)
-   );`
+   );`,
+  // Issue 15: imported sessions remember their event and key (a re-import matches on these, never
+  // on an id), organizer actions are audited, organizers' web sign-ins are kept by token hash.
+  `ALTER TABLE sessions ADD COLUMN import_event TEXT;
+   ALTER TABLE sessions ADD COLUMN import_key TEXT;
+   CREATE UNIQUE INDEX sessions_by_import ON sessions (import_event, import_key) WHERE import_event IS NOT NULL;
+   CREATE TABLE audit_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     actor_kind TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     details_json TEXT
+   );
+   CREATE TABLE organizer_sign_ins (
+     token_hash TEXT PRIMARY KEY,
+     actor_kind TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ]
 
 /**
@@ -73,7 +95,16 @@ export type SqliteSync = 'full' | 'normal'
 
 /** Opens (creating if needed) `file`, or an in-memory database for `':memory:'`. */
 export function openDatabase(file: string, sync: SqliteSync = 'full'): Database.Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  if (file !== ':memory:') {
+    // Issue 15: the pads, chats and key hashes are nobody else's business on a shared machine.
+    // A directory we create is 0700; the file is 0600 (made so before SQLite opens it, and
+    // tightened if an older version left it 0644), and SQLite gives its -wal and -shm files the
+    // database file's mode.
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+    fs.closeSync(fs.openSync(file, 'a', 0o600))
+    fs.chmodSync(file, 0o600)
+    for (const companion of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(companion)) fs.chmodSync(companion, 0o600)
+  }
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`)

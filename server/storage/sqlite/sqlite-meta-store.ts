@@ -7,8 +7,9 @@ import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
-import type { MetaStore, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
-import { liveColumns, overdue, scheduleColumns, queryWords, toSession, toSummary, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
+import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
@@ -22,14 +23,17 @@ export class SqliteMetaStore implements MetaStore {
       this.db
         .prepare(
           `INSERT INTO sessions (id, title, track, room, moderator, scheduled_start, duration_minutes, access,
-             moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at)
+             moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key)
            VALUES (@id, @title, @track, @room, @moderator, @scheduledStart, @durationMinutes, @access,
-             @moderatorKeyHash, @editorKeyHash, 'scheduled', 0, @now, @now)`,
+             @moderatorKeyHash, @editorKeyHash, 'scheduled', 0, @now, @now, @importEvent, @importKey)`,
         )
-        .run({ ...session, now })
+        .run({ ...sessionColumnsOf(session), now, importEvent: session.importRef?.event ?? null, importKey: session.importRef?.key ?? null })
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new AppError('conflict', `a session with id "${session.id}" already exists`)
+      }
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new AppError('conflict', `a session imported as "${session.importRef?.key ?? ''}" for this event already exists`)
       }
       throw error
     }
@@ -169,7 +173,54 @@ export class SqliteMetaStore implements MetaStore {
     })()
   }
 
+  async findImported(event: string, key: string): Promise<Session | null> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE import_event = ? AND import_key = ?').get(event, key) as SessionRow | undefined
+    return row ? toSession(row) : null
+  }
+
+  async appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    const at = new Date().toISOString()
+    const details = entry.details === null ? null : JSON.stringify(entry.details)
+    const { lastInsertRowid } = this.db
+      .prepare('INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, action, target, details_json) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(at, entry.actor.kind, entry.actor.id, entry.actor.name, entry.action, entry.target, details)
+    return { ...entry, id: Number(lastInsertRowid), at }
+  }
+
+  async listAudit(options: { limit?: number; before?: number } = {}): Promise<AuditEntry[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM audit_log WHERE (@before IS NULL OR id < @before) ORDER BY id DESC LIMIT @limit')
+      .all({ before: options.before ?? null, limit: options.limit ?? 100 }) as AuditRow[]
+    return rows.map(toAuditEntry)
+  }
+
+  async createSignIn(tokenHash: string, identity: OrganizerIdentity, expiresAt: string): Promise<void> {
+    this.db.transaction(() => {
+      // Expired sign-ins are swept here, so the table only holds live ones.
+      this.db.prepare('DELETE FROM organizer_sign_ins WHERE expires_at <= ?').run(new Date().toISOString())
+      this.db
+        .prepare('INSERT OR REPLACE INTO organizer_sign_ins (token_hash, actor_kind, actor_id, actor_name, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(tokenHash, identity.kind, identity.id, identity.name, expiresAt)
+    })()
+  }
+
+  async getSignIn(tokenHash: string): Promise<OrganizerIdentity | null> {
+    const row = this.db
+      .prepare('SELECT actor_kind, actor_id, actor_name FROM organizer_sign_ins WHERE token_hash = ? AND expires_at > ?')
+      .get(tokenHash, new Date().toISOString()) as { actor_kind: 'token' | 'oidc'; actor_id: string; actor_name: string } | undefined
+    return row ? { kind: row.actor_kind, id: row.actor_id, name: row.actor_name } : null
+  }
+
+  async deleteSignIn(tokenHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM organizer_sign_ins WHERE token_hash = ?').run(tokenHash)
+  }
+
   async close(): Promise<void> {}
+}
+
+/** The columns of a new session (better-sqlite3 refuses named parameters it has no use for, and objects). */
+function sessionColumnsOf({ importRef: _importRef, ...columns }: NewSession): Omit<NewSession, 'importRef'> {
+  return columns
 }
 
 interface ArchiveColumns {

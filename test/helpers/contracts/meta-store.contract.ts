@@ -212,5 +212,45 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(await store.getSession(created.id)).toEqual(updated)
       expect(await store.updateSchedule('no-such-session', { room: 'x' })).toBeNull()
     })
+
+    it('[MS11] findImported matches on the event and key given at creation only, and a taken pair is a conflict', async () => {
+      const imported = await store.createSession(newSession({ importRef: { event: 'summit', key: 'nova-roadmap' } }))
+      const other = await store.createSession(newSession({ importRef: { event: 'other', key: 'nova-roadmap' } }))
+      const plain = await store.createSession(newSession({ id: 'summit-nova-plain' }))
+      expect((await store.findImported('summit', 'nova-roadmap'))?.id).toBe(imported.id)
+      expect((await store.findImported('other', 'nova-roadmap'))?.id).toBe(other.id)
+      expect(await store.findImported('summit', 'nova-plain')).toBeNull()
+      expect(await store.findImported('summit', plain.id)).toBeNull()
+      expect(await store.findImported('', '')).toBeNull()
+      await expect(store.createSession(newSession({ importRef: { event: 'summit', key: 'nova-roadmap' } }))).rejects.toMatchObject({ code: 'conflict' })
+    })
+
+    it('[MS12] appendAudit records entries with increasing ids; listAudit gives them newest first, limited and paged', async () => {
+      const actor = { kind: 'token' as const, id: 'ada', name: 'Ada' }
+      const first = await store.appendAudit({ actor, action: 'schedule.import', target: 'Summit', details: { created: 3 } })
+      const second = await store.appendAudit({ actor: { kind: 'oidc', id: 'sub-1', name: 'Grace' }, action: 'session.delete', target: 'abc', details: null })
+      const third = await store.appendAudit({ actor, action: 'archive.export', target: null, details: null })
+      expect(first.at).toMatch(isoTimestamp)
+      expect(second.id).toBeGreaterThan(first.id)
+      expect(third.id).toBeGreaterThan(second.id)
+      const all = await store.listAudit()
+      expect(all).toEqual([third, second, first])
+      expect(all[2]).toMatchObject({ actor, action: 'schedule.import', target: 'Summit', details: { created: 3 } })
+      expect(await store.listAudit({ limit: 1 })).toEqual([third])
+      expect(await store.listAudit({ before: third.id, limit: 5 })).toEqual([second, first])
+    })
+
+    it('[MS13] a sign-in is found by its token hash until it expires, and deleteSignIn ends it', async () => {
+      const identity = { kind: 'token' as const, id: 'ada', name: 'Ada' }
+      const later = new Date(Date.now() + 60_000).toISOString()
+      await store.createSignIn('a'.repeat(64), identity, later)
+      await store.createSignIn('b'.repeat(64), identity, new Date(Date.now() - 1000).toISOString())
+      expect(await store.getSignIn('a'.repeat(64))).toEqual(identity)
+      expect(await store.getSignIn('b'.repeat(64))).toBeNull()
+      expect(await store.getSignIn('c'.repeat(64))).toBeNull()
+      await store.deleteSignIn('a'.repeat(64))
+      expect(await store.getSignIn('a'.repeat(64))).toBeNull()
+      await store.deleteSignIn('a'.repeat(64))
+    })
   })
 }

@@ -1,0 +1,26 @@
+/** The client's calls to the organizer API: sign-in status, token sign-in, sign-out, the audit log. */
+import type { ErrorBody } from '../shared/errors.ts'
+import type { AuditEntry, OrganizerIdentity, OrganizerStatus } from '../shared/organizer.ts'
+import { ApiError } from './api.ts'
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  // The sign-in cookie is same-origin, HttpOnly and SameSite=Strict: fetch sends it by itself.
+  const res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } })
+  if (res.status === 204) return undefined as T
+  const body = (await res.json().catch(() => null)) as T | ErrorBody | null
+  if (!res.ok) {
+    const error = (body as ErrorBody | null)?.error
+    throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? `request failed (${res.status})`)
+  }
+  return body as T
+}
+
+export const organizerApi = {
+  /** Who is signed in (null: nobody), and whether sign-in with a provider is on. */
+  status: () => call<OrganizerStatus>('/api/organizer/me'),
+  /** Signs in with an organizer token; the answer sets the sign-in cookie. Throws ApiError (403: not a token). */
+  signIn: (token: string) => call<{ organizer: OrganizerIdentity }>('/api/organizer/session', { method: 'POST', body: JSON.stringify({ token }) }).then((r) => r.organizer),
+  signOut: () => call<void>('/api/organizer/session', { method: 'DELETE' }),
+  /** Audit entries, newest first; `before` pages to older ones. */
+  audit: (before?: number) => call<{ entries: AuditEntry[] }>(`/api/audit?limit=100${before ? `&before=${before}` : ''}`).then((r) => r.entries),
+}

@@ -13,6 +13,9 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'conflict'
   | 'internal'
+  | 'too_complex'
+  | 'server_busy'
+  | 'work_timeout'
 
 /** HTTP status for each error code. */
 export const httpStatus: Record<ErrorCode, number> = {
@@ -25,6 +28,11 @@ export const httpStatus: Record<ErrorCode, number> = {
   payload_too_large: 413,
   conflict: 409,
   internal: 500,
+  // Issue 15 part 2: an input within the byte limit that needs too many items or too much memory.
+  too_complex: 422,
+  // A kind of heavy work has its queue full (Retry-After is set), or a job ran out of time.
+  server_busy: 503,
+  work_timeout: 503,
 }
 
 /** An expected failure: bad input, unknown session, and the like. Never a bug. */

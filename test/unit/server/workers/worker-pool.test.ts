@@ -34,7 +34,7 @@ describe('WorkerPool', () => {
     expect(app).toBeInstanceOf(AppError)
     expect((app as AppError).code).toBe('too_complex')
     expect((app as AppError).details).toEqual({ items: 3 })
-    const bug = await failing.run({ fail: 'bug' }).catch((error: unknown) => error as AppError)
+    const bug = (await failing.run({ fail: 'bug' }).catch((error: unknown) => error)) as AppError
     expect(bug.code).toBe('internal')
     expect(bug.message).not.toContain('secret')
   }, 30_000)

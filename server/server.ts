@@ -17,6 +17,7 @@ import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
 import { SessionService } from './sessions/session-service.ts'
+import { closeHeavyWork } from './workers/heavy-work.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
@@ -143,6 +144,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       wss.close()
       server.closeAllConnections()
       await stopped
+      await closeHeavyWork()
       await storage.close()
       logger.info({}, 'summitpad stopped')
     })()

@@ -65,6 +65,18 @@ export class HistoryService {
     })
   }
 
+  /**
+   * What rebuilding revision `rev` needs, for a worker to do it off the event loop: the pad's
+   * whole state (`padUpdate`) and the revision's `Y.encodeSnapshot` bytes. Throws not_found for
+   * an unknown revision.
+   */
+  async revisionSource(session: Session, rev: number): Promise<{ padUpdate: Uint8Array; snapshot: Uint8Array }> {
+    const revision = (await this.store.listRevisions(padName(session.id))).find((candidate) => candidate.rev === rev)
+    if (!revision) throw new AppError('not_found', `no revision ${rev} of this pad`)
+    const padUpdate = await this.rooms.read(padName(session.id), (ydoc) => Y.encodeStateAsUpdate(ydoc))
+    return { padUpdate, snapshot: revision.snapshot }
+  }
+
   /** Makes the pad look as it did at `rev`, as a new edit, and saves that as a new revision. */
   async restore(session: Session, rev: number, secret: string | null): Promise<number> {
     if (!secret) throw new AppError('unauthorized', 'restoring a revision needs the moderator secret as a Bearer token')

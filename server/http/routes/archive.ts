@@ -2,11 +2,13 @@
  * `/api/archive`: every ended session with its outcomes, full-text search over archived pads,
  * every action item grouped by owner, and the whole archive as one zip.
  */
+import { once } from 'node:events'
 import { Router } from 'express'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
+import { writeArchiveZip } from '../../archive/archive-zip.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 
 const searchQuery = z.object({ q: z.string().max(500).optional() }).strict()
@@ -43,8 +45,20 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
   })
 
   router.get('/export.zip', async (_req, res) => {
-    const zip = await archiver.zipAll()
-    res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store').send(Buffer.from(zip))
+    // Streamed: headers go out with the first entry; a failure after that can only cut the
+    // response short (the zip then lacks its central directory and no client accepts it).
+    const write = async (chunk: Uint8Array) => {
+      if (!res.headersSent) res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store')
+      if (!res.write(chunk)) await once(res, 'drain')
+    }
+    try {
+      await writeArchiveZip(meta, write)
+    } catch (error) {
+      if (!res.headersSent) throw error
+      res.destroy()
+      return
+    }
+    res.end()
   })
 
   return router

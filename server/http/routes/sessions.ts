@@ -2,7 +2,7 @@
 import { Router } from 'express'
 import { exportFormats, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
 import type { Archiver } from '../../archive/archiver.ts'
-import { renderExport } from '../../archive/exports.ts'
+import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -45,7 +45,7 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
       throw new AppError('bad_request', `unknown export format "${format.slice(0, 20)}"; formats are ${exportFormats.join(', ')}`)
     }
     const session = await sessions.require(sessionId(req.params.id))
-    const rendered = renderExport(format as ExportFormat, await archiver.exportSource(session))
+    const rendered = await renderInWorker(format as ExportFormat, await archiver.padSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -9,6 +9,7 @@
  * | agenda import | 2 | 8 | 20 s | 256 MiB |
  * | exports and archive snapshots | 2 | 16 | 30 s | 512 MiB |
  * | archive zip entries | 1 | 64 | 30 s per entry | 512 MiB |
+ * | archive search (SQLite) | 2 | 16 | 10 s | 256 MiB |
  *
  * Over the waiting bound a request is refused with 503 `server_busy` (Retry-After), a job past
  * its timeout with 503 `work_timeout`, a job past its heap with 422 `too_complex`.
@@ -18,7 +19,9 @@ import type { ParsedSchedule, ScheduleFormat } from '../../shared/schedule/sched
 import type { RenderedExport } from '../archive/exports.ts'
 import type { AgendaJob } from './agenda-worker.ts'
 import type { ExportJob, PadSnapshot, PadSource } from './export-worker.ts'
+import type { SearchRow } from '../storage/sqlite/archive-search.ts'
 import type { ScheduleJob } from './schedule-worker.ts'
+import type { SearchJob } from './search-worker.ts'
 import { WorkerPool, workerFile } from './worker-pool.ts'
 import type { ZipEntry, ZipEntryJob } from './zip-entry-worker.ts'
 
@@ -29,6 +32,7 @@ let pools: {
   agenda: WorkerPool<AgendaJob, Uint8Array>
   exports: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
   zip: WorkerPool<ZipEntryJob, ZipEntry>
+  search: WorkerPool<SearchJob, SearchRow[]>
 } | null = null
 
 function work(): NonNullable<typeof pools> {
@@ -37,6 +41,7 @@ function work(): NonNullable<typeof pools> {
     agenda: new WorkerPool({ kind: 'agenda import', file: workerFile('agenda-worker', here), concurrency: 2, maxQueued: 8, timeoutMs: 20_000, maxMemoryMb: 256 }),
     exports: new WorkerPool({ kind: 'exports', file: workerFile('export-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 30_000, maxMemoryMb: 512 }),
     zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512 }),
+    search: new WorkerPool({ kind: 'archive search', file: workerFile('search-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
   }
   return pools
 }
@@ -67,6 +72,11 @@ export async function snapshotInWorker(source: PadSource): Promise<PadSnapshot> 
 /** One archived session's Markdown as a deflated zip entry, made in a worker. */
 export function zipEntryInWorker(source: ZipEntryJob): Promise<ZipEntry> {
   return work().zip.run(source)
+}
+
+/** The SQLite archive search of `query` over the database `file`, run in a worker on its own read-only connection. */
+export function searchInWorker(file: string, query: string, limit: number): Promise<SearchRow[]> {
+  return work().search.run({ file, query, limit })
 }
 
 /** Ends every worker; later calls start new ones. Idempotent. */

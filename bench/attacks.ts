@@ -107,6 +107,9 @@ for (const attack of attacks.filter((candidate) => only.length === 0 || only.inc
   const server = await startServerProcess()
   try {
     const prepared = await attack.prepare?.(server)
+    // The prepared pads' rooms unload (and their logs compact) a moment after the last write:
+    // let that pass so that only the attack is measured.
+    if (attack.prepare) await new Promise((resolve) => setTimeout(resolve, 3000))
     const idleRss = peakRssMiB(server.pid)
     const probe = startProbe(server.url)
     const started = performance.now()

@@ -92,6 +92,21 @@ const attacks: Attack[] = [
     },
   },
   {
+    name: 'exports-live',
+    input: `md, html, txt, json of a live ${sized(500)} KB pad`,
+    prepare: async (server) => {
+      const created = await postJson(`${server.url}/api/sessions`, { title: 'Live pad', content: planText(sized(500) * 1000), contentFormat: 'text' })
+      return (created.body as { session: { id: string } }).session.id
+    },
+    run: async (server, id) => {
+      const statuses: string[] = []
+      for (const format of ['md', 'html', 'txt', 'json']) statuses.push(await statusOf(await fetch(`${server.url}/api/sessions/${id as string}/export?format=${format}`)))
+      // Exporting loads the pad's room; its unload (and compaction) 2 s later belongs to the attack.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      return statuses.join(',')
+    },
+  },
+  {
     name: 'zip',
     input: `archive zip of ${sized(10)} pads of ${sized(500)} KB`,
     prepare: async (server) => {

@@ -7,7 +7,7 @@
  * Retry-After); a job that runs longer than `timeoutMs` has its worker terminated and rejects with
  * `work_timeout` (503); a worker's heap is bounded by `maxMemoryMb` (`resourceLimits`), and a job
  * that exhausts it rejects with `too_complex` (422). Workers are reused between jobs and ended
- * after `idleMs` without work.
+ * after `idleMs` without work (starting one takes a moment: under tsx up to about 2 s).
  *
  * The worker module calls `serveJobs` (`serve-jobs.ts`). Under tsx (dev, tests) worker threads do
  * not inherit tsx's loader, so a `.ts` worker is started through a bootstrap that registers it;
@@ -33,7 +33,7 @@ export interface WorkerPoolOptions {
   timeoutMs?: number
   /** Worker heap bound (`resourceLimits.maxOldGenerationSizeMb`), MiB. @default 256 */
   maxMemoryMb?: number
-  /** A worker without work for this long is ended, ms. @default 30000 */
+  /** A worker without work for this long is ended, ms. @default 120000 */
   idleMs?: number
 }
 
@@ -75,7 +75,7 @@ export class WorkerPool<In, Out> {
     this.maxQueued = options.maxQueued ?? 8
     this.timeoutMs = options.timeoutMs ?? 30_000
     this.maxMemoryMb = options.maxMemoryMb ?? 256
-    this.idleMs = options.idleMs ?? 30_000
+    this.idleMs = options.idleMs ?? 120_000
   }
 
   /** Jobs running now. */

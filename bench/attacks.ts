@@ -126,7 +126,7 @@ for (const attack of attacks.filter((candidate) => only.length === 0 || only.inc
     // let that pass so that only the attack is measured.
     if (attack.prepare) await new Promise((resolve) => setTimeout(resolve, 3000))
     const idleRss = peakRssMiB(server.pid)
-    const probe = startProbe(server.url)
+    const probe = await startProbe(server.url)
     const started = performance.now()
     let answer: string
     try {

@@ -5,8 +5,7 @@
  * the test runs them small and the bench full size.
  */
 import fs from 'node:fs'
-import http from 'node:http'
-import { performance } from 'node:perf_hooks'
+import { spawn } from 'node:child_process'
 
 /** What a probe saw between `start` and `stop`. */
 export interface ProbeResult {
@@ -18,50 +17,64 @@ export interface ProbeResult {
   maxMs: number
 }
 
-/** A running probe: one request at a time to `path`, the next `intervalMs` after each answer. */
+/** A running probe: one request at a time to `path`, the next `intervalMs` after each answer; `stop` gives what it saw. */
 export interface Probe {
   stop(): Promise<ProbeResult>
 }
 
 /**
- * Polls `baseUrl + path` (e.g. `/healthz`) over one keep-alive connection until stopped, timing
- * every answer. A request that takes longer than `timeoutMs` counts as failed.
+ * The probe's own process: plain JavaScript for `node -e`, so that the attacker's work (building
+ * and sending megabytes of input) never delays the probe's timing. It polls until a line arrives
+ * on stdin, then prints its ProbeResult as JSON and exits.
  */
-export function startProbe(baseUrl: string, path = '/healthz', intervalMs = 10, timeoutMs = 60_000): Probe {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-  const result: ProbeResult = { answered: 0, failed: 0, maxMs: 0 }
-  let running = true
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const started = performance.now()
-      const req = http.get(`${baseUrl}${path}`, { agent, timeout: timeoutMs }, (res) => {
-        res.resume()
-        res.on('end', () => {
-          result.maxMs = Math.max(result.maxMs, performance.now() - started)
-          if (res.statusCode !== undefined && res.statusCode < 300) result.answered++
-          else result.failed++
-          resolve()
-        })
-      })
-      req.on('timeout', () => req.destroy(new Error('probe timeout')))
-      req.on('error', () => {
-        result.maxMs = Math.max(result.maxMs, performance.now() - started)
-        result.failed++
-        resolve()
-      })
+const probeScript = `
+const http = require('node:http')
+const [url, intervalMs, timeoutMs] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])]
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+const result = { answered: 0, failed: 0, maxMs: 0 }
+let running = true
+process.stdin.once('data', () => { running = false })
+const once = () => new Promise((resolve) => {
+  const started = performance.now()
+  const done = (ok) => { result.maxMs = Math.max(result.maxMs, performance.now() - started); if (ok) result.answered++; else result.failed++; resolve() }
+  const req = http.get(url, { agent, timeout: timeoutMs }, (res) => { res.resume(); res.on('end', () => done(res.statusCode < 300)) })
+  req.on('timeout', () => req.destroy(new Error('probe timeout')))
+  req.on('error', () => done(false))
+})
+;(async () => {
+  // The first answers warm up the connection and this process: not counted.
+  for (let i = 0; i < 5; i++) { await once(); await new Promise((resolve) => setTimeout(resolve, intervalMs)) }
+  Object.assign(result, { answered: 0, failed: 0, maxMs: 0 })
+  process.stdout.write('ready\\n')
+  while (running) { await once(); await new Promise((resolve) => setTimeout(resolve, intervalMs)) }
+  agent.destroy()
+  process.stdout.write(JSON.stringify({ ...result, maxMs: Math.round(result.maxMs) }) + '\\n')
+  process.exit(0)
+})()
+`
+
+/**
+ * Polls `baseUrl + path` (e.g. `/healthz`) over one keep-alive connection until stopped, timing
+ * every answer, from a child process of its own; resolves once the probe runs (its first five
+ * answers, which warm it up, are not counted). A request that takes longer than `timeoutMs`,
+ * or answers other than 2xx, counts as failed.
+ */
+export async function startProbe(baseUrl: string, path = '/healthz', intervalMs = 10, timeoutMs = 60_000): Promise<Probe> {
+  const child = spawn(process.execPath, ['-e', probeScript, `${baseUrl}${path}`, String(intervalMs), String(timeoutMs)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  let output = ''
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', () => reject(new Error('the probe exited before it was ready')))
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.startsWith('ready\n')) resolve()
     })
-  const loop = (async () => {
-    while (running) {
-      await once()
-      await new Promise((resolve) => setTimeout(resolve, intervalMs))
-    }
-  })()
+  })
   return {
     async stop() {
-      running = false
-      await loop
-      agent.destroy()
-      return { ...result, maxMs: Math.round(result.maxMs) }
+      child.stdin!.end('stop\n')
+      await exited
+      return JSON.parse(output.slice('ready\n'.length)) as ProbeResult
     },
   }
 }

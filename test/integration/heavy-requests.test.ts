@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** Runs `attack` under a probe; asserts the server answered every probe meanwhile. */
 async function underProbe<T>(attack: () => Promise<T>): Promise<T> {
-  const probe: Probe = startProbe(server.url, '/healthz', 10, 2000)
+  const probe: Probe = await startProbe(server.url, '/healthz', 10, 2000)
   let result: T
   try {
     result = await attack()

@@ -35,7 +35,10 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
       const { id, title, track } = summary.session
       for (const action of summary.outcomes.actions) {
         const owner = action.owner ?? ''
-        byOwner.set(owner, [...(byOwner.get(owner) ?? []), { ...action, session: { id, title, track } }])
+        // Appended in place: copying the list for each action was quadratic in one owner's actions.
+        const owned = byOwner.get(owner)
+        if (owned) owned.push({ ...action, session: { id, title, track } })
+        else byOwner.set(owner, [{ ...action, session: { id, title, track } }])
       }
     }
     const owners = [...byOwner]

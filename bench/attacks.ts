@@ -62,6 +62,11 @@ const attacks: Attack[] = [
     run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200), dryRun: true })).status),
   },
   {
+    name: 'ics-200-import',
+    input: 'a legitimate 200-session schedule, imported',
+    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200) })).status),
+  },
+  {
     name: 'text-agenda',
     input: `${sized(512_000)} bytes of text agenda`,
     run: async (server) => String((await postJson(`${server.url}/api/sessions`, { title: 'a', content: textAgenda(sized(512_000)), contentFormat: 'text' })).status),

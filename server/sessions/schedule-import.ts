@@ -63,11 +63,16 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     throw new AppError('invalid_body', `the schedule has ${parsed.problemCount} bad row(s)${shown}; nothing was imported`, { problems: parsed.problems })
   }
   const ids = scheduleIds(body.event, parsed.entries)
-  const plan = await Promise.all(parsed.entries.map(async (entry, i) => ({ entry, id: ids[i]!, existing: await meta.getSession(ids[i]!) })))
+  const plan: { entry: ScheduleEntry; id: string; existing: Session | null }[] = []
+  for (const [i, entry] of parsed.entries.entries()) {
+    if (i % 50 === 49) await nextTurn()
+    plan.push({ entry, id: ids[i]!, existing: await meta.getSession(ids[i]!) })
+  }
   const sessions: ImportedSession[] = []
   const created: string[] = []
   try {
     for (const { entry, id, existing } of plan) {
+      await nextTurn()
       const fields = scheduleFields(entry)
       if (!existing) {
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', ...(body.dryRun ? {} : { links: await create(meta, docs, id, entry, fields) }) })
@@ -91,6 +96,15 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
   logger.info({ event: body.event, created: count('created'), updated: count('updated'), dryRun: body.dryRun }, 'schedule imported')
   return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), sessions }
+}
+
+/**
+ * Resolves on the event loop's next turn. SQLite calls resolve at once, so without it a
+ * 2,000-session import would run as one long chain of microtasks with no request served in
+ * between (issue 15: the event loop is given back between slices of work).
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function scheduleFields(entry: ScheduleEntry): SessionScheduleFields {

@@ -1,7 +1,7 @@
 /**
  * Issue 15 part 2: no anonymous request can stall the server. Each attack runs (sized for the
  * test machine) while a probe keeps asking `GET /healthz` every 10 ms on its own connection; the
- * test asserts that every probe was answered (a probe waiting more than 2 s, 40 times the 50 ms
+ * test asserts that every probe was answered (a probe waiting more than 5 s, 100 times the 50 ms
  * budget, counts as failed) and that the attack got its 4xx/5xx or a bounded success. The stall
  * figures themselves are measured by `bench/attacks.ts`, not asserted here.
  */
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 /** Runs `attack` under a probe; asserts the server answered every probe meanwhile. */
 async function underProbe<T>(attack: () => Promise<T>): Promise<T> {
-  const probe: Probe = await startProbe(server.url, '/healthz', 10, 2000)
+  const probe: Probe = await startProbe(server.url, '/healthz', 10, 5000)
   let result: T
   try {
     result = await attack()

@@ -7,7 +7,8 @@
  * | --- | --- | --- | --- | --- |
  * | schedule parsing | 1 | 4 | 30 s | 256 MiB |
  * | agenda import | 2 | 8 | 20 s | 256 MiB |
- * | exports and archive snapshots | 2 | 16 | 30 s | 512 MiB |
+ * | exports | 2 | 16 | 30 s | 512 MiB |
+ * | archiving (an ended session's snapshot) | 1 | 256 | 60 s | 512 MiB |
  * | archive zip entries | 1 | 64 | 30 s per entry | 512 MiB |
  * | archive search (SQLite) | 2 | 16 | 10 s | 256 MiB |
  *
@@ -31,6 +32,8 @@ let pools: {
   schedule: WorkerPool<ScheduleJob, ParsedSchedule & { problemCount: number }>
   agenda: WorkerPool<AgendaJob, Uint8Array>
   exports: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
+  // Its own pool, so that a flood of export requests never costs an ending session its archive.
+  archiving: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
   zip: WorkerPool<ZipEntryJob, ZipEntry>
   search: WorkerPool<SearchJob, SearchRow[]>
 } | null = null
@@ -40,6 +43,7 @@ function work(): NonNullable<typeof pools> {
     schedule: new WorkerPool({ kind: 'schedule parsing', file: workerFile('schedule-worker', here), concurrency: 1, maxQueued: 4, timeoutMs: 30_000, maxMemoryMb: 256 }),
     agenda: new WorkerPool({ kind: 'agenda import', file: workerFile('agenda-worker', here), concurrency: 2, maxQueued: 8, timeoutMs: 20_000, maxMemoryMb: 256 }),
     exports: new WorkerPool({ kind: 'exports', file: workerFile('export-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 30_000, maxMemoryMb: 512 }),
+    archiving: new WorkerPool({ kind: 'archiving', file: workerFile('export-worker', here), concurrency: 1, maxQueued: 256, timeoutMs: 60_000, maxMemoryMb: 512 }),
     zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512 }),
     search: new WorkerPool({ kind: 'archive search', file: workerFile('search-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
   }
@@ -66,7 +70,7 @@ export async function renderInWorker(format: ExportFormat, source: PadSource): P
 
 /** What archiving stores of a pad (JSON, outcomes, plain text), computed in a worker. */
 export async function snapshotInWorker(source: PadSource): Promise<PadSnapshot> {
-  return (await work().exports.run({ job: 'snapshot', source }, transferOf(source))) as PadSnapshot
+  return (await work().archiving.run({ job: 'snapshot', source }, transferOf(source))) as PadSnapshot
 }
 
 /** One archived session's Markdown as a deflated zip entry, made in a worker. */

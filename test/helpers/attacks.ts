@@ -115,7 +115,7 @@ export function markdownAgenda(items: number): string {
   return '- a\n'.repeat(items)
 }
 
-/** A 200-session iCalendar schedule as a conference tool exports it (the legitimate upper case). */
+/** A summit of `sessions` sessions in May 2027 as an iCalendar export (the legitimate case; future dates, so auto-end leaves them alone). */
 export function summitIcs(sessions: number): string {
   const events: string[] = []
   for (let i = 0; i < sessions; i++) {
@@ -129,7 +129,7 @@ export function summitIcs(sessions: number): string {
         `SUMMARY:Session ${i} on the roadmap`,
         `CATEGORIES:Track ${i % 8}`,
         `LOCATION:Room ${100 + (i % 8)}`,
-        `DTSTART:202605${day}T${time}Z`,
+        `DTSTART:202705${day}T${time}Z`,
         'DURATION:PT40M',
         `ORGANIZER;CN=Moderator ${i}:mailto:m${i}@example.org`,
         `DESCRIPTION:Goals for session ${i}`,

@@ -19,6 +19,7 @@ import { createUpgradeHandler } from './http/upgrade.ts'
 import { compileTrust } from './http/client-address.ts'
 import { RefusalLog } from './http/refusal-log.ts'
 import { SessionService } from './sessions/session-service.ts'
+import { closeHeavyWork } from './workers/heavy-work.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
@@ -218,6 +219,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await metricsStopped
       }
       await stopped
+      await closeHeavyWork()
       await storage.close()
       logger.info({}, 'summitpad stopped')
     })()

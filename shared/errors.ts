@@ -16,6 +16,9 @@ export type ErrorCode =
   | 'organizer_required'
   | 'rate_limited'
   | 'unprocessable'
+  | 'too_complex'
+  | 'server_busy'
+  | 'work_timeout'
 
 /** HTTP status for each error code. */
 export const httpStatus: Record<ErrorCode, number> = {
@@ -31,6 +34,11 @@ export const httpStatus: Record<ErrorCode, number> = {
   organizer_required: 401,
   rate_limited: 429,
   unprocessable: 422,
+  // Issue 15 part 2: an input within the byte limit that needs too many items or too much memory.
+  too_complex: 422,
+  // A kind of heavy work has its queue full (Retry-After is set), or a job ran out of time.
+  server_busy: 503,
+  work_timeout: 503,
 }
 
 /** An expected failure: bad input, unknown session, and the like. Never a bug. */

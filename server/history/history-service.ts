@@ -58,15 +58,16 @@ export class HistoryService {
     )
   }
 
-  /** The pad as it was at revision `rev`; throws not_found for an unknown revision. */
-  async docAt(session: Session, rev: number): Promise<PMJSON> {
-    const snapshot = await this.snapshotOf(session, rev)
-    return this.rooms.read(padName(session.id), (ydoc) => {
-      const old = Y.createDocFromSnapshot(ydoc, snapshot)
-      const json = fragmentJson(old.getXmlFragment(padFragmentName))
-      old.destroy()
-      return json
-    })
+  /**
+   * What rebuilding revision `rev` needs, for a worker to do it off the event loop: the pad's
+   * whole state (`padUpdate`) and the revision's `Y.encodeSnapshot` bytes. Throws not_found for
+   * an unknown revision.
+   */
+  async revisionSource(session: Session, rev: number): Promise<{ padUpdate: Uint8Array; snapshot: Uint8Array }> {
+    const revision = (await this.store.listRevisions(padName(session.id))).find((candidate) => candidate.rev === rev)
+    if (!revision) throw new AppError('not_found', `no revision ${rev} of this pad`)
+    const padUpdate = await this.rooms.read(padName(session.id), (ydoc) => Y.encodeStateAsUpdate(ydoc))
+    return { padUpdate, snapshot: revision.snapshot }
   }
 
   /**

@@ -177,12 +177,17 @@ function noCacheHtml(res: express.Response, file: string): void {
   if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache')
 }
 
+/** Retry-After of a 503 `server_busy` / `work_timeout` answer, seconds. */
+const retryAfterSeconds = 5
+
 function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const body = toErrorBody(error)
     const status = httpStatus[body.error.code]
     if (status >= 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed')
     if (res.headersSent) return
+    // Heavy work refused for now (issue 15 part 2): tell clients when to try again.
+    if (body.error.code === 'server_busy' || body.error.code === 'work_timeout') res.set('Retry-After', String(retryAfterSeconds))
     res.status(status).json(body)
   }
 }

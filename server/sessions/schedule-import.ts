@@ -17,8 +17,6 @@ import { z } from 'zod'
 import type { Session, SessionLinks } from '../../shared/api.ts'
 import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { parseCsvSchedule } from '../../shared/schedule/parse-csv.ts'
-import { parseIcsSchedule } from '../../shared/schedule/parse-ics.ts'
 import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import { hashSecret, mintSecret } from '../auth/capabilities.ts'
@@ -28,6 +26,7 @@ import type { Logger } from '../sync/logger.ts'
 import { encodeControlSeed } from './control-doc.ts'
 import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import { parseScheduleInWorker } from '../workers/heavy-work.ts'
 
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
@@ -86,9 +85,12 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   const body = parseBody(importScheduleBody, input)
   const eventRef = slugify(body.event, maxEventRefChars)
   if (eventRef === '') throw new AppError('unprocessable', `the event name "${body.event}" has no letter or digit (a-z, 0-9) to name its sessions by`)
-  const parsed = body.format === 'csv' ? parseCsvSchedule(body.content) : parseIcsSchedule(body.content)
-  if (parsed.problems.length > 0) {
-    throw new AppError('invalid_body', `the schedule has ${parsed.problems.length} bad row(s); nothing was imported`, { problems: parsed.problems })
+  // Parsing runs in a worker with item, time and memory limits (issue 15: a 2 MiB iCalendar file
+  // kept the event loop for 7.5 minutes).
+  const parsed = await parseScheduleInWorker(body.format, body.content)
+  if (parsed.problemCount > 0) {
+    const shown = parsed.problems.length < parsed.problemCount ? ` (the first ${parsed.problems.length} are listed)` : ''
+    throw new AppError('invalid_body', `the schedule has ${parsed.problemCount} bad row(s)${shown}; nothing was imported`, { problems: parsed.problems })
   }
   const unnamed = parsed.entries.filter((entry) => slugify(entry.title, 24) === '')
   if (unnamed.length > 0) {
@@ -97,7 +99,11 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   }
   const keys = scheduleIds('', parsed.entries)
   const readableIds = scheduleIds(body.event, parsed.entries)
-  const plan = await Promise.all(parsed.entries.map(async (entry, i) => ({ entry, key: keys[i]!, readableId: readableIds[i]!, existing: await meta.findImported(eventRef, keys[i]!) })))
+  const plan: { entry: ScheduleEntry; key: string; readableId: string; existing: Session | null }[] = []
+  for (const [i, entry] of parsed.entries.entries()) {
+    if (i % 50 === 49) await nextTurn()
+    plan.push({ entry, key: keys[i]!, readableId: readableIds[i]!, existing: await meta.findImported(eventRef, keys[i]!) })
+  }
   const now = options.now ?? Date.now()
   const overdue = plan.filter(({ entry, existing }) => {
     if (options.autoEndAfterMinutes <= 0 || (existing && existing.state !== 'scheduled')) return false
@@ -115,6 +121,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   const created: string[] = []
   try {
     for (const { entry, key, readableId, existing } of plan) {
+      await nextTurn()
       const fields = scheduleFields(entry)
       if (!existing) {
         if (body.dryRun) {
@@ -150,6 +157,15 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
   logger.info({ event: body.event, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
   return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
+}
+
+/**
+ * Resolves on the event loop's next turn. SQLite calls resolve at once, so without it a
+ * 2,000-session import would run as one long chain of microtasks with no request served in
+ * between (issue 15: the event loop is given back between slices of work).
+ */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
 }
 
 function scheduleFields(entry: ScheduleEntry): SessionScheduleFields {

@@ -31,11 +31,19 @@ import { sessionTemplate, type PMJSON } from '../template.ts'
 /** The largest import accepted, in bytes of UTF-8. @default 524288 (512 KiB) */
 export const maxImportBytes = 512 * 1024
 
+/**
+ * The most non-blank lines an import may have: every agenda item, list item or block takes at
+ * least one, so this bounds the items the parser builds (issue 15: 256,000 one-letter lines
+ * overflowed the stack, 60,000 list items took 4.2 s). @default 10000
+ */
+export const maxImportLines = 10_000
+
 /** Why an import was refused. */
-export type ImportErrorReason = 'too_large' | 'binary' | 'empty'
+export type ImportErrorReason = 'too_large' | 'too_many_items' | 'binary' | 'empty'
 
 /**
  * Thrown for input that cannot be imported: larger than {@link maxImportBytes} (`too_large`),
+ * with more than {@link maxImportLines} non-blank lines (`too_many_items`),
  * containing NUL characters, which text never does (`binary`), or without any text to import
  * (`empty`). The message says why, for people; `reason` is for programs.
  */
@@ -110,11 +118,39 @@ export function importAgenda(content: string, format: 'markdown' | 'text'): PMJS
   return fromTemplate(items, goals)
 }
 
-function checkInput(input: string): string {
+/**
+ * Checks the cheap limits of an import (bytes, non-blank lines), linear in its length: callers
+ * run it before handing the import to a worker. Throws the ImportError `importAgenda` would.
+ */
+export function checkImportLimits(input: string): void {
   const bytes = utf8Length(input, maxImportBytes)
   if (bytes > maxImportBytes) {
     throw new ImportError('too_large', `import is too large: more than ${maxImportBytes} bytes (512 KiB) of UTF-8`)
   }
+  const lines = nonBlankLineCount(input, maxImportLines)
+  if (lines > maxImportLines) {
+    throw new ImportError('too_many_items', `import has more than ${maxImportLines} non-blank lines; at most ${maxImportLines} items and blocks are imported`)
+  }
+}
+
+/** Non-blank lines of `text`, counted up to `limit + 1`. */
+function nonBlankLineCount(text: string, limit: number): number {
+  let count = 0
+  let blank = true
+  for (let i = 0; i < text.length && count <= limit; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 10 || code === 13) {
+      if (!blank) count++
+      blank = true
+    } else if (blank && code !== 32 && code !== 9) {
+      blank = false
+    }
+  }
+  return blank ? count : count + 1
+}
+
+function checkInput(input: string): string {
+  checkImportLimits(input)
   if (input.includes('\0')) throw new ImportError('binary', 'import contains NUL characters: binary files cannot be imported')
   return input.replace(/^\uFEFF/, '')
 }

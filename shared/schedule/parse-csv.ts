@@ -5,7 +5,7 @@
  * as UTC unless it carries an offset); `duration` is in minutes.
  */
 import { parse } from 'csv-parse/sync'
-import { toEntry, type ParsedSchedule, type ScheduleEntry, type ScheduleProblem } from './schedule.ts'
+import { checkScheduleSize, toEntry, type ParsedSchedule, type ScheduleEntry, type ScheduleProblem } from './schedule.ts'
 
 const columns = ['title', 'track', 'room', 'start', 'duration', 'moderator', 'description'] as const
 const required = ['title', 'start', 'duration'] as const
@@ -20,6 +20,7 @@ export function parseCsvSchedule(text: string): ParsedSchedule {
     return { entries: [], problems: [{ line, message: `not valid CSV: ${(error as Error).message}` }] }
   }
   if (rows.length === 0) return { entries: [], problems: [{ line: 1, message: 'the file is empty' }] }
+  checkScheduleSize(rows.length - 1)
   const header = rows[0]!.record.map((name) => name.trim().toLowerCase())
   const missing = required.filter((name) => !header.includes(name))
   if (missing.length > 0) return { entries: [], problems: [{ line: 1, message: `the header lacks the column(s) ${missing.join(', ')}` }] }

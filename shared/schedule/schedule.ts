@@ -4,6 +4,7 @@
  * stable session id each entry gets: `<event>-<track>-<title>`, slugged.
  */
 import { z } from 'zod'
+import { AppError } from '../errors.ts'
 
 /** One session of an imported schedule. */
 export interface ScheduleEntry {
@@ -28,6 +29,20 @@ export interface ScheduleProblem {
 export interface ParsedSchedule {
   entries: ScheduleEntry[]
   problems: ScheduleProblem[]
+}
+
+/**
+ * Most sessions one schedule file may hold; a file with more is refused whole with
+ * AppError('too_complex') (HTTP 422) before its entries are read. A summit of 200 sessions is
+ * far below it. @default 2000
+ */
+export const maxScheduleEntries = 2000
+
+/** Refuses a schedule of `count` entries when it exceeds {@link maxScheduleEntries}. */
+export function checkScheduleSize(count: number): void {
+  if (count > maxScheduleEntries) {
+    throw new AppError('too_complex', `the schedule has ${count} sessions; at most ${maxScheduleEntries} are imported at once`, { limit: maxScheduleEntries, items: count })
+  }
 }
 
 export const scheduleFormats = ['csv', 'ics'] as const

@@ -3,11 +3,13 @@
  * every action item grouped by owner, and the whole archive as one zip (organizers only: it holds
  * every session's chat and participants at once).
  */
+import { once } from 'node:events'
 import { Router } from 'express'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
+import { writeArchiveZip } from '../../archive/archive-zip.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 
@@ -35,7 +37,10 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
       const { id, title, track } = summary.session
       for (const action of summary.outcomes.actions) {
         const owner = action.owner ?? ''
-        byOwner.set(owner, [...(byOwner.get(owner) ?? []), { ...action, session: { id, title, track } }])
+        // Appended in place: copying the list for each action was quadratic in one owner's actions.
+        const owned = byOwner.get(owner)
+        if (owned) owned.push({ ...action, session: { id, title, track } })
+        else byOwner.set(owner, [{ ...action, session: { id, title, track } }])
       }
     }
     const owners = [...byOwner]
@@ -46,9 +51,21 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
 
   router.get('/export.zip', async (req, res) => {
     const organizer = await organizers.require(req, 'the archive zip')
-    const zip = await archiver.zipAll()
-    await organizers.audit(organizer, 'archive.export', null, { bytes: zip.byteLength })
-    res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store').send(Buffer.from(zip))
+    await organizers.audit(organizer, 'archive.export', null, {})
+    // Streamed: headers go out with the first entry; a failure after that can only cut the
+    // response short (the zip then lacks its central directory and no client accepts it).
+    const write = async (chunk: Uint8Array) => {
+      if (!res.headersSent) res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store')
+      if (!res.write(chunk)) await once(res, 'drain')
+    }
+    try {
+      await writeArchiveZip(meta, write)
+    } catch (error) {
+      if (!res.headersSent) throw error
+      res.destroy()
+      return
+    }
+    res.end()
   })
 
   return router

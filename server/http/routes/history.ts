@@ -6,8 +6,7 @@ import { Router } from 'express'
 import type { ExportFormat } from '../../../shared/api.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { extractOutcomes } from '../../../shared/outcomes.ts'
-import { renderExport } from '../../archive/exports.ts'
+import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { HistoryService } from '../../history/history-service.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
@@ -52,9 +51,10 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     const format = query.format
     const session = await load(req.params.id)
     const rev = revNumber(query.rev)
-    const doc = await history.docAt(session, rev)
-    // A revision is the pad at that moment: the chat is not part of it.
-    const rendered = renderExport(format as ExportFormat, { session, doc, outcomes: extractOutcomes(doc), participants: await meta.listParticipants(session.id), chat: [] })
+    const { padUpdate, snapshot } = await history.revisionSource(session, rev)
+    // A revision is the pad at that moment: the chat is not part of it. Rebuilding and rendering
+    // it happen in a worker (issue 15: no request keeps the event loop).
+    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [] })
     res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

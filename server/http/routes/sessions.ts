@@ -2,7 +2,7 @@
 import { Router } from 'express'
 import { listSessionsQuery } from '../../../shared/api.ts'
 import type { Archiver } from '../../archive/archiver.ts'
-import { renderExport } from '../../archive/exports.ts'
+import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -71,7 +71,7 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   router.get('/:id/export', async (req, res) => {
     const format = parseExportQuery(req.query).format
     const session = await sessions.require(sessionId(req.params.id))
-    const rendered = renderExport(format, await archiver.exportSource(session))
+    const rendered = await renderInWorker(format, await archiver.padSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -1,11 +1,11 @@
 /**
  * MetaStore on PostgreSQL: the same rules as the SQLite store, with archive search on a generated
  * `tsvector` column (GIN index): every word of the query required, the last one as a prefix,
- * best first by `ts_rank`, snippets by `ts_headline` with the shared snippet markers.
+ * best first by `ts_rank`, snippets built from a bounded window of text (`archive/snippet.ts`).
  */
 import type pg from 'pg'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
-import { snippetEnd, snippetStart } from '../../../shared/api.ts'
+import { searchSnippet, snippetLeadChars, snippetWindowChars } from '../../archive/snippet.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
@@ -148,16 +148,28 @@ export class PgMetaStore implements MetaStore {
   async searchArchive(query: string, limit = 50): Promise<ArchiveHit[]> {
     const tsquery = toTsQuery(query)
     if (!tsquery) return []
-    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { snippet: string }>(
-      `SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json,
-              ts_headline('simple', a.body, q, $2) AS snippet
-       FROM archives a JOIN sessions s ON s.id = a.session_id, to_tsquery('simple', $1) q
-       WHERE a.search @@ q
-       ORDER BY ts_rank(a.search, q) DESC, s.title COLLATE "C"
-       LIMIT $3`,
-      [tsquery, `StartSel=${snippetStart}, StopSel=${snippetEnd}, MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`, limit],
+    const words = queryWords(query)
+    // No ts_headline: its cost grows with the matches (issue 15). The best rows are ranked and
+    // limited first; only for them is a bounded window of text read, around the first match of
+    // the first word, and the snippet built from it (`server/archive/snippet.ts`).
+    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { window_start: number; window: string }>(
+      `WITH best AS (
+         SELECT a.session_id, ts_rank(a.search, q) AS rank
+         FROM archives a, to_tsquery('simple', $1) q
+         WHERE a.search @@ q
+         ORDER BY rank DESC
+         LIMIT $3
+       ), hits AS (
+         SELECT best.session_id, best.rank, greatest(1, strpos(lower(a.body), $2) - $4) AS window_start
+         FROM best JOIN archives a ON a.session_id = best.session_id
+       )
+       SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json,
+              hits.window_start, substr(a.body, hits.window_start, $5) AS window
+       FROM hits JOIN archives a ON a.session_id = hits.session_id JOIN sessions s ON s.id = a.session_id
+       ORDER BY hits.rank DESC, s.title COLLATE "C"`,
+      [tsquery, words[0], limit, snippetLeadChars, snippetWindowChars],
     )
-    return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
+    return rows.map(({ window, window_start, ...row }) => ({ ...toSummary(row), snippet: searchSnippet(window, window_start - 1, words) }))
   }
 
   async addParticipants(id: string, names: string[]): Promise<void> {

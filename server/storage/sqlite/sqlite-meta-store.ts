@@ -1,7 +1,6 @@
 /** MetaStore on the embedded SQLite file (the same file as the SqliteDocStore). */
 import type Database from 'better-sqlite3'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
-import { snippetEnd, snippetStart } from '../../../shared/api.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -10,6 +9,8 @@ import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import { searchInWorker } from '../../workers/heavy-work.ts'
+import { searchArchiveRows } from './archive-search.ts'
 
 
 
@@ -125,19 +126,12 @@ export class SqliteMetaStore implements MetaStore {
     return rows.map(toSummary)
   }
 
+  /**
+   * MS7. Runs in a worker on its own read-only connection when the database is a file, in
+   * process for an in-memory one (tests); see `archive-search.ts`.
+   */
   async searchArchive(query: string, limit = 50): Promise<ArchiveHit[]> {
-    const match = toFtsQuery(query)
-    if (!match) return []
-    const rows = this.db
-      .prepare(
-        `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json,
-                snippet(archive_fts, -1, @start, @end, '…', 24) AS snippet
-         FROM archive_fts JOIN archives a ON a.session_id = archive_fts.session_id JOIN sessions s ON s.id = a.session_id
-         WHERE archive_fts MATCH @match
-         ORDER BY bm25(archive_fts, 0, 5, 1)
-         LIMIT @limit`,
-      )
-      .all({ match, start: snippetStart, end: snippetEnd, limit }) as (SessionRow & SummaryColumns & { snippet: string })[]
+    const rows = this.db.memory ? searchArchiveRows(this.db, query, limit) : await searchInWorker(this.db.name, query, limit)
     return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
   }
 
@@ -231,14 +225,3 @@ interface ArchiveColumns {
   chat_json: string
 }
 
-
-
-/**
- * Turns what a person typed into a safe FTS5 query: every word quoted (so no FTS syntax can
- * come from input), all required, the last one matched as a prefix. Null when there is no word.
- */
-export function toFtsQuery(input: string): string | null {
-  const words = queryWords(input)
-  if (words.length === 0) return null
-  return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ')
-}

@@ -1,0 +1,56 @@
+/**
+ * Worker thread of exports and archive snapshots. A pad travels either as ProseMirror JSON (an
+ * archived pad) or as its Yjs state update (a live pad, converted here so that walking a large
+ * Y.XmlFragment never happens on the event loop).
+ *
+ * - `render`: one export format (md, html, txt, json) of a session.
+ * - `snapshot`: what archiving a session stores: the pad as JSON, its outcomes, its plain text.
+ */
+import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import * as Y from 'yjs'
+import type { ExportFormat } from '../../shared/api.ts'
+import { exportText } from '../../shared/export/text.ts'
+import { extractOutcomes, type Outcomes } from '../../shared/outcomes.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import type { PMJSON } from '../../shared/template.ts'
+import { exportMeta, renderExport, type ExportSource, type RenderedExport } from '../archive/exports.ts'
+import { serveJobs } from './serve-jobs.ts'
+
+/** An export source whose pad is JSON (`doc`) or a Yjs update (`padUpdate`); outcomes computed when absent. */
+export type PadSource = Omit<ExportSource, 'doc' | 'outcomes'> & {
+  doc?: PMJSON
+  padUpdate?: Uint8Array
+  /** With `padUpdate`: `Y.encodeSnapshot` bytes of a revision; the pad is rebuilt as it was then. */
+  snapshot?: Uint8Array
+  outcomes?: Outcomes
+}
+
+/** One export-worker job. */
+export type ExportJob = { job: 'render'; format: ExportFormat; source: PadSource } | { job: 'snapshot'; source: PadSource }
+
+/** What a `snapshot` job returns. */
+export interface PadSnapshot {
+  doc: PMJSON
+  outcomes: Outcomes
+  text: string
+}
+
+serveJobs<ExportJob, RenderedExport | PadSnapshot>((job) => {
+  const { padUpdate, snapshot, ...rest } = job.source
+  const doc = job.source.doc ?? padJson(padUpdate ?? new Uint8Array(), snapshot)
+  const source: ExportSource = { ...rest, doc, outcomes: job.source.outcomes ?? extractOutcomes(doc) }
+  if (job.job === 'render') return { value: renderExport(job.format, source) }
+  return { value: { doc, outcomes: source.outcomes, text: exportText(doc, exportMeta(source)) } }
+})
+
+/** The pad of a Yjs update (at `snapshot` when given) as ProseMirror JSON (an empty pad is one empty paragraph). */
+function padJson(update: Uint8Array, snapshot: Uint8Array | undefined): PMJSON {
+  const ydoc = new Y.Doc({ gc: false })
+  Y.applyUpdate(ydoc, update)
+  const view = snapshot ? Y.createDocFromSnapshot(ydoc, Y.decodeSnapshot(snapshot)) : ydoc
+  const json = yXmlFragmentToProsemirrorJSON(view.getXmlFragment(padFragmentName)) as PMJSON
+  if (view !== ydoc) view.destroy()
+  ydoc.destroy()
+  // An empty fragment has no content array; the schema wants at least one block.
+  return json.content?.length ? json : { type: 'doc', content: [{ type: 'paragraph' }] }
+}

@@ -1,0 +1,26 @@
+/**
+ * Worker thread of the archive zip: one archived session's Markdown, deflated (raw DEFLATE, as a
+ * zip entry stores it) with its CRC-32 and size, so the event loop only writes zip headers and
+ * bytes (`server/archive/archive-zip.ts`).
+ */
+import { crc32 } from 'node:zlib'
+import { deflateSync, strToU8 } from 'fflate'
+import { exportMarkdown } from '../../shared/export/markdown.ts'
+import { exportMeta, type ExportSource } from '../archive/exports.ts'
+import { serveJobs } from './serve-jobs.ts'
+
+/** One zip entry to make: an archived session as Markdown. */
+export type ZipEntryJob = Omit<ExportSource, 'outcomes'>
+
+/** A compressed zip entry: `data` is raw DEFLATE of `size` bytes with checksum `crc`. */
+export interface ZipEntry {
+  data: Uint8Array
+  crc: number
+  size: number
+}
+
+serveJobs<ZipEntryJob, ZipEntry>((source) => {
+  const markdown = strToU8(exportMarkdown(source.doc, exportMeta({ ...source, outcomes: { decisions: [], actions: [] } })))
+  const data = deflateSync(markdown, { level: 6 })
+  return { value: { data, crc: crc32(markdown), size: markdown.length }, transfer: [data.buffer as ArrayBuffer] }
+})

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { snippetEnd as E, snippetStart as S } from '../../../../shared/api.ts'
+import { maxSnippetChars, searchSnippet, snippetWindowChars } from '../../../../server/archive/snippet.ts'
+
+describe('searchSnippet', () => {
+  it('marks whole words and the last word as a prefix, case-insensitively', () => {
+    expect(searchSnippet('The Zanzibarite migration needs a plan.', 0, ['zanzibarite', 'pla'])).toBe(`The ${S}Zanzibarite${E} migration needs a ${S}plan${E}.`)
+    expect(searchSnippet('planet plans plan', 0, ['plan', 'x'])).toBe(`planet plans ${S}plan${E}`)
+  })
+
+  it('cuts a short snippet around the first match of a long window, with ellipses', () => {
+    const window = `${'word '.repeat(60)}needle ${'tail '.repeat(60)}`.slice(0, snippetWindowChars)
+    const snippet = searchSnippet(window, 1000, ['needle'])
+    expect(snippet).toContain(`${S}needle${E}`)
+    expect(snippet.startsWith('…')).toBe(true)
+    expect(snippet.endsWith('…')).toBe(true)
+    expect(snippet.replaceAll(S, '').replaceAll(E, '').length).toBeLessThanOrEqual(maxSnippetChars + 2)
+  })
+
+  it('stays linear on a window full of matches and shows the text when nothing matches', () => {
+    const snippet = searchSnippet('plan '.repeat(96), 0, ['plan'])
+    expect(snippet.split(S).length - 1).toBeGreaterThan(30)
+    expect(searchSnippet('Nothing here\nat all', 0, ['zzz'])).toBe('Nothing here at all')
+  })
+})

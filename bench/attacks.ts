@@ -23,7 +23,7 @@ import {
   summitIcs,
   textAgenda,
 } from '../test/helpers/attacks.ts'
-import { startServerProcess, type ServerProcess } from '../test/helpers/start-server.ts'
+import { organizerHeaders, startServerProcess, type ServerProcess } from '../test/helpers/start-server.ts'
 import { table } from './report.ts'
 
 const scale = Number(process.env.ATTACK_SCALE ?? '1')
@@ -56,17 +56,17 @@ const attacks: Attack[] = [
   {
     name: 'ics',
     input: `${sized(256)} KiB of empty VEVENTs`,
-    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Attack', format: 'ics', content: emptyEventsIcs(sized(256) * 1024) })).status),
+    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Attack', format: 'ics', content: emptyEventsIcs(sized(256) * 1024) }, organizerHeaders)).status),
   },
   {
     name: 'ics-200',
     input: 'a legitimate 200-session schedule (dry run)',
-    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200), dryRun: true })).status),
+    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200), dryRun: true }, organizerHeaders)).status),
   },
   {
     name: 'ics-200-import',
     input: 'a legitimate 200-session schedule, imported',
-    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200) })).status),
+    run: async (server) => String((await postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200) }, organizerHeaders)).status),
   },
   {
     name: 'text-agenda',
@@ -119,7 +119,7 @@ const attacks: Attack[] = [
     prepare: async (server) => {
       for (let i = 0; i < sized(10); i++) await archivedPad(server.url, `Zip ${i}`, planText(sized(500) * 1000))
     },
-    run: async (server) => statusOf(await fetch(`${server.url}/api/archive/export.zip`)),
+    run: async (server) => statusOf(await fetch(`${server.url}/api/archive/export.zip`, { headers: organizerHeaders })),
   },
 ]
 

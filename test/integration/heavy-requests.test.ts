@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ArchiveHit } from '../../shared/api.ts'
 import { snippetEnd, snippetStart } from '../../shared/api.ts'
 import { archivedPad, emptyEventsIcs, markdownAgenda, planText, postJson, startProbe, summitIcs, textAgenda, type Probe } from '../helpers/attacks.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { organizerHeaders, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 
 let server: ServerProcess
 beforeAll(async () => {
@@ -38,14 +38,14 @@ const errorCode = (body: unknown) => (body as { error?: { code?: string } }).err
 
 describe('heavy requests', () => {
   it('refuses an iCalendar file of thousands of empty events with 422, parsing it in a worker', async () => {
-    const answer = await underProbe(() => postJson(`${server.url}/api/schedule/import`, { event: 'Attack', format: 'ics', content: emptyEventsIcs(1024 * 1024) }))
+    const answer = await underProbe(() => postJson(`${server.url}/api/schedule/import`, { event: 'Attack', format: 'ics', content: emptyEventsIcs(1024 * 1024) }, organizerHeaders))
     expect(answer.status).toBe(422)
     expect(errorCode(answer.body)).toBe('too_complex')
     expect(JSON.stringify(answer.body)).toContain('2000')
   })
 
   it('imports a 200-session schedule while the probe is answered', async () => {
-    const answer = await underProbe(() => postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200) }))
+    const answer = await underProbe(() => postJson(`${server.url}/api/schedule/import`, { event: 'Summit', format: 'ics', content: summitIcs(200) }, organizerHeaders))
     expect(answer.status).toBe(201)
     expect((answer.body as { created: number }).created).toBe(200)
   })
@@ -89,7 +89,7 @@ describe('heavy requests', () => {
         await res.arrayBuffer()
         statuses.push(res.status)
       }
-      const res = await fetch(`${server.url}/api/archive/export.zip`)
+      const res = await fetch(`${server.url}/api/archive/export.zip`, { headers: organizerHeaders })
       return { statuses, zip: { status: res.status, bytes: new Uint8Array(await res.arrayBuffer()) } }
     })
     expect(statuses).toEqual([200, 200, 200, 200])
@@ -103,7 +103,7 @@ describe('heavy requests', () => {
 
   it('answers 503 with Retry-After past the schedule queue bound, and never 500', async () => {
     const content = emptyEventsIcs(512 * 1024)
-    const answers = await underProbe(() => Promise.all(Array.from({ length: 10 }, () => postJson(`${server.url}/api/schedule/import`, { event: 'Flood', format: 'ics', content }))))
+    const answers = await underProbe(() => Promise.all(Array.from({ length: 10 }, () => postJson(`${server.url}/api/schedule/import`, { event: 'Flood', format: 'ics', content }, organizerHeaders))))
     const statuses = answers.map((answer) => answer.status)
     expect(statuses.every((status) => status === 422 || status === 503), statuses.join(',')).toBe(true)
     const busy = answers.filter((answer) => answer.status === 503)

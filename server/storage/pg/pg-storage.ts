@@ -86,6 +86,15 @@ const migrations: string[] = [
      ) STORED
    );
    CREATE INDEX archives_search ON archives USING GIN (search);`,
+  `CREATE TABLE refused_ranges (
+     id BIGSERIAL PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     client BIGINT NOT NULL,
+     start_clock BIGINT NOT NULL,
+     end_clock BIGINT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name, id);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

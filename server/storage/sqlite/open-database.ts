@@ -61,7 +61,15 @@ const migrations: string[] = [
      authors_json TEXT NOT NULL,
      reason TEXT NOT NULL,
      PRIMARY KEY (doc_name, rev)
-   );`
+   );`,
+  `CREATE TABLE refused_ranges (
+     doc_name TEXT NOT NULL,
+     client INTEGER NOT NULL,
+     start_clock INTEGER NOT NULL,
+     end_clock INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name);`,
 ]
 
 /**

@@ -19,6 +19,13 @@ export const CloseCode = {
   forbidden: 4403,
   /** The client stopped reading: its send backlog passed `MAX_SEND_BACKLOG_BYTES`. Reconnect to resync. */
   slowConsumer: 4408,
+  /**
+   * The client's copy diverged from the pad: it sent a write the pad refused (locked, ended or
+   * read-only), or one built on a refused write. The pad never takes that write, on any path, so
+   * reconnecting with the same copy is refused again: the client must drop its copy and load the
+   * pad afresh (summitpad's page does so by itself; see docs/refused-writes.md).
+   */
+  diverged: 4409,
   /** The `token` matches no key of the session. Reconnecting with it will not help. */
   badToken: 4401,
   /** No session with that id exists. Reconnecting will not help. */
@@ -46,6 +53,7 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.badToken]: 'bad token',
   [CloseCode.forbidden]: 'forbidden',
   [CloseCode.slowConsumer]: 'slow consumer',
+  [CloseCode.diverged]: 'diverged: write refused, reload',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.rateLimited]: 'rate limited',
 }
@@ -57,6 +65,7 @@ export function isFatalCloseCode(code: number): boolean {
     code === CloseCode.badToken ||
     code === CloseCode.malformedMessage ||
     code === CloseCode.unsupportedData ||
-    code === CloseCode.tooLarge
+    code === CloseCode.tooLarge ||
+    code === CloseCode.diverged
   )
 }

@@ -21,14 +21,15 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { messageSync } from '../../shared/protocol.ts'
-import { CloseCode } from '../../shared/close-codes.ts'
+import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { Bus, DocMessage } from '../bus/bus.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { DocLog, type LiveDocSource } from './doc-log.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
+import { newRanges, RefusedWrites } from './refused-writes.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
 import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
@@ -176,6 +177,13 @@ export class Room {
   private unbuiltStateVector: Uint8Array | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
+  /** The writes this pad refused (see refused-writes.ts), loaded with the doc. */
+  private readonly refused = new RefusedWrites()
+  /**
+   * With other instances, the clients each connection's updates named so far: the first update
+   * naming a client re-reads the refused writes, which another instance may have recorded.
+   */
+  private readonly refusedChecked = new WeakMap<Connection, Set<number>>()
 
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
@@ -189,14 +197,16 @@ export class Room {
     // A bus that is down would hold the load: serve local clients now, the bus catches up later.
     const subscribed = subscription ? await settleWithin(subscription, 2000) : null
     let loaded
+    let refused: RefusedRange[]
     try {
-      loaded = await store.load(docName)
+      ;[loaded, refused] = await Promise.all([store.load(docName), store.loadRefused(docName)])
     } catch (error) {
       void subscription?.then((unsubscribe) => unsubscribe()).catch(() => {})
       throw error
     }
     const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
     room = created
+    created.refused.add(refused)
     if (loaded) {
       // The stored bytes are the doc's whole state: a fresh client is served them at once, and
       // the doc itself (applying a long history takes tens of ms) is built when first needed or
@@ -417,11 +427,77 @@ export class Room {
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
     const shape = this.checkUpdate(update)
+    await this.refreshRefused(shape, connection)
+    if (this.refused.touches(shape)) {
+      // It contains a refused write or builds on one: refused in turn, its new structs too.
+      await this.recordRefused(newRanges(shape, (client) => this.projectedState(client)))
+      throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
+    }
     if (connection !== this.lastWriter) {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = connection
     }
     this.pipeline.accept(connection, update, shape)
+  }
+
+  /**
+   * Takes `update` from a connection that may not write (locked, ended, read-only): it is never
+   * applied. When it brings structs the pad does not hold, they are remembered as refused
+   * (durably, before this resolves) so they can never land later, and true is returned: the
+   * connection's copy has diverged and it must be closed (4409). False when the update brings
+   * nothing new (e.g. the empty sync step 2 of a viewer). Throws as `receiveUpdate` on an update
+   * that does not decode or breaks a limit.
+   */
+  async refuseUpdate(update: Uint8Array, connection: Connection): Promise<boolean> {
+    if (isEmptyUpdate(update)) return false
+    this.build()
+    const shape = this.scan(update)
+    await this.refreshRefused(shape, connection)
+    const ranges = newRanges(shape, (client) => this.projectedState(client))
+    if (ranges.length === 0) return this.refused.touches(shape)
+    await this.recordRefused(ranges)
+    return true
+  }
+
+  /**
+   * Remembers refused `ranges` at once (later updates are checked against them from now on) and
+   * has the store keep them. A store failure is logged: this instance still refuses them while
+   * the room is loaded, which is all that can be done without the store.
+   */
+  private async recordRefused(ranges: RefusedRange[]): Promise<void> {
+    if (ranges.length === 0) return
+    this.refused.add(ranges)
+    this.options.logger.info({ docName: this.docName, ranges }, 'write refused; remembering it')
+    try {
+      await this.track(this.store.appendRefused(this.docName, ranges))
+    } catch (error) {
+      this.options.logger.error({ err: error, docName: this.docName }, 'storing a refused write failed')
+    }
+  }
+
+  /**
+   * With other instances sharing the pad, re-reads the refused writes the first time a connection
+   * names a client (in its structs, references or deletions): another instance may have refused
+   * that client's write, e.g. before the client reconnected here.
+   */
+  private async refreshRefused(shape: UpdateShape, connection: Connection): Promise<void> {
+    if (!this.options.bus?.shared) return
+    let checked = this.refusedChecked.get(connection)
+    if (!checked) this.refusedChecked.set(connection, (checked = new Set()))
+    let unseen = false
+    for (const ends of [shape.endClocks, shape.refEnds, shape.deleteEnds]) {
+      for (const client of ends.keys()) {
+        if (checked.has(client)) continue
+        checked.add(client)
+        unseen = true
+      }
+    }
+    if (!unseen) return
+    try {
+      this.refused.add(await this.store.loadRefused(this.docName))
+    } catch (error) {
+      throw new StoreUnavailableError(error)
+    }
   }
 
   /**
@@ -546,13 +622,7 @@ export class Room {
     if (this.log.bytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
-    let shape
-    try {
-      shape = scanUpdate(update, limits)
-    } catch (error) {
-      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
-      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
-    }
+    const shape = this.scan(update)
     this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc (with the updates accepted before it) has for a client
@@ -565,6 +635,16 @@ export class Room {
       }
     }
     return shape
+  }
+
+  /** Scans `update` under the room's limits (see update-shape.ts); throws as `checkUpdate`. */
+  private scan(update: Uint8Array): UpdateShape {
+    try {
+      return scanUpdate(update, this.limits)
+    } catch (error) {
+      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+    }
   }
 
   /** The clock `client` will have reached once every accepted update is applied. */

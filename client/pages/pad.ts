@@ -25,6 +25,7 @@ import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
 import { exportLinks } from './session-archive.ts'
+import { showUnsavedAfterSync } from './unsaved-panel.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
 export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
@@ -157,6 +158,8 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
       ),
     ),
   )
+
+  showUnsavedAfterSync(banner, pad)
 
   const showIdentity = () => youButton.replaceChildren(h('span', { class: 'dot', style: `background:${identity.color}` }), identity.name)
   showIdentity()

@@ -31,6 +31,7 @@ import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { newRanges, RefusedWrites } from './refused-writes.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
+import { sliceUpdate } from './update-slices.ts'
 import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
 /** What one room accepts; each limit refuses with a documented close code. */
@@ -41,18 +42,25 @@ export interface RoomLimits {
   maxDocBytes: number
   /** Bytes of updates the doc holds but cannot integrate yet (missing what they build on) (4413). */
   maxPendingBytes: number
-  /** Most structs one update may carry; checked before it is decoded (4413). */
+  /**
+   * Most structs one update may carry, counted before it is decoded (4413). One over
+   * `sliceStructs` is taken in slices, one per turn of the event loop.
+   */
   maxStructs: number
   /** Most deleted ranges one update may carry (4413). */
   maxDeleteRanges: number
 }
 
+/**
+ * The defaults (as `server/config.ts`): an update of up to 4 MiB and 200,000 structs is taken,
+ * in slices (see `sliceStructs`), so a client's catch-up after a whole session offline gets in.
+ */
 export const defaultRoomLimits: RoomLimits = {
-  maxUpdateBytes: 512 * 1024,
+  maxUpdateBytes: 4 * 1024 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxStructs: 10_000,
-  maxDeleteRanges: 10_000,
+  maxStructs: 200_000,
+  maxDeleteRanges: 200_000,
 }
 
 export interface RoomOptions {
@@ -116,6 +124,19 @@ export class StoreUnavailableError extends Error {
  * answer to the client's own step 1 (clients send theirs first), or after this delay.
  */
 const step1DelayMs = 50
+
+/**
+ * Most structs (and most deleted ranges) taken in one turn of the event loop: a larger update is
+ * cut into slices of this size (update-slices.ts), and the pipeline applies at most this many per
+ * turn. Applying 2,000 structs of typing to a pad took 10 to 15 ms on a slow machine: well under
+ * the 50 ms a turn may take (issue 16, part 6).
+ */
+export const sliceStructs = 2000
+
+/** Lets the event loop run everything else that is due before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
 
 /** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerConnection = 1000
@@ -426,18 +447,77 @@ export class Room {
     this.build()
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
-    const shape = this.checkUpdate(update)
-    await this.refreshRefused(shape, connection)
-    if (this.refused.touches(shape)) {
-      // It contains a refused write or builds on one: refused in turn, its new structs too.
-      await this.recordRefused(newRanges(shape, (client) => this.projectedState(client)))
-      throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
+    this.checkSize(update)
+    const shape = this.scanSmall(update)
+    if (!shape) {
+      await this.receiveInSlices(update, connection)
+      return
     }
+    this.checkShape(update, shape)
+    await this.refuseIfBuiltOnRefused([shape], connection)
+    this.acceptChecked(update, shape, connection)
+  }
+
+  /** Queues a checked update of `connection` for the store and the doc. */
+  private acceptChecked(update: Uint8Array, shape: UpdateShape, connection: Connection): void {
     if (connection !== this.lastWriter) {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = connection
     }
     this.pipeline.accept(connection, update, shape)
+  }
+
+  /**
+   * Refuses (4409) updates of these shapes when one contains a refused write or builds on one,
+   * remembering their new structs as refused in turn (see refused-writes.ts).
+   */
+  private async refuseIfBuiltOnRefused(shapes: UpdateShape[], connection: Connection): Promise<void> {
+    for (const shape of shapes) await this.refreshRefused(shape, connection)
+    if (!shapes.some((shape) => this.refused.touches(shape))) return
+    await this.recordRefused(shapes.flatMap((shape) => newRanges(shape, (client) => this.projectedState(client))))
+    throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
+  }
+
+  /**
+   * Takes an update over one slice (see update-slices.ts), e.g. a client's catch-up after a whole
+   * session offline: first cuts and scans it a slice per turn of the event loop, refusing it
+   * whole (nothing stored) when it is malformed up to there, claims more than the room's limits
+   * or builds on a refused write; then checks and queues its slices one per turn, each stored and
+   * applied on its own. A slice that fails the later checks (a parent that is not a type, too
+   * many pending bytes) closes the connection as for a whole update; the slices before it stay.
+   */
+  private async receiveInSlices(update: Uint8Array, connection: Connection): Promise<void> {
+    const limits = this.limits
+    const slices: { update: Uint8Array; shape: UpdateShape }[] = []
+    let structs = 0
+    let deleteRanges = 0
+    const iterator = sliceUpdate(update, sliceStructs, sliceStructs)
+    for (;;) {
+      let next
+      try {
+        next = iterator.next()
+      } catch (error) {
+        throw new MalformedUpdateError(error instanceof Error ? error.message : error)
+      }
+      if (next.done) break
+      structs += next.value.structs
+      deleteRanges += next.value.deleteRanges
+      if (structs > limits.maxStructs) throw new UpdateRefusedError(CloseCode.tooLarge, `update carries more than ${limits.maxStructs} structs`)
+      if (deleteRanges > limits.maxDeleteRanges) throw new UpdateRefusedError(CloseCode.tooLarge, `update deletes more than ${limits.maxDeleteRanges} ranges`)
+      slices.push({ update: next.value.update, shape: this.scan(next.value.update) })
+      await nextTurn()
+      if (connection.isClosed || this.closing) return
+    }
+    await this.refuseIfBuiltOnRefused(
+      slices.map((slice) => slice.shape),
+      connection,
+    )
+    for (const slice of slices) {
+      if (connection.isClosed || this.closing) return
+      this.checkShape(slice.update, slice.shape)
+      this.acceptChecked(slice.update, slice.shape, connection)
+      await nextTurn()
+    }
   }
 
   /**
@@ -613,8 +693,8 @@ export class Room {
     this.docInstance?.destroy()
   }
 
-  /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
-  private checkUpdate(update: Uint8Array): UpdateShape {
+  /** Refuses an update over the byte limits (the update's, the doc's), before anything else. */
+  private checkSize(update: Uint8Array): void {
     const limits = this.limits
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
@@ -622,7 +702,27 @@ export class Room {
     if (this.log.bytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
-    const shape = this.scan(update)
+  }
+
+  /**
+   * The shape of `update` when it fits in one slice (the scan stops as soon as it does not, so
+   * this costs at most one slice's walk); null when it must be taken in slices. Throws as `scan`.
+   */
+  private scanSmall(update: Uint8Array): UpdateShape | null {
+    try {
+      return scanUpdate(update, { maxStructs: Math.min(sliceStructs, this.limits.maxStructs), maxDeleteRanges: Math.min(sliceStructs, this.limits.maxDeleteRanges) })
+    } catch (error) {
+      if (error instanceof UpdateTooComplexError) {
+        if (this.limits.maxStructs <= sliceStructs || this.limits.maxDeleteRanges <= sliceStructs) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+        return null
+      }
+      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+    }
+  }
+
+  /** Refuses, before anything is stored, an update whose scanned `shape` breaks a rule. */
+  private checkShape(update: Uint8Array, shape: UpdateShape): void {
+    const limits = this.limits
     this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc (with the updates accepted before it) has for a client
@@ -634,10 +734,12 @@ export class Room {
         throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
       }
     }
-    return shape
   }
 
-  /** Scans `update` under the room's limits (see update-shape.ts); throws as `checkUpdate`. */
+  /**
+   * Scans `update` under the room's limits (see update-shape.ts). Throws UpdateRefusedError (4413)
+   * past a limit, MalformedUpdateError when it does not decode.
+   */
   private scan(update: Uint8Array): UpdateShape {
     try {
       return scanUpdate(update, this.limits)

@@ -118,8 +118,9 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
  * Walks one struct of `client` starting at `clock` and returns its length (the clocks it takes).
  * An item may only build on what existed when it was made: a reference to its own client at or
  * after its own clock would make Yjs' integration throw half-way, so it is malformed here.
+ * Throws MalformedShapeError or lib0's decoding errors on bytes that do not follow the encoding.
  */
-function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
+export function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
   if (kind === 0 || kind === 10) {
@@ -246,7 +247,7 @@ function nonZero(length: number): number {
 }
 
 /** A struct or range length: Yjs never writes 0, and cannot re-encode one (pending delete sets). */
-function readLength(decoder: decoding.Decoder): number {
+export function readLength(decoder: decoding.Decoder): number {
   const length = decoding.readVarUint(decoder)
   if (length === 0) throw new MalformedShapeError('zero length')
   return length

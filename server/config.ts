@@ -126,7 +126,7 @@ export interface Config {
   readonly maxPendingBytes: number
   /**
    * Most structs, and most deleted ranges, one update may claim (counted before decoding); over
-   * it: 4413. An update over 2,000 is cut into slices checked, stored and applied one per turn of
+   * it: 4413. An update over 1,000 is cut into slices checked, stored and applied one per turn of
    * the event loop (sync/update-slices.ts), so this bounds a catch-up's total work, not the
    * time of one turn (issue 16, part 6). @default 200000
    */

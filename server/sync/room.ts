@@ -128,10 +128,11 @@ const step1DelayMs = 50
 /**
  * Most structs (and most deleted ranges) taken in one turn of the event loop: a larger update is
  * cut into slices of this size (update-slices.ts), and the pipeline applies at most this many per
- * turn. Applying 2,000 structs of typing to a pad took 10 to 15 ms on a slow machine: well under
- * the 50 ms a turn may take (issue 16, part 6).
+ * turn. Applying 1,000 structs of typing to a pad takes about 5 ms (15,000 took 82 ms on the
+ * development machine): a tenth of the 50 ms a turn may take, so a loaded machine keeps within
+ * it too (issue 16, part 6).
  */
-export const sliceStructs = 2000
+export const sliceStructs = 1000
 
 /** Lets the event loop run everything else that is due before going on. */
 function nextTurn(): Promise<void> {

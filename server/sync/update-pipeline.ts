@@ -51,7 +51,7 @@ interface Accepted {
  * Most structs plus deleted ranges applied in one drain (one turn), unless one entry alone has
  * more. Matches the room's slice size (room.ts `sliceStructs`).
  */
-export const maxStructsPerDrain = 2000
+export const maxStructsPerDrain = 1000
 
 export class UpdatePipeline {
   private queue: Accepted[] = []

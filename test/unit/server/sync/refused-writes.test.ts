@@ -11,6 +11,7 @@ import { silentLogger } from '../../../../server/sync/logger.ts'
 import { RoomRegistry } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { FakeSocket } from '../../../helpers/fake-socket.ts'
+import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
 import { MemoryDocBacking, MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
 import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
 
@@ -19,8 +20,15 @@ let backing: MemoryDocBacking
 let registry: RoomRegistry
 let writable: boolean
 
-function newRegistry(): RoomRegistry {
-  return new RoomRegistry({ store: new MemoryDocStore(backing), logger: silentLogger, compactAfterRows: 1000, unloadDelayMs: 20, maxQueuedBytesPerConnection: 1024 * 1024 })
+function newRegistry(bus?: InMemoryBusHub): RoomRegistry {
+  return new RoomRegistry({
+    store: new MemoryDocStore(backing),
+    logger: silentLogger,
+    compactAfterRows: 1000,
+    unloadDelayMs: 20,
+    maxQueuedBytesPerConnection: 1024 * 1024,
+    bus: bus?.connect(),
+  })
 }
 
 beforeEach(async () => {
@@ -124,5 +132,22 @@ describe('a refused write', () => {
     registry = newRegistry()
     expect(await send(update)).toBe(CloseCode.diverged)
     expect(await text()).not.toContain('REFUSED')
+  })
+
+  it('is refused by another instance that had the pad loaded before the refusal', async () => {
+    const hub = new InMemoryBusHub()
+    await registry.close()
+    registry = newRegistry(hub)
+    const other = newRegistry(hub)
+    try {
+      // The other instance loads the pad first (someone is reading it there).
+      const reader = other.connect(docName, new FakeSocket(), { wantsAck: false })
+      await reader.whenIdle()
+      const { update } = await refusedParagraph()
+      expect(await send(update, other)).toBe(CloseCode.diverged)
+      expect(await text(other)).not.toContain('REFUSED')
+    } finally {
+      await other.close()
+    }
   })
 })

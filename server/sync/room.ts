@@ -509,6 +509,18 @@ export class Room {
       await nextTurn()
       if (connection.isClosed || this.closing) return
     }
+    // As for a whole update (see `checkShape`): one that starts past what the doc has for a
+    // client is kept pending by Yjs, and the whole of it counts against the pending bound.
+    const firstClocks = new Map<number, number>()
+    for (const { shape } of slices) {
+      for (const [client, clock] of shape.firstClocks) firstClocks.set(client, Math.min(clock, firstClocks.get(client) ?? clock))
+    }
+    const pending = this.pendingBytes()
+    for (const [client, clock] of firstClocks) {
+      if (clock > this.projectedState(client) && pending + update.length > limits.maxPendingBytes) {
+        throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
+      }
+    }
     await this.refuseIfBuiltOnRefused(
       slices.map((slice) => slice.shape),
       connection,

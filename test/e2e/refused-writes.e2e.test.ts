@@ -100,4 +100,31 @@ describe('a write refused while the pad is locked, in the browser', () => {
     await a.context().close()
     await b.context().close()
   })
+  it('in flight when the session ends: shown as not saved, and in no export', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
+    const a = await (await contextAs(suite.browser, ada)).newPage()
+    const socket = await holdablePadSocket(a)
+    await openPad(a, session.id)
+    await caretUnder(a, 'Notes')
+    await a.keyboard.type('saved before the end')
+    await a.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 5000 })
+
+    socket.hold()
+    await a.keyboard.type(' TYPED-AS-THE-SESSION-ENDED')
+    await expect.poll(() => socket.held(), { timeout: 3000 }).toBeGreaterThan(0)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    socket.release()
+
+    const panel = a.locator('.unsaved-panel')
+    await panel.waitFor({ state: 'visible', timeout: 10_000 })
+    expect(await panel.locator('.unsaved-text').textContent()).toContain('TYPED-AS-THE-SESSION-ENDED')
+    expect(await a.locator('.pad-editor').textContent()).toContain('saved before the end')
+    expect(await a.locator('.pad-editor').textContent()).not.toContain('TYPED-AS-THE-SESSION-ENDED')
+    for (const path of [`/api/sessions/${session.id}/export?format=md`, `/api/sessions/${session.id}/archive`]) {
+      const body = await (await fetch(`${suite.server.url}${path}`)).text()
+      expect(body).toContain('saved before the end')
+      expect(body).not.toContain('TYPED-AS-THE-SESSION-ENDED')
+    }
+    await a.context().close()
+  })
 })

@@ -15,12 +15,32 @@
  * write's client would have every later edit held back by Yjs as "pending" (it depends on the
  * dropped one), shown to nobody, until a reconnect delivered the refused write with them.
  */
-import type { RefusedRange } from '../storage/doc-store.ts'
+import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
+import type { Logger } from './logger.ts'
 import type { UpdateShape } from './update-shape.ts'
 
+/** Where a room's RefusedWrites keeps what it refused. */
+export interface RefusedWritesHost {
+  store: DocStore
+  docName: string
+  logger: Logger
+  /** True when other instances write the pad too (and may refuse writes of their own). */
+  shared: boolean
+  /** Tracks a store write, so the room waits for it before it closes. */
+  track<T>(write: Promise<T>): Promise<T>
+}
+
+/** The writes one pad refused: checked against every update, kept in the DocStore. */
 export class RefusedWrites {
   /** For each client with a refused write: the lowest refused clock. */
   private readonly from = new Map<number, number>()
+  /**
+   * With other instances, the clients each asker (a connection) named so far: the first update
+   * naming a client re-reads the refused writes, which another instance may have recorded.
+   */
+  private readonly checked = new WeakMap<object, Set<number>>()
+
+  constructor(private readonly host: RefusedWritesHost) {}
 
   /** Remembers `ranges` (from the store or from a refusal just made). */
   add(ranges: Iterable<RefusedRange>): void {
@@ -37,6 +57,43 @@ export class RefusedWrites {
   /** The lowest refused clock of `client`, or undefined when none of its writes was refused. */
   refusedFrom(client: number): number | undefined {
     return this.from.get(client)
+  }
+
+  /**
+   * Remembers refused `ranges` at once (later updates are checked against them from now on) and
+   * has the store keep them; resolves once they are durable. A store failure is logged: this
+   * instance still refuses them while the room is loaded, which is all it can do without one.
+   */
+  async record(ranges: RefusedRange[]): Promise<void> {
+    if (ranges.length === 0) return
+    this.add(ranges)
+    const { store, docName, logger } = this.host
+    logger.info({ docName, ranges }, 'write refused; remembering it')
+    try {
+      await this.host.track(store.appendRefused(docName, ranges))
+    } catch (error) {
+      logger.error({ err: error, docName }, 'storing a refused write failed')
+    }
+  }
+
+  /**
+   * With other instances sharing the pad, re-reads the refused writes the first time `asker`
+   * names a client (in its structs, references or deletions): another instance may have refused
+   * that client's write, e.g. before the client reconnected here. Throws the store's error.
+   */
+  async refresh(shape: UpdateShape, asker: object): Promise<void> {
+    if (!this.host.shared) return
+    let checked = this.checked.get(asker)
+    if (!checked) this.checked.set(asker, (checked = new Set()))
+    let unseen = false
+    for (const ends of [shape.endClocks, shape.refEnds, shape.deleteEnds]) {
+      for (const client of ends.keys()) {
+        if (checked.has(client)) continue
+        checked.add(client)
+        unseen = true
+      }
+    }
+    if (unseen) this.add(await this.host.store.loadRefused(this.host.docName))
   }
 
   /** True when an update of `shape` contains a refused write or builds on one (see the header). */

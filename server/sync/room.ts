@@ -200,12 +200,7 @@ export class Room {
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
   /** The writes this pad refused (see refused-writes.ts), loaded with the doc. */
-  private readonly refused = new RefusedWrites()
-  /**
-   * With other instances, the clients each connection's updates named so far: the first update
-   * naming a client re-reads the refused writes, which another instance may have recorded.
-   */
-  private readonly refusedChecked = new WeakMap<Connection, Set<number>>()
+  private readonly refused: RefusedWrites
 
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
@@ -256,6 +251,7 @@ export class Room {
     docBytes: number,
   ) {
     this.limits = options.limits ?? defaultRoomLimits
+    this.refused = new RefusedWrites({ store, docName, logger: options.logger, shared: options.bus?.shared ?? false, track: (write) => this.track(write) })
     this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, storedRows, docBytes)
   }
 
@@ -475,7 +471,7 @@ export class Room {
   private async refuseIfBuiltOnRefused(shapes: UpdateShape[], connection: Connection): Promise<void> {
     for (const shape of shapes) await this.refreshRefused(shape, connection)
     if (!shapes.some((shape) => this.refused.touches(shape))) return
-    await this.recordRefused(shapes.flatMap((shape) => newRanges(shape, (client) => this.projectedState(client))))
+    await this.refused.record(shapes.flatMap((shape) => newRanges(shape, (client) => this.projectedState(client))))
     throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
   }
 
@@ -548,46 +544,14 @@ export class Room {
     await this.refreshRefused(shape, connection)
     const ranges = newRanges(shape, (client) => this.projectedState(client))
     if (ranges.length === 0) return this.refused.touches(shape)
-    await this.recordRefused(ranges)
+    await this.refused.record(ranges)
     return true
   }
 
-  /**
-   * Remembers refused `ranges` at once (later updates are checked against them from now on) and
-   * has the store keep them. A store failure is logged: this instance still refuses them while
-   * the room is loaded, which is all that can be done without the store.
-   */
-  private async recordRefused(ranges: RefusedRange[]): Promise<void> {
-    if (ranges.length === 0) return
-    this.refused.add(ranges)
-    this.options.logger.info({ docName: this.docName, ranges }, 'write refused; remembering it')
-    try {
-      await this.track(this.store.appendRefused(this.docName, ranges))
-    } catch (error) {
-      this.options.logger.error({ err: error, docName: this.docName }, 'storing a refused write failed')
-    }
-  }
-
-  /**
-   * With other instances sharing the pad, re-reads the refused writes the first time a connection
-   * names a client (in its structs, references or deletions): another instance may have refused
-   * that client's write, e.g. before the client reconnected here.
-   */
+  /** Re-reads refused writes another instance may have recorded (see RefusedWrites.refresh). */
   private async refreshRefused(shape: UpdateShape, connection: Connection): Promise<void> {
-    if (!this.options.bus?.shared) return
-    let checked = this.refusedChecked.get(connection)
-    if (!checked) this.refusedChecked.set(connection, (checked = new Set()))
-    let unseen = false
-    for (const ends of [shape.endClocks, shape.refEnds, shape.deleteEnds]) {
-      for (const client of ends.keys()) {
-        if (checked.has(client)) continue
-        checked.add(client)
-        unseen = true
-      }
-    }
-    if (!unseen) return
     try {
-      this.refused.add(await this.store.loadRefused(this.docName))
+      await this.refused.refresh(shape, connection)
     } catch (error) {
       throw new StoreUnavailableError(error)
     }

@@ -16,8 +16,11 @@ const recoveredAtKey = (sessionId: string) => `summitpad.recoveredAt.${sessionId
 /** A second refusal this soon after a recovery means reloading does not help: stop there. */
 const minRecoveryIntervalMs = 5000
 
-/** Longest wait for IndexedDB to delete the old copy (another tab may hold it open). */
-const deleteWaitMs = 500
+/**
+ * Longest wait for IndexedDB to delete the old copy (another tab may hold it open). The page
+ * does not need the deletion: it moves to a new copy's name anyway (see `localCopyName`).
+ */
+const deleteWaitMs = 150
 
 /**
  * The IndexedDB name of this browser's copy of the pad. Each recovery moves to a new name, so a

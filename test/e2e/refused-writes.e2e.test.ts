@@ -78,6 +78,10 @@ describe('a write refused while the pad is locked, in the browser', () => {
     expect(await panel.locator('.unsaved-text').textContent()).toContain('TYPED-AS-THE-LOCK-CAME')
     expect(await a.locator('.pad-editor').textContent()).not.toContain('TYPED-AS-THE-LOCK-CAME')
     expect(await a.locator('.pad-editor').textContent()).toContain('saved before the lock')
+    // The browser's offline copy that held the refused edit is gone; a new one holds the pad.
+    const databases = await a.evaluate(async () => (await indexedDB.databases()).map((db) => db.name))
+    expect(databases).not.toContain(`summitpad:${session.id}`)
+    expect(databases).toContain(`summitpad:${session.id}:1`)
 
     expect((await act(suite.server.url, session.id, 'unlock', moderatorKey)).status).toBe(200)
     await a.locator('.pad-editor[contenteditable="true"]').waitFor({ timeout: 5000 })

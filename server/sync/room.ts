@@ -543,9 +543,27 @@ export class Room {
     const shape = this.scan(update)
     await this.refreshRefused(shape, connection)
     const ranges = newRanges(shape, (client) => this.projectedState(client))
-    if (ranges.length === 0) return this.refused.touches(shape)
+    if (ranges.length === 0) return this.refused.touches(shape) || (shape.deleteRanges > 0 && this.deletesMore(update))
     await this.refused.record(ranges)
     return true
+  }
+
+  /**
+   * True when `update` deletes something the doc has not deleted. A refused deletion makes no
+   * structs to remember, but the client's copy has diverged all the same: left connected, its
+   * next sync (a reconnect) would carry the deletion in again. Decodes the update and reads the
+   * doc's delete set: only on this refusal path.
+   */
+  private deletesMore(update: Uint8Array): boolean {
+    const { ds } = Y.decodeUpdate(update)
+    const deleted = Y.createDeleteSetFromStructStore(this.doc.store)
+    for (const [client, ranges] of ds.clients) {
+      const have = deleted.clients.get(client) ?? []
+      for (const { clock, len } of ranges) {
+        if (!have.some((range) => range.clock <= clock && range.clock + range.len >= clock + len)) return true
+      }
+    }
+    return false
   }
 
   /** Re-reads refused writes another instance may have recorded (see RefusedWrites.refresh). */

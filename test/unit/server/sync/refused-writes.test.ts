@@ -119,6 +119,21 @@ describe('a refused write', () => {
     expect(await send(builder.edit((fragment) => fragment.insert(0, [p('UNRELATED')])))).toBe(CloseCode.diverged)
   })
 
+  it('closes a client whose deletion was refused, so its copy cannot bring it in later', async () => {
+    const deleter = await client(1500)
+    writable = false
+    const deletion = deleter.edit((fragment) => fragment.delete(1, 1))
+    expect(await send(deletion)).toBe(CloseCode.diverged)
+    writable = true
+    expect(await text()).toContain('original')
+    // A viewer's sync step 2 carries every deletion its copy knows: the ones the pad made are
+    // nothing new, and that viewer stays connected.
+    expect(await send(deleter.edit((fragment) => fragment.delete(0, 1)))).toBeNull()
+    const viewer = await client(1501)
+    writable = false
+    expect(await send(Y.encodeStateAsUpdate(viewer.ydoc, Y.encodeStateVector(viewer.ydoc)))).toBeNull()
+  })
+
   it('lets everyone else’s edits through', async () => {
     await refusedParagraph()
     const other = await client(3000)

@@ -15,9 +15,10 @@
  * write's client would have every later edit held back by Yjs as "pending" (it depends on the
  * dropped one), shown to nobody, until a reconnect delivered the refused write with them.
  */
+import * as decoding from 'lib0/decoding'
 import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import type { Logger } from './logger.ts'
-import type { UpdateShape } from './update-shape.ts'
+import { readLength, skipStruct, type UpdateShape } from './update-shape.ts'
 
 /** Where a room's RefusedWrites keeps what it refused. */
 export interface RefusedWritesHost {
@@ -124,4 +125,48 @@ export function newRanges(shape: UpdateShape, known: (client: number) => number)
     if (end > start) ranges.push({ client, start, end })
   }
   return ranges
+}
+
+/** Deleted ranges per client, as Yjs' DeleteSet holds them (`clients`). */
+export type Deletions = Map<number, { clock: number; len: number }[]>
+
+/**
+ * The delete set of `update` (v1 encoding), read without decoding its structs. Throws on bytes
+ * that do not follow the encoding (callers pass updates the scan accepted, or stored ones).
+ */
+export function readDeletions(update: Uint8Array): Deletions {
+  const decoder = decoding.createDecoder(update)
+  const clients = decoding.readVarUint(decoder)
+  for (let c = 0; c < clients; c++) {
+    const count = decoding.readVarUint(decoder)
+    const client = decoding.readVarUint(decoder)
+    let clock = decoding.readVarUint(decoder)
+    for (let i = 0; i < count; i++) clock += skipStruct(decoder, client, clock, null)
+  }
+  const deletions: Deletions = new Map()
+  const deleteClients = decoding.readVarUint(decoder)
+  for (let c = 0; c < deleteClients; c++) {
+    const client = decoding.readVarUint(decoder)
+    const count = decoding.readVarUint(decoder)
+    const ranges: { clock: number; len: number }[] = []
+    for (let r = 0; r < count; r++) ranges.push({ clock: decoding.readVarUint(decoder), len: readLength(decoder) })
+    deletions.set(client, [...(deletions.get(client) ?? []), ...ranges])
+  }
+  return deletions
+}
+
+/**
+ * True when `update` deletes something `done` (a doc's delete set, its ranges merged as Yjs
+ * keeps them) does not: a refused deletion. A refused deletion makes no structs to remember,
+ * but the client's copy has diverged all the same: left connected, its next sync (a reconnect)
+ * would carry the deletion in again.
+ */
+export function deletesMore(update: Deletions, done: Deletions): boolean {
+  for (const [client, ranges] of update) {
+    const have = done.get(client) ?? []
+    for (const { clock, len } of ranges) {
+      if (!have.some((range) => range.clock <= clock && range.clock + range.len >= clock + len)) return true
+    }
+  }
+  return false
 }

@@ -29,7 +29,7 @@ import type { Logger } from './logger.ts'
 import { DocLog, type LiveDocSource } from './doc-log.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
-import { newRanges, RefusedWrites } from './refused-writes.ts'
+import { deletesMore, newRanges, readDeletions, RefusedWrites, type Deletions } from './refused-writes.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
 import { sliceUpdate } from './update-slices.ts'
 import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
@@ -197,6 +197,8 @@ export class Room {
   private readonly awaitingStep1 = new Set<Connection>()
   /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
   private unbuiltStateVector: Uint8Array | null = null
+  /** The delete set of `unbuilt`, read once when a read-only client's update needs it. */
+  private unbuiltDeletions: Deletions | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
   /** The writes this pad refused (see refused-writes.ts), loaded with the doc. */
@@ -388,6 +390,7 @@ export class Room {
     if (!update || this.released) return
     this.unbuilt = null
     this.unbuiltStateVector = null
+    this.unbuiltDeletions = null
     const served = this.fullState
     Y.applyUpdate(this.doc, update, { kind: 'store' } satisfies UpdateOrigin)
     // The stored bytes still describe the whole doc unless something else changed it meanwhile.
@@ -539,31 +542,25 @@ export class Room {
    */
   async refuseUpdate(update: Uint8Array, connection: Connection): Promise<boolean> {
     if (isEmptyUpdate(update)) return false
-    this.build()
     const shape = this.scan(update)
     await this.refreshRefused(shape, connection)
-    const ranges = newRanges(shape, (client) => this.projectedState(client))
-    if (ranges.length === 0) return this.refused.touches(shape) || (shape.deleteRanges > 0 && this.deletesMore(update))
-    await this.refused.record(ranges)
-    return true
+    // A room whose clients only read is not built for them (see `unbuilt`): its state and delete
+    // set are read from the stored bytes instead, once.
+    const state = this.unbuilt ? Y.decodeStateVector(this.stateVector()) : null
+    const ranges = newRanges(shape, (client) => (state ? (state.get(client) ?? 0) : this.projectedState(client)))
+    if (ranges.length > 0) {
+      await this.refused.record(ranges)
+      return true
+    }
+    if (this.refused.touches(shape)) return true
+    if (shape.deleteRanges === 0) return false
+    return deletesMore(readDeletions(update), this.deletions())
   }
 
-  /**
-   * True when `update` deletes something the doc has not deleted. A refused deletion makes no
-   * structs to remember, but the client's copy has diverged all the same: left connected, its
-   * next sync (a reconnect) would carry the deletion in again. Decodes the update and reads the
-   * doc's delete set: only on this refusal path.
-   */
-  private deletesMore(update: Uint8Array): boolean {
-    const { ds } = Y.decodeUpdate(update)
-    const deleted = Y.createDeleteSetFromStructStore(this.doc.store)
-    for (const [client, ranges] of ds.clients) {
-      const have = deleted.clients.get(client) ?? []
-      for (const { clock, len } of ranges) {
-        if (!have.some((range) => range.clock <= clock && range.clock + range.len >= clock + len)) return true
-      }
-    }
-    return false
+  /** The doc's delete set: from the stored bytes while the doc is not built. */
+  private deletions(): Deletions {
+    if (this.unbuilt) return (this.unbuiltDeletions ??= readDeletions(this.unbuilt))
+    return Y.createDeleteSetFromStructStore(this.doc.store).clients
   }
 
   /** Re-reads refused writes another instance may have recorded (see RefusedWrites.refresh). */

@@ -134,6 +134,22 @@ describe('a refused write', () => {
     expect(await send(Y.encodeStateAsUpdate(viewer.ydoc, Y.encodeStateVector(viewer.ydoc)))).toBeNull()
   })
 
+  it('answers a reader without building the pad: nothing new stays open, a new deletion closes', async () => {
+    // A pad whose stored state has a deletion; every reader's sync step 2 carries it.
+    const editor = await client(1600)
+    await new MemoryDocStore(backing).append(docName, editor.edit((fragment) => fragment.delete(0, 1)))
+    await registry.close()
+    registry = newRegistry()
+    writable = false
+    const reader = await client(1601)
+    expect(await send(Y.encodeStateAsUpdate(reader.ydoc, Y.encodeStateVector(reader.ydoc)))).toBeNull()
+    expect(await registry.builtDocNames()).toEqual([])
+    expect(await send(reader.edit((fragment) => fragment.delete(0, 1)))).toBe(CloseCode.diverged)
+    expect(await registry.builtDocNames()).toEqual([])
+    writable = true
+    expect(await text()).toContain('original')
+  })
+
   it('lets everyone else’s edits through', async () => {
     await refusedParagraph()
     const other = await client(3000)

@@ -11,8 +11,8 @@ const defaults = {
   host: '0.0.0.0',
   dataDir: './data',
   logLevel: 'info',
-  maxFrameBytes: 1024 * 1024,
-  maxQueuedBytesPerConnection: 4 * 1024 * 1024,
+  maxFrameBytes: 5 * 1024 * 1024,
+  maxQueuedBytesPerConnection: 8 * 1024 * 1024,
   compactAfterRows: 500,
   roomUnloadDelayMs: 2000,
   shutdownTimeoutMs: 10_000,
@@ -24,10 +24,10 @@ const defaults = {
   maxSendBacklogBytes: 4 * 1024 * 1024,
   revisionQuietMs: 3000,
   revisionMaxIntervalMs: 60_000,
-  maxUpdateBytes: 512 * 1024,
+  maxUpdateBytes: 4 * 1024 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxUpdateStructs: 10_000,
+  maxUpdateStructs: 200_000,
   awarenessFlushMs: 50,
   broadcastWindowMs: 30,
   broadcastSendsPerSecond: 25_000,
@@ -117,11 +117,11 @@ export interface Config {
   /** Directory of the embedded SQLite file `summitpad.db`. @default './data' */
   readonly dataDir: string
   readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
-  /** Largest WebSocket frame accepted; larger ones close the socket with 1009. @default 1 MiB */
+  /** Largest WebSocket frame accepted; larger ones close the socket with 1009. Holds the largest update. @default 5 MiB */
   readonly maxFrameBytes: number
   /**
    * Bytes of frames a connection may have waiting: past half of it the server stops reading from
-   * the client until they are handled; past all of it the connection is closed (1013). @default 4 MiB
+   * the client until they are handled; past all of it the connection is closed (1013). @default 8 MiB
    */
   readonly maxQueuedBytesPerConnection: number
   /** The stored update log of a doc is merged into one row once it has this many rows. @default 500 */
@@ -154,16 +154,20 @@ export interface Config {
   readonly revisionQuietMs: number
   /** ...and at least this often while people keep typing. @default 60000 */
   readonly revisionMaxIntervalMs: number
-  /** Largest single Yjs update a client may send; over it: 4413. @default 512 KiB */
+  /**
+   * Largest single Yjs update a client may send; over it: 4413. Large enough for a client's
+   * catch-up after a whole session of notes taken offline (issue 16). @default 4 MiB
+   */
   readonly maxUpdateBytes: number
   /** Largest document (bytes of its stored updates); an update that would pass it: 4413. @default 32 MiB */
   readonly maxDocBytes: number
   /** Bytes of not-yet-integrable (pending) updates a room may hold; over it: 4413. @default 1 MiB */
   readonly maxPendingBytes: number
   /**
-   * Most structs, and most deleted ranges, one update may claim (checked before decoding); over
-   * it: 4413. The costliest update still accepted, a flood at this limit, took 3 to 24 ms to
-   * handle on a slow machine; at 20,000 it came near the 50 ms a message may take. @default 10000
+   * Most structs, and most deleted ranges, one update may claim (counted before decoding); over
+   * it: 4413. An update over 1,000 is cut into slices checked, stored and applied one per turn of
+   * the event loop (sync/update-slices.ts), so this bounds a catch-up's total work, not the
+   * time of one turn (issue 16, part 6). @default 200000
    */
   readonly maxUpdateStructs: number
   /** Least time between two awareness (cursor, presence) frames of a room, in ms. @default 50 */

@@ -32,6 +32,13 @@ export const CloseCode = {
    * resync (1013; the reason says "slow consumer; retry in 1 s").
    */
   slowConsumer: 1013,
+  /**
+   * The client's copy diverged from the pad: it sent a write the pad refused (locked, ended or
+   * read-only), or one built on a refused write. The pad never takes that write, on any path, so
+   * reconnecting with the same copy is refused again: the client must drop its copy and load the
+   * pad afresh (summitpad's page does so by itself; see docs/refused-writes.md).
+   */
+  diverged: 4409,
   /** The `token` matches no key of the session. Reconnecting with it will not help. */
   badToken: 4401,
   /**
@@ -68,6 +75,7 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.malformedMessage]: 'malformed message',
   [CloseCode.badToken]: 'bad token',
   [CloseCode.forbidden]: 'forbidden',
+  [CloseCode.diverged]: 'diverged: write refused, reload',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.schemaMismatch]: 'schema version not accepted for writing: reload',
 }

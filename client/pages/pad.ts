@@ -27,6 +27,7 @@ import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authors
 import { Authorship } from '../sync/authorship.ts'
 import { exportLinks } from './session-archive.ts'
 import { PageSockets } from '../sync/reconnect.ts'
+import { showUnsavedAfterSync } from './unsaved-panel.ts'
 
 /** Loads the session as the holder of this browser's key for it; drops a key the server refuses. */
 export async function loadSessionView(root: HTMLElement, sessionId: string): Promise<{ session: SessionView; key: string | null } | null> {
@@ -166,6 +167,8 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
       ),
     ),
   )
+
+  showUnsavedAfterSync(banner, pad)
 
   const showIdentity = () => youButton.replaceChildren(h('span', { class: 'dot', style: `background:${identity.color}` }), identity.name)
   showIdentity()

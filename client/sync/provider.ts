@@ -18,6 +18,8 @@ import { retryWithJitter } from './reconnect.ts'
 
 /** What the page says when the server runs a newer summitpad than this page. */
 export const outdatedMessage = 'summitpad was updated: reload'
+import { dropDivergedCopy, localCopyName } from './refused-recovery.ts'
+import { padPlainText } from './unsaved-text.ts'
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'refused'
 
@@ -53,11 +55,14 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     token: string | null,
   ) {
     super()
-    this.local = new IndexeddbPersistence(`summitpad:${sessionId}`, this.ydoc)
+    this.local = new IndexeddbPersistence(localCopyName(sessionId), this.ydoc)
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
     this.provider = new WebsocketProvider(`${scheme}://${location.host}/sync`, sessionId, this.ydoc, {
       params: { [ackQueryParam]: '1', [schemaQueryParam]: String(SCHEMA_VERSION), ...(token ? { [tokenQueryParam]: token } : {}) },
       maxBackoffTime: 5000,
+      // Tabs of one browser sync through the server only: a tab's copy holding a refused write
+      // must not flow into another tab's fresh copy (see refused-recovery.ts).
+      disableBc: true,
     })
     this.stopRetrying = retryWithJitter(this.provider)
     // reason: y-websocket types its handler table loosely; slot `messageAck` takes summitpad's handler.
@@ -78,6 +83,10 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
       this.refresh()
     })
     this.provider.on('connection-close', (event) => {
+      if (event?.code === CloseCode.diverged) {
+        void this.recover()
+        return
+      }
       if (event && isFatalCloseCode(event.code)) {
         if (event.code === CloseCode.schemaMismatch) this.markOutdated()
         this._status = { ...this._status, refusal: refusalMessage(event.code, event.reason) }
@@ -117,6 +126,22 @@ export class PadConnection extends ObservableV2<{ status: (status: ConnectionSta
     void this.local.destroy()
     this.ydoc.destroy()
     super.destroy()
+  }
+
+  /**
+   * The server refused a write of this copy (4409): keep its text for the "Not saved" panel, drop
+   * the copy and load the pad afresh (see refused-recovery.ts).
+   */
+  private async recover(): Promise<void> {
+    this.provider.disconnect()
+    this._status = { ...this._status, notice: 'an edit was refused; reloading the pad' }
+    this.refresh()
+    if (await dropDivergedCopy(this.sessionId, padPlainText(this.fragment), this.local)) {
+      location.reload()
+      return
+    }
+    this._status = { ...this._status, refusal: refusalMessage(CloseCode.diverged, '') }
+    this.refresh()
   }
 
   // Create the editor only once the pad has content: an editor bound to an empty fragment would
@@ -177,5 +202,6 @@ function refusalMessage(code: number, reason: string): string {
   if (code === CloseCode.schemaMismatch) return outdatedMessage
   if (code === CloseCode.unknownSession) return 'This session does not exist.'
   if (code === CloseCode.badToken) return 'The key in this link is not valid for this session.'
+  if (code === CloseCode.diverged) return 'The pad refused this browser’s edits again. Copy any text you need, then reload the page.'
   return `The server refused this pad: ${reason}`
 }

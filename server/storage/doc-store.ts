@@ -17,6 +17,9 @@
  * - [DS6] `delete` removes every row of a doc, its revisions too.
  * - [DS7] `appendRevision` numbers a doc's revisions 1, 2, 3, ... in the order they were added;
  *   `listRevisions` returns them in that order with exactly the bytes and fields given.
+ * - [DS9] `appendRefused` resolves only once the ranges are durable; `loadRefused` returns every
+ *   range recorded for the doc, in the order recorded, untouched by `compact`; `delete` removes
+ *   them with the doc.
  * Updates are stored as given, unvalidated: callers validate before appending.
  */
 
@@ -41,6 +44,16 @@ export interface Revision {
   reason: string
 }
 
+/**
+ * A write the doc refused (the pad was locked or ended, or the connection read-only): Yjs client
+ * `client`'s structs at clocks `start` (inclusive) to `end` (exclusive). See sync/refused-writes.ts.
+ */
+export interface RefusedRange {
+  client: number
+  start: number
+  end: number
+}
+
 export interface DocStore {
   /** Appends one update to the doc's log; resolves when it is durable [DS1]. */
   append(docName: string, update: Uint8Array): Promise<void>
@@ -54,7 +67,11 @@ export interface DocStore {
   appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number>
   /** Every revision of the doc, oldest first [DS7]. */
   listRevisions(docName: string): Promise<Revision[]>
-  /** Removes the doc entirely [DS6]. */
+  /** Records refused writes of the doc; resolves when durable [DS9]. */
+  appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void>
+  /** Every refused write recorded for the doc, oldest first ([] when none) [DS9]. */
+  loadRefused(docName: string): Promise<RefusedRange[]>
+  /** Removes the doc entirely, its refused writes too [DS6]. */
   delete(docName: string): Promise<void>
   /** Waits for in-flight writes, then releases resources. Idempotent. */
   close(): Promise<void>

@@ -307,7 +307,8 @@ export class Connection {
   }
 
   // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
-  // which is what keeps a viewer's stale or forged offline state out of the doc.
+  // which is what keeps a viewer's stale or forged offline state out of the doc. One that
+  // brings anything new is also remembered as refused and closes the connection (see `handle`).
   private refuseWrite(): void {
     this.metrics.rejected('read-only')
     if (this.toldReadOnly) return
@@ -345,6 +346,12 @@ export class Connection {
             await room.receiveUpdate(payload, this)
           } else if (this.options.writeRefusal && !isEmptyUpdate(payload)) {
             this.close(this.options.writeRefusal.code, this.options.writeRefusal.reason)
+          } else if (await room.refuseUpdate(payload, this)) {
+            // Its copy now holds a write the pad will never take (see refused-writes.ts): left
+            // connected, its later edits would build on it and be refused unseen. Close it.
+            this.refuseWrite()
+            this.options.logger.info({}, 'closing connection: its write was refused, its copy diverged')
+            this.close(CloseCode.diverged)
           } else {
             this.refuseWrite()
           }

@@ -21,15 +21,17 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import { messageSync } from '../../shared/protocol.ts'
-import { CloseCode } from '../../shared/close-codes.ts'
+import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { Bus, DocMessage } from '../bus/bus.ts'
-import type { DocStore } from '../storage/doc-store.ts'
+import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { DocLog, type LiveDocSource } from './doc-log.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
+import { deletesMore, newRanges, readDeletions, RefusedWrites, type Deletions } from './refused-writes.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
+import { sliceUpdate } from './update-slices.ts'
 import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
 /** What one room accepts; each limit refuses with a documented close code. */
@@ -40,18 +42,25 @@ export interface RoomLimits {
   maxDocBytes: number
   /** Bytes of updates the doc holds but cannot integrate yet (missing what they build on) (4413). */
   maxPendingBytes: number
-  /** Most structs one update may carry; checked before it is decoded (4413). */
+  /**
+   * Most structs one update may carry, counted before it is decoded (4413). One over
+   * `sliceStructs` is taken in slices, one per turn of the event loop.
+   */
   maxStructs: number
   /** Most deleted ranges one update may carry (4413). */
   maxDeleteRanges: number
 }
 
+/**
+ * The defaults (as `server/config.ts`): an update of up to 4 MiB and 200,000 structs is taken,
+ * in slices (see `sliceStructs`), so a client's catch-up after a whole session offline gets in.
+ */
 export const defaultRoomLimits: RoomLimits = {
-  maxUpdateBytes: 512 * 1024,
+  maxUpdateBytes: 4 * 1024 * 1024,
   maxDocBytes: 32 * 1024 * 1024,
   maxPendingBytes: 1024 * 1024,
-  maxStructs: 10_000,
-  maxDeleteRanges: 10_000,
+  maxStructs: 200_000,
+  maxDeleteRanges: 200_000,
 }
 
 export interface RoomOptions {
@@ -118,6 +127,20 @@ export class StoreUnavailableError extends Error {
  */
 const step1DelayMs = 50
 
+/**
+ * Most structs (and most deleted ranges) taken in one turn of the event loop: a larger update is
+ * cut into slices of this size (update-slices.ts), and the pipeline applies at most this many per
+ * turn. Applying 1,000 structs of typing to a pad takes about 5 ms (15,000 took 82 ms on the
+ * development machine): a tenth of the 50 ms a turn may take, so a loaded machine keeps within
+ * it too (issue 16, part 6).
+ */
+export const sliceStructs = 1000
+
+/** Lets the event loop run everything else that is due before going on. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
 /** Updates of one connection that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerConnection = 1000
 
@@ -176,8 +199,12 @@ export class Room {
   private readonly awaitingStep1 = new Set<Connection>()
   /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
   private unbuiltStateVector: Uint8Array | null = null
+  /** The delete set of `unbuilt`, read once when a read-only client's update needs it. */
+  private unbuiltDeletions: Deletions | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
+  /** The writes this pad refused (see refused-writes.ts), loaded with the doc. */
+  private readonly refused: RefusedWrites
 
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
@@ -191,14 +218,16 @@ export class Room {
     // A bus that is down would hold the load: serve local clients now, the bus catches up later.
     const subscribed = subscription ? await settleWithin(subscription, 2000) : null
     let loaded
+    let refused: RefusedRange[]
     try {
-      loaded = await store.load(docName)
+      ;[loaded, refused] = await Promise.all([store.load(docName), store.loadRefused(docName)])
     } catch (error) {
       void subscription?.then((unsubscribe) => unsubscribe()).catch(() => {})
       throw error
     }
     const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
     room = created
+    created.refused.add(refused)
     if (loaded) {
       // The stored bytes are the doc's whole state: a fresh client is served them at once, and
       // the doc itself (applying a long history takes tens of ms) is built when first needed or
@@ -226,6 +255,7 @@ export class Room {
     docBytes: number,
   ) {
     this.limits = options.limits ?? defaultRoomLimits
+    this.refused = new RefusedWrites({ store, docName, logger: options.logger, shared: options.bus?.shared ?? false, track: (write) => this.track(write) })
     this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, storedRows, docBytes)
   }
 
@@ -363,6 +393,7 @@ export class Room {
     if (!update || this.released) return
     this.unbuilt = null
     this.unbuiltStateVector = null
+    this.unbuiltDeletions = null
     const served = this.fullState
     Y.applyUpdate(this.doc, update, { kind: 'store' } satisfies UpdateOrigin)
     // The stored bytes still describe the whole doc unless something else changed it meanwhile.
@@ -419,12 +450,129 @@ export class Room {
     this.build()
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
-    const shape = this.checkUpdate(update)
+    this.checkSize(update)
+    const shape = this.scanSmall(update)
+    if (!shape) {
+      await this.receiveInSlices(update, connection)
+      return
+    }
+    this.checkShape(update, shape)
+    await this.refuseIfBuiltOnRefused([shape], connection)
+    this.acceptChecked(update, shape, connection)
+  }
+
+  /** Queues a checked update of `connection` for the store and the doc. */
+  private acceptChecked(update: Uint8Array, shape: UpdateShape, connection: Connection): void {
     if (connection !== this.lastWriter) {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = connection
     }
     this.pipeline.accept(connection, update, shape)
+  }
+
+  /**
+   * Refuses (4409) updates of these shapes when one contains a refused write or builds on one,
+   * remembering their new structs as refused in turn (see refused-writes.ts).
+   */
+  private async refuseIfBuiltOnRefused(shapes: UpdateShape[], connection: Connection): Promise<void> {
+    for (const shape of shapes) await this.refreshRefused(shape, connection)
+    if (!shapes.some((shape) => this.refused.touches(shape))) return
+    await this.refused.record(shapes.flatMap((shape) => newRanges(shape, (client) => this.projectedState(client))))
+    throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
+  }
+
+  /**
+   * Takes an update over one slice (see update-slices.ts), e.g. a client's catch-up after a whole
+   * session offline: first cuts and scans it a slice per turn of the event loop, refusing it
+   * whole (nothing stored) when it is malformed up to there, claims more than the room's limits
+   * or builds on a refused write; then checks and queues its slices one per turn, each stored and
+   * applied on its own. A slice that fails the later checks (a parent that is not a type, too
+   * many pending bytes) closes the connection as for a whole update; the slices before it stay.
+   */
+  private async receiveInSlices(update: Uint8Array, connection: Connection): Promise<void> {
+    const limits = this.limits
+    const slices: { update: Uint8Array; shape: UpdateShape }[] = []
+    let structs = 0
+    let deleteRanges = 0
+    const iterator = sliceUpdate(update, sliceStructs, sliceStructs)
+    for (;;) {
+      let next
+      try {
+        next = iterator.next()
+      } catch (error) {
+        throw new MalformedUpdateError(error instanceof Error ? error.message : error)
+      }
+      if (next.done) break
+      structs += next.value.structs
+      deleteRanges += next.value.deleteRanges
+      if (structs > limits.maxStructs) throw new UpdateRefusedError(CloseCode.tooLarge, `update carries more than ${limits.maxStructs} structs`)
+      if (deleteRanges > limits.maxDeleteRanges) throw new UpdateRefusedError(CloseCode.tooLarge, `update deletes more than ${limits.maxDeleteRanges} ranges`)
+      slices.push({ update: next.value.update, shape: this.scan(next.value.update) })
+      await nextTurn()
+      if (connection.isClosed || this.closing) return
+    }
+    // As for a whole update (see `checkShape`): one that starts past what the doc has for a
+    // client is kept pending by Yjs, and the whole of it counts against the pending bound.
+    const firstClocks = new Map<number, number>()
+    for (const { shape } of slices) {
+      for (const [client, clock] of shape.firstClocks) firstClocks.set(client, Math.min(clock, firstClocks.get(client) ?? clock))
+    }
+    const pending = this.pendingBytes()
+    for (const [client, clock] of firstClocks) {
+      if (clock > this.projectedState(client) && pending + update.length > limits.maxPendingBytes) {
+        throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
+      }
+    }
+    await this.refuseIfBuiltOnRefused(
+      slices.map((slice) => slice.shape),
+      connection,
+    )
+    for (const slice of slices) {
+      if (connection.isClosed || this.closing) return
+      this.checkShape(slice.update, slice.shape)
+      this.acceptChecked(slice.update, slice.shape, connection)
+      await nextTurn()
+    }
+  }
+
+  /**
+   * Takes `update` from a connection that may not write (locked, ended, read-only): it is never
+   * applied. When it brings structs the pad does not hold, they are remembered as refused
+   * (durably, before this resolves) so they can never land later, and true is returned: the
+   * connection's copy has diverged and it must be closed (4409). False when the update brings
+   * nothing new (e.g. the empty sync step 2 of a viewer). Throws as `receiveUpdate` on an update
+   * that does not decode or breaks a limit.
+   */
+  async refuseUpdate(update: Uint8Array, connection: Connection): Promise<boolean> {
+    if (isEmptyUpdate(update)) return false
+    const shape = this.scan(update)
+    await this.refreshRefused(shape, connection)
+    // A room whose clients only read is not built for them (see `unbuilt`): its state and delete
+    // set are read from the stored bytes instead, once.
+    const state = this.unbuilt ? Y.decodeStateVector(this.stateVector()) : null
+    const ranges = newRanges(shape, (client) => (state ? (state.get(client) ?? 0) : this.projectedState(client)))
+    if (ranges.length > 0) {
+      await this.refused.record(ranges)
+      return true
+    }
+    if (this.refused.touches(shape)) return true
+    if (shape.deleteRanges === 0) return false
+    return deletesMore(readDeletions(update), this.deletions())
+  }
+
+  /** The doc's delete set: from the stored bytes while the doc is not built. */
+  private deletions(): Deletions {
+    if (this.unbuilt) return (this.unbuiltDeletions ??= readDeletions(this.unbuilt))
+    return Y.createDeleteSetFromStructStore(this.doc.store).clients
+  }
+
+  /** Re-reads refused writes another instance may have recorded (see RefusedWrites.refresh). */
+  private async refreshRefused(shape: UpdateShape, connection: Connection): Promise<void> {
+    try {
+      await this.refused.refresh(shape, connection)
+    } catch (error) {
+      throw new StoreUnavailableError(error)
+    }
   }
 
   /**
@@ -540,8 +688,8 @@ export class Room {
     this.docInstance?.destroy()
   }
 
-  /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
-  private checkUpdate(update: Uint8Array): UpdateShape {
+  /** Refuses an update over the byte limits (the update's, the doc's), before anything else. */
+  private checkSize(update: Uint8Array): void {
     const limits = this.limits
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
@@ -549,13 +697,27 @@ export class Room {
     if (this.log.bytes + (this.pipelineInstance?.inflightBytes ?? 0) + update.length > limits.maxDocBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
-    let shape
+  }
+
+  /**
+   * The shape of `update` when it fits in one slice (the scan stops as soon as it does not, so
+   * this costs at most one slice's walk); null when it must be taken in slices. Throws as `scan`.
+   */
+  private scanSmall(update: Uint8Array): UpdateShape | null {
     try {
-      shape = scanUpdate(update, limits)
+      return scanUpdate(update, { maxStructs: Math.min(sliceStructs, this.limits.maxStructs), maxDeleteRanges: Math.min(sliceStructs, this.limits.maxDeleteRanges) })
     } catch (error) {
-      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      if (error instanceof UpdateTooComplexError) {
+        if (this.limits.maxStructs <= sliceStructs || this.limits.maxDeleteRanges <= sliceStructs) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+        return null
+      }
       throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
     }
+  }
+
+  /** Refuses, before anything is stored, an update whose scanned `shape` breaks a rule. */
+  private checkShape(update: Uint8Array, shape: UpdateShape): void {
+    const limits = this.limits
     this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc (with the updates accepted before it) has for a client
@@ -567,7 +729,19 @@ export class Room {
         throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
       }
     }
-    return shape
+  }
+
+  /**
+   * Scans `update` under the room's limits (see update-shape.ts). Throws UpdateRefusedError (4413)
+   * past a limit, MalformedUpdateError when it does not decode.
+   */
+  private scan(update: Uint8Array): UpdateShape {
+    try {
+      return scanUpdate(update, this.limits)
+    } catch (error) {
+      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+    }
   }
 
   /** The clock `client` will have reached once every accepted update is applied. */

@@ -9,6 +9,10 @@
  * would only wait for the window before anyone saw it, so the updates of one window share one
  * commit (one fsync instead of one per keystroke) and go out in one frame as soon as they are
  * stored. The first update after a quiet spell is handed to the store at once.
+ *
+ * A drain applies at most `maxStructsPerDrain` structs and deleted ranges (a whole entry at
+ * least); what is left goes in the next turn of the event loop, so the slices of a large catch-up
+ * stored in one commit still never keep the loop for long (issue 16, part 6).
  */
 import type { Connection } from './connection.ts'
 import type { UpdateShape } from './update-shape.ts'
@@ -42,6 +46,12 @@ interface Accepted {
   /** Called once this entry has been applied (see `settled`). */
   waiters?: (() => void)[]
 }
+
+/**
+ * Most structs plus deleted ranges applied in one drain (one turn), unless one entry alone has
+ * more. Matches the room's slice size (room.ts `sliceStructs`).
+ */
+export const maxStructsPerDrain = 1000
 
 export class UpdatePipeline {
   private queue: Accepted[] = []
@@ -151,7 +161,19 @@ export class UpdatePipeline {
   private drain(): void {
     this.drainScheduled = false
     let count = 0
-    while (count < this.queue.length && (this.queue[count]!.outcome === 'stored' || this.queue[count]!.outcome === 'failed')) count++
+    let work = 0
+    while (count < this.queue.length && (this.queue[count]!.outcome === 'stored' || this.queue[count]!.outcome === 'failed')) {
+      const shape = this.queue[count]!.shape
+      const entryWork = shape ? shape.structs + shape.deleteRanges : 0
+      if (count > 0 && work + entryWork > maxStructsPerDrain) {
+        // The rest is applied in the next turn, after whatever else is due.
+        this.drainScheduled = true
+        setImmediate(() => this.drain())
+        break
+      }
+      work += entryWork
+      count++
+    }
     if (count === 0) return
     const done = this.queue.slice(0, count)
     this.queue = this.queue.slice(count)

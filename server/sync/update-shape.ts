@@ -25,6 +25,13 @@ export interface UpdateShape {
   parentRefs: StructId[]
   /** Ids (`idKey`) of the update's own items that are types, i.e. may be parents. */
   typeItems: Set<string>
+  /**
+   * For each client the update's items refer to (as origin, right origin or parent): the clock
+   * right after the highest id referred to. What the update builds on (see refused-writes.ts).
+   */
+  refEnds: Map<number, number>
+  /** For each client in the update's delete set: the clock right after its highest deleted range. */
+  deleteEnds: Map<number, number>
 }
 
 export interface StructId {
@@ -65,7 +72,16 @@ const lastTypeRef = 6
  */
 export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShape {
   const decoder = decoding.createDecoder(update)
-  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map(), endClocks: new Map(), parentRefs: [], typeItems: new Set() }
+  const shape: UpdateShape = {
+    structs: 0,
+    deleteRanges: 0,
+    firstClocks: new Map(),
+    endClocks: new Map(),
+    parentRefs: [],
+    typeItems: new Set(),
+    refEnds: new Map(),
+    deleteEnds: new Map(),
+  }
   try {
     const clients = decoding.readVarUint(decoder)
     for (let c = 0; c < clients; c++) {
@@ -81,13 +97,13 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
     }
     const deleteClients = decoding.readVarUint(decoder)
     for (let c = 0; c < deleteClients; c++) {
-      decoding.readVarUint(decoder) // client
+      const client = decoding.readVarUint(decoder)
       const ranges = decoding.readVarUint(decoder)
       shape.deleteRanges += ranges
       if (shape.deleteRanges > limits.maxDeleteRanges) throw new UpdateTooComplexError(`update deletes more than ${limits.maxDeleteRanges} ranges`)
       for (let r = 0; r < ranges; r++) {
-        decoding.readVarUint(decoder) // clock
-        readLength(decoder)
+        const end = decoding.readVarUint(decoder) + readLength(decoder)
+        if (end > (shape.deleteEnds.get(client) ?? 0)) shape.deleteEnds.set(client, end)
       }
     }
   } catch (error) {
@@ -102,27 +118,34 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
  * Walks one struct of `client` starting at `clock` and returns its length (the clocks it takes).
  * An item may only build on what existed when it was made: a reference to its own client at or
  * after its own clock would make Yjs' integration throw half-way, so it is malformed here.
+ * Throws MalformedShapeError or lib0's decoding errors on bytes that do not follow the encoding.
  */
-function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
+export function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
   if (kind === 0 || kind === 10) {
     // GC or Skip: a length.
     return readLength(decoder)
   }
-  if (info & hasOrigin) readReference(decoder, client, clock)
-  if (info & hasRightOrigin) readReference(decoder, client, clock)
+  if (info & hasOrigin) noteReference(shape, readReference(decoder, client, clock))
+  if (info & hasRightOrigin) noteReference(shape, readReference(decoder, client, clock))
   if ((info & (hasOrigin | hasRightOrigin)) === 0) {
     // No origins: the parent is written out, as a root type name or the id of its item.
     if (decoding.readVarUint(decoder) === 1) readString(decoder)
     else {
       const parent = readReference(decoder, client, clock)
       shape?.parentRefs.push(parent)
+      noteReference(shape, parent)
     }
     if (info & hasParentSub) readString(decoder)
   }
   if (kind === 7) shape?.typeItems.add(idKey(client, clock))
   return skipContent(decoder, kind)
+}
+
+/** Records that the update builds on `id` (see `UpdateShape.refEnds`). */
+function noteReference(shape: UpdateShape | null, id: StructId): void {
+  if (shape && id.clock >= (shape.refEnds.get(id.client) ?? 0)) shape.refEnds.set(id.client, id.clock + 1)
 }
 
 function readReference(decoder: decoding.Decoder, client: number, clock: number): StructId {
@@ -224,7 +247,7 @@ function nonZero(length: number): number {
 }
 
 /** A struct or range length: Yjs never writes 0, and cannot re-encode one (pending delete sets). */
-function readLength(decoder: decoding.Decoder): number {
+export function readLength(decoder: decoding.Decoder): number {
   const length = decoding.readVarUint(decoder)
   if (length === 0) throw new MalformedShapeError('zero length')
   return length

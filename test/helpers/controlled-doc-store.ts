@@ -3,7 +3,7 @@
  * open (its calls wait until released) and make the next call of a method fail. Used to prove
  * orderings such as "stored before broadcast" and "a failed load is retried".
  */
-import type { DocStore, LoadedDoc, Revision } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../../server/storage/doc-store.ts'
 
 type Method = 'append' | 'load' | 'refs' | 'compact' | 'delete'
 
@@ -90,6 +90,14 @@ export class ControlledDocStore implements DocStore {
 
   listRevisions(docName: string): Promise<Revision[]> {
     return this.inner.listRevisions(docName)
+  }
+
+  appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void> {
+    return this.inner.appendRefused(docName, ranges)
+  }
+
+  loadRefused(docName: string): Promise<RefusedRange[]> {
+    return this.inner.loadRefused(docName)
   }
 
   close(): Promise<void> {

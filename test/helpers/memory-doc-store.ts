@@ -5,7 +5,7 @@
  * something about the real store too.
  */
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, Revision } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../../server/storage/doc-store.ts'
 
 interface Row {
   id: number
@@ -16,6 +16,7 @@ interface Row {
 export class MemoryDocBacking {
   readonly docs = new Map<string, Row[]>()
   readonly revisions = new Map<string, Revision[]>()
+  readonly refused = new Map<string, RefusedRange[]>()
   nextId = 1
 }
 
@@ -60,9 +61,21 @@ export class MemoryDocStore implements DocStore {
     return (this.backing.revisions.get(docName) ?? []).map((revision) => ({ ...revision, snapshot: revision.snapshot.slice() }))
   }
 
+  async appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void> {
+    if (this.closed) throw new Error('MemoryDocStore is closed')
+    const list = this.backing.refused.get(docName) ?? []
+    list.push(...ranges.map((range) => ({ ...range })))
+    this.backing.refused.set(docName, list)
+  }
+
+  async loadRefused(docName: string): Promise<RefusedRange[]> {
+    return (this.backing.refused.get(docName) ?? []).map((range) => ({ ...range }))
+  }
+
   async delete(docName: string): Promise<void> {
     this.backing.docs.delete(docName)
     this.backing.revisions.delete(docName)
+    this.backing.refused.delete(docName)
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,9 @@
  *
  * - In process, through the real sync core (Connection, Room, limits) on an in-memory store:
  *   `DECODER_FUZZ_INPUTS` inputs (default 100,000) from `DECODER_FUZZ_SEED` (default 1), each on
- *   its own connection; the slowest message is measured and must stay under 50 ms. Long mode:
- *   `DECODER_FUZZ_INPUTS=2000000`.
+ *   its own connection; the longest turn of the event loop while a message is handled must stay
+ *   under 50 ms (a large update is taken in slices, one per turn: issue 16, part 6; the slowest
+ *   message's whole time is logged). Long mode: `DECODER_FUZZ_INPUTS=2000000`.
  * - Through a real server process and real sockets: a slice of the same inputs over WebSockets,
  *   plus WebSocket frames that break the framing itself (bad opcodes, unmasked frames, reserved
  *   bits, 2^63-byte lengths, oversized and fragmented control frames, truncations).
@@ -34,9 +35,25 @@ const segment = 5000
 const docName = 'fuzz'
 
 describe('decoder fuzz, in process', () => {
-  it(`survives ${inputCount} seeded inputs (DECODER_FUZZ_SEED=${seed}) with every message under 50 ms`, async () => {
+  it(`survives ${inputCount} seeded inputs (DECODER_FUZZ_SEED=${seed}) with no turn over 50 ms`, async () => {
     const closes = new Map<string, number>()
     const slowest = { ms: 0, kind: '' as FuzzKind | '' }
+    // A ticker re-queued with setImmediate runs once per turn of the event loop: the time between
+    // two ticks while a message is handled is how long that turn kept the loop.
+    const longestTurn = { ms: 0, kind: '' as FuzzKind | '' }
+    let handling: FuzzKind | null = null
+    let lastTick = 0
+    let ticking = true
+    const noteTurn = () => {
+      const now = performance.now()
+      if (handling && now - lastTick > longestTurn.ms) Object.assign(longestTurn, { ms: now - lastTick, kind: handling })
+      lastTick = now
+    }
+    const tick = () => {
+      noteTurn()
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
     let handled = 0
     let registry: RoomRegistry | null = null
     let store: MemoryDocStore | null = null
@@ -82,8 +99,12 @@ describe('decoder fuzz, in process', () => {
       const connection = registry!.connect(docName, socket, { wantsAck: true })
       await connection.whenIdle()
       const started = performance.now()
+      lastTick = started
+      handling = input.kind
       connection.receive(input.frame)
       await connection.whenIdle()
+      noteTurn()
+      handling = null
       const ms = performance.now() - started
       if (ms > slowest.ms) Object.assign(slowest, { ms, kind: input.kind })
       const outcome = socket.closedWith ? String(socket.closedWith.code) : 'open'
@@ -93,13 +114,16 @@ describe('decoder fuzz, in process', () => {
       handled++
     }
     await finishSegment()
+    ticking = false
 
-    console.log(`decoder fuzz: ${handled} inputs, outcomes ${JSON.stringify(Object.fromEntries(closes))}, slowest message ${slowest.ms.toFixed(1)} ms (${slowest.kind})`)
+    console.log(
+      `decoder fuzz: ${handled} inputs, outcomes ${JSON.stringify(Object.fromEntries(closes))}, longest turn ${longestTurn.ms.toFixed(1)} ms (${longestTurn.kind}), slowest message ${slowest.ms.toFixed(1)} ms (${slowest.kind})`,
+    )
     expect(handled).toBe(inputCount)
     // Both the refusals and the acceptances were exercised.
     expect(closes.get(String(CloseCode.malformedMessage))).toBeGreaterThan(inputCount / 10)
     expect(closes.get('open')).toBeGreaterThan(inputCount / 20)
-    expect(slowest.ms).toBeLessThan(50)
+    expect(longestTurn.ms).toBeLessThan(50)
   }, 600_000)
 })
 

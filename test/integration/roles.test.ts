@@ -113,11 +113,14 @@ describe('write access on the WebSocket', () => {
     await waitFor(() => text(watcher).includes('locked-moderator'), 3000, 'moderator edit while locked')
     expect(text(watcher)).not.toContain('locked-editor')
 
+    // Its copy now holds a write the pad refused: it is closed, not left connected (issue 16).
+    expect(await editorRaw.closed).toMatchObject({ code: CloseCode.diverged })
+
     expect((await act(server.url, session.id, 'unlock', moderatorKey)).status).toBe(200)
-    editorRaw.ws.send(syncFrame(messageYjsUpdate, paragraphUpdate('unlocked-editor')))
+    const unlockedRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('unlocked-editor'))])
     await waitFor(() => text(watcher).includes('unlocked-editor'), 3000, 'editor edit after unlock')
     expect(text(watcher)).not.toContain('>locked-editor<')
-    editorRaw.ws.close()
+    unlockedRaw.ws.close()
     moderatorRaw.ws.close()
   })
 

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg'
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, Revision } from '../doc-store.ts'
+import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../doc-store.ts'
 
 interface PendingAppend {
   docName: string
@@ -112,10 +112,28 @@ export class PgDocStore implements DocStore {
     return rows.map((row) => ({ rev: row.rev, snapshot: new Uint8Array(row.snapshot), createdAt: Number(row.created_at), authors: row.authors, reason: row.reason }))
   }
 
+  async appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void> {
+    if (this.closed) throw new Error('PgDocStore is closed')
+    if (ranges.length === 0) return
+    await this.pool.query(
+      'INSERT INTO refused_ranges (doc_name, client, start_clock, end_clock, created_at) SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])',
+      [docName, ranges.map((range) => range.client), ranges.map((range) => range.start), ranges.map((range) => range.end), ranges.map(() => Date.now())],
+    )
+  }
+
+  async loadRefused(docName: string): Promise<RefusedRange[]> {
+    const { rows } = await this.pool.query<{ client: string; start_clock: string; end_clock: string }>(
+      'SELECT client, start_clock, end_clock FROM refused_ranges WHERE doc_name = $1 ORDER BY id',
+      [docName],
+    )
+    return rows.map((row) => ({ client: Number(row.client), start: Number(row.start_clock), end: Number(row.end_clock) }))
+  }
+
   async delete(docName: string): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('DELETE FROM doc_updates WHERE doc_name = $1', [docName])
       await client.query('DELETE FROM revisions WHERE doc_name = $1', [docName])
+      await client.query('DELETE FROM refused_ranges WHERE doc_name = $1', [docName])
     })
   }
 

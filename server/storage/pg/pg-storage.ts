@@ -108,6 +108,15 @@ const migrations: string[] = [
      actor_name TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  `CREATE TABLE refused_ranges (
+     id BIGSERIAL PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     client BIGINT NOT NULL,
+     start_clock BIGINT NOT NULL,
+     end_clock BIGINT NOT NULL,
+     created_at BIGINT NOT NULL
+   );
+   CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name, id);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -84,6 +84,14 @@ const migrations: string[] = [
      actor_name TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  `CREATE TABLE refused_ranges (
+     doc_name TEXT NOT NULL,
+     client INTEGER NOT NULL,
+     start_clock INTEGER NOT NULL,
+     end_clock INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name);`,
 ]
 
 /**

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3'
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, Revision } from '../doc-store.ts'
+import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../doc-store.ts'
 
 interface PendingAppend {
   docName: string
@@ -118,10 +118,29 @@ export class SqliteDocStore implements DocStore {
     return rows.map((row) => ({ rev: row.rev, snapshot: new Uint8Array(row.snapshot), createdAt: row.created_at, authors: JSON.parse(row.authors_json) as string[], reason: row.reason }))
   }
 
+  async appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void> {
+    if (this.closed) throw new Error('SqliteDocStore is closed')
+    const insert = this.db.prepare('INSERT INTO refused_ranges (doc_name, client, start_clock, end_clock, created_at) VALUES (?, ?, ?, ?, ?)')
+    const now = Date.now()
+    this.db.transaction(() => {
+      for (const { client, start, end } of ranges) insert.run(docName, client, start, end, now)
+    })()
+  }
+
+  async loadRefused(docName: string): Promise<RefusedRange[]> {
+    const rows = this.db.prepare('SELECT client, start_clock, end_clock FROM refused_ranges WHERE doc_name = ? ORDER BY rowid').all(docName) as {
+      client: number
+      start_clock: number
+      end_clock: number
+    }[]
+    return rows.map((row) => ({ client: row.client, start: row.start_clock, end: row.end_clock }))
+  }
+
   async delete(docName: string): Promise<void> {
     this.db.transaction(() => {
       this.deleteDoc.run(docName)
       this.db.prepare('DELETE FROM revisions WHERE doc_name = ?').run(docName)
+      this.db.prepare('DELETE FROM refused_ranges WHERE doc_name = ?').run(docName)
     })()
   }
 

@@ -1,5 +1,5 @@
 /**
- * The DocStore contract: rules [DS1]–[DS7] from the doc comment in `server/storage/doc-store.ts`,
+ * The DocStore contract: rules [DS1]–[DS9] from the doc comment in `server/storage/doc-store.ts`,
  * each test named by its rule ID. Every DocStore implementation (and the in-memory fake used by
  * unit tests) registers this suite with a factory for a fresh, empty store.
  */
@@ -324,6 +324,32 @@ export function registerDocStoreContract(name: string, factory: () => Promise<Do
       await store.delete('ds6-revs')
       expect(await store.listRevisions('ds6-revs')).toEqual([])
       expect(await store.appendRevision('ds6-revs', { snapshot: new Uint8Array([9]), createdAt: 2, authors: [], reason: 'quiet' })).toBe(1)
+    })
+
+    it('[DS9] remembers refused writes durably, in order, per doc, through compaction', async () => {
+      // Client ids are unsigned 32-bit numbers: the largest must come back exactly.
+      const first = [{ client: 4_294_967_295, start: 12, end: 40 }]
+      const second = [
+        { client: 7, start: 0, end: 3 },
+        { client: 8, start: 100, end: 101 },
+      ]
+      expect(await store.loadRefused('ds9')).toEqual([])
+      await store.appendRefused('ds9', first)
+      await store.appendRefused('ds9', second)
+      await store.appendRefused('ds9-other', [{ client: 1, start: 1, end: 2 }])
+      const w = richHistory(43, 'kept')
+      await appendAll(store, 'ds9', w.updates)
+      const loaded = await store.load('ds9')
+      await store.compact('ds9', loaded!.update, loaded!.refs)
+      // Read through a second connection: what resolved is durable.
+      expect(await (await fixture.reopen()).loadRefused('ds9')).toEqual([...first, ...second])
+      expect(await store.loadRefused('ds9-other')).toEqual([{ client: 1, start: 1, end: 2 }])
+    })
+
+    it('[DS9] delete removes refused writes too', async () => {
+      await store.appendRefused('ds9-gone', [{ client: 3, start: 5, end: 6 }])
+      await store.delete('ds9-gone')
+      expect(await store.loadRefused('ds9-gone')).toEqual([])
     })
 
     it('[DS6] a deleted doc starts from scratch when written again', async () => {

@@ -44,36 +44,53 @@ async function vandalUpdate(): Promise<Uint8Array> {
 
 describe('read-only enforcement', () => {
   it('drops a viewer update whatever varint encoding carries the message and sync types', async () => {
-    const update = await vandalUpdate()
-    const frames: Uint8Array[] = []
+    const encodings: [number, number, number][] = []
     for (const tagExtra of [0, 1, 3]) {
       for (const syncType of [1, 2]) {
-        for (const typeExtra of [0, 2]) {
-          const encoder = encoding.createEncoder()
-          for (const byte of overlong(0, tagExtra)) encoding.writeUint8(encoder, byte)
-          for (const byte of overlong(syncType, typeExtra)) encoding.writeUint8(encoder, byte)
-          encoding.writeVarUint8Array(encoder, update)
-          frames.push(encoding.toUint8Array(encoder))
-        }
+        for (const typeExtra of [0, 2]) encodings.push([tagExtra, syncType, typeExtra])
       }
     }
-    const socket = new FakeSocket()
-    const viewer = registry.connect(docName, socket, { wantsAck: false, canWrite: () => false })
-    for (const frame of frames) viewer.receive(frame)
-    await viewer.whenIdle()
-    expect(socket.closedWith).toBeNull()
-    // Told once: y-protocols' permission-denied message ([2 auth][0 denied]["read-only"]).
-    expect(socket.sent.filter((frame) => frame[0] === 2 && frame[1] === 0)).toHaveLength(1)
+    const frameOf = (update: Uint8Array, [tagExtra, syncType, typeExtra]: [number, number, number]) => {
+      const encoder = encoding.createEncoder()
+      for (const byte of overlong(0, tagExtra)) encoding.writeUint8(encoder, byte)
+      for (const byte of overlong(syncType, typeExtra)) encoding.writeUint8(encoder, byte)
+      encoding.writeVarUint8Array(encoder, update)
+      return encoding.toUint8Array(encoder)
+    }
+    // Each viewer's write brings something new: it is refused and the viewer closed (issue 16).
+    for (const each of encodings) {
+      const socket = new FakeSocket()
+      const viewer = registry.connect(docName, socket, { wantsAck: false, canWrite: () => false })
+      viewer.receive(frameOf(await vandalUpdate(), each))
+      await viewer.whenIdle()
+      expect(socket.closedWith?.code, `encoding ${each.join(',')}`).toBe(CloseCode.diverged)
+      // Told first: y-protocols' permission-denied message ([2 auth][0 denied]["read-only"]).
+      expect(socket.sent.filter((frame) => frame[0] === 2 && frame[1] === 0)).toHaveLength(1)
+    }
     const text = await registry.read(docName, (ydoc) => padText(ydoc))
     expect(text).not.toContain('VANDAL')
     expect(store.rowCount(docName)).toBe(1)
 
-    // The same frames from a writer are applied: the encodings do decode to updates.
+    // The same encodings from a writer are applied: they do decode to updates.
     const writerSocket = new FakeSocket()
     const writer = registry.connect(docName, writerSocket, { wantsAck: false })
-    writer.receive(frames.at(-1)!)
+    writer.receive(frameOf(await vandalUpdate(), encodings.at(-1)!))
     await writer.whenIdle()
     expect(await registry.read(docName, (ydoc) => padText(ydoc))).toContain('VANDAL')
+  })
+
+  it('leaves a viewer connected whose sync step 2 brings nothing new', async () => {
+    const socket = new FakeSocket()
+    const viewer = registry.connect(docName, socket, { wantsAck: false, canWrite: () => false })
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, (await store.load(docName))!.update)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 0)
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc))
+    viewer.receive(encoding.toUint8Array(encoder))
+    await viewer.whenIdle()
+    expect(socket.closedWith).toBeNull()
   })
 
   it('refuses message types a client never sends (auth, ack) with 4400', async () => {

@@ -1,0 +1,149 @@
+/**
+ * Issue 16, part 6: a client's catch-up after a whole session offline (17,656 structs, 334 KB)
+ * is accepted at the default limits, and checked and applied in slices: no turn of the event
+ * loop applies more than one slice's worth of structs. Struct floods past the limit are still
+ * refused with nothing stored.
+ */
+import * as encoding from 'lib0/encoding'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { defaultRoomLimits, sliceStructs } from '../../../../server/sync/room.ts'
+import { scanUpdate } from '../../../../server/sync/update-shape.ts'
+import { sliceUpdate } from '../../../../server/sync/update-slices.ts'
+import { CloseCode } from '../../../../shared/close-codes.ts'
+import { typeOffline } from '../../../helpers/offline-typing.ts'
+import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
+import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
+
+const docName = 'catch-up'
+const fixture = useRegistryFixture(docName, () => padUpdate(h(2, 'Notes'), p('seeded')))
+const unbounded = { maxStructs: Number.MAX_SAFE_INTEGER, maxDeleteRanges: Number.MAX_SAFE_INTEGER }
+
+/** A client that synced, then typed `keystrokes` offline; returns its catch-up (sync step 2). */
+async function offlineCatchUp(keystrokes: number) {
+  const peer = await fixture.joined()
+  // A fixed client id: its size in the encoding (1 to 5 bytes per reference) sets the update's.
+  peer.ydoc.clientID = 3_000_000_000
+  const before = Y.encodeStateVector(peer.ydoc)
+  const markers = typeOffline(peer.ydoc, keystrokes, 1)
+  return { peer, markers, update: Y.encodeStateAsUpdate(peer.ydoc, before) }
+}
+
+/**
+ * Counts, per turn of the event loop (a ticker re-queued with setImmediate marks each turn), the
+ * structs and deleted ranges of the room's doc updates. (An update event merges what one
+ * transaction applied, so it counts at most the structs the room applied.)
+ */
+function structsPerTurn(ydoc: Y.Doc) {
+  let turn = 0
+  let running = true
+  const tick = () => {
+    turn++
+    if (running) setImmediate(tick)
+  }
+  setImmediate(tick)
+  const perTurn = new Map<number, number>()
+  ydoc.on('update', (update: Uint8Array) => {
+    const shape = scanUpdate(update, unbounded)
+    perTurn.set(turn, (perTurn.get(turn) ?? 0) + shape.structs + shape.deleteRanges)
+  })
+  return {
+    stop: () => {
+      running = false
+    },
+    /** Turns in which the doc changed. */
+    get turns() {
+      return perTurn.size
+    },
+    /** Most structs and ranges applied in one turn. */
+    get max() {
+      return Math.max(0, ...perTurn.values())
+    },
+  }
+}
+
+describe('sliceUpdate', () => {
+  it('cuts an update into slices of bounded size that make the same doc, in order', () => {
+    const author = new Y.Doc({ gc: false })
+    typeOffline(author, 6000, 2)
+    const whole = Y.encodeStateAsUpdate(author)
+    const slices = [...sliceUpdate(whole, 100, 100)]
+    expect(slices.length).toBeGreaterThan(10)
+    const rebuilt = new Y.Doc({ gc: false })
+    for (const slice of slices) {
+      const shape = scanUpdate(slice.update, unbounded)
+      expect(shape.structs).toBe(slice.structs)
+      expect(shape.deleteRanges).toBe(slice.deleteRanges)
+      expect(slice.structs + slice.deleteRanges).toBeLessThanOrEqual(100)
+      Y.applyUpdate(rebuilt, slice.update)
+    }
+    expect(rebuilt.store.pendingStructs).toBeNull()
+    expect(rebuilt.getXmlFragment('prosemirror').toString()).toBe(author.getXmlFragment('prosemirror').toString())
+    expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(author))
+  })
+})
+
+describe('a catch-up after a whole session offline', () => {
+  it('is accepted at the default limits, applied a slice per turn, and reaches everyone', async () => {
+    fixture.make({ maxQueuedBytesPerConnection: 8 * 1024 * 1024 })
+    const watcher = await fixture.joined()
+    const room = await fixture.registry.read(docName, (ydoc) => ydoc)
+    const counts = structsPerTurn(room)
+    const { peer, markers, update } = await offlineCatchUp(48_000)
+    const shape = scanUpdate(update, unbounded)
+    expect(shape.structs).toBeGreaterThan(17_000)
+
+    peer.sendUpdate(update)
+    await peer.idle()
+    expect(peer.socket.closedWith).toBeNull()
+    counts.stop()
+    watcher.deliver()
+    const text = padText(watcher.ydoc)
+    for (const marker of markers) expect(text).toContain(marker)
+    expect(padText(watcher.ydoc)).toBe(padText(peer.ydoc))
+    // (The doc's update events merge what a slice applied, so they count at most the slice's structs.)
+    expect(counts.turns).toBeGreaterThanOrEqual(Math.ceil((shape.structs + shape.deleteRanges) / sliceStructs))
+    expect(counts.max).toBeLessThanOrEqual(sliceStructs)
+    // Everything is stored: a reload holds the catch-up.
+    const reloaded = new Y.Doc({ gc: false })
+    Y.applyUpdate(reloaded, (await fixture.store.load(docName))!.update)
+    expect(padText(reloaded)).toBe(padText(peer.ydoc))
+  })
+
+  it('is accepted up to the documented size: 100,000 structs and 2 MB', async () => {
+    fixture.make({ maxQueuedBytesPerConnection: 8 * 1024 * 1024 })
+    const watcher = await fixture.joined()
+    const { peer, markers, update } = await offlineCatchUp(280_000)
+    const shape = scanUpdate(update, unbounded)
+    console.log(`catch-up of 280,000 keystrokes: ${shape.structs} structs, ${shape.deleteRanges} deleted ranges, ${update.length} bytes`)
+    expect(shape.structs).toBeGreaterThan(100_000)
+    expect(update.length).toBeGreaterThan(2_000_000)
+    expect(update.length).toBeLessThanOrEqual(defaultRoomLimits.maxUpdateBytes)
+    peer.sendUpdate(update)
+    await peer.idle()
+    expect(peer.socket.closedWith).toBeNull()
+    watcher.deliver()
+    expect(padText(watcher.ydoc)).toContain(markers.at(-1)!)
+  }, 60_000)
+
+  it('still refuses a struct flood past the limit, storing nothing', async () => {
+    fixture.make({ maxQueuedBytesPerConnection: 8 * 1024 * 1024 })
+    const flooder = await fixture.joined()
+    const count = defaultRoomLimits.maxStructs + 1
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarUint(encoder, count)
+    encoding.writeVarUint(encoder, flooder.ydoc.clientID)
+    encoding.writeVarUint(encoder, 0)
+    for (let i = 0; i < count; i++) {
+      encoding.writeUint8(encoder, 0)
+      encoding.writeVarUint(encoder, 1)
+    }
+    encoding.writeVarUint(encoder, 0)
+    const rows = fixture.store.rowCount(docName)
+    flooder.sendUpdate(encoding.toUint8Array(encoder))
+    await flooder.idle()
+    expect(flooder.socket.closedWith?.code).toBe(CloseCode.tooLarge)
+    expect(fixture.store.rowCount(docName)).toBe(rows)
+  })
+})

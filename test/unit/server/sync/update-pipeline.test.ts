@@ -1,0 +1,43 @@
+/**
+ * UpdatePipeline's bound on the work of one turn (issue 16, part 6): when the store commits many
+ * large entries at once (group commit), they are applied over several turns, at most
+ * `maxStructsPerDrain` structs and deleted ranges in each, still in the order accepted.
+ */
+import { describe, expect, it } from 'vitest'
+import type { Connection } from '../../../../server/sync/connection.ts'
+import { maxStructsPerDrain, UpdatePipeline } from '../../../../server/sync/update-pipeline.ts'
+import type { UpdateShape } from '../../../../server/sync/update-shape.ts'
+
+function shapeOf(structs: number): UpdateShape {
+  return { structs, deleteRanges: 0, firstClocks: new Map(), endClocks: new Map(), parentRefs: [], typeItems: new Set(), refEnds: new Map(), deleteEnds: new Map() }
+}
+
+describe('UpdatePipeline', () => {
+  it('applies entries stored in one commit over several turns, a bounded amount in each, in order', async () => {
+    let commit!: () => void
+    const committed = new Promise<void>((resolve) => (commit = resolve))
+    const drains: number[][] = []
+    let current: number[] = []
+    const pipeline = new UpdatePipeline({
+      append: () => committed,
+      window: () => 0,
+      applyRun: (_connection, updates) => {
+        current.push(...updates.map((update) => update[0]!))
+        return updates.length > 0
+      },
+      drained: () => {
+        drains.push(current)
+        current = []
+      },
+    })
+    // reason: the pipeline only hands the connection back to its host and reads its metrics.
+    const connection = { metrics: { appendSeconds: () => {} } } as unknown as Connection
+    const entries = 12
+    for (let i = 0; i < entries; i++) pipeline.accept(connection, Uint8Array.of(i), shapeOf(maxStructsPerDrain / 2))
+    commit()
+    await pipeline.settled()
+    expect(drains.flat()).toEqual([...Array(entries).keys()])
+    expect(drains.length).toBe(entries / 2)
+    for (const drain of drains) expect(drain.length * (maxStructsPerDrain / 2)).toBeLessThanOrEqual(maxStructsPerDrain)
+  })
+})

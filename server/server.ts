@@ -20,6 +20,7 @@ import { SessionService } from './sessions/session-service.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
+import { defaultRoomLimits } from './sync/room.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -48,6 +49,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
     limits: {
+      ...defaultRoomLimits,
       maxUpdateBytes: config.maxUpdateBytes,
       maxDocBytes: config.maxDocBytes,
       maxPendingBytes: config.maxPendingBytes,
@@ -59,6 +61,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     broadcastSendsPerSecond: config.broadcastSendsPerSecond,
     // Nobody deletes chat messages, their own or anyone else's.
     isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
+    // Each kind of doc takes the content its clients write, nothing else (update-checks.ts).
+    docShape: (docName) => parseDocName(docName)?.kind ?? 'free',
     bus,
   })
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {

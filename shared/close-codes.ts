@@ -28,6 +28,13 @@ export const CloseCode = {
    * claims, the whole document (`MAX_DOC_BYTES`), or the room's pending updates. Nothing was stored.
    */
   tooLarge: 4413,
+  /**
+   * An update (or a sync step 1) that breaks a content rule: nesting too deep, a name or value too
+   * long, too many client ids, or an element, attribute or mark the pad's schema does not have.
+   * The reason names the rule (`update refused: <rule>`). Nothing was stored; final for the
+   * client, whose copy holds content the server will never take (docs/update-limits.md).
+   */
+  updateRefused: 4422,
   /** Too many messages per second, or more bytes queued than the server buffers. */
   rateLimited: 4429,
 } as const
@@ -48,6 +55,7 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.slowConsumer]: 'slow consumer',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.rateLimited]: 'rate limited',
+  [CloseCode.updateRefused]: 'update refused',
 }
 
 /** True for close codes after which a client should not try to reconnect. */
@@ -57,6 +65,7 @@ export function isFatalCloseCode(code: number): boolean {
     code === CloseCode.badToken ||
     code === CloseCode.malformedMessage ||
     code === CloseCode.unsupportedData ||
-    code === CloseCode.tooLarge
+    code === CloseCode.tooLarge ||
+    code === CloseCode.updateRefused
   )
 }

@@ -309,7 +309,7 @@ function decodeClientInput<T>(fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof PolicyError) throw error
+    if (error instanceof PolicyError || error instanceof UpdateRefusedError) throw error
     throw new ProtocolError(error instanceof Error ? error.message : String(error))
   }
 }

@@ -13,6 +13,7 @@ import { lazyChild, type Logger } from './logger.ts'
 import type { Bus } from '../bus/bus.ts'
 import { Room, type RoomLimits } from './room.ts'
 import type { SyncSocket } from './socket.ts'
+import type { DocShape } from './update-checks.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
 
 export interface RoomRegistryOptions {
@@ -46,6 +47,8 @@ export interface RoomRegistryOptions {
   bus?: Bus
   /** Which docs clients may only add to (see RoomOptions.appendOnly). */
   isAppendOnly?: (docName: string) => boolean
+  /** Which content rules each doc follows (see RoomOptions.docShape). @default () => 'free' */
+  docShape?: (docName: string) => DocShape
 }
 
 export class RoomRegistry {
@@ -198,6 +201,7 @@ export class RoomRegistry {
           broadcastSendsPerSecond: this.options.broadcastSendsPerSecond,
           bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
+          docShape: this.options.docShape?.(docName) ?? 'free',
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

@@ -30,10 +30,14 @@ import { DocLog, type LiveDocSource } from './doc-log.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
-import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
+import { checkStateVector, defaultUpdateCheckLimits, UpdateChecker, type DocShape, type PlacedItems, type TypeInfo, type UpdateCheckLimits } from './update-checks.ts'
+import { ContentRefusedError, idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
-/** What one room accepts; each limit refuses with a documented close code. */
-export interface RoomLimits {
+/**
+ * What one room accepts; each limit refuses with a documented close code. The content limits
+ * (UpdateCheckLimits: nesting, names, values, client ids, state vectors) refuse with 4422.
+ */
+export interface RoomLimits extends UpdateCheckLimits {
   /** Largest single update, in bytes (4413). */
   maxUpdateBytes: number
   /** Largest doc, in bytes of its stored updates since the last compaction (4413). */
@@ -52,6 +56,7 @@ export const defaultRoomLimits: RoomLimits = {
   maxPendingBytes: 1024 * 1024,
   maxStructs: 10_000,
   maxDeleteRanges: 10_000,
+  ...defaultUpdateCheckLimits,
 }
 
 export interface RoomOptions {
@@ -89,6 +94,8 @@ export interface RoomOptions {
    * message). An update from a client that deletes anything closes it with 4403. @default false
    */
   appendOnly?: boolean
+  /** Which content rules the doc's updates follow (update-checks.ts). @default 'free' */
+  docShape?: DocShape
 }
 
 /** An update the room refuses under one of its limits; the sender is closed with `closeCode`. */
@@ -176,6 +183,8 @@ export class Room {
   private unbuiltStateVector: Uint8Array | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
+  /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
+  private readonly typeInfos = new WeakMap<Y.AbstractType<unknown>, TypeInfo>()
 
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
@@ -387,9 +396,16 @@ export class Room {
   /**
    * Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. A
    * fresh client (empty state vector) gets the cached full state, even before the doc is built;
-   * any other waits for it. Throws on a state vector that does not decode.
+   * any other waits for it. Throws on a state vector that does not decode, and UpdateRefusedError
+   * (4422) on one listing more than `maxStateVectorClients` clients.
    */
   syncStep2For(stateVector: Uint8Array): Uint8Array {
+    try {
+      checkStateVector(stateVector, this.limits.maxStateVectorClients)
+    } catch (error) {
+      if (error instanceof ContentRefusedError) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: ${error.message}`)
+      throw error
+    }
     const fresh = stateVector.length === 1 && stateVector[0] === 0
     if (fresh && this.fullState) return this.fullState
     this.build()
@@ -416,12 +432,12 @@ export class Room {
     this.build()
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
-    const shape = this.checkUpdate(update)
+    const { shape, placed } = this.checkUpdate(update)
     if (connection !== this.lastWriter) {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = connection
     }
-    this.pipeline.accept(connection, update, shape)
+    this.pipeline.accept(connection, update, shape, placed)
   }
 
   /**
@@ -538,7 +554,7 @@ export class Room {
   }
 
   /** Refuses, before anything is stored, an update that is malformed or breaks a limit; returns its shape. */
-  private checkUpdate(update: Uint8Array): UpdateShape {
+  private checkUpdate(update: Uint8Array): { shape: UpdateShape; placed: PlacedItems } {
     const limits = this.limits
     if (update.length > limits.maxUpdateBytes) {
       throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
@@ -547,13 +563,17 @@ export class Room {
       throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
     }
     let shape
+    const checker = new UpdateChecker(this.options.docShape ?? 'free', limits)
     try {
-      shape = scanUpdate(update, limits)
+      shape = scanUpdate(update, { maxStructs: limits.maxStructs, maxDeleteRanges: limits.maxDeleteRanges, content: limits }, checker.collect)
+      this.checkParents(shape)
+      checker.check({ doc: this.doc, queued: () => this.pipelineInstance?.queuedPlacements() ?? [], types: this.typeInfos })
     } catch (error) {
       if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      if (error instanceof ContentRefusedError) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: ${error.message}`)
+      if (error instanceof MalformedUpdateError) throw error
       throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
     }
-    this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc (with the updates accepted before it) has for a client
     // cannot be integrated yet: Yjs keeps it pending. Legitimate clients rarely do that; a hostile
@@ -564,7 +584,7 @@ export class Room {
         throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
       }
     }
-    return shape
+    return { shape, placed: checker.items }
   }
 
   /** The clock `client` will have reached once every accepted update is applied. */

@@ -4,7 +4,6 @@
  * content for exports and the whole archive as a zip of Markdown files.
  */
 import { zipSync, strToU8 } from 'fflate'
-import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
 import type { ArchivedSession, Session } from '../../shared/api.ts'
 import { chatArrayName, toChatMessages, type ChatMessage } from '../../shared/chat.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
@@ -16,6 +15,7 @@ import type { PMJSON } from '../../shared/template.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { exportMeta, fileStem, type ExportSource } from './exports.ts'
+import { padJsonOf } from './pad-json.ts'
 
 export class Archiver {
   constructor(
@@ -25,11 +25,9 @@ export class Archiver {
 
   /** The pad's current content as ProseMirror JSON (every accepted update included). */
   padJson(sessionId: string): Promise<PMJSON> {
-    return this.rooms.read(formatDocName({ sessionId, kind: 'pad' }), (ydoc) => {
-      const json = yXmlFragmentToProsemirrorJSON(ydoc.getXmlFragment(padFragmentName)) as PMJSON
-      // An empty fragment has no content array; the schema wants at least one block.
-      return json.content?.length ? json : { type: 'doc', content: [{ type: 'paragraph' }] }
-    })
+    // Read without y-prosemirror's reader, which throws on content outside the schema's shape
+    // and recurses without bound (see pad-json.ts); the exporters repair what does not fit.
+    return this.rooms.read(formatDocName({ sessionId, kind: 'pad' }), (ydoc) => padJsonOf(ydoc.getXmlFragment(padFragmentName)))
   }
 
   /**

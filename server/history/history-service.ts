@@ -2,12 +2,14 @@
  * HistoryService: a pad's revisions for the history page, the pad as it was at any revision, and
  * the moderator's restore (the old revision becomes a new edit on top; history is never rewritten).
  */
-import { updateYFragment, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import { updateYFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { padFragmentName, schema } from '../../shared/schema.ts'
+import { padNode } from '../../shared/export/pad-node.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import { padJsonOf } from '../archive/pad-json.ts'
 import type { PMJSON } from '../../shared/template.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { DocStore } from '../storage/doc-store.ts'
@@ -27,9 +29,9 @@ export interface RevisionView {
 
 const padName = (sessionId: string) => formatDocName({ sessionId, kind: 'pad' })
 
+/** The pad as JSON, read so that no stored content can make it throw (see archive/pad-json.ts). */
 function fragmentJson(fragment: Y.XmlFragment): PMJSON {
-  const json = yXmlFragmentToProsemirrorJSON(fragment) as PMJSON
-  return json.content?.length ? json : { type: 'doc', content: [{ type: 'paragraph' }] }
+  return padJsonOf(fragment)
 }
 
 export class HistoryService {
@@ -74,7 +76,7 @@ export class HistoryService {
     const snapshot = await this.snapshotOf(session, rev)
     await this.rooms.change(padName(session.id), (scratch) => {
       const old = Y.createDocFromSnapshot(scratch, snapshot)
-      const target = schema.nodeFromJSON(fragmentJson(old.getXmlFragment(padFragmentName)))
+      const target = padNode(fragmentJson(old.getXmlFragment(padFragmentName))).node
       old.destroy()
       scratch.transact(() => {
         updateYFragment(scratch, scratch.getXmlFragment(padFragmentName), target, { mapping: new Map(), isOMark: new Map() })

@@ -99,6 +99,8 @@ function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role
       const state = sessions.cachedWriteState(sessionId)
       return state !== undefined && canWrite(role, kind, state)
     },
+    // Presence names become participants only from those who may edit, and never after the end.
+    mayParticipate: () => role !== 'viewer' && sessions.cachedWriteState(sessionId)?.state !== 'ended',
   })
   logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
   ws.once('close', (code) => logger.debug({ docName: name, role, code }, 'connection closed'))

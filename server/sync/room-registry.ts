@@ -14,6 +14,7 @@ import type { Bus } from '../bus/bus.ts'
 import { Room, type RoomLimits } from './room.ts'
 import type { SyncSocket } from './socket.ts'
 import type { DocShape } from './update-checks.ts'
+import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
 
 export interface RoomRegistryOptions {
@@ -47,6 +48,10 @@ export interface RoomRegistryOptions {
   bus?: Bus
   /** Which docs clients may only add to (see RoomOptions.appendOnly). */
   isAppendOnly?: (docName: string) => boolean
+  /** See ConnectionOptions.awareness. */
+  awarenessLimits?: Partial<ConnectionAwarenessLimits>
+  /** See RoomOptions.maxAwarenessChars. */
+  maxAwarenessChars?: number
   /** Which content rules each doc follows (see RoomOptions.docShape). @default () => 'free' */
   docShape?: (docName: string) => DocShape
 }
@@ -77,10 +82,12 @@ export class RoomRegistry {
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
    * feed it frames while the room loads. After `close`, the socket is refused with 1001.
    */
-  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite'>>): Connection {
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite' | 'mayParticipate'>>): Connection {
     const connection = new Connection(socket, {
       wantsAck: options.wantsAck,
       canWrite: options.canWrite ?? (() => true),
+      mayParticipate: options.mayParticipate,
+      awareness: this.options.awarenessLimits,
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,
@@ -115,6 +122,11 @@ export class RoomRegistry {
   async builtDocNames(): Promise<string[]> {
     const rooms = await Promise.allSettled([...this.rooms.values()])
     return rooms.flatMap((result) => (result.status === 'fulfilled' && result.value.isBuilt && !result.value.isClosed ? [result.value.docName] : []))
+  }
+
+  /** The room of `docName` if it is loaded or loading. @internal (tests look inside rooms) */
+  loadedRoom(docName: string): Promise<Room> | undefined {
+    return this.rooms.get(docName)
   }
 
   /** Doc names of the rooms currently loaded or loading. */
@@ -202,6 +214,7 @@ export class RoomRegistry {
           bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
           docShape: this.options.docShape?.(docName) ?? 'free',
+          maxAwarenessChars: this.options.maxAwarenessChars,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

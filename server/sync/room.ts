@@ -96,6 +96,11 @@ export interface RoomOptions {
   appendOnly?: boolean
   /** Which content rules the doc's updates follow (update-checks.ts). @default 'free' */
   docShape?: DocShape
+  /**
+   * Characters of awareness state JSON the room holds over all its clients; a state that would
+   * pass it is dropped (its sender keeps its old one). @default 2 MiB (a room of 250 states of 8 KiB)
+   */
+  maxAwarenessChars?: number
 }
 
 /** An update the room refuses under one of its limits; the sender is closed with `closeCode`. */
@@ -183,6 +188,9 @@ export class Room {
   private unbuiltStateVector: Uint8Array | null = null
   private unsubscribe: (() => Promise<void>) | null = null
   private busFailureLogged = false
+  /** Characters of each client's awareness state, and their sum (see `maxAwarenessChars`). */
+  private readonly awarenessChars = new Map<number, number>()
+  private awarenessCharsTotal = 0
   /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
   private readonly typeInfos = new WeakMap<Y.AbstractType<unknown>, TypeInfo>()
 
@@ -297,6 +305,7 @@ export class Room {
       () => this.awareness,
       this.options.awarenessFlushMs ?? 0,
       (payload) => this.publish({ kind: 'awareness', payload }),
+      () => this.sweepAwarenessMeta(),
     )
     return this.awarenessBroadcastInstance
   }
@@ -385,6 +394,44 @@ export class Room {
       if (this.awarenessOwners.get(client) === connection) this.awarenessOwners.delete(client)
     }
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
+  }
+
+  /**
+   * True when the room can hold an awareness state of `chars` characters for `client` (replacing
+   * its current one) within `maxAwarenessChars`; the state is then counted as the client's.
+   */
+  admitAwarenessState(client: number, chars: number): boolean {
+    const old = this.awarenessChars.get(client) ?? 0
+    const total = this.awarenessCharsTotal - old + chars
+    if (total > (this.options.maxAwarenessChars ?? 2 * 1024 * 1024)) return false
+    this.awarenessChars.set(client, chars)
+    this.awarenessCharsTotal = total
+    return true
+  }
+
+  /** Forgets the awareness of clients whose state is gone: their size and, once sent, their metadata. */
+  private forgetAwareness(clients: number[]): void {
+    for (const client of clients) {
+      this.awarenessCharsTotal -= this.awarenessChars.get(client) ?? 0
+      this.awarenessChars.delete(client)
+    }
+  }
+
+  /**
+   * Drops the awareness metadata of ids that have no state any more, once their removal has been
+   * sent (y-protocols keeps it for ever otherwise; issue 15 part 4). Called after each frame.
+   */
+  private sweepAwarenessMeta(): void {
+    const awareness = this.awarenessInstance
+    if (!awareness || awareness.meta.size === awareness.states.size) return
+    for (const client of awareness.meta.keys()) {
+      if (!awareness.states.has(client) && !this.awarenessBroadcastInstance?.isPending(client)) awareness.meta.delete(client)
+    }
+  }
+
+  /** Awareness metadata entries the room holds (states and recently removed ids). @internal */
+  get awarenessMetaSize(): number {
+    return this.awarenessInstance?.meta.size ?? 0
   }
 
   /** True when a connection other than `asking` has announced awareness client id `client`. */
@@ -736,9 +783,11 @@ export class Room {
         if (this.awarenessOwners.get(client) === sender) this.awarenessOwners.delete(client)
       }
     }
+    this.forgetAwareness(removed)
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
     this.awarenessBroadcast.note([...added, ...updated, ...removed], !fromBus)
-    if (sender && this.options.onPresence) this.notePresence([...added, ...updated])
+    // Viewers and anyone after the end may be present, but are not participants (issue 15 part 4).
+    if (sender && this.options.onPresence && sender.mayParticipate) this.notePresence([...added, ...updated])
   }
 
   private notePresence(clients: number[]): void {

@@ -17,8 +17,30 @@
  * - [DS6] `delete` removes every row of a doc, its revisions too.
  * - [DS7] `appendRevision` numbers a doc's revisions 1, 2, 3, ... in the order they were added;
  *   `listRevisions` returns them in that order with exactly the bytes and fields given.
+ * - [DS9] `rows` returns exactly the doc's stored rows (what `load` would merge), each with its
+ *   reference and bytes as stored, in the order they were stored; `[]` for a doc never written.
+ * - [DS10] `quarantine(docName, refs, reason)` atomically moves exactly the rows named by `refs` out
+ *   of the log into the doc's quarantine: `load`, `refs` and `rows` no longer see them,
+ *   `listQuarantined` returns them (bytes as stored, the reason, when) for an operator. `delete`
+ *   removes them too.
  * Updates are stored as given, unvalidated: callers validate before appending.
  */
+
+/** One stored row of a doc's log. */
+export interface StoredRow {
+  ref: number
+  update: Uint8Array
+}
+
+/** A row taken out of a doc's log because the doc could not be loaded with it (see [DS10]). */
+export interface QuarantinedRow {
+  /** The reference it had in the log. */
+  ref: number
+  update: Uint8Array
+  reason: string
+  /** ms since the epoch. */
+  quarantinedAt: number
+}
 
 /** The result of loading a doc: the merged update and the rows it came from. */
 export interface LoadedDoc {
@@ -54,6 +76,12 @@ export interface DocStore {
   appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number>
   /** Every revision of the doc, oldest first [DS7]. */
   listRevisions(docName: string): Promise<Revision[]>
+  /** The doc's stored rows with their bytes, unmerged [DS9]. */
+  rows(docName: string): Promise<StoredRow[]>
+  /** Moves the rows in `refs` out of the log into the doc's quarantine [DS10]. */
+  quarantine(docName: string, refs: readonly number[], reason: string): Promise<void>
+  /** The doc's quarantined rows, oldest first [DS10]. */
+  listQuarantined(docName: string): Promise<QuarantinedRow[]>
   /** Removes the doc entirely [DS6]. */
   delete(docName: string): Promise<void>
   /** Waits for in-flight writes, then releases resources. Idempotent. */

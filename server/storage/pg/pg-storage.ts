@@ -86,6 +86,15 @@ const migrations: string[] = [
      ) STORED
    );
    CREATE INDEX archives_search ON archives USING GIN (search);`,
+  `CREATE TABLE doc_quarantine (
+     id BIGINT PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     created_at BIGINT NOT NULL,
+     quarantined_at BIGINT NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -61,7 +61,16 @@ const migrations: string[] = [
      authors_json TEXT NOT NULL,
      reason TEXT NOT NULL,
      PRIMARY KEY (doc_name, rev)
-   );`
+   );`,
+  `CREATE TABLE doc_quarantine (
+     id INTEGER PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     data BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     quarantined_at INTEGER NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
 ]
 
 /**

@@ -136,7 +136,7 @@ describe('PostgreSQL storage for several instances', () => {
       await db.connect()
       const { rows } = await db.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`)
       await db.end()
-      expect(rows.map((row: { version: number }) => row.version)).toEqual([1])
+      expect(rows.map((row: { version: number }) => row.version)).toEqual([1, 2])
       expect(await storages[0]!.health()).toBe('up')
     } finally {
       await Promise.all(storages.map((storage) => storage.close()))

@@ -36,6 +36,8 @@ export interface RoomRegistryOptions {
   maxSendBacklogBytes?: number
   /** See RoomOptions.onStored. */
   onStored?: (docName: string) => void
+  /** See RoomOptions.onQuarantine. */
+  onQuarantine?: (docName: string, rows: number) => void
   /** See RoomOptions.limits. */
   limits?: RoomLimits
   /** See RoomOptions.awarenessFlushMs. */
@@ -207,6 +209,7 @@ export class RoomRegistry {
           logger: this.options.logger.child({ docName }),
           onPresence: this.options.onPresence,
           onStored: this.options.onStored,
+          onQuarantine: this.options.onQuarantine,
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           broadcastWindowMs: this.options.broadcastWindowMs,

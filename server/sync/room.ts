@@ -27,6 +27,7 @@ import type { DocStore } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { DocLog, type LiveDocSource } from './doc-log.ts'
+import { loadHealthy } from './quarantine.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
@@ -68,6 +69,11 @@ export interface RoomOptions {
    * time, so the session can record who was present. Optional.
    */
   onPresence?: (docName: string, names: string[]) => void
+  /**
+   * Called when loading the doc moved `rows` stored rows that kept it from loading into the
+   * store's quarantine (quarantine.ts), so the moderator can be told. Optional.
+   */
+  onQuarantine?: (docName: string, rows: number) => void
   /** Called after a client's or the server's change was stored and applied (e.g. to keep revisions). */
   onStored?: (docName: string) => void
   /** @default defaultRoomLimits */
@@ -197,7 +203,8 @@ export class Room {
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
    * channel first and loads second, so nothing another instance publishes in between is missed
-   * (updates are idempotent, so overlap is harmless). Throws when the store fails.
+   * (updates are idempotent, so overlap is harmless). Stored rows that keep the doc from loading
+   * are quarantined and the rest is loaded (quarantine.ts). Throws when the store fails.
    */
   static async load(docName: string, store: DocStore, options: RoomOptions): Promise<Room> {
     const early: DocMessage[] = []
@@ -206,14 +213,16 @@ export class Room {
     // A bus that is down would hold the load: serve local clients now, the bus catches up later.
     const subscribed = subscription ? await settleWithin(subscription, 2000) : null
     let loaded
+    let quarantined = 0
     try {
-      loaded = await store.load(docName)
+      ;({ loaded, quarantined } = await loadHealthy(store, docName, options.logger))
     } catch (error) {
       void subscription?.then((unsubscribe) => unsubscribe()).catch(() => {})
       throw error
     }
     const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
     room = created
+    if (quarantined > 0) options.onQuarantine?.(docName, quarantined)
     if (loaded) {
       // The stored bytes are the doc's whole state: a fresh client is served them at once, and
       // the doc itself (applying a long history takes tens of ms) is built when first needed or

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws'
 import type { Config } from './config.ts'
 import { Archiver } from './archive/archiver.ts'
 import { openBus } from './bus/open-bus.ts'
+import { controlMapName, quarantinedUpdatesKey } from '../shared/control-state.ts'
 import { formatDocName, parseDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
@@ -29,6 +30,7 @@ import { createMetricsApp, mainPortMetricsAccess } from './http/metrics-access.t
 import { OrganizerAuth } from './http/organizer-auth.ts'
 import { OidcSignIn } from './auth/oidc.ts'
 import { oidcRouter } from './http/routes/oidc.ts'
+import { defaultRoomLimits } from './sync/room.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -59,20 +61,38 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     onPresence: (docName, names) => sessions.notePresence(docName, names),
     onStored: (docName) => keeper.noteChange(docName),
     onDocCreated: (docName, ydoc) => keeper.watch(docName, ydoc),
+    // Tell the moderator (a control doc field the pad page shows) that stored edits were set aside.
+    onQuarantine: (docName, rows) => {
+      const parsed = parseDocName(docName)
+      if (!parsed) return
+      const control = formatDocName({ sessionId: parsed.sessionId, kind: 'control' })
+      void countQuarantined(parsed.sessionId)
+        .then((total) => registry.change(control, (ydoc) => ydoc.getMap(controlMapName).set(quarantinedUpdatesKey, total)))
+        .catch((error: unknown) => logger.error({ err: error, docName, rows }, 'telling the moderator about quarantined updates failed'))
+    },
     limits: {
+      ...defaultRoomLimits,
       maxUpdateBytes: config.maxUpdateBytes,
       maxDocBytes: config.maxDocBytes,
       maxPendingBytes: config.maxPendingBytes,
       maxStructs: config.maxUpdateStructs,
       maxDeleteRanges: config.maxUpdateStructs,
+      maxClients: config.maxUpdateClients,
     },
+    maxAwarenessChars: config.maxRoomAwarenessChars,
     awarenessFlushMs: config.awarenessFlushMs,
     broadcastWindowMs: config.broadcastWindowMs,
     broadcastSendsPerSecond: config.broadcastSendsPerSecond,
     // Nobody deletes chat messages, their own or anyone else's.
     isAppendOnly: (docName) => parseDocName(docName)?.kind === 'chat',
+    // Each kind of doc takes the content its clients write, nothing else (update-checks.ts).
+    docShape: (docName) => parseDocName(docName)?.kind ?? 'free',
     bus,
   })
+  const countQuarantined = async (sessionId: string) => {
+    const lists = await Promise.all((['pad', 'chat', 'control'] as const).map((kind) => storage.docs.listQuarantined(formatDocName({ sessionId, kind }))))
+    return lists.reduce((sum, list) => sum + list.length, 0)
+  }
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
     quietMs: config.revisionQuietMs,
     maxIntervalMs: config.revisionMaxIntervalMs,

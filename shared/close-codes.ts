@@ -60,6 +60,13 @@ export const CloseCode = {
    * Retry (1013; the reason says when, e.g. "too many connections from this address; retry in 3 s").
    */
   rateLimited: 1013,
+  /**
+   * An update (or a sync step 1) that breaks a content rule: nesting too deep, a name or value too
+   * long, too many client ids, or an element, attribute or mark the pad's schema does not have.
+   * The reason names the rule (`update refused: <rule>`). Nothing was stored; final for the
+   * client, whose copy holds content the server will never take (docs/update-limits.md).
+   */
+  updateRefused: 4422,
 } as const
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
@@ -78,6 +85,7 @@ export const closeReason: Record<CloseCode, string> = {
   [CloseCode.diverged]: 'diverged: write refused, reload',
   [CloseCode.unknownSession]: 'unknown session',
   [CloseCode.schemaMismatch]: 'schema version not accepted for writing: reload',
+  [CloseCode.updateRefused]: 'update refused',
 }
 
 /**

@@ -18,7 +18,15 @@ export interface ControlState {
   durationMinutes: number
   /** The moderator shows the chat on the projector. */
   projectorChat: boolean
+  /**
+   * Stored updates of the session's docs that kept them from loading and were set aside
+   * (server/sync/quarantine.ts); the pad page tells the moderator. Absent when none.
+   */
+  quarantinedUpdates?: number
 }
+
+/** The control map key of `ControlState.quarantinedUpdates`, written by the server only. */
+export const quarantinedUpdatesKey = 'quarantinedUpdates'
 
 const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
 

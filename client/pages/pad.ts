@@ -219,7 +219,12 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     const reason = pad.status.outdated ? `${outdatedMessage}. What you typed is kept in this browser and is saved after the reload.` : (pad.status.refusal ?? readOnlyReason(role, state))
     const phase = sessionPhase(state.state, state.endsAt, serverNow())
     const wrapUp = phase === 'wrap-up' ? 'Last minutes: capture the decisions and action items.' : null
-    const text = [reason, wrapUp].filter(Boolean).join(' ')
+    const setAside = state.quarantinedUpdates ?? 0
+    const quarantine =
+      isModerator && setAside > 0
+        ? `${setAside} stored ${setAside === 1 ? 'edit' : 'edits'} could not be loaded and ${setAside === 1 ? 'was' : 'were'} set aside for the server operator; the pad shows everything else.`
+        : null
+    const text = [reason, wrapUp, quarantine].filter(Boolean).join(' ')
     banner.hidden = !text
     banner.textContent = text
     if (state.state === 'ended') banner.append(' ', h('a', { href: `/s/${session.id}/archive` }, 'See the archive: outcomes and exports'))

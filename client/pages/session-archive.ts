@@ -4,6 +4,7 @@
  */
 import { DOMSerializer } from 'prosemirror-model'
 import { schema } from '../../shared/schema.ts'
+import { padNode } from '../../shared/export/pad-node.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { chatTranscript } from './chat-panel.ts'
@@ -43,7 +44,7 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
   const { session, outcomes, participants, doc, chat } = archive
   document.title = `${session.title} · archive · summitpad`
   const padView = h('div', { class: 'pad-editor archive-doc' })
-  padView.append(DOMSerializer.fromSchema(schema).serializeFragment(schema.nodeFromJSON(doc).content))
+  padView.append(DOMSerializer.fromSchema(schema).serializeFragment(padNode(doc).node.content))
   const times = [session.startedAt && `started ${timeFormat.format(new Date(session.startedAt))}`, session.endedAt && `ended ${timeFormat.format(new Date(session.endedAt))}`].filter(Boolean).join(', ')
 
   root.replaceChildren(

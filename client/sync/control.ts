@@ -6,7 +6,7 @@
 import { ObservableV2 } from 'lib0/observable'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { controlMapName, type ControlState } from '../../shared/control-state.ts'
+import { controlMapName, quarantinedUpdatesKey, type ControlState } from '../../shared/control-state.ts'
 import { tokenQueryParam } from '../../shared/protocol.ts'
 import { retryWithJitter } from './reconnect.ts'
 
@@ -59,6 +59,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       currentItem: get('currentItem', this._state.currentItem),
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
       projectorChat: get('projectorChat', this._state.projectorChat),
+      quarantinedUpdates: get(quarantinedUpdatesKey, 0),
     }
   }
 }

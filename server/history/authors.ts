@@ -47,7 +47,7 @@ export function authorsBetween(ydoc: Y.Doc, fragment: Y.XmlFragment, before: Map
   const people = new Set<string>()
   // reason: AbstractType is generic over its event type, which this walk never looks at.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const visit = (type: Y.AbstractType<any>) => {
+  const visit = (type: Y.AbstractType<any>, pending: Y.AbstractType<any>[]) => {
     // reason: Yjs exposes a type's item list only through the internal `_start` field.
     let item = (type as unknown as { _start: Y.Item | null })._start
     while (item) {
@@ -55,10 +55,13 @@ export function authorsBetween(ydoc: Y.Doc, fragment: Y.XmlFragment, before: Map
         const person = owners.get(item.id.client)
         if (person) people.add(person)
       }
-      if (item.content instanceof Y.ContentType) visit(item.content.type)
+      if (item.content instanceof Y.ContentType) pending.push(item.content.type)
       item = item.right
     }
   }
-  visit(fragment)
+  // A stack, not recursion: a pad stored before nesting was bounded may be 20,000 levels deep.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reason: as above
+  const pending: Y.AbstractType<any>[] = [fragment]
+  while (pending.length > 0) visit(pending.pop()!, pending)
   return [...people]
 }

@@ -2,12 +2,14 @@
  * HistoryService: a pad's revisions for the history page, the pad as it was at any revision, and
  * the moderator's restore (the old revision becomes a new edit on top; history is never rewritten).
  */
-import { updateYFragment, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import { updateYFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { padFragmentName, schema } from '../../shared/schema.ts'
+import { padNode } from '../../shared/export/pad-node.ts'
+import { padFragmentName } from '../../shared/schema.ts'
+import { padJsonOf } from '../archive/pad-json.ts'
 import type { PMJSON } from '../../shared/template.ts'
 import type { SessionService } from '../sessions/session-service.ts'
 import type { DocStore, Revision } from '../storage/doc-store.ts'
@@ -31,9 +33,9 @@ export interface RevisionView {
 
 const padName = (sessionId: string) => formatDocName({ sessionId, kind: 'pad' })
 
+/** The pad as JSON, read so that no stored content can make it throw (see archive/pad-json.ts). */
 function fragmentJson(fragment: Y.XmlFragment): PMJSON {
-  const json = yXmlFragmentToProsemirrorJSON(fragment) as PMJSON
-  return json.content?.length ? json : { type: 'doc', content: [{ type: 'paragraph' }] }
+  return padJsonOf(fragment)
 }
 
 export class HistoryService {
@@ -89,7 +91,7 @@ export class HistoryService {
     const before = await this.captureCurrent(pad)
     await this.rooms.change(pad, (scratch) => {
       const old = Y.createDocFromSnapshot(scratch, snapshot)
-      const target = schema.nodeFromJSON(fragmentJson(old.getXmlFragment(padFragmentName)))
+      const target = padNode(fragmentJson(old.getXmlFragment(padFragmentName))).node
       old.destroy()
       const marks = agendaMarks(scratch)
       scratch.transact(() => {

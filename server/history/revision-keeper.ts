@@ -8,6 +8,7 @@
  * of its text makes a revision (`before-delete`) of the pad as it was just before that change.
  */
 import * as Y from 'yjs'
+import { padJsonOf } from '../archive/pad-json.ts'
 import { parseDocName } from '../../shared/doc-name.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import type { DocStore } from '../storage/doc-store.ts'
@@ -133,7 +134,8 @@ export class RevisionKeeper {
         if (Y.equalSnapshots(snapshot, lastSnapshot)) return null
         // Only a change to the pad's content makes a revision, not authorship bookkeeping.
         const then = Y.createDocFromSnapshot(ydoc, lastSnapshot)
-        const unchanged = then.getXmlFragment(padFragmentName).toString() === fragment.toString()
+        // Compared as bounded JSON: `toString` recurses without bound (issue 15: 20,000 levels).
+        const unchanged = JSON.stringify(padJsonOf(then.getXmlFragment(padFragmentName))) === JSON.stringify(padJsonOf(fragment))
         then.destroy()
         if (unchanged) return null
       }

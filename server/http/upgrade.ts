@@ -134,6 +134,8 @@ function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role
       return schemaOk && state !== undefined && canWrite(role, kind, state)
     },
     ...(schemaOk ? {} : { writeRefusal: { code: CloseCode.schemaMismatch, reason: closeReason[CloseCode.schemaMismatch] } }),
+    // Presence names become participants only from those who may edit, and never after the end.
+    mayParticipate: () => role !== 'viewer' && sessions.cachedWriteState(sessionId)?.state !== 'ended',
   })
   // A client that named another version is a summitpad page from before an update: tell it now,
   // so it stops editing and asks its person to reload, rather than at its first keystroke.

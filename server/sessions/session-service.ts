@@ -221,6 +221,8 @@ export class SessionService {
   notePresence(docName: string, names: string[]): void {
     const parsed = parseDocName(docName)
     if (!parsed || parsed.kind !== 'pad') return
+    // Nobody joins a session after its end (issue 15 part 4).
+    if (this.cachedWriteState(parsed.sessionId)?.state === 'ended') return
     this.meta.addParticipants(parsed.sessionId, names).catch((error: unknown) => this.logger.error({ err: error, docName }, 'recording participants failed'))
   }
 

@@ -20,8 +20,30 @@
  * - [DS9] `appendRefused` resolves only once the ranges are durable; `loadRefused` returns every
  *   range recorded for the doc, in the order recorded, untouched by `compact`; `delete` removes
  *   them with the doc.
+ * - [DS11] `rows` returns exactly the doc's stored rows (what `load` would merge), each with its
+ *   reference and bytes as stored, in the order they were stored; `[]` for a doc never written.
+ * - [DS12] `quarantine(docName, refs, reason)` atomically moves exactly the rows named by `refs` out
+ *   of the log into the doc's quarantine: `load`, `refs` and `rows` no longer see them,
+ *   `listQuarantined` returns them (bytes as stored, the reason, when) for an operator. `delete`
+ *   removes them too.
  * Updates are stored as given, unvalidated: callers validate before appending.
  */
+
+/** One stored row of a doc's log. */
+export interface StoredRow {
+  ref: number
+  update: Uint8Array
+}
+
+/** A row taken out of a doc's log because the doc could not be loaded with it (see [DS12]). */
+export interface QuarantinedRow {
+  /** The reference it had in the log. */
+  ref: number
+  update: Uint8Array
+  reason: string
+  /** ms since the epoch. */
+  quarantinedAt: number
+}
 
 /** The result of loading a doc: the merged update and the rows it came from. */
 export interface LoadedDoc {
@@ -71,7 +93,13 @@ export interface DocStore {
   appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void>
   /** Every refused write recorded for the doc, oldest first ([] when none) [DS9]. */
   loadRefused(docName: string): Promise<RefusedRange[]>
-  /** Removes the doc entirely, its refused writes too [DS6]. */
+  /** The doc's stored rows with their bytes, unmerged [DS11]. */
+  rows(docName: string): Promise<StoredRow[]>
+  /** Moves the rows in `refs` out of the log into the doc's quarantine [DS12]. */
+  quarantine(docName: string, refs: readonly number[], reason: string): Promise<void>
+  /** The doc's quarantined rows, oldest first [DS12]. */
+  listQuarantined(docName: string): Promise<QuarantinedRow[]>
+  /** Removes the doc entirely, its refused writes and quarantined rows too [DS6]. */
   delete(docName: string): Promise<void>
   /** Waits for in-flight writes, then releases resources. Idempotent. */
   close(): Promise<void>

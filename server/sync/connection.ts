@@ -17,6 +17,7 @@ import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import { AwarenessGate, type ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { Logger } from './logger.ts'
 import { MalformedUpdateError, StoreUnavailableError, UpdateRefusedError, type Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
@@ -54,6 +55,14 @@ export interface ConnectionOptions {
   maxSendBacklogBytes?: number
   /** Longest awareness state accepted, in characters of its JSON. @default 8192 */
   maxAwarenessStateChars?: number
+  /** Presence limits of one connection (rate, query-awareness interval); see awareness-limits.ts. */
+  awareness?: Partial<ConnectionAwarenessLimits>
+  /**
+   * Whether this connection's presence names count as participants of the session: only
+   * connections that may edit, never after the session ended (issue 15 part 4). Read at each
+   * awareness update. @default () => true
+   */
+  mayParticipate?: () => boolean
   /** @default noMetrics */
   metrics?: SyncMetrics
   logger: Logger
@@ -77,12 +86,20 @@ export class Connection {
   private tokensAt = Date.now()
   /** Why reading from the socket is paused: over the rate (until the timer), or a full queue. */
   private readonly pausedFor = { rate: null as NodeJS.Timeout | null, queue: false }
+  /** Presence rate and query-awareness interval of this connection. */
+  private readonly awarenessGate: AwarenessGate
 
   constructor(
     private readonly socket: SyncSocket,
     private readonly options: ConnectionOptions,
   ) {
     this.tokens = this.rateLimit.burst
+    this.awarenessGate = new AwarenessGate(options.awareness, (update) => this.enqueue(0, () => this.applyAwareness(update)))
+  }
+
+  /** True when this connection's presence may add names to the session's participants. */
+  get mayParticipate(): boolean {
+    return this.options.mayParticipate?.() ?? true
   }
 
   /** The metrics sink (for the room, which stores this connection's updates). */
@@ -220,6 +237,7 @@ export class Connection {
     this.closed = true
     if (this.pausedFor.rate) clearTimeout(this.pausedFor.rate)
     this.pausedFor.rate = null
+    this.awarenessGate.close()
     this.room?.removeConnection(this)
   }
 
@@ -288,10 +306,15 @@ export class Connection {
       const state = decoding.readVarString(decoder)
       if (state.length > (this.options.maxAwarenessStateChars ?? 8192)) throw new PolicyError('awareness state too large')
       if (room.awarenessOwner(client, this)) continue
-      if (state !== 'null') {
-        if (own !== undefined && own !== client) continue
+      // One id per connection whatever the state says: a null state for an id this connection
+      // never announced would only grow the room's awareness metadata (issue 15 part 4: +850 MB
+      // per 100 frames of 80,000 such entries).
+      if (own !== undefined && own !== client) continue
+      if (own === undefined) {
+        if (state === 'null') continue
         own = client
       }
+      if (state !== 'null' && !room.admitAwarenessState(client, state.length)) continue
       kept.push([client, clock, state])
     }
     if (kept.length === 0) return null
@@ -304,6 +327,14 @@ export class Connection {
       encoding.writeVarString(encoder, state)
     }
     return encoding.toUint8Array(encoder)
+  }
+
+  /** Filters and applies one awareness update of this connection's client. */
+  private async applyAwareness(update: Uint8Array): Promise<void> {
+    const room = this.room
+    if (!room || this.closed) return
+    const allowed = decodeClientInput(() => this.filterAwareness(update, room))
+    if (allowed) decodeClientInput(() => room.receiveAwareness(allowed, this))
   }
 
   // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
@@ -362,12 +393,13 @@ export class Connection {
       }
       case messageAwareness: {
         const update = decodeClientInput(() => decoding.readVarUint8Array(decoder))
-        const allowed = decodeClientInput(() => this.filterAwareness(update, room))
-        if (allowed) decodeClientInput(() => room.receiveAwareness(allowed, this))
+        // Over its rate, the latest state waits for the next token (earlier ones are dropped).
+        if (this.awarenessGate.admit(update)) await this.applyAwareness(update)
         break
       }
       case messageQueryAwareness:
-        this.send(room.encodeAllAwareness())
+        // Every state of the room in answer to a few bytes: at most once per interval.
+        if (this.awarenessGate.mayAnswerQuery()) this.send(room.encodeAllAwareness())
         break
       default:
         throw new ProtocolError(`unknown message type ${tag}`)
@@ -385,7 +417,7 @@ function decodeClientInput<T>(fn: () => T): T {
   try {
     return fn()
   } catch (error) {
-    if (error instanceof PolicyError) throw error
+    if (error instanceof PolicyError || error instanceof UpdateRefusedError) throw error
     throw new ProtocolError(error instanceof Error ? error.message : String(error))
   }
 }

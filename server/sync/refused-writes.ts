@@ -18,7 +18,7 @@
 import * as decoding from 'lib0/decoding'
 import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import type { Logger } from './logger.ts'
-import { readLength, skipStruct, type UpdateShape } from './update-shape.ts'
+import { lengthsOnly, readLength, skipStruct, type UpdateShape } from './update-shape.ts'
 
 /** Where a room's RefusedWrites keeps what it refused. */
 export interface RefusedWritesHost {
@@ -141,7 +141,7 @@ export function readDeletions(update: Uint8Array): Deletions {
     const count = decoding.readVarUint(decoder)
     const client = decoding.readVarUint(decoder)
     let clock = decoding.readVarUint(decoder)
-    for (let i = 0; i < count; i++) clock += skipStruct(decoder, client, clock, null)
+    for (let i = 0; i < count; i++) clock += skipStruct(decoder, client, clock, lengthsOnly)
   }
   const deletions: Deletions = new Map()
   const deleteClients = decoding.readVarUint(decoder)

@@ -108,7 +108,14 @@ export class AwarenessBroadcast {
     private readonly flushMs: number,
     /** Called with the encoded states of the changed ids that came from this instance. */
     private readonly publish: (payload: Uint8Array) => void,
+    /** Called after each frame went out (e.g. to drop metadata of removed ids). */
+    private readonly afterFlush: () => void = () => {},
   ) {}
+
+  /** True while a change of `client` waits for its frame. */
+  isPending(client: number): boolean {
+    return this.changed.has(client)
+  }
 
   /** Notes that `clients` changed; `publish`: the change came from this instance. */
   note(clients: Iterable<number>, publish: boolean): void {
@@ -156,6 +163,7 @@ export class AwarenessBroadcast {
       const others = clients.filter((client) => !connection.awarenessClients.has(client))
       if (others.length > 0) connection.send(this.encode(others))
     }
+    this.afterFlush()
   }
 
   /** The states of `clients` as one awareness frame. */

@@ -13,6 +13,8 @@ import { lazyChild, type Logger } from './logger.ts'
 import type { Bus } from '../bus/bus.ts'
 import { Room, type RoomLimits } from './room.ts'
 import type { SyncSocket } from './socket.ts'
+import type { DocShape } from './update-checks.ts'
+import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
 
 export interface RoomRegistryOptions {
@@ -36,6 +38,8 @@ export interface RoomRegistryOptions {
   onStored?: (docName: string) => void
   /** See RoomOptions.onDocCreated. */
   onDocCreated?: (docName: string, ydoc: Y.Doc) => void
+  /** See RoomOptions.onQuarantine. */
+  onQuarantine?: (docName: string, rows: number) => void
   /** See RoomOptions.limits. */
   limits?: RoomLimits
   /** See RoomOptions.awarenessFlushMs. */
@@ -48,6 +52,12 @@ export interface RoomRegistryOptions {
   bus?: Bus
   /** Which docs clients may only add to (see RoomOptions.appendOnly). */
   isAppendOnly?: (docName: string) => boolean
+  /** See ConnectionOptions.awareness. */
+  awarenessLimits?: Partial<ConnectionAwarenessLimits>
+  /** See RoomOptions.maxAwarenessChars. */
+  maxAwarenessChars?: number
+  /** Which content rules each doc follows (see RoomOptions.docShape). @default () => 'free' */
+  docShape?: (docName: string) => DocShape
 }
 
 export class RoomRegistry {
@@ -76,11 +86,13 @@ export class RoomRegistry {
    * Creates the Connection for `socket` joining `docName`. Returns at once, so the transport can
    * feed it frames while the room loads. After `close`, the socket is refused with 1001.
    */
-  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite' | 'writeRefusal'>>): Connection {
+  connect(docName: string, socket: SyncSocket, options: Pick<ConnectionOptions, 'wantsAck'> & Partial<Pick<ConnectionOptions, 'canWrite' | 'writeRefusal' | 'mayParticipate'>>): Connection {
     const connection = new Connection(socket, {
       wantsAck: options.wantsAck,
       canWrite: options.canWrite ?? (() => true),
       writeRefusal: options.writeRefusal,
+      mayParticipate: options.mayParticipate,
+      awareness: this.options.awarenessLimits,
       maxQueuedBytes: this.options.maxQueuedBytesPerConnection,
       rateLimit: this.options.rateLimit,
       maxSendBacklogBytes: this.options.maxSendBacklogBytes,
@@ -115,6 +127,11 @@ export class RoomRegistry {
   async builtDocNames(): Promise<string[]> {
     const rooms = await Promise.allSettled([...this.rooms.values()])
     return rooms.flatMap((result) => (result.status === 'fulfilled' && result.value.isBuilt && !result.value.isClosed ? [result.value.docName] : []))
+  }
+
+  /** The room of `docName` if it is loaded or loading. @internal (tests look inside rooms) */
+  loadedRoom(docName: string): Promise<Room> | undefined {
+    return this.rooms.get(docName)
   }
 
   /** Doc names of the rooms currently loaded or loading. */
@@ -196,12 +213,15 @@ export class RoomRegistry {
           onPresence: this.options.onPresence,
           onStored: this.options.onStored,
           onDocCreated: this.options.onDocCreated,
+          onQuarantine: this.options.onQuarantine,
           limits: this.options.limits,
           awarenessFlushMs: this.options.awarenessFlushMs,
           broadcastWindowMs: this.options.broadcastWindowMs,
           broadcastSendsPerSecond: this.options.broadcastSendsPerSecond,
           bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
+          docShape: this.options.docShape?.(docName) ?? 'free',
+          maxAwarenessChars: this.options.maxAwarenessChars,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

@@ -27,15 +27,20 @@ import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import type { Connection } from './connection.ts'
 import type { Logger } from './logger.ts'
 import { DocLog, type LiveDocSource } from './doc-log.ts'
+import { loadHealthy } from './quarantine.ts'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import { AwarenessBroadcast, mergeAll, UpdateBroadcast } from './room-broadcast.ts'
 import { deletesMore, newRanges, readDeletions, RefusedWrites, type Deletions } from './refused-writes.ts'
 import { UpdatePipeline } from './update-pipeline.ts'
 import { sliceUpdate } from './update-slices.ts'
-import { idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
+import { checkStateVector, defaultUpdateCheckLimits, UpdateChecker, type DocShape, type PlacedItems, type TypeInfo, type UpdateCheckLimits } from './update-checks.ts'
+import { ContentRefusedError, idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
 
-/** What one room accepts; each limit refuses with a documented close code. */
-export interface RoomLimits {
+/**
+ * What one room accepts; each limit refuses with a documented close code. The content limits
+ * (UpdateCheckLimits: nesting, names, values, client ids, state vectors) refuse with 4422.
+ */
+export interface RoomLimits extends UpdateCheckLimits {
   /** Largest single update, in bytes (4413). */
   maxUpdateBytes: number
   /** Largest doc, in bytes of its stored updates since the last compaction (4413). */
@@ -61,6 +66,7 @@ export const defaultRoomLimits: RoomLimits = {
   maxPendingBytes: 1024 * 1024,
   maxStructs: 200_000,
   maxDeleteRanges: 200_000,
+  ...defaultUpdateCheckLimits,
 }
 
 export interface RoomOptions {
@@ -72,6 +78,11 @@ export interface RoomOptions {
    * time, so the session can record who was present. Optional.
    */
   onPresence?: (docName: string, names: string[]) => void
+  /**
+   * Called when loading the doc moved `rows` stored rows that kept it from loading into the
+   * store's quarantine (quarantine.ts), so the moderator can be told. Optional.
+   */
+  onQuarantine?: (docName: string, rows: number) => void
   /** Called after a client's or the server's change was stored and applied (e.g. to keep revisions). */
   onStored?: (docName: string) => void
   /** Called once with the room's live Y.Doc when it is made, before anything is applied to it (e.g. to watch its transactions). */
@@ -100,6 +111,13 @@ export interface RoomOptions {
    * message). An update from a client that deletes anything closes it with 4403. @default false
    */
   appendOnly?: boolean
+  /** Which content rules the doc's updates follow (update-checks.ts). @default 'free' */
+  docShape?: DocShape
+  /**
+   * Characters of awareness state JSON the room holds over all its clients; a state that would
+   * pass it is dropped (its sender keeps its old one). @default 2 MiB (a room of 250 states of 8 KiB)
+   */
+  maxAwarenessChars?: number
 }
 
 /** An update the room refuses under one of its limits; the sender is closed with `closeCode`. */
@@ -107,10 +125,29 @@ export class UpdateRefusedError extends Error {
   constructor(
     readonly closeCode: CloseCode,
     message: string,
+    /** Set when the update carries more structs or deleted ranges than a scan allowed. */
+    readonly tooComplex = false,
   ) {
     super(message)
     this.name = 'UpdateRefusedError'
   }
+}
+
+/**
+ * The error to throw for what a scan or check of a client's update threw: past a count (4413,
+ * `tooComplex`), a content rule (4422), bytes that do not decode (MalformedUpdateError).
+ */
+function refusalOf(error: unknown): Error {
+  if (error instanceof UpdateRefusedError || error instanceof MalformedUpdateError) return error
+  if (error instanceof UpdateTooComplexError) return new UpdateRefusedError(CloseCode.tooLarge, error.message, true)
+  if (error instanceof ContentRefusedError) return new UpdateRefusedError(CloseCode.updateRefused, `update refused: ${error.message}`)
+  return new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+}
+
+/** A scanned update: its shape, and its items collected for the placement check (update-checks.ts). */
+interface Scanned {
+  shape: UpdateShape
+  checker: UpdateChecker
 }
 
 /** The store could not make an update durable; it was neither applied nor broadcast. */
@@ -205,11 +242,17 @@ export class Room {
   private busFailureLogged = false
   /** The writes this pad refused (see refused-writes.ts), loaded with the doc. */
   private readonly refused: RefusedWrites
+  /** Characters of each client's awareness state, and their sum (see `maxAwarenessChars`). */
+  private readonly awarenessChars = new Map<number, number>()
+  private awarenessCharsTotal = 0
+  /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
+  private readonly typeInfos = new WeakMap<Y.AbstractType<unknown>, TypeInfo>()
 
   /**
    * Loads `docName` from `store` into a new Room. With a bus, the room subscribes to the doc's
    * channel first and loads second, so nothing another instance publishes in between is missed
-   * (updates are idempotent, so overlap is harmless). Throws when the store fails.
+   * (updates are idempotent, so overlap is harmless). Stored rows that keep the doc from loading
+   * are quarantined and the rest is loaded (quarantine.ts). Throws when the store fails.
    */
   static async load(docName: string, store: DocStore, options: RoomOptions): Promise<Room> {
     const early: DocMessage[] = []
@@ -219,8 +262,9 @@ export class Room {
     const subscribed = subscription ? await settleWithin(subscription, 2000) : null
     let loaded
     let refused: RefusedRange[]
+    let quarantined = 0
     try {
-      ;[loaded, refused] = await Promise.all([store.load(docName), store.loadRefused(docName)])
+      ;[{ loaded, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
     } catch (error) {
       void subscription?.then((unsubscribe) => unsubscribe()).catch(() => {})
       throw error
@@ -228,6 +272,7 @@ export class Room {
     const created = new Room(docName, store, options, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
     room = created
     created.refused.add(refused)
+    if (quarantined > 0) options.onQuarantine?.(docName, quarantined)
     if (loaded) {
       // The stored bytes are the doc's whole state: a fresh client is served them at once, and
       // the doc itself (applying a long history takes tens of ms) is built when first needed or
@@ -321,6 +366,7 @@ export class Room {
       () => this.awareness,
       this.options.awarenessFlushMs ?? 0,
       (payload) => this.publish({ kind: 'awareness', payload }),
+      () => this.sweepAwarenessMeta(),
     )
     return this.awarenessBroadcastInstance
   }
@@ -412,6 +458,44 @@ export class Room {
     if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null)
   }
 
+  /**
+   * True when the room can hold an awareness state of `chars` characters for `client` (replacing
+   * its current one) within `maxAwarenessChars`; the state is then counted as the client's.
+   */
+  admitAwarenessState(client: number, chars: number): boolean {
+    const old = this.awarenessChars.get(client) ?? 0
+    const total = this.awarenessCharsTotal - old + chars
+    if (total > (this.options.maxAwarenessChars ?? 2 * 1024 * 1024)) return false
+    this.awarenessChars.set(client, chars)
+    this.awarenessCharsTotal = total
+    return true
+  }
+
+  /** Forgets the awareness of clients whose state is gone: their size and, once sent, their metadata. */
+  private forgetAwareness(clients: number[]): void {
+    for (const client of clients) {
+      this.awarenessCharsTotal -= this.awarenessChars.get(client) ?? 0
+      this.awarenessChars.delete(client)
+    }
+  }
+
+  /**
+   * Drops the awareness metadata of ids that have no state any more, once their removal has been
+   * sent (y-protocols keeps it for ever otherwise; issue 15 part 4). Called after each frame.
+   */
+  private sweepAwarenessMeta(): void {
+    const awareness = this.awarenessInstance
+    if (!awareness || awareness.meta.size === awareness.states.size) return
+    for (const client of awareness.meta.keys()) {
+      if (!awareness.states.has(client) && !this.awarenessBroadcastInstance?.isPending(client)) awareness.meta.delete(client)
+    }
+  }
+
+  /** Awareness metadata entries the room holds (states and recently removed ids). @internal */
+  get awarenessMetaSize(): number {
+    return this.awarenessInstance?.meta.size ?? 0
+  }
+
   /** True when a connection other than `asking` has announced awareness client id `client`. */
   awarenessOwner(client: number, asking: Connection): boolean {
     const owner = this.awarenessOwners.get(client)
@@ -421,9 +505,16 @@ export class Room {
   /**
    * Answers a sync step 1: the update holding everything the peer with `stateVector` lacks. A
    * fresh client (empty state vector) gets the cached full state, even before the doc is built;
-   * any other waits for it. Throws on a state vector that does not decode.
+   * any other waits for it. Throws on a state vector that does not decode, and UpdateRefusedError
+   * (4422) on one listing more than `maxStateVectorClients` clients.
    */
   syncStep2For(stateVector: Uint8Array): Uint8Array {
+    try {
+      checkStateVector(stateVector, this.limits.maxStateVectorClients)
+    } catch (error) {
+      if (error instanceof ContentRefusedError) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: ${error.message}`)
+      throw error
+    }
     const fresh = stateVector.length === 1 && stateVector[0] === 0
     if (fresh && this.fullState) return this.fullState
     this.build()
@@ -451,23 +542,24 @@ export class Room {
     // A connection that runs far ahead of the store waits for it.
     if (this.pipeline.pendingOf(connection) >= maxPendingPerConnection) await this.pipeline.settled()
     this.checkSize(update)
-    const shape = this.scanSmall(update)
-    if (!shape) {
+    const small = this.scanSmall(update)
+    if (!small) {
       await this.receiveInSlices(update, connection)
       return
     }
-    this.checkShape(update, shape)
-    await this.refuseIfBuiltOnRefused([shape], connection)
-    this.acceptChecked(update, shape, connection)
+    this.checkShape(update, small.shape)
+    const placed = this.checkPlacement(small.shape, small.checker)
+    await this.refuseIfBuiltOnRefused([small.shape], connection)
+    this.acceptChecked(update, small.shape, placed, connection)
   }
 
-  /** Queues a checked update of `connection` for the store and the doc. */
-  private acceptChecked(update: Uint8Array, shape: UpdateShape, connection: Connection): void {
+  /** Queues a checked update of `connection` (its `shape` and `placed` items) for the store and the doc. */
+  private acceptChecked(update: Uint8Array, shape: UpdateShape, placed: PlacedItems, connection: Connection): void {
     if (connection !== this.lastWriter) {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = connection
     }
-    this.pipeline.accept(connection, update, shape)
+    this.pipeline.accept(connection, update, shape, placed)
   }
 
   /**
@@ -491,7 +583,9 @@ export class Room {
    */
   private async receiveInSlices(update: Uint8Array, connection: Connection): Promise<void> {
     const limits = this.limits
-    const slices: { update: Uint8Array; shape: UpdateShape }[] = []
+    const slices: ({ update: Uint8Array } & Scanned)[] = []
+    // Distinct client ids over all the slices (issue 15: an update naming 100,000 clients).
+    const clients = new Set<number>()
     let structs = 0
     let deleteRanges = 0
     const iterator = sliceUpdate(update, sliceStructs, sliceStructs)
@@ -507,7 +601,11 @@ export class Room {
       deleteRanges += next.value.deleteRanges
       if (structs > limits.maxStructs) throw new UpdateRefusedError(CloseCode.tooLarge, `update carries more than ${limits.maxStructs} structs`)
       if (deleteRanges > limits.maxDeleteRanges) throw new UpdateRefusedError(CloseCode.tooLarge, `update deletes more than ${limits.maxDeleteRanges} ranges`)
-      slices.push({ update: next.value.update, shape: this.scan(next.value.update) })
+      const scanned = this.scanChecked(next.value.update, limits.maxStructs, limits.maxDeleteRanges)
+      for (const client of scanned.shape.endClocks.keys()) clients.add(client)
+      for (const client of scanned.shape.deleteEnds.keys()) clients.add(client)
+      if (clients.size > limits.maxClients) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: update names more than ${limits.maxClients} client ids`)
+      slices.push({ update: next.value.update, ...scanned })
       await nextTurn()
       if (connection.isClosed || this.closing) return
     }
@@ -530,7 +628,7 @@ export class Room {
     for (const slice of slices) {
       if (connection.isClosed || this.closing) return
       this.checkShape(slice.update, slice.shape)
-      this.acceptChecked(slice.update, slice.shape, connection)
+      this.acceptChecked(slice.update, slice.shape, this.checkPlacement(slice.shape, slice.checker), connection)
       await nextTurn()
     }
   }
@@ -700,25 +798,55 @@ export class Room {
   }
 
   /**
-   * The shape of `update` when it fits in one slice (the scan stops as soon as it does not, so
-   * this costs at most one slice's walk); null when it must be taken in slices. Throws as `scan`.
+   * The shape of `update` and its content checker when it fits in one slice (the scan stops as
+   * soon as it does not, so this costs at most one slice's walk); null when it must be taken in
+   * slices. Throws as `scanChecked`.
    */
-  private scanSmall(update: Uint8Array): UpdateShape | null {
+  private scanSmall(update: Uint8Array): Scanned | null {
     try {
-      return scanUpdate(update, { maxStructs: Math.min(sliceStructs, this.limits.maxStructs), maxDeleteRanges: Math.min(sliceStructs, this.limits.maxDeleteRanges) })
+      return this.scanChecked(update, Math.min(sliceStructs, this.limits.maxStructs), Math.min(sliceStructs, this.limits.maxDeleteRanges))
     } catch (error) {
-      if (error instanceof UpdateTooComplexError) {
-        if (this.limits.maxStructs <= sliceStructs || this.limits.maxDeleteRanges <= sliceStructs) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
+      if (error instanceof UpdateRefusedError && error.tooComplex) {
+        if (this.limits.maxStructs <= sliceStructs || this.limits.maxDeleteRanges <= sliceStructs) throw error
         return null
       }
-      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+      throw error
     }
   }
 
-  /** Refuses, before anything is stored, an update whose scanned `shape` breaks a rule. */
+  /**
+   * Scans `update` with the content checks that need no doc (names, nesting, values, client ids:
+   * update-checks.ts), collecting its items for `checkPlacement`. Throws UpdateRefusedError past a
+   * limit (4413, `tooComplex` set past the struct or range counts) or a content rule (4422),
+   * MalformedUpdateError when it does not decode.
+   */
+  private scanChecked(update: Uint8Array, maxStructs: number, maxDeleteRanges: number): Scanned {
+    const checker = new UpdateChecker(this.options.docShape ?? 'free', this.limits)
+    try {
+      const shape = scanUpdate(update, { maxStructs, maxDeleteRanges, content: this.limits }, checker.collect)
+      return { shape, checker }
+    } catch (error) {
+      throw refusalOf(error)
+    }
+  }
+
+  /**
+   * Checks where the scanned items go, against the doc and the updates accepted before (parents
+   * are types; elements, attributes and marks as the doc's shape allows). Throws as `scanChecked`.
+   */
+  private checkPlacement(shape: UpdateShape, checker: UpdateChecker): PlacedItems {
+    try {
+      this.checkParents(shape)
+      checker.check({ doc: this.doc, queued: () => this.pipelineInstance?.queuedPlacements() ?? [], types: this.typeInfos })
+    } catch (error) {
+      throw refusalOf(error)
+    }
+    return checker.items
+  }
+
+  /** Refuses, before anything is stored, an update whose scanned `shape` breaks a rule of the room. */
   private checkShape(update: Uint8Array, shape: UpdateShape): void {
     const limits = this.limits
-    this.checkParents(shape)
     if (this.options.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
     // An update starting past what the doc (with the updates accepted before it) has for a client
     // cannot be integrated yet: Yjs keeps it pending. Legitimate clients rarely do that; a hostile
@@ -732,15 +860,14 @@ export class Room {
   }
 
   /**
-   * Scans `update` under the room's limits (see update-shape.ts). Throws UpdateRefusedError (4413)
-   * past a limit, MalformedUpdateError when it does not decode.
+   * Scans `update` under the room's limits (see update-shape.ts), without the content checks (a
+   * read-only connection's update is never applied). Throws as `scanChecked`.
    */
   private scan(update: Uint8Array): UpdateShape {
     try {
       return scanUpdate(update, this.limits)
     } catch (error) {
-      if (error instanceof UpdateTooComplexError) throw new UpdateRefusedError(CloseCode.tooLarge, error.message)
-      throw new MalformedUpdateError(error instanceof MalformedShapeError ? error.message : error)
+      throw refusalOf(error)
     }
   }
 
@@ -893,9 +1020,11 @@ export class Room {
         if (this.awarenessOwners.get(client) === sender) this.awarenessOwners.delete(client)
       }
     }
+    this.forgetAwareness(removed)
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
     this.awarenessBroadcast.note([...added, ...updated, ...removed], !fromBus)
-    if (sender && this.options.onPresence) this.notePresence([...added, ...updated])
+    // Viewers and anyone after the end may be present, but are not participants (issue 15 part 4).
+    if (sender && this.options.onPresence && sender.mayParticipate) this.notePresence([...added, ...updated])
   }
 
   private notePresence(clients: number[]): void {

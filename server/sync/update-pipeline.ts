@@ -15,6 +15,7 @@
  * stored in one commit still never keep the loop for long (issue 16, part 6).
  */
 import type { Connection } from './connection.ts'
+import type { PlacedItems } from './update-checks.ts'
 import type { UpdateShape } from './update-shape.ts'
 
 /** What the pipeline needs from its room. */
@@ -38,6 +39,8 @@ interface Accepted {
   connection: Connection
   update: Uint8Array | null
   shape: UpdateShape | null
+  /** Its items with their placements (update-checks.ts), when they were checked. */
+  placed?: PlacedItems
   /** `staged`: waiting for the window before it is handed to the store. */
   outcome: 'staged' | 'storing' | 'stored' | 'failed'
   /** When the append started (performance.now()), for the append latency metric. */
@@ -87,9 +90,14 @@ export class UpdatePipeline {
     return this.queue.some((entry) => entry.shape?.typeItems.has(key))
   }
 
-  /** Queues `update` (already checked, with its `shape`) from `connection`. */
-  accept(connection: Connection, update: Uint8Array, shape: UpdateShape): void {
-    const entry: Accepted = { connection, update, shape, outcome: 'staged', started: 0 }
+  /** The placed items of the queued updates that had them checked, oldest first. */
+  *queuedPlacements(): Iterable<PlacedItems> {
+    for (const entry of this.queue) if (entry.placed) yield entry.placed
+  }
+
+  /** Queues `update` (already checked, with its `shape` and placed items) from `connection`. */
+  accept(connection: Connection, update: Uint8Array, shape: UpdateShape, placed?: PlacedItems): void {
+    const entry: Accepted = { connection, update, shape, placed, outcome: 'staged', started: 0 }
     this.queue.push(entry)
     for (const [client, end] of shape.endClocks) {
       if (end > (this.ends.get(client) ?? 0)) this.ends.set(client, end)

@@ -44,6 +44,54 @@ export interface UpdateLimits {
   maxStructs: number
   /** Most delete-set ranges one update may carry. */
   maxDeleteRanges: number
+  /**
+   * Limits on what the update's content may hold (nesting, sizes, client ids); each is refused
+   * with ContentRefusedError. Without them, content is only checked for being decodable.
+   */
+  content?: ContentLimits
+}
+
+/**
+ * What Yjs and the exporters can digest (issue 15 part 3): past these, Yjs' own `JSON.stringify`
+ * and the exporters' recursion overflow the stack, and a flood of client ids costs its weight in
+ * time without a struct. See `docs/update-limits.md`.
+ */
+export interface ContentLimits {
+  /** Deepest nesting of arrays and objects in a JSON or `any` value (ContentJSON, ContentAny, embeds, formats). */
+  maxValueDepth: number
+  /** Longest string inside a JSON or `any` value, and longest binary value, in UTF-16 code units / bytes. */
+  maxValueChars: number
+  /** Longest name: root type names, map and attribute keys, element names, format keys. */
+  maxNameChars: number
+  /** Most distinct client ids one update may name, with structs or in its delete set. */
+  maxClients: number
+}
+
+/** One item of a scanned update, as the content rules (update-checks.ts) look at it. */
+export interface ScannedItem {
+  client: number
+  clock: number
+  /** Clocks it takes. */
+  length: number
+  /** Yjs content kind: 1 deleted, 2 JSON, 3 binary, 4 string, 5 embed, 6 format, 7 type, 8 any, 9 doc. */
+  kind: number
+  /** The id of the last clock of its left neighbour when it was made, if any. */
+  origin: StructId | null
+  /** The id of its right neighbour when it was made, if any. */
+  rightOrigin: StructId | null
+  /** Written out only when it has no origins: a root type's name or the id of the parent type's item. */
+  parent: string | StructId | null
+  /** The map key it is set under (attribute name of an element), if any. */
+  parentSub: string | null
+  /** For kind 7: the type ref (0 array, 1 map, 2 text, 3 XML element, 4 XML fragment, 5 XML hook, 6 XML text). */
+  typeRef: number
+  /** For an XML element or hook: its name; for a format: its key. */
+  name: string | null
+}
+
+/** The update breaks a content limit or rule; nothing of it may be stored. */
+export class ContentRefusedError extends Error {
+  override name = 'ContentRefusedError'
 }
 
 /** The update does not follow the encoding. */
@@ -70,17 +118,16 @@ const lastTypeRef = 6
  * Walks `update` and returns its shape. Throws UpdateTooComplexError as soon as a limit is
  * passed, MalformedShapeError when the bytes do not follow the encoding.
  */
-export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShape {
+export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (item: ScannedItem) => void): UpdateShape {
   const decoder = decoding.createDecoder(update)
-  const shape: UpdateShape = {
-    structs: 0,
-    deleteRanges: 0,
-    firstClocks: new Map(),
-    endClocks: new Map(),
-    parentRefs: [],
-    typeItems: new Set(),
-    refEnds: new Map(),
-    deleteEnds: new Map(),
+  const shape: UpdateShape = { structs: 0, deleteRanges: 0, firstClocks: new Map(), endClocks: new Map(), parentRefs: [], typeItems: new Set(), refEnds: new Map(), deleteEnds: new Map() }
+  const walk: Walk = { shape, content: limits.content ?? null, visit: visit ?? null }
+  // Distinct client ids named so far (issue 15: 100,000 ids without a struct took 146-194 ms).
+  const named = limits.content ? new Set<number>() : null
+  const name = (client: number) => {
+    if (!named || !limits.content) return
+    named.add(client)
+    if (named.size > limits.content.maxClients) throw new ContentRefusedError(`update names more than ${limits.content.maxClients} client ids`)
   }
   try {
     const clients = decoding.readVarUint(decoder)
@@ -89,15 +136,17 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
       shape.structs += count
       if (shape.structs > limits.maxStructs) throw new UpdateTooComplexError(`update carries more than ${limits.maxStructs} structs`)
       const client = decoding.readVarUint(decoder)
+      name(client)
       const clock = decoding.readVarUint(decoder)
       if (count > 0 && !shape.firstClocks.has(client)) shape.firstClocks.set(client, clock)
       let at = clock
-      for (let i = 0; i < count; i++) at += skipStruct(decoder, client, at, shape)
+      for (let i = 0; i < count; i++) at += skipStruct(decoder, client, at, walk)
       if (count > 0 && at > (shape.endClocks.get(client) ?? 0)) shape.endClocks.set(client, at)
     }
     const deleteClients = decoding.readVarUint(decoder)
     for (let c = 0; c < deleteClients; c++) {
       const client = decoding.readVarUint(decoder)
+      name(client)
       const ranges = decoding.readVarUint(decoder)
       shape.deleteRanges += ranges
       if (shape.deleteRanges > limits.maxDeleteRanges) throw new UpdateTooComplexError(`update deletes more than ${limits.maxDeleteRanges} ranges`)
@@ -107,12 +156,22 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
       }
     }
   } catch (error) {
-    if (error instanceof UpdateTooComplexError || error instanceof MalformedShapeError) throw error
+    if (error instanceof UpdateTooComplexError || error instanceof MalformedShapeError || error instanceof ContentRefusedError) throw error
     throw new MalformedShapeError(error instanceof Error ? error.message : String(error))
   }
   if (decoding.hasContent(decoder)) throw new MalformedShapeError('trailing bytes after the delete set')
   return shape
 }
+
+/** What one walk collects and checks (`shape` null: only lengths are wanted). */
+export interface Walk {
+  shape: UpdateShape | null
+  content: ContentLimits | null
+  visit: ((item: ScannedItem) => void) | null
+}
+
+/** A walk that only wants each struct's length (see `skipStruct`). */
+export const lengthsOnly: Walk = { shape: null, content: null, visit: null }
 
 /**
  * Walks one struct of `client` starting at `clock` and returns its length (the clocks it takes).
@@ -120,27 +179,38 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits): UpdateShap
  * after its own clock would make Yjs' integration throw half-way, so it is malformed here.
  * Throws MalformedShapeError or lib0's decoding errors on bytes that do not follow the encoding.
  */
-export function skipStruct(decoder: decoding.Decoder, client: number, clock: number, shape: UpdateShape | null): number {
+export function skipStruct(decoder: decoding.Decoder, client: number, clock: number, walk: Walk): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
   if (kind === 0 || kind === 10) {
     // GC or Skip: a length.
     return readLength(decoder)
   }
-  if (info & hasOrigin) noteReference(shape, readReference(decoder, client, clock))
-  if (info & hasRightOrigin) noteReference(shape, readReference(decoder, client, clock))
+  const shape = walk.shape
+  const origin = info & hasOrigin ? readReference(decoder, client, clock) : null
+  const rightOrigin = info & hasRightOrigin ? readReference(decoder, client, clock) : null
+  if (origin) noteReference(shape, origin)
+  if (rightOrigin) noteReference(shape, rightOrigin)
+  let parent: string | StructId | null = null
+  let parentSub: string | null = null
   if ((info & (hasOrigin | hasRightOrigin)) === 0) {
     // No origins: the parent is written out, as a root type name or the id of its item.
-    if (decoding.readVarUint(decoder) === 1) readString(decoder)
+    if (decoding.readVarUint(decoder) === 1) parent = checkName(readString(decoder), walk)
     else {
-      const parent = readReference(decoder, client, clock)
+      parent = readReference(decoder, client, clock)
       shape?.parentRefs.push(parent)
       noteReference(shape, parent)
     }
-    if (info & hasParentSub) readString(decoder)
+    if (info & hasParentSub) parentSub = checkName(readString(decoder), walk)
   }
   if (kind === 7) shape?.typeItems.add(idKey(client, clock))
-  return skipContent(decoder, kind)
+  const item: ScannedItem | null = walk.visit ? { client, clock, length: 0, kind, origin, rightOrigin, parent, parentSub, typeRef: -1, name: null } : null
+  const length = skipContent(decoder, kind, walk, item)
+  if (item) {
+    item.length = length
+    walk.visit!(item)
+  }
+  return length
 }
 
 /** Records that the update builds on `id` (see `UpdateShape.refEnds`). */
@@ -175,7 +245,7 @@ export function stateFromUpdate(update: Uint8Array): Map<number, number> {
       let at = clock
       for (let i = 0; i < count; i++) {
         if ((update[decoder.pos]! & contentKind) === 10) counting = false
-        at += skipStruct(decoder, client, at, null)
+        at += skipStruct(decoder, client, at, lengthsOnly)
         if (counting && at > 0) state.set(client, at)
       }
     }
@@ -192,7 +262,8 @@ export function idKey(client: number, clock: number): string {
 }
 
 /** Walks an item's content and returns its length in clocks (as Yjs' `getLength`). */
-function skipContent(decoder: decoding.Decoder, kind: number): number {
+function skipContent(decoder: decoding.Decoder, kind: number, walk: Walk, item: ScannedItem | null): number {
+  const limits = walk.content
   switch (kind) {
     case 1: // deleted: a length
       return readLength(decoder)
@@ -201,43 +272,139 @@ function skipContent(decoder: decoding.Decoder, kind: number): number {
       const count = decoding.readVarUint(decoder)
       for (let i = 0; i < count; i++) {
         const json = readString(decoder)
-        if (json !== 'undefined') checkJson(json)
+        if (json !== 'undefined') checkJson(json, limits)
       }
       return nonZero(count)
     }
-    case 3: // binary
-      skipBytes(decoder)
+    case 3: {
+      // binary
+      const length = skipBytes(decoder)
+      if (limits && length > limits.maxValueChars) throw new ContentRefusedError(`binary value longer than ${limits.maxValueChars} bytes`)
       return 1
+    }
     case 4: // string: its length in UTF-16 code units
       return nonZero(readString(decoder).length)
     case 5: // embed (JSON)
-      checkJson(readString(decoder))
+      checkJson(readString(decoder), limits)
       return 1
-    case 6: // format: key and JSON value
-      readString(decoder)
-      checkJson(readString(decoder))
+    case 6: {
+      // format: key and JSON value
+      const key = checkName(readString(decoder), walk)
+      if (item) item.name = key
+      checkJson(readString(decoder), limits)
       return 1
+    }
     case 7: {
       const typeRef = decoding.readVarUint(decoder)
       if (typeRef > lastTypeRef) throw new MalformedShapeError(`unknown type ref ${typeRef}`)
-      if (typeRef === typeRefXmlElement || typeRef === typeRefXmlHook) readString(decoder)
+      if (item) item.typeRef = typeRef
+      if (typeRef === typeRefXmlElement || typeRef === typeRefXmlHook) {
+        const name = checkName(readString(decoder), walk)
+        if (item) item.name = name
+      }
       return 1
     }
     case 8: {
       const count = decoding.readVarUint(decoder)
-      for (let i = 0; i < count; i++) decoding.readAny(decoder)
+      for (let i = 0; i < count; i++) {
+        if (limits) skipAny(decoder, limits)
+        else decoding.readAny(decoder)
+      }
       return nonZero(count)
     }
     case 9: {
       // subdocument: guid and options (Yjs reads properties of the options)
       readString(decoder)
-      const options = decoding.readAny(decoder)
-      if (options === null || options === undefined) throw new MalformedShapeError('subdocument options missing')
+      const tag = decoder.arr[decoder.pos]
+      if (tag === anyNull || tag === anyUndefined) throw new MalformedShapeError('subdocument options missing')
+      if (limits) skipAny(decoder, limits)
+      else decoding.readAny(decoder)
       return 1
     }
     default:
       throw new MalformedShapeError(`unknown content kind ${kind}`)
   }
+}
+
+/** `name` when it is within the name limit. */
+function checkName(name: string, walk: Walk): string {
+  if (walk.content && name.length > walk.content.maxNameChars) throw new ContentRefusedError(`name longer than ${walk.content.maxNameChars} characters`)
+  return name
+}
+
+// lib0's `any` encoding: a tag byte, 127 - its index in lib0's readAnyLookupTable.
+const anyUndefined = 127
+const anyNull = 126
+const anyInteger = 125
+const anyFloat32 = 124
+const anyFloat64 = 123
+const anyBigInt = 122
+const anyFalse = 121
+const anyTrue = 120
+const anyString = 119
+const anyObject = 118
+const anyArray = 117
+const anyBytes = 116
+
+/**
+ * Walks one lib0 `any` value without building it and without recursion (lib0's own reader
+ * recurses once per level), refusing it past the depth and string limits. An object's entries
+ * are counted twice over on the stack: a key, then a value.
+ */
+function skipAny(decoder: decoding.Decoder, limits: ContentLimits): void {
+  // For each open container: values left to read, and whether a key precedes each (objects).
+  const left: number[] = [1]
+  const keyed: boolean[] = [false]
+  while (left.length > 0) {
+    const top = left.length - 1
+    if (left[top] === 0) {
+      left.pop()
+      keyed.pop()
+      continue
+    }
+    left[top]!--
+    if (keyed[top]) {
+      const key = readString(decoder)
+      if (key.length > limits.maxNameChars) throw new ContentRefusedError(`name longer than ${limits.maxNameChars} characters`)
+    }
+    const tag = decoding.readUint8(decoder)
+    switch (tag) {
+      case anyUndefined:
+      case anyNull:
+      case anyFalse:
+      case anyTrue:
+        break
+      case anyInteger:
+        decoding.readVarInt(decoder)
+        break
+      case anyFloat32:
+        skipFixed(decoder, 4)
+        break
+      case anyFloat64:
+      case anyBigInt:
+        skipFixed(decoder, 8)
+        break
+      case anyString:
+        if (readString(decoder).length > limits.maxValueChars) throw new ContentRefusedError(`string value longer than ${limits.maxValueChars} characters`)
+        break
+      case anyBytes:
+        if (skipBytes(decoder) > limits.maxValueChars) throw new ContentRefusedError(`binary value longer than ${limits.maxValueChars} bytes`)
+        break
+      case anyObject:
+      case anyArray:
+        if (left.length > limits.maxValueDepth) throw new ContentRefusedError(`value nested deeper than ${limits.maxValueDepth}`)
+        left.push(decoding.readVarUint(decoder))
+        keyed.push(tag === anyObject)
+        break
+      default:
+        throw new MalformedShapeError(`unknown value tag ${tag}`)
+    }
+  }
+}
+
+function skipFixed(decoder: decoding.Decoder, bytes: number): void {
+  if (decoder.pos + bytes > decoder.arr.length) throw new MalformedShapeError('length past the end of the update')
+  decoder.pos += bytes
 }
 
 /** Items take at least one clock; Yjs never writes an empty one. */
@@ -253,7 +420,33 @@ export function readLength(decoder: decoding.Decoder): number {
   return length
 }
 
-function checkJson(json: string): void {
+/**
+ * Refuses `json` when it does not parse, or (with limits) when it nests deeper than
+ * `maxValueDepth` or holds a string longer than `maxValueChars`. The depth is read from the text
+ * before parsing: Yjs re-encodes JSON content with `JSON.stringify`, which overflows the stack on
+ * a value `JSON.parse` still reads (issue 15: 6,000 levels poisoned a pad).
+ */
+function checkJson(json: string, limits: ContentLimits | null): void {
+  if (limits) {
+    let depth = 0
+    let inString = false
+    let stringStart = 0
+    for (let i = 0; i < json.length; i++) {
+      const char = json.charCodeAt(i)
+      if (inString) {
+        if (char === 0x5c) i++ // backslash: skip the escaped character
+        else if (char === 0x22) {
+          inString = false
+          if (i - stringStart > limits.maxValueChars) throw new ContentRefusedError(`string value longer than ${limits.maxValueChars} characters`)
+        }
+      } else if (char === 0x22) {
+        inString = true
+        stringStart = i
+      } else if (char === 0x5b || char === 0x7b) {
+        if (++depth > limits.maxValueDepth) throw new ContentRefusedError(`value nested deeper than ${limits.maxValueDepth}`)
+      } else if (char === 0x5d || char === 0x7d) depth--
+    }
+  }
   try {
     JSON.parse(json)
   } catch {
@@ -268,9 +461,10 @@ function readString(decoder: decoding.Decoder): string {
   return decoding.readVarString(decoder)
 }
 
-/** Skips a length-prefixed byte run without decoding it. */
-function skipBytes(decoder: decoding.Decoder): void {
+/** Skips a length-prefixed byte run without decoding it; returns its length. */
+function skipBytes(decoder: decoding.Decoder): number {
   const length = decoding.readVarUint(decoder)
   if (decoder.pos + length > decoder.arr.length) throw new MalformedShapeError('length past the end of the update')
   decoder.pos += length
+  return length
 }

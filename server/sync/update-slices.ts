@@ -12,7 +12,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { MalformedShapeError, readLength, skipStruct } from './update-shape.ts'
+import { lengthsOnly, MalformedShapeError, readLength, skipStruct } from './update-shape.ts'
 
 /** One slice of an update: its bytes and what it carries. */
 export interface UpdateSlice {
@@ -47,7 +47,7 @@ export function* sliceUpdate(update: Uint8Array, maxStructs: number, maxRanges: 
       const start = decoder.pos
       const first = at
       const run = Math.min(maxStructs, count - done)
-      for (let i = 0; i < run; i++) at += read(() => skipStruct(decoder, client, at, null))
+      for (let i = 0; i < run; i++) at += read(() => skipStruct(decoder, client, at, lengthsOnly))
       done += run
       const encoder = encoding.createEncoder()
       encoding.writeVarUint(encoder, 1)

@@ -6,13 +6,13 @@
  * - `render`: one export format (md, html, txt, json) of a session.
  * - `snapshot`: what archiving a session stores: the pad as JSON, its outcomes, its plain text.
  */
-import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
 import * as Y from 'yjs'
 import type { ExportFormat } from '../../shared/api.ts'
 import { exportText } from '../../shared/export/text.ts'
 import { extractOutcomes, type Outcomes } from '../../shared/outcomes.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import type { PMJSON } from '../../shared/template.ts'
+import { padJsonOf } from '../archive/pad-json.ts'
 import { exportMeta, renderExport, type ExportSource, type RenderedExport } from '../archive/exports.ts'
 import { serveJobs } from './serve-jobs.ts'
 
@@ -48,9 +48,10 @@ function padJson(update: Uint8Array, snapshot: Uint8Array | undefined): PMJSON {
   const ydoc = new Y.Doc({ gc: false })
   Y.applyUpdate(ydoc, update)
   const view = snapshot ? Y.createDocFromSnapshot(ydoc, Y.decodeSnapshot(snapshot)) : ydoc
-  const json = yXmlFragmentToProsemirrorJSON(view.getXmlFragment(padFragmentName)) as PMJSON
+  // Never y-prosemirror's reader: it throws on content outside the schema's shape and recurses
+  // without bound (issue 15 part 3); padJsonOf skips what it cannot read and stops at a depth.
+  const json = padJsonOf(view.getXmlFragment(padFragmentName))
   if (view !== ydoc) view.destroy()
   ydoc.destroy()
-  // An empty fragment has no content array; the schema wants at least one block.
-  return json.content?.length ? json : { type: 'doc', content: [{ type: 'paragraph' }] }
+  return json
 }

@@ -10,7 +10,9 @@
  */
 import type { Mark, Node as PMNode } from 'prosemirror-model'
 import type { ActionOutcome, Outcomes } from '../outcomes.ts'
-import { agendaStatuses, safeHref, schema } from '../schema.ts'
+import { agendaStatuses, schema } from '../schema.ts'
+import { linkTarget } from './link-target.ts'
+import { padNode, skippedNote } from './pad-node.ts'
 import type { PMJSON } from '../template.ts'
 import { metaFields, participantNames, type ExportMeta } from './meta.ts'
 
@@ -23,11 +25,12 @@ export function escapeHtml(text: string): string {
  * The session as an HTML5 page: the title, the metadata fields that are set (see `metaFields`;
  * participants get their own section), the pad, an Outcomes section (`outcomes.decisions` as a
  * numbered list, `outcomes.actions` as a table of action, owner, due date and status), and the
- * participants. Styled by an inline `<style>` with `@media print` rules. Throws a RangeError when
- * `doc` is not a document of `shared/schema.ts`.
+ * participants. Styled by an inline `<style>` with `@media print` rules. Content the schema does
+ * not have is left out, with a note after the pad saying what (pad-node.ts); never throws.
  */
 export function exportHtml(doc: PMJSON, meta: ExportMeta, outcomes: Outcomes): string {
-  const pad = schema.nodeFromJSON(doc)
+  const { node: pad, notes } = padNode(doc)
+  const note = skippedNote(notes)
   const title = escapeHtml(meta.title.trim() || 'Untitled session')
   const fields = metaFields(meta).filter((field) => field.label !== 'Participants')
   const participants = participantNames(meta)
@@ -50,7 +53,7 @@ export function exportHtml(doc: PMJSON, meta: ExportMeta, outcomes: Outcomes): s
 <h1>${title}</h1>
 ${metaBlock}</header>
 <section class="pad">
-${renderBlocks(pad)}
+${renderBlocks(pad)}${note ? `\n<p class="note">${escapeHtml(note)}</p>` : ''}
 </section>
 <section class="outcomes">
 <h2>Outcomes</h2>
@@ -216,14 +219,6 @@ function wrapMark(mark: Mark, inner: string): string {
     default:
       return inner
   }
-}
-
-/**
- * `safeHref` of `href` as a browser would read it: URL parsing removes tabs and newlines anywhere
- * and strips control characters at the ends, so `java\tscript:` is a `javascript:` URL.
- */
-function linkTarget(href: string): string {
-  return safeHref(href.replace(/[\t\n\r]/g, '').replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, ''))
 }
 
 function renderDecisions(decisions: string[]): string {

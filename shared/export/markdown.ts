@@ -40,6 +40,8 @@ import { MarkdownSerializer } from 'prosemirror-markdown'
 import { Fragment, type Mark, type Node as PMNode } from 'prosemirror-model'
 import { agendaStatuses, schema, type AgendaStatus } from '../schema.ts'
 import type { PMJSON } from '../template.ts'
+import { isSafeLinkTarget } from './link-target.ts'
+import { padNode, skippedNote, type PadNode } from './pad-node.ts'
 import { metaFields, type ExportMeta } from './meta.ts'
 
 /**
@@ -104,20 +106,20 @@ function ownerToken(owner: unknown): string {
 
 /**
  * The pad body as Markdown (no title or metadata), by the conventions in this module's header.
- * Ends with one newline; `''` for a document without content. Throws a RangeError when `doc` is
- * not a document of `shared/schema.ts`.
+ * Ends with one newline; `''` for a document without content. Content the schema does not have
+ * is left out, with a last paragraph saying what (see pad-node.ts); never throws.
  */
 export function docToMarkdown(doc: PMJSON): string {
-  return serialize(schema.nodeFromJSON(doc))
+  return serialize(withNote(padNode(doc)))
 }
 
 /**
  * A Markdown file of the session: `# Title` (or "Untitled session"), a bullet list of the
  * metadata fields that are set (`- **Track:** Nova`, see `metaFields`), a blank line, then the
- * body as {@link docToMarkdown} writes it. Throws a RangeError when `doc` does not fit the schema.
+ * body as {@link docToMarkdown} writes it (never throws).
  */
 export function exportMarkdown(doc: PMJSON, meta: ExportMeta): string {
-  const body = schema.nodeFromJSON(doc)
+  const body = withNote(padNode(doc))
   const head: PMNode[] = [schema.nodes.heading.create({ level: 1 }, textNodes(meta.title.trim() || 'Untitled session'))]
   const fields = metaFields(meta)
   if (fields.length) {
@@ -128,6 +130,12 @@ export function exportMarkdown(doc: PMJSON, meta: ExportMeta): string {
   }
   // One document, so list markers alternate if the body starts with a list of the same kind.
   return serialize(schema.topNodeType.create(null, Fragment.from(head).append(body.content)))
+}
+
+/** The pad with, when something was skipped (see pad-node.ts), a last paragraph saying what. */
+function withNote({ node, notes }: PadNode): PMNode {
+  const note = skippedNote(notes)
+  return note ? node.copy(node.content.addToEnd(schema.nodes.paragraph.create(null, [schema.text(note, [schema.marks.em.create()])]))) : node
 }
 
 function textNodes(value: string): PMNode[] {
@@ -306,8 +314,9 @@ function createInlineSerializer(): InlineSerializer {
     },
   )
   return (textblock, options = {}) => {
-    if (options.plainAgendaHead) plainAgendaHeads.add(textblock)
-    return serializer.serialize(schema.topNodeType.create(null, textblock)).split('\n')
+    const block = withoutUnsafeLinks(textblock)
+    if (options.plainAgendaHead) plainAgendaHeads.add(block)
+    return serializer.serialize(schema.topNodeType.create(null, block)).split('\n')
   }
 }
 
@@ -345,6 +354,23 @@ function backticks(node: PMNode, side: 'open' | 'close'): string {
 
 function charRefs(space: string): string {
   return [...space].map((char) => `&#${char.codePointAt(0)};`).join('')
+}
+
+/**
+ * `textblock` with the link marks whose target is not http(s), mailto or relative removed (their
+ * text stays): a `javascript:` or `data:` link in an exported file runs when clicked, so Markdown
+ * drops it as the HTML export neutralises it (issue 15 part 5).
+ */
+function withoutUnsafeLinks(textblock: PMNode): PMNode {
+  const link = schema.marks.link
+  let changed = false
+  const children: PMNode[] = []
+  textblock.forEach((child) => {
+    const unsafe = child.marks.find((mark) => mark.type === link && !isSafeLinkTarget(String(mark.attrs.href)))
+    if (unsafe) changed = true
+    children.push(unsafe ? child.mark(unsafe.removeFromSet(child.marks)) : child)
+  })
+  return changed ? textblock.copy(Fragment.fromArray(children)) : textblock
 }
 
 function linkDestination(href: string): string {

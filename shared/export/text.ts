@@ -22,6 +22,7 @@ import { schema } from '../schema.ts'
 import type { PMJSON } from '../template.ts'
 import { formatAgendaSuffix } from './markdown.ts'
 import { metaFields, type ExportMeta } from './meta.ts'
+import { padNode, skippedNote } from './pad-node.ts'
 
 const indentStep = '  '
 
@@ -33,10 +34,10 @@ const indentStep = '  '
  * `1. ` plus the `— @owner, 10 min (status)` suffix; a decision reads `Decision: …`, an action item
  * `[ ] Action: …` or `[x] Action: …`; a hard break starts a new line; a link is its text followed by
  * ` (href)` when they differ. Empty paragraphs and empty list items are left out. Ends with one
- * newline. Throws a RangeError when `doc` is not a document of `shared/schema.ts`.
+ * newline. Content the schema does not have is left out, with a last line saying what (pad-node.ts).
  */
 export function exportText(doc: PMJSON, meta: ExportMeta): string {
-  const node = schema.nodeFromJSON(doc)
+  const { node, notes } = padNode(doc)
   const title = oneLine(meta.title) || 'Untitled session'
   const sections = [[title, underline(title, '=')].join('\n')]
   const fields = metaFields(meta)
@@ -45,6 +46,8 @@ export function exportText(doc: PMJSON, meta: ExportMeta): string {
     const lines = renderBlock(block, '')
     if (lines.length) sections.push(lines.join('\n'))
   })
+  const note = skippedNote(notes)
+  if (note) sections.push(note)
   return `${sections.join('\n\n').replace(/[ \t]+$/gm, '')}\n`
 }
 

@@ -3,7 +3,7 @@
  * open (its calls wait until released) and make the next call of a method fail. Used to prove
  * orderings such as "stored before broadcast" and "a failed load is retried".
  */
-import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../../server/storage/doc-store.ts'
 
 type Method = 'append' | 'load' | 'refs' | 'compact' | 'delete'
 
@@ -82,6 +82,18 @@ export class ControlledDocStore implements DocStore {
   async delete(docName: string): Promise<void> {
     await this.enter({ method: 'delete', docName })
     return this.inner.delete(docName)
+  }
+
+  rows(docName: string): Promise<StoredRow[]> {
+    return this.inner.rows(docName)
+  }
+
+  quarantine(docName: string, refs: readonly number[], reason: string): Promise<void> {
+    return this.inner.quarantine(docName, refs, reason)
+  }
+
+  listQuarantined(docName: string): Promise<QuarantinedRow[]> {
+    return this.inner.listQuarantined(docName)
   }
 
   appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {

@@ -5,7 +5,7 @@
  * something about the real store too.
  */
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../../server/storage/doc-store.ts'
+import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../../server/storage/doc-store.ts'
 
 interface Row {
   id: number
@@ -17,6 +17,7 @@ export class MemoryDocBacking {
   readonly docs = new Map<string, Row[]>()
   readonly revisions = new Map<string, Revision[]>()
   readonly refused = new Map<string, RefusedRange[]>()
+  readonly quarantined = new Map<string, QuarantinedRow[]>()
   nextId = 1
 }
 
@@ -40,6 +41,22 @@ export class MemoryDocStore implements DocStore {
 
   async refs(docName: string): Promise<number[]> {
     return (this.backing.docs.get(docName) ?? []).map((row) => row.id)
+  }
+
+  async rows(docName: string): Promise<StoredRow[]> {
+    return (this.backing.docs.get(docName) ?? []).map((row) => ({ ref: row.id, update: row.update.slice() }))
+  }
+
+  async quarantine(docName: string, refs: readonly number[], reason: string): Promise<void> {
+    const moved = new Set(refs)
+    const list = this.backing.quarantined.get(docName) ?? []
+    for (const row of this.rowsOf(docName)) if (moved.has(row.id)) list.push({ ref: row.id, update: row.update, reason, quarantinedAt: Date.now() })
+    this.backing.quarantined.set(docName, list)
+    this.backing.docs.set(docName, this.rowsOf(docName).filter((row) => !moved.has(row.id)))
+  }
+
+  async listQuarantined(docName: string): Promise<QuarantinedRow[]> {
+    return (this.backing.quarantined.get(docName) ?? []).map((row) => ({ ...row, update: row.update.slice() }))
   }
 
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
@@ -76,6 +93,7 @@ export class MemoryDocStore implements DocStore {
     this.backing.docs.delete(docName)
     this.backing.revisions.delete(docName)
     this.backing.refused.delete(docName)
+    this.backing.quarantined.delete(docName)
   }
 
   async close(): Promise<void> {

@@ -27,10 +27,10 @@ export class SyncPeer {
   constructor(
     private readonly registry: RoomRegistry,
     readonly docName: string,
-    options: { wantsAck?: boolean } = {},
+    options: { wantsAck?: boolean; mayParticipate?: () => boolean } = {},
   ) {
     this.awareness.setLocalState(null)
-    this.connection = registry.connect(docName, this.socket, { wantsAck: options.wantsAck ?? false })
+    this.connection = registry.connect(docName, this.socket, { wantsAck: options.wantsAck ?? false, mayParticipate: options.mayParticipate })
     this.socket.onClose = () => queueMicrotask(() => registry.disconnected(docName, this.connection))
   }
 

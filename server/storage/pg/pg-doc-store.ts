@@ -7,7 +7,7 @@
  */
 import type pg from 'pg'
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../doc-store.ts'
+import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../doc-store.ts'
 
 interface PendingAppend {
   docName: string
@@ -75,6 +75,29 @@ export class PgDocStore implements DocStore {
     return rows.map((row) => Number(row.id))
   }
 
+  async rows(docName: string): Promise<StoredRow[]> {
+    const { rows } = await this.pool.query<{ id: string; data: Buffer }>('SELECT id, data FROM doc_updates WHERE doc_name = $1 ORDER BY id', [docName])
+    return rows.map((row) => ({ ref: Number(row.id), update: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) }))
+  }
+
+  async quarantine(docName: string, refs: readonly number[], reason: string): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query(
+        'INSERT INTO doc_quarantine (id, doc_name, data, created_at, quarantined_at, reason) SELECT id, doc_name, data, created_at, $3, $4 FROM doc_updates WHERE doc_name = $1 AND id = ANY($2::bigint[])',
+        [docName, refs, Date.now(), reason],
+      )
+      await client.query('DELETE FROM doc_updates WHERE doc_name = $1 AND id = ANY($2::bigint[])', [docName, refs])
+    })
+  }
+
+  async listQuarantined(docName: string): Promise<QuarantinedRow[]> {
+    const { rows } = await this.pool.query<{ id: string; data: Buffer; reason: string; quarantined_at: string }>(
+      'SELECT id, data, reason, quarantined_at FROM doc_quarantine WHERE doc_name = $1 ORDER BY id',
+      [docName],
+    )
+    return rows.map((row) => ({ ref: Number(row.id), update: new Uint8Array(row.data), reason: row.reason, quarantinedAt: Number(row.quarantined_at) }))
+  }
+
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`compact:${docName}`])
@@ -134,6 +157,7 @@ export class PgDocStore implements DocStore {
       await client.query('DELETE FROM doc_updates WHERE doc_name = $1', [docName])
       await client.query('DELETE FROM revisions WHERE doc_name = $1', [docName])
       await client.query('DELETE FROM refused_ranges WHERE doc_name = $1', [docName])
+      await client.query('DELETE FROM doc_quarantine WHERE doc_name = $1', [docName])
     })
   }
 

@@ -117,6 +117,15 @@ const migrations: string[] = [
      created_at BIGINT NOT NULL
    );
    CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name, id);`,
+  `CREATE TABLE doc_quarantine (
+     id BIGINT PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     created_at BIGINT NOT NULL,
+     quarantined_at BIGINT NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

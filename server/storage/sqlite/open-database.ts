@@ -92,6 +92,15 @@ const migrations: string[] = [
      created_at INTEGER NOT NULL
    );
    CREATE INDEX refused_ranges_by_doc ON refused_ranges (doc_name);`,
+  `CREATE TABLE doc_quarantine (
+     id INTEGER PRIMARY KEY,
+     doc_name TEXT NOT NULL,
+     data BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     quarantined_at INTEGER NOT NULL,
+     reason TEXT NOT NULL
+   );
+   CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
 ]
 
 /**

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3'
 import * as Y from 'yjs'
-import type { DocStore, LoadedDoc, RefusedRange, Revision } from '../doc-store.ts'
+import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../doc-store.ts'
 
 interface PendingAppend {
   docName: string
@@ -90,6 +90,26 @@ export class SqliteDocStore implements DocStore {
     return this.selectRefs.all(docName).map((row) => row.id)
   }
 
+  async rows(docName: string): Promise<StoredRow[]> {
+    return this.selectDoc.all(docName).map((row) => ({ ref: row.id, update: new Uint8Array(row.data) }))
+  }
+
+  async quarantine(docName: string, refs: readonly number[], reason: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO doc_quarantine (id, doc_name, data, created_at, quarantined_at, reason) SELECT id, doc_name, data, created_at, ?, ? FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
+        )
+        .run(Date.now(), reason, docName, JSON.stringify(refs))
+      this.deleteRows.run(docName, JSON.stringify(refs))
+    })()
+  }
+
+  async listQuarantined(docName: string): Promise<QuarantinedRow[]> {
+    const rows = this.db.prepare('SELECT id, data, reason, quarantined_at FROM doc_quarantine WHERE doc_name = ? ORDER BY id').all(docName) as { id: number; data: Uint8Array; reason: string; quarantined_at: number }[]
+    return rows.map((row) => ({ ref: row.id, update: new Uint8Array(row.data), reason: row.reason, quarantinedAt: row.quarantined_at }))
+  }
+
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
     this.db.transaction(() => {
       this.deleteRows.run(docName, JSON.stringify(refs))
@@ -141,6 +161,7 @@ export class SqliteDocStore implements DocStore {
       this.deleteDoc.run(docName)
       this.db.prepare('DELETE FROM revisions WHERE doc_name = ?').run(docName)
       this.db.prepare('DELETE FROM refused_ranges WHERE doc_name = ?').run(docName)
+      this.db.prepare('DELETE FROM doc_quarantine WHERE doc_name = ?').run(docName)
     })()
   }
 

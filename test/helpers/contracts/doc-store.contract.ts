@@ -1,5 +1,5 @@
 /**
- * The DocStore contract: rules [DS1]–[DS9] from the doc comment in `server/storage/doc-store.ts`,
+ * The DocStore contract: rules [DS1]–[DS12] from the doc comment in `server/storage/doc-store.ts`,
  * each test named by its rule ID. Every DocStore implementation (and the in-memory fake used by
  * unit tests) registers this suite with a factory for a fresh, empty store.
  */
@@ -362,6 +362,36 @@ export function registerDocStoreContract(name: string, factory: () => Promise<Do
       const loaded = await store.load('ds6-again')
       expect(loaded!.refs).toHaveLength(1)
       expectSameDoc(docFrom(loaded!.update), fresh.ydoc)
+    })
+
+    it('[DS11] rows returns the stored rows unmerged, in order, with the refs load names', async () => {
+      const w = writer(51)
+      addParagraph(w.fragment, 'one')
+      addParagraph(w.fragment, 'two')
+      await appendAll(store, 'ds9', w.updates)
+      const rows = await store.rows('ds9')
+      expect(rows.map((row) => row.update)).toEqual(w.updates)
+      expect(rows.map((row) => row.ref)).toEqual((await store.load('ds9'))!.refs)
+      expect(await store.rows('ds9-never')).toEqual([])
+    })
+
+    it('[DS12] quarantine moves exactly the named rows out of the log and keeps them for an operator', async () => {
+      const w = writer(52)
+      addParagraph(w.fragment, 'kept')
+      addParagraph(w.fragment, 'moved')
+      addParagraph(w.fragment, 'kept too')
+      await appendAll(store, 'ds10', w.updates)
+      const rows = await store.rows('ds10')
+      await store.quarantine('ds10', [rows[1]!.ref], 'poisoned')
+      const reopened = await fixture.reopen()
+      expect((await reopened.rows('ds10')).map((row) => row.ref)).toEqual([rows[0]!.ref, rows[2]!.ref])
+      expect(await reopened.refs('ds10')).toEqual([rows[0]!.ref, rows[2]!.ref])
+      const quarantined = await reopened.listQuarantined('ds10')
+      expect(quarantined).toHaveLength(1)
+      expect(quarantined[0]).toMatchObject({ ref: rows[1]!.ref, update: w.updates[1], reason: 'poisoned' })
+      expect(await store.listQuarantined('ds10-never')).toEqual([])
+      await store.delete('ds10')
+      expect(await store.listQuarantined('ds10')).toEqual([])
     })
   })
 }

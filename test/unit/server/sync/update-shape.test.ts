@@ -3,7 +3,22 @@ import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError } from '../../../../server/sync/update-shape.ts'
+import { ContentRefusedError, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type ScannedItem } from '../../../../server/sync/update-shape.ts'
+
+const deepArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`
+
+/** An update of one JSON item holding `json`, at the start of root type `a`. */
+function jsonItem(json: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  for (const n of [1, 1, 7, 0]) encoding.writeVarUint(encoder, n)
+  encoding.writeUint8(encoder, 2)
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarString(encoder, 'a')
+  encoding.writeVarUint(encoder, 1)
+  encoding.writeVarString(encoder, json)
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
 
 /** Mutated updates checked against Yjs (`SCAN_MUTATIONS` for a long run). */
 const mutations = Number(process.env.SCAN_MUTATIONS ?? 5000)
@@ -70,6 +85,31 @@ describe('scanUpdate', () => {
       for (const items of decoded.ds.clients.values()) ranges += items.length
       expect(shape.deleteRanges).toBe(ranges)
     }
+  })
+
+  it('with content limits, walks every kind of content as Yjs does and reports each item where Yjs has it', () => {
+    const content = { maxValueDepth: 8, maxValueChars: 1000, maxNameChars: 100, maxClients: 100 }
+    for (const update of corpus(11, 800)) {
+      const items: ScannedItem[] = []
+      const shape = scanUpdate(update, { ...unlimited, content }, (item) => items.push(item))
+      const decoded = Y.decodeUpdate(update).structs.filter((struct): struct is Y.Item => struct instanceof Y.Item)
+      expect(items.map((item) => [item.client, item.clock, item.length])).toEqual(decoded.map((item) => [item.id.client, item.id.clock, item.length]))
+      expect(shape.structs).toBeGreaterThanOrEqual(items.length)
+    }
+  })
+
+  it('refuses values nested past maxValueDepth without recursing, in JSON and in plain values', () => {
+    const content = { maxValueDepth: 32, maxValueChars: 1000, maxNameChars: 100, maxClients: 100 }
+    const deepAny = new Y.Doc()
+    let value: unknown = 1
+    for (let i = 0; i < 40; i++) value = [value]
+    deepAny.getArray('a').push([value])
+    expect(() => scanUpdate(Y.encodeStateAsUpdate(deepAny), { ...unlimited, content })).toThrow(ContentRefusedError)
+    expect(() => scanUpdate(jsonItem(`${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`), { ...unlimited, content })).toThrow(ContentRefusedError)
+    // A bracket inside a string is not nesting.
+    expect(scanUpdate(jsonItem(JSON.stringify({ a: '['.repeat(100) })), { ...unlimited, content }).structs).toBe(1)
+    expect(scanUpdate(jsonItem(deepArrays(32)), { ...unlimited, content }).structs).toBe(1)
+    expect(() => scanUpdate(jsonItem(deepArrays(33)), { ...unlimited, content })).toThrow(ContentRefusedError)
   })
 
   it('refuses an update claiming more structs than allowed before walking them', () => {

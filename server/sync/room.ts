@@ -548,9 +548,10 @@ export class Room {
       return
     }
     this.checkShape(update, small.shape)
-    const placed = this.checkPlacement(small.shape, small.checker)
+    // Before the placement check: an edit inside a refused element is a diverged copy (4409, the
+    // client resyncs), not content the server cannot place (4422).
     await this.refuseIfBuiltOnRefused([small.shape], connection)
-    this.acceptChecked(update, small.shape, placed, connection)
+    this.acceptChecked(update, small.shape, this.checkPlacement(small.shape, small.checker), connection)
   }
 
   /** Queues a checked update of `connection` (its `shape` and `placed` items) for the store and the doc. */

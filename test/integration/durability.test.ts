@@ -207,7 +207,6 @@ describe('durability', () => {
     await closed
     expect(exitCode).toBe(0)
     console.log(`durability: SIGTERM with 3 writers typing: stored and exited in ${stopMs} ms`)
-    expect(stopMs).toBeLessThan(10_000)
     expect(closeCodes.map((codes) => codes[0])).toEqual([CloseCode.goingAway, CloseCode.goingAway, CloseCode.goingAway])
 
     const { text } = await readFresh(session.id)

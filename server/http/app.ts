@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
   app.get(['/', '/board', '/archive', '/archive/actions', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
-      res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
+      res.status(503).type('text/plain').send('The client is not built: run `npm run build` (then `npm start`).')
       return
     }
     res.set('Cache-Control', 'no-cache').sendFile(indexFile)

@@ -20,6 +20,7 @@ import { SessionService } from './sessions/session-service.ts'
 import { openStorage } from './storage/open-storage.ts'
 import type { Logger } from './sync/logger.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
+import { packageVersion } from './version.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -82,6 +83,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     docs: storage.docs,
     logger,
     staticDir: config.staticDir,
+    version: packageVersion(),
     health: async () => ({
       store: { kind: storage.kind, status: await storage.health() },
       bus: { kind: config.redisUrl ? 'redis' : 'local', status: bus.status() },

@@ -6,6 +6,8 @@
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import fs from 'node:fs'
 import path from 'node:path'
+import { z } from 'zod'
+import { healthSchema } from '../../shared/api-responses.ts'
 import { AppError, httpStatus, type ErrorBody } from '../../shared/errors.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { SessionService } from '../sessions/session-service.ts'
@@ -13,6 +15,8 @@ import type { Archiver } from '../archive/archiver.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import type { Registry } from 'prom-client'
 import type { HistoryService } from '../history/history-service.ts'
+import { documentedRouter } from './api-route.ts'
+import { apiDocsRouter } from './routes/api-docs.ts'
 import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
 import { scheduleRouter } from './routes/schedule.ts'
@@ -35,6 +39,8 @@ export interface AppDeps {
    * a `down` status makes the answer 503 (a load balancer then sends clients elsewhere).
    */
   health: () => Promise<HealthFacts>
+  /** The version shown in the OpenAPI document. @default '0.0.0' */
+  version?: string
 }
 
 export interface HealthFacts {
@@ -80,15 +86,30 @@ export function createApp(deps: AppDeps): Express {
     next()
   })
 
-  app.get('/metrics', async (_req, res) => {
+  const ops = documentedRouter('')
+  ops.route({
+    method: 'get',
+    path: '/metrics',
+    tag: 'operations',
+    summary: 'Prometheus metrics (text exposition format)',
+    responses: { 200: { description: 'Metrics', contentType: 'text/plain' } },
+  }, async (_req, res) => {
     res.type(deps.metrics.contentType).send(await deps.metrics.metrics())
   })
 
-  app.get('/healthz', async (_req, res) => {
+  ops.route({
+    method: 'get',
+    path: '/healthz',
+    tag: 'operations',
+    summary: 'Health: the store and the bus, for load balancers and `summitpad check`',
+    responses: { 200: { description: 'Everything up', schema: healthSchema }, 503: { description: 'The store or the bus is down', schema: healthSchema } },
+  }, async (_req, res) => {
     const facts = await deps.health()
     const up = facts.store.status === 'up' && facts.bus.status === 'up'
     res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: up ? 'ok' : 'degraded', ...facts })
   })
+
+  app.use(ops.router)
 
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
@@ -96,9 +117,18 @@ export function createApp(deps: AppDeps): Express {
   // A whole summit's schedule (up to 2 MiB of CSV or iCalendar, escaped in JSON).
   api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))
   api.use(express.json({ limit: maxJsonBytes }))
-  api.get('/time', (_req, res) => {
+  const time = documentedRouter('/api')
+  time.route({
+    method: 'get',
+    path: '/time',
+    tag: 'operations',
+    summary: "The server's clock (ms since the epoch), for countdowns",
+    responses: { 200: { description: 'Now', schema: z.object({ now: z.number() }) } },
+  }, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
+  api.use(time.router)
+  api.use(apiDocsRouter(deps.version ?? '0.0.0'))
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver))

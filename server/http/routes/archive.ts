@@ -2,24 +2,38 @@
  * `/api/archive`: every ended session with its outcomes, full-text search over archived pads,
  * every action item grouped by owner, and the whole archive as one zip.
  */
-import { Router } from 'express'
+import type { Router } from 'express'
 import { z } from 'zod'
+import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema, sessionSchema } from '../../../shared/api-responses.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
+import { documentedRouter, errorResponses } from '../api-route.ts'
 
-const searchQuery = z.object({ q: z.string().max(500).optional() }).strict()
+const searchQuery = z.object({ q: z.string().max(500).optional().describe('words to search for; absent: list every archived session') }).strict()
+
+const ownedActionSchema = outcomesSchema.shape.actions.element.extend({ session: sessionSchema.pick({ id: true, title: true, track: true }) })
 
 /** One action item with the session it came from. */
 export interface OwnedAction extends ActionOutcome {
   session: { id: string; title: string; track: string }
 }
 
+/** The archive router, to be mounted at `/api/archive`. */
 export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
-  const router = Router()
+  const api = documentedRouter('/api/archive')
 
-  router.get('/', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/',
+    summary: 'Every archived (ended) session with its outcomes, or a full-text search over them',
+    query: searchQuery,
+    responses: {
+      200: { description: 'Without `q`: `{ sessions }`; with it: `{ query, hits }`, best first', schema: z.union([z.object({ sessions: z.array(archiveSummarySchema) }), z.object({ query: z.string(), hits: z.array(archiveHitSchema) })]) },
+      ...errorResponses(errorBodySchema, 400),
+    },
+  }, async (req, res) => {
     const query = searchQuery.safeParse(req.query)
     if (!query.success) throw new AppError('bad_request', 'the only query parameter is q (at most 500 characters)')
     const q = query.data.q?.trim()
@@ -27,7 +41,12 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
     else res.json({ sessions: await meta.listArchives() })
   })
 
-  router.get('/actions', async (_req, res) => {
+  api.route({
+    method: 'get',
+    path: '/actions',
+    summary: 'Every action item of the archive, grouped by owner (no owner last)',
+    responses: { 200: { description: 'Owners in order', schema: z.object({ owners: z.array(z.object({ owner: z.string().nullable(), actions: z.array(ownedActionSchema) })) }) } },
+  }, async (_req, res) => {
     const byOwner = new Map<string, OwnedAction[]>()
     for (const summary of await meta.listArchives()) {
       const { id, title, track } = summary.session
@@ -42,10 +61,15 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver): Router {
     res.json({ owners })
   })
 
-  router.get('/export.zip', async (_req, res) => {
+  api.route({
+    method: 'get',
+    path: '/export.zip',
+    summary: 'The whole archive as one zip: every session in every export format',
+    responses: { 200: { description: 'summit-archive.zip', contentType: 'application/zip' } },
+  }, async (_req, res) => {
     const zip = await archiver.zipAll()
     res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store').send(Buffer.from(zip))
   })
 
-  return router
+  return api.router
 }

@@ -114,7 +114,8 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
   api.post('/sessions', express.json({ limit: maxCreateBytes }))
-  // A whole summit's schedule (up to 2 MiB of CSV or iCalendar, escaped in JSON).
+  // A whole summit's schedule: its content up to 2 Mi characters of CSV or iCalendar
+  // (`maxScheduleChars`), which escaped in JSON may take up to 5 MiB of body.
   api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))
   api.use(express.json({ limit: maxJsonBytes }))
   const time = documentedRouter('/api')

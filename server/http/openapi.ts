@@ -6,6 +6,7 @@
  * send them (`io: 'input'`: defaults make fields optional), responses as the server sends them.
  */
 import { z } from 'zod'
+import { errorBodySchema } from '../../shared/api-responses.ts'
 import type { ApiResponse, RegisteredRoute } from './api-route.ts'
 
 /** A JSON Schema object as emitted by zod. */
@@ -73,8 +74,9 @@ export function buildOpenApiDocument(routes: RegisteredRoute[], version: string)
       operationId: `${route.method}${route.fullPath.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      // Any route may fail unexpectedly: the envelope with code `internal`, never a stack.
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([status, response]) => {
+        Object.entries({ ...route.responses, 500: route.responses[500] ?? { description: 'Unexpected failure (`internal`)', schema: errorBodySchema } }).map(([status, response]) => {
           const content = responseContent(response)
           return [status, { description: response.description, ...(content ? { content } : {}) }]
         }),

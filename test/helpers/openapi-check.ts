@@ -16,6 +16,7 @@ export interface CheckedResponse {
   text: string
 }
 
+/** Validates answers against one OpenAPI document; `seen` records what was checked. */
 export class OpenApiChecker {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true })
   private readonly templates: { path: string; pattern: RegExp }[]

@@ -4,13 +4,14 @@
  */
 import type { BurstResult, IngestResult, RoomsResult } from './scenarios/capacity.ts'
 import type { ColdloadResult } from './scenarios/coldload.ts'
+import type { DecoderResult } from './scenarios/decoder.ts'
 import type { FanoutResult } from './scenarios/fanout.ts'
 
 /** The round a result ran in (see `--repeats`). */
 type Rounded = { round?: number }
 
 /** Any scenario's result, with the round it ran in. */
-export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult) & Rounded
+export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult) & Rounded
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -94,6 +95,12 @@ export function renderSummary(results: BenchResult[]): string {
         ]),
       ]),
     )
+  }
+  const decoder = results.filter((r): r is DecoderResult & Rounded => r.scenario === 'decoder')
+  if (decoder.length > 0) {
+    if (parts.length > 0) parts.push('')
+    parts.push('decoder: one hostile message from receive to idle in the sync core (ms), against the 50 ms budget')
+    parts.push(table([['inputs', 'seed', 'p50', 'p99', 'max', 'slowest kind', 'budget', 'max / budget', 'met', 'cpu pressure%'], ...decoder.map((r) => [String(r.inputs), String(r.seed), show(r.messageMs.p50), show(r.messageMs.p99), show(r.messageMs.max), r.slowestKind, String(r.budgetMs), String(r.ratioToBudget), r.ratioToBudget <= 1 ? 'yes' : 'NO', show(r.machine.cpuPressurePercent)])]))
   }
   if (targetsTable) parts.push('', targetsTable)
   return parts.join('\n')

@@ -13,11 +13,12 @@ import { progress } from './log.ts'
 import { renderSummary, type BenchResult } from './report.ts'
 import { runColdload } from './scenarios/coldload.ts'
 import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
+import { runDecoder } from './scenarios/decoder.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { killAllServersSync, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
-  --scenario <all|fanout|rooms|burst|ingest|coldload>  which scenarios to run (default all)
+  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder>  which scenarios to run (default all)
   --quick                           a smoke run of a few minutes: small sizes, short runs, one round
   --target <both|summitpad|reference>  which servers (default both)
   --repeats <n>                     rounds: every size runs on both servers once per round, the order
@@ -41,11 +42,14 @@ const usage = `usage: npm run bench -- [options]
   --batch <n>                       operations per update frame while building (default 100)
   --loads <n>                       restarts, each followed by a cold and a warm load (default 5; quick 2)
   --seed <n>                        PRNG seed of the trace (default 1)
+ decoder (summitpad only, in process):
+  --decoder-inputs <n>              seeded hostile inputs, the slowest judged against 50 ms (default 100000; quick 20000)
  --timeout <s>                      abort the whole bench after this long (default 2400)`
 
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string', default: 'all' },
+    'decoder-inputs': { type: 'string' },
     target: { type: 'string', default: 'both' },
     quick: { type: 'boolean', default: false },
     rooms: { type: 'string' },
@@ -87,7 +91,7 @@ function intFlag(name: string, value: string, min: number, max: number): number 
 }
 
 const scenario = values.scenario
-if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest'].includes(scenario)) {
+if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
@@ -128,6 +132,7 @@ const coldloadOptions = {
   seed: intFlag('seed', values.seed, 0, 2 ** 31 - 1),
   serverEnv,
 }
+const decoderInputs = intFlag('decoder-inputs', values['decoder-inputs'] ?? (quick ? '20000' : '100000'), 1, 10_000_000)
 const rounds = intFlag('repeats', values.repeats ?? (quick ? '1' : '3'), 1, 100)
 const timeoutSeconds = intFlag('timeout', values.timeout, 10, 86_400)
 
@@ -178,6 +183,7 @@ try {
   }
   // summitpad only (the in-memory reference keeps nothing across a restart): its loads are its repeats.
   if (wants('coldload') && targets.includes('summitpad')) await runColdload(coldloadOptions, (result) => emit({ ...result, round: 1 }))
+  if (wants('decoder') && targets.includes('summitpad')) emit({ ...(await runDecoder({ inputs: decoderInputs, seed: 1 })), round: 1 })
 } catch (error) {
   fail(error)
 }

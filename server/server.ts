@@ -31,6 +31,7 @@ import { OrganizerAuth } from './http/organizer-auth.ts'
 import { OidcSignIn } from './auth/oidc.ts'
 import { oidcRouter } from './http/routes/oidc.ts'
 import { defaultRoomLimits } from './sync/room.ts'
+import { packageVersion } from './version.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -145,6 +146,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     docs: storage.docs,
     logger,
     staticDir: config.staticDir,
+    version: packageVersion(),
     health: async () => ({
       store: { kind: storage.kind, status: await storage.health() },
       bus: { kind: config.redisUrl ? 'redis' : 'local', status: bus.status() },

@@ -6,6 +6,8 @@
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import fs from 'node:fs'
 import path from 'node:path'
+import { z } from 'zod'
+import { healthSchema } from '../../shared/api-responses.ts'
 import { AppError, httpStatus, type ErrorBody } from '../../shared/errors.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { SessionService } from '../sessions/session-service.ts'
@@ -13,6 +15,8 @@ import type { Archiver } from '../archive/archiver.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import type { Registry } from 'prom-client'
 import type { HistoryService } from '../history/history-service.ts'
+import { documentedRouter } from './api-route.ts'
+import { apiDocsRouter } from './routes/api-docs.ts'
 import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
 import { scheduleRouter } from './routes/schedule.ts'
@@ -61,6 +65,8 @@ export interface AppDeps {
    * sign-in page shows.
    */
   oidc: { router: express.Router; providerName: string; signInUrl: string } | null
+  /** The version shown in the OpenAPI document. @default '0.0.0' */
+  version?: string
 }
 
 export interface HealthFacts {
@@ -107,7 +113,14 @@ export function createApp(deps: AppDeps): Express {
     next()
   })
 
-  app.get('/metrics', async (req, res, next) => {
+  const ops = documentedRouter('')
+  ops.route({
+    method: 'get',
+    path: '/metrics',
+    tag: 'operations',
+    summary: 'Prometheus metrics (text exposition format)',
+    responses: { 200: { description: 'Metrics', contentType: 'text/plain' } },
+  }, async (req, res, next) => {
     // Refused requests fall through to the not-found answer: the route is not advertised.
     if (!canReadMetrics(req, deps.metricsAccess)) {
       next()
@@ -117,21 +130,39 @@ export function createApp(deps: AppDeps): Express {
   })
   if (deps.oidc) app.use('/auth/oidc', deps.oidc.router)
 
-  app.get('/healthz', async (_req, res) => {
+  ops.route({
+    method: 'get',
+    path: '/healthz',
+    tag: 'operations',
+    summary: 'Health: the store and the bus, for load balancers and `summitpad check`',
+    responses: { 200: { description: 'Everything up', schema: healthSchema }, 503: { description: 'The store or the bus is down', schema: healthSchema } },
+  }, async (_req, res) => {
     const facts = await deps.health()
     const up = facts.store.status === 'up' && facts.bus.status === 'up'
     res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: up ? 'ok' : 'degraded', ...facts })
   })
 
+  app.use(ops.router)
+
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
   api.post('/sessions', express.json({ limit: maxCreateBytes }))
-  // A whole summit's schedule (up to 2 MiB of CSV or iCalendar, escaped in JSON).
+  // A whole summit's schedule: its content up to 2 Mi characters of CSV or iCalendar
+  // (`maxScheduleChars`), which escaped in JSON may take up to 5 MiB of body.
   api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))
   api.use(express.json({ limit: maxJsonBytes }))
-  api.get('/time', (_req, res) => {
+  const time = documentedRouter('/api')
+  time.route({
+    method: 'get',
+    path: '/time',
+    tag: 'operations',
+    summary: "The server's clock (ms since the epoch), for countdowns",
+    responses: { 200: { description: 'Now', schema: z.object({ now: z.number() }) } },
+  }, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
+  api.use(time.router)
+  api.use(apiDocsRouter(deps.version ?? '0.0.0'))
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
@@ -156,7 +187,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
   app.get(['/', '/board', '/archive', '/archive/actions', '/organizer', '/organizer/import', '/organizer/audit', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
-      res.status(503).type('text/plain').send('The client is not built: run `npm run build` (npm start does it).')
+      res.status(503).type('text/plain').send('The client is not built: run `npm run build` (then `npm start`).')
       return
     }
     res.set('Cache-Control', 'no-cache').sendFile(indexFile)

@@ -39,7 +39,6 @@ describe('on a phone', () => {
     await expect.poll(() => page.locator('.pad-editor').textContent()).toContain('Typed on a phone')
     const joinMs = Date.now() - started
     console.log(`phone: from opening the QR link to a saved edit in ${joinMs} ms`)
-    expect(joinMs).toBeLessThan(10_000)
     // Nothing is wider than the screen.
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > 391 && !el.closest('.toolbar')).map((el) => `${el.tagName}.${el.className}`).slice(0, 5))
     expect(wide).toEqual([])

@@ -4,26 +4,40 @@
  * every session's chat and participants at once).
  */
 import { once } from 'node:events'
-import { Router } from 'express'
+import type { Router } from 'express'
 import { z } from 'zod'
+import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema, sessionSchema } from '../../../shared/api-responses.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { writeArchiveZip } from '../../archive/archive-zip.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
+import { documentedRouter, errorResponses } from '../api-route.ts'
 
-const searchQuery = z.object({ q: z.string().max(500).optional() }).strict()
+const searchQuery = z.object({ q: z.string().max(500).optional().describe('words to search for; absent: list every archived session') }).strict()
+
+const ownedActionSchema = outcomesSchema.shape.actions.element.extend({ session: sessionSchema.pick({ id: true, title: true, track: true }) })
 
 /** One action item with the session it came from. */
 export interface OwnedAction extends ActionOutcome {
   session: { id: string; title: string; track: string }
 }
 
+/** The archive router, to be mounted at `/api/archive`; the zip is for organizers. */
 export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: OrganizerAuth): Router {
-  const router = Router()
+  const api = documentedRouter('/api/archive')
 
-  router.get('/', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/',
+    summary: 'Every archived (ended) session with its outcomes, or a full-text search over them',
+    query: searchQuery,
+    responses: {
+      200: { description: 'Without `q`: `{ sessions }`; with it: `{ query, hits }`, best first', schema: z.union([z.object({ sessions: z.array(archiveSummarySchema) }), z.object({ query: z.string(), hits: z.array(archiveHitSchema) })]) },
+      ...errorResponses(errorBodySchema, 400),
+    },
+  }, async (req, res) => {
     const query = searchQuery.safeParse(req.query)
     if (!query.success) throw new AppError('bad_request', 'the only query parameter is q (at most 500 characters)')
     const q = query.data.q?.trim()
@@ -31,7 +45,12 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
     else res.json({ sessions: await meta.listArchives() })
   })
 
-  router.get('/actions', async (_req, res) => {
+  api.route({
+    method: 'get',
+    path: '/actions',
+    summary: 'Every action item of the archive, grouped by owner (no owner last)',
+    responses: { 200: { description: 'Owners in order', schema: z.object({ owners: z.array(z.object({ owner: z.string().nullable(), actions: z.array(ownedActionSchema) })) }) } },
+  }, async (_req, res) => {
     const byOwner = new Map<string, OwnedAction[]>()
     for (const summary of await meta.listArchives()) {
       const { id, title, track } = summary.session
@@ -49,7 +68,13 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
     res.json({ owners })
   })
 
-  router.get('/export.zip', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/export.zip',
+    summary: 'The whole archive as one zip: every session in every export format (organizers), streamed',
+    auth: 'organizer token (or the organizer sign-in cookie)',
+    responses: { 200: { description: 'summit-archive.zip', contentType: 'application/zip' }, ...errorResponses(errorBodySchema, 401, 403) },
+  }, async (req, res) => {
     const organizer = await organizers.require(req, 'the archive zip')
     await organizers.audit(organizer, 'archive.export', null, {})
     // Streamed: headers go out with the first entry; a failure after that can only cut the
@@ -68,5 +93,5 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
     res.end()
   })
 
-  return router
+  return api.router
 }

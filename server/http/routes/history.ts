@@ -2,18 +2,44 @@
  * The history routes under `/api/sessions`: the revision list, restore, and exports of a given
  * revision (`/export?rev=N`; without `rev` the request falls through to the live/archived export).
  */
-import { Router } from 'express'
-import type { ExportFormat } from '../../../shared/api.ts'
+import type { Router } from 'express'
+import { z } from 'zod'
+import { exportFormats, type ExportFormat } from '../../../shared/api.ts'
+import { errorBodySchema, revisionSchema } from '../../../shared/api-responses.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { HistoryService } from '../../history/history-service.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
-import { restoreBody } from '../../../shared/restore-notice.ts'
+import { restoreBody, restoreNoticeSchema } from '../../../shared/restore-notice.ts'
 import { parseBody } from '../../sessions/parse-body.ts'
+import { documentedRouter, errorResponses, type ApiRouteSpec } from '../api-route.ts'
 import { bearerSecret } from '../bearer.ts'
 import { parseExportQuery } from '../export-query.ts'
+
+/** `:id` of the session routes. */
+export const sessionIdParams = z.object({ id: z.string().describe('the session id') })
+
+/**
+ * `GET /api/sessions/:id/export`, served by two routers (a revision here, the live or archived
+ * pad in `sessions.ts`): both declare this one spec.
+ */
+export const exportRouteSpec: Omit<ApiRouteSpec, 'path'> & { path: '/:id/export' } = {
+  method: 'get',
+  path: '/:id/export',
+  summary: 'Export a pad as Markdown, HTML, plain text or JSON (a download)',
+  description: 'The live pad, or the frozen archive of an ended session; with `rev`, that revision of the pad (without the chat).',
+  params: sessionIdParams,
+  query: z.object({
+    format: z.enum(exportFormats).default('md'),
+    rev: z.coerce.number().int().min(1).optional().describe('a revision number from /revisions'),
+  }),
+  responses: {
+    200: { description: 'The file, as an attachment', contentType: ['text/markdown', 'text/html', 'text/plain', 'application/json'] },
+    ...errorResponses(errorBodySchema, 400, 404),
+  },
+}
 
 function revNumber(raw: unknown): number {
   const rev = typeof raw === 'string' || typeof raw === 'number' ? Number(raw) : Number.NaN
@@ -21,18 +47,33 @@ function revNumber(raw: unknown): number {
   return rev
 }
 
+/** The history routes, to be mounted at `/api/sessions` (before `sessionsRouter`). */
 export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore): Router {
-  const router = Router()
+  const api = documentedRouter('/api/sessions')
   const load = (id: string) => {
     if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
     return sessions.require(id)
   }
 
-  router.get('/:id/revisions', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/:id/revisions',
+    summary: 'The saved revisions of a pad, oldest first',
+    params: sessionIdParams,
+    responses: { 200: { description: 'Revisions', schema: z.object({ revisions: z.array(revisionSchema) }) }, ...errorResponses(errorBodySchema, 404) },
+  }, async (req, res) => {
     res.json({ revisions: await history.list(await load(req.params.id)) })
   })
 
-  router.post('/:id/restore', async (req, res) => {
+  api.route({
+    method: 'post',
+    path: '/:id/restore',
+    summary: 'Restore the pad to a revision (moderator), saved as a new revision',
+    auth: 'moderator secret',
+    params: sessionIdParams,
+    body: restoreBody,
+    responses: { 200: { description: 'The new revision, and the notice every open pad shows (its `before` undoes the restore)', schema: z.object({ rev: z.number().int(), notice: restoreNoticeSchema }) }, ...errorResponses(errorBodySchema, 400, 401, 403, 404, 409) },
+  }, async (req, res) => {
     const session = await load(req.params.id)
     const body = parseBody(restoreBody, req.body)
     const rev = revNumber(body.rev)
@@ -41,7 +82,7 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     res.json({ rev: notice.rev, notice })
   })
 
-  router.get('/:id/export', async (req, res, next) => {
+  api.route(exportRouteSpec, async (req, res, next) => {
     // Repeated or unknown query keys are refused here, before either export route reads them.
     const query = parseExportQuery(req.query)
     if (query.rev === undefined) {
@@ -58,5 +99,5 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 
-  return router
+  return api.router
 }

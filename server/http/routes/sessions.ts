@@ -1,12 +1,15 @@
 /** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
-import { Router } from 'express'
-import { listSessionsQuery } from '../../../shared/api.ts'
+import type { Router } from 'express'
+import { z } from 'zod'
+import { createSessionBody, currentBody, exportFormats, extendBody, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
+import { archivedSessionSchema, errorBodySchema, sessionLinksSchema, sessionSchema, sessionViewSchema } from '../../../shared/api-responses.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { moderatorActions, type ModeratorAction, type SessionService } from '../../sessions/session-service.ts'
+import { documentedRouter, errorResponses } from '../api-route.ts'
 import { bearerSecret } from '../bearer.ts'
 import type { CreationLimit } from '../creation-limit.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
@@ -18,6 +21,7 @@ export interface CreationPolicy {
   /** Applied to everyone but organizers when `who` is `anyone`. */
   limit: CreationLimit
 }
+import { exportRouteSpec, sessionIdParams } from './history.ts'
 
 function sessionId(raw: string): string {
   if (!isSessionId(raw)) throw new AppError('session_not_found', `no session with id "${raw.slice(0, 64)}"`)
@@ -25,13 +29,24 @@ function sessionId(raw: string): string {
 }
 
 /**
- * The routes under `/api/sessions`. Creation follows `creation` (organizers are never limited, and
- * their creations are audited); deletion takes the moderator secret or an organizer.
+ * The sessions router, to be mounted at `/api/sessions`. Creation follows `creation` (organizers
+ * are never limited, and their creations are audited); deletion takes the moderator secret or an
+ * organizer.
  */
 export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy): Router {
-  const router = Router()
+  const api = documentedRouter('/api/sessions')
+  const sessionAnswer = { 200: { description: 'The session as the caller sees it', schema: z.object({ session: sessionViewSchema }) } }
 
-  router.post('/', async (req, res) => {
+  api.route({
+    method: 'post',
+    path: '/',
+    summary: 'Create a session; the answer holds its three links, whose secrets are shown this once',
+    body: createSessionBody,
+    responses: {
+      201: { description: 'Created', schema: z.object({ session: sessionSchema, links: sessionLinksSchema }) },
+      ...errorResponses(errorBodySchema, 400, 401, 403, 413, 422, 429, 503),
+    },
+  }, async (req, res) => {
     const lookup = creation.who === 'organizers' ? { status: 'ok' as const, identity: await organizers.require(req, 'creating a session on this server') } : await organizers.identify(req)
     if (lookup.status !== 'ok') {
       const verdict = creation.limit.take(req.ip ?? 'unknown')
@@ -45,17 +60,37 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
     res.status(201).location(`/api/sessions/${session.id}`).set('Cache-Control', 'no-store').json({ session, links })
   })
 
-  router.get('/', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/',
+    summary: 'List sessions, optionally of one track or state',
+    query: listSessionsQuery,
+    responses: { 200: { description: 'Sessions', schema: z.object({ sessions: z.array(sessionSchema) }) }, ...errorResponses(errorBodySchema, 400) },
+  }, async (req, res) => {
     const query = listSessionsQuery.safeParse(req.query)
     if (!query.success) throw new AppError('bad_request', `invalid query: ${query.error.issues[0]?.message ?? ''}`)
     res.json({ sessions: await sessions.list(query.data) })
   })
 
-  router.get('/:id', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/:id',
+    summary: 'Read a session, with its phase and the role the presented secret grants',
+    auth: 'moderator or attendee secret (optional)',
+    params: sessionIdParams,
+    responses: { ...sessionAnswer, ...errorResponses(errorBodySchema, 404) },
+  }, async (req, res) => {
     res.json({ session: await sessions.view(sessionId(req.params.id), bearerSecret(req)) })
   })
 
-  router.delete('/:id', async (req, res) => {
+  api.route({
+    method: 'delete',
+    path: '/:id',
+    summary: 'Delete a session and its pad (its moderator, or an organizer)',
+    auth: 'moderator secret, or organizer token',
+    params: sessionIdParams,
+    responses: { 204: { description: 'Deleted' }, ...errorResponses(errorBodySchema, 401, 403, 404) },
+  }, async (req, res) => {
     const id = sessionId(req.params.id)
     // An organizer may delete any session; anyone else needs the session's moderator secret.
     const lookup = await organizers.identify(req)
@@ -68,14 +103,20 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
     res.status(204).end()
   })
 
-  router.get('/:id/export', async (req, res) => {
+  api.route(exportRouteSpec, async (req, res) => {
     const format = parseExportQuery(req.query).format
     const session = await sessions.require(sessionId(req.params.id))
     const rendered = await renderInWorker(format, await archiver.padSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 
-  router.get('/:id/archive', async (req, res) => {
+  api.route({
+    method: 'get',
+    path: '/:id/archive',
+    summary: "An ended session's archive record: the frozen pad, outcomes, participants and chat",
+    params: sessionIdParams,
+    responses: { 200: { description: 'The record', schema: z.object({ archive: archivedSessionSchema }) }, ...errorResponses(errorBodySchema, 404) },
+  }, async (req, res) => {
     const id = sessionId(req.params.id)
     const archived = await meta.getArchive(id)
     if (!archived) {
@@ -85,7 +126,16 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
     res.json({ archive: archived })
   })
 
-  router.post('/:id/:action', async (req, res) => {
+  api.route({
+    method: 'post',
+    path: '/:id/:action',
+    summary: "A moderator's action: start, extend, move the current item, lock, unlock, show or hide the chat, end",
+    description: `Actions: ${moderatorActions.map((a) => `\`${a}\``).join(', ')}. \`extend\` takes \`{ minutes }\`, \`current\` takes \`{ itemId }\` or \`{ step }\`; the others take an empty body.`,
+    auth: 'moderator secret',
+    params: sessionIdParams.extend({ action: z.enum(moderatorActions) }),
+    body: z.union([extendBody, currentBody, z.object({}).strict()]),
+    responses: { ...sessionAnswer, ...errorResponses(errorBodySchema, 400, 401, 403, 404, 409) },
+  }, async (req, res) => {
     const action = req.params.action
     if (!moderatorActions.includes(action as ModeratorAction)) {
       throw new AppError('not_found', `no action "${action.slice(0, 40)}"; actions are ${moderatorActions.join(', ')}`)
@@ -94,5 +144,5 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
     res.json({ session })
   })
 
-  return router
+  return api.router
 }

@@ -72,10 +72,10 @@ describe('update limits', () => {
     makeRegistry({ maxStructs: 1000 })
     const flooder = await joined()
     const rows = fixture.store.rowCount(docName)
-    const started = performance.now()
-    flooder.sendUpdate(gcStructs(4242, 0, 200_000))
+    // Only the header of a 200,000-struct update: had the room decoded it, it would be malformed
+    // (4400), so a refusal for its claim shows the claim alone was read.
+    flooder.sendUpdate(gcStructs(4242, 0, 200_000).subarray(0, 8))
     await expectRefused(flooder, 'more than 1000 structs')
-    expect(performance.now() - started).toBeLessThan(50)
     expect(fixture.store.rowCount(docName)).toBe(rows)
   })
 

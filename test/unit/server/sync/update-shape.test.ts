@@ -114,10 +114,10 @@ describe('scanUpdate', () => {
 
   it('refuses an update claiming more structs than allowed before walking them', () => {
     const flood = gcFlood(400_000)
-    const started = performance.now()
     expect(() => scanUpdate(flood, { maxStructs: 30_000, maxDeleteRanges: 30_000 })).toThrow(UpdateTooComplexError)
-    // The claim is in the header: refusing it reads a few bytes, whatever the update's size.
-    expect(performance.now() - started).toBeLessThan(20)
+    // The claim is in the header: refusing it reads a few bytes, whatever the update's size. Cut
+    // after the header, the update would be malformed if the scan read any further than that.
+    expect(() => scanUpdate(flood.subarray(0, 4), { maxStructs: 30_000, maxDeleteRanges: 30_000 })).toThrow(UpdateTooComplexError)
     expect(scanUpdate(gcFlood(100), { maxStructs: 100, maxDeleteRanges: 0 }).structs).toBe(100)
   })
 

@@ -1,0 +1,126 @@
+/**
+ * The commands that talk to a running server over its HTTP API (`--url`, default
+ * `SUMMITPAD_URL` or http://localhost:3000): `import-schedule`, `export`, `export-archive`. An
+ * organizer token (`--token` or `SUMMITPAD_TOKEN`) is sent as `Authorization: Bearer <token>`.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { exportFormats } from '../../shared/api.ts'
+import { scheduleFormats } from '../../shared/schedule/schedule.ts'
+import { CliError, usageError } from './cli-error.ts'
+import { formatBytes, ProgressBar } from './progress.ts'
+
+/** Where and as whom the HTTP commands call. */
+export interface ServerTarget {
+  url: string
+  token: string | null
+}
+
+async function call(target: ServerTarget, pathname: string, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(pathname, target.url.endsWith('/') ? target.url : `${target.url}/`)
+  const headers = new Headers(init.headers)
+  if (target.token) headers.set('authorization', `Bearer ${target.token}`)
+  let res: Response
+  try {
+    res = await fetch(url, { ...init, headers })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new CliError(`cannot reach the server at ${target.url}: ${cause?.code ?? cause?.message ?? (error as Error).message} (is it running? set --url or SUMMITPAD_URL)`)
+  }
+  if (!res.ok) {
+    const text = await res.text()
+    let message = text.slice(0, 300)
+    try {
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } }
+      if (body.error) message = `${body.error.code}: ${body.error.message}`
+    } catch {
+      // reason: not every failure (a proxy's 502, say) answers with JSON; show its text instead.
+    }
+    throw new CliError(`${init.method ?? 'GET'} ${url.pathname} failed with ${res.status}: ${message}`)
+  }
+  return res
+}
+
+interface ImportAnswer {
+  dryRun: boolean
+  created: number
+  updated: number
+  unchanged: number
+  sessions: { id: string; line: number; title: string; outcome: string; changes?: Record<string, { from: unknown; to: unknown }>; links?: { moderator: string; attendee: string; projector: string } }[]
+}
+
+/**
+ * `import-schedule FILE --event NAME [--format csv|ics] [--dry-run]`: prints one line per session
+ * (created, updated with its changes, unchanged) and, for created ones, their three links (with
+ * secrets: keep the output private). `json` prints the server's answer as is.
+ */
+export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; dryRun: boolean; json: boolean }): Promise<void> {
+  const format = options.format ?? (/\.(ics|ical)$/i.test(file) ? 'ics' : /\.csv$/i.test(file) ? 'csv' : null)
+  if (!format) throw usageError(`cannot tell the format of ${file}: give --format csv or --format ics`)
+  if (!(scheduleFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${scheduleFormats.join(', ')}`)
+  let content: string
+  try {
+    content = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
+  }
+  const res = await call(target, 'api/schedule/import', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun }),
+  })
+  const answer = (await res.json()) as ImportAnswer
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
+    return
+  }
+  for (const session of answer.sessions) {
+    const changes = session.changes ? ` (${Object.entries(session.changes).map(([field, change]) => `${field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`).join('; ')})` : ''
+    process.stdout.write(`${session.outcome.padEnd(9)} ${session.id}  line ${session.line}  ${session.title}${changes}\n`)
+    // The server's links are relative to where it is served: print them whole.
+    const full = (link: string) => new URL(link, target.url).toString()
+    if (session.links) process.stdout.write(`          moderator ${full(session.links.moderator)}\n          attendee  ${full(session.links.attendee)}\n          projector ${full(session.links.projector)}\n`)
+  }
+  process.stdout.write(`${answer.dryRun ? 'dry run: would create' : 'created'} ${answer.created}, ${answer.dryRun ? 'update' : 'updated'} ${answer.updated}, unchanged ${answer.unchanged}\n`)
+}
+
+/** `export SESSION --format md|html|txt|json [--rev N] [--out FILE]`: the export, to a file or stdout. */
+export async function exportCommand(target: ServerTarget, sessionId: string, options: { format: string; rev?: string; out?: string }): Promise<void> {
+  if (!(exportFormats as readonly string[]).includes(options.format)) throw usageError(`--format must be one of ${exportFormats.join(', ')}`)
+  if (options.rev !== undefined && !/^[1-9]\d*$/.test(options.rev)) throw usageError('--rev must be a revision number (1, 2, ...)')
+  const query = new URLSearchParams({ format: options.format, ...(options.rev ? { rev: options.rev } : {}) })
+  const res = await call(target, `api/sessions/${encodeURIComponent(sessionId)}/export?${query}`)
+  const body = Buffer.from(await res.arrayBuffer())
+  if (options.out) {
+    fs.writeFileSync(options.out, body)
+    process.stderr.write(`wrote ${options.out} (${formatBytes(body.length)})\n`)
+  } else {
+    process.stdout.write(body)
+  }
+}
+
+/** `export-archive FILE.zip`: downloads the whole archive zip, with a progress bar. */
+export async function exportArchiveCommand(target: ServerTarget, file: string): Promise<void> {
+  const res = await call(target, 'api/archive/export.zip')
+  const total = Number(res.headers.get('content-length')) || null
+  const bar = new ProgressBar(`downloading ${path.basename(file)}`, total, 'bytes')
+  const partial = `${file}.partial`
+  const out = fs.createWriteStream(partial)
+  let received = 0
+  try {
+    // reason: Node's fetch body is async-iterable; the DOM lib's ReadableStream type does not say so.
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      received += chunk.length
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
+      bar.update(received)
+    }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  } catch (error) {
+    out.destroy()
+    fs.rmSync(partial, { force: true })
+    throw new CliError(`download failed: ${(error as Error).message}`)
+  }
+  bar.finish()
+  fs.renameSync(partial, file)
+  process.stderr.write(`wrote ${file} (${formatBytes(received)})\n`)
+}

@@ -1,0 +1,142 @@
+/**
+ * `migrate --to postgres://…`: copies everything of the SQLite database (`DATA_DIR`) into an empty
+ * PostgreSQL database (or `?schema=` of one): sessions with their secret hashes, every doc's
+ * stored updates (pads, control and chat docs), revisions, participants and archive records with
+ * their search text. The PostgreSQL schema is created by the server's own migrations first. The
+ * copy runs in one transaction, so a failure leaves the target empty. Then it verifies: the row
+ * counts of every table, and every doc loaded through both stores has the same Yjs snapshot
+ * (state vector and deletions) and the same pad content.
+ *
+ * Run it with the server stopped (or read-only): edits made during the copy are not carried over.
+ */
+import Database from 'better-sqlite3'
+import pg from 'pg'
+import * as Y from 'yjs'
+import { padFragmentName } from '../../shared/schema.ts'
+import type { DocStore } from '../storage/doc-store.ts'
+import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
+import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
+import { CliError } from './cli-error.ts'
+import { ProgressBar } from './progress.ts'
+import { redactUrl } from './store-commands.ts'
+
+/** Rows per table after the copy, in both databases. */
+export interface MigrateReport {
+  counts: Record<string, { sqlite: number; postgres: number }>
+  docsVerified: number
+}
+
+const sessionColumns = ['id', 'title', 'track', 'room', 'moderator', 'scheduled_start', 'duration_minutes', 'access', 'moderator_key_hash', 'editor_key_hash', 'state', 'started_at', 'ends_at', 'ended_at', 'locked', 'current_item', 'projector_chat', 'created_at', 'updated_at']
+const booleanColumns = new Set(['locked', 'projector_chat'])
+const tables = ['sessions', 'doc_updates', 'revisions', 'participants', 'archives'] as const
+/** Rows per INSERT statement. */
+const batchRows = 200
+
+/** Copies `sqliteFile`'s data into `databaseUrl` and verifies it; throws CliError on any mismatch. */
+export async function migrateCommand(dataDir: string, sqliteFile: string, databaseUrl: string): Promise<MigrateReport> {
+  const source = new Database(sqliteFile, { readonly: true, fileMustExist: true })
+  const counts = Object.fromEntries(tables.map((table) => [table, (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n])) as Record<(typeof tables)[number], number>
+  const total = Object.values(counts).reduce((a, b) => a + b, 0)
+
+  // The server's migrations create the schema (and the `schema` of the URL).
+  let target
+  try {
+    target = await openPgStorage(databaseUrl, { poolSize: 2 })
+  } catch (error) {
+    source.close()
+    throw new CliError(`cannot open ${redactUrl(databaseUrl)}: ${(error as Error).message}`)
+  }
+  const { connectionString, schema } = parseDatabaseUrl(databaseUrl)
+  const client = new pg.Client({ connectionString, ...(schema ? { options: `-c search_path=${schema}` } : {}) })
+  await client.connect()
+  const bar = new ProgressBar('copying', total, 'items')
+  try {
+    for (const table of tables) {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)
+      if (Number(rows[0]!.n) > 0) throw new CliError(`the target already has rows in ${table}: migrate copies into an empty database only`)
+    }
+    await client.query('BEGIN')
+    const copy = async (table: string, columns: string[], select: string, convert: (row: Record<string, unknown>) => unknown[]) => {
+      const iterator = source.prepare(select).iterate() as IterableIterator<Record<string, unknown>>
+      let batch: unknown[][] = []
+      const flush = async () => {
+        if (batch.length === 0) return
+        const values = batch.map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ')
+        await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, batch.flat())
+        bar.tick(batch.length)
+        batch = []
+      }
+      for (const row of iterator) {
+        batch.push(convert(row))
+        if (batch.length >= batchRows) await flush()
+      }
+      await flush()
+    }
+    await copy('sessions', sessionColumns, `SELECT ${sessionColumns.join(', ')} FROM sessions ORDER BY rowid`, (row) => sessionColumns.map((column) => (booleanColumns.has(column) ? Boolean(row[column]) : row[column])))
+    await copy('doc_updates', ['doc_name', 'data', 'created_at'], 'SELECT doc_name, data, created_at FROM doc_updates ORDER BY id', (row) => [row.doc_name, row.data, row.created_at])
+    await copy('revisions', ['doc_name', 'rev', 'snapshot', 'created_at', 'authors', 'reason'], 'SELECT doc_name, rev, snapshot, created_at, authors_json, reason FROM revisions ORDER BY doc_name, rev', (row) => [row.doc_name, row.rev, row.snapshot, row.created_at, row.authors_json, row.reason])
+    await copy('participants', ['session_id', 'name', 'first_seen'], 'SELECT session_id, name, first_seen FROM participants ORDER BY rowid', (row) => [row.session_id, row.name, row.first_seen])
+    await copy(
+      'archives',
+      ['session_id', 'archived_at', 'doc_json', 'outcomes_json', 'participants_json', 'chat_json', 'title', 'body'],
+      `SELECT a.session_id, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json, coalesce(f.title, '') AS title, coalesce(f.body, '') AS body
+         FROM archives a LEFT JOIN archive_fts f ON f.session_id = a.session_id ORDER BY a.rowid`,
+      (row) => [row.session_id, row.archived_at, row.doc_json, row.outcomes_json, row.participants_json, row.chat_json, row.title, row.body],
+    )
+    await client.query('COMMIT')
+    bar.finish()
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => null)
+    await client.end()
+    await target.close()
+    source.close()
+    if (error instanceof CliError) throw error
+    throw new CliError(`copy failed, nothing was kept: ${(error as Error).message}`)
+  }
+
+  // Verify: counts, then every doc through both stores.
+  const report: MigrateReport = { counts: {}, docsVerified: 0 }
+  const mismatches: string[] = []
+  try {
+    for (const table of tables) {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)
+      report.counts[table] = { sqlite: counts[table], postgres: Number(rows[0]!.n) }
+      if (report.counts[table].sqlite !== report.counts[table].postgres) mismatches.push(`${table}: ${counts[table]} rows in SQLite, ${rows[0]!.n} in PostgreSQL`)
+    }
+    const docNames = (source.prepare('SELECT DISTINCT doc_name FROM doc_updates ORDER BY doc_name').all() as { doc_name: string }[]).map((row) => row.doc_name)
+    const sqlite = openSqliteStorage(dataDir)
+    const verifyBar = new ProgressBar('verifying docs', docNames.length, 'items')
+    try {
+      for (const docName of docNames) {
+        const problem = await compareDoc(docName, sqlite.docs, target.docs)
+        if (problem) mismatches.push(`${docName}: ${problem}`)
+        else report.docsVerified++
+        verifyBar.tick()
+      }
+      verifyBar.finish()
+    } finally {
+      await sqlite.close()
+    }
+  } finally {
+    await client.end()
+    await target.close()
+    source.close()
+  }
+  if (mismatches.length > 0) throw new CliError(`verification failed:\n  ${mismatches.slice(0, 20).join('\n  ')}`)
+  return report
+}
+
+/** null when `docName` loads to the same Yjs snapshot and pad content from both stores. */
+async function compareDoc(docName: string, a: DocStore, b: DocStore): Promise<string | null> {
+  const [left, right] = await Promise.all([a.load(docName), b.load(docName)])
+  if (!left || !right) return `${left ? 'missing' : 'present'} in PostgreSQL, ${left ? 'present' : 'missing'} in SQLite`
+  const docs = [left, right].map((loaded) => {
+    const ydoc = new Y.Doc({ gc: false })
+    Y.applyUpdate(ydoc, loaded.update)
+    return ydoc
+  })
+  const [x, y] = docs as [Y.Doc, Y.Doc]
+  if (!Y.equalSnapshots(Y.snapshot(x), Y.snapshot(y))) return 'different Yjs state (state vector or deletions)'
+  if (x.getXmlFragment(padFragmentName).toString() !== y.getXmlFragment(padFragmentName).toString()) return 'different pad content'
+  return null
+}

@@ -1,0 +1,139 @@
+/**
+ * The OpenAPI document (`/api/openapi.json`) describes the API the server really serves: every
+ * route the express app mounts is in it (the app's router stack, walked), and real answers of a
+ * real server, through a whole session's life and a schedule import, validate against it.
+ */
+import type { Express } from 'express'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp, type AppDeps } from '../../server/http/app.ts'
+import { openApiPath, type OpenApiDocument } from '../../server/http/openapi.ts'
+import { silentLogger } from '../../server/sync/logger.ts'
+import { OpenApiChecker } from '../helpers/openapi-check.ts'
+import { summitCsv, summitSessions } from '../helpers/schedule-fixture.ts'
+import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { waitFor } from '../helpers/wait-for.ts'
+
+let server: ServerProcess
+let doc: OpenApiDocument
+let api: OpenApiChecker
+
+beforeAll(async () => {
+  server = await startServerProcess()
+  const res = await fetch(`${server.url}/api/openapi.json`)
+  expect(res.status).toBe(200)
+  doc = (await res.json()) as OpenApiDocument
+  api = new OpenApiChecker(doc)
+})
+afterAll(async () => {
+  await server?.dispose()
+})
+
+interface StackLayer {
+  rawPath?: string | string[]
+  route?: { path: string | string[]; methods: Record<string, boolean> }
+  handle?: { stack?: StackLayer[] }
+}
+
+/** Every `METHOD /path` the app routes, from its router stack (express 5 / router 2). */
+function mountedRoutes(app: Express): string[] {
+  const found: string[] = []
+  const walk = (stack: StackLayer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = [layer.route.path].flat()
+        for (const path of paths) {
+          for (const method of Object.keys(layer.route.methods)) if (method !== '_all') found.push(`${method.toUpperCase()} ${prefix}${path === '/' && prefix ? '' : path}`)
+        }
+      } else if (layer.handle?.stack) {
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''
+        walk(layer.handle.stack, prefix + mount)
+      }
+    }
+  }
+  walk((app as unknown as { router: { stack: StackLayer[] } }).router.stack, '')
+  return [...new Set(found)]
+}
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and lists every route the app mounts under /api, /healthz and /metrics', () => {
+    expect(doc.openapi).toBe('3.1.0')
+    // reason: building the routers touches no dependency; the walk needs only their shape.
+    const app = createApp({ logger: silentLogger, staticDir: '/nonexistent' } as unknown as AppDeps)
+    const mounted = mountedRoutes(app).filter((route) => /^[A-Z]+ \/(api|healthz|metrics)/.test(route))
+    expect(mounted.length).toBeGreaterThan(15)
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`)))
+    const missing = mounted.map((route) => route.replace(/ (.*)$/, (_, path: string) => ` ${openApiPath(path)}`)).filter((route) => !documented.has(route))
+    expect(missing).toEqual([])
+  })
+
+  it('is served as a readable page at /api/docs, with no script', async () => {
+    const page = await api.fetch(`${server.url}/api/docs`)
+    expect(page.status).toBe(200)
+    expect(page.contentType).toBe('text/html')
+    expect(page.text).toContain('/api/sessions/{id}/export')
+    expect(page.text).not.toContain('<script')
+  })
+
+  it('describes the real answers of a whole session, the archive and a schedule import', async () => {
+    const json = (body: unknown, token?: string): RequestInit => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    })
+    const base = server.url
+    expect((await api.fetch(`${base}/healthz`)).status).toBe(200)
+    expect((await api.fetch(`${base}/metrics`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/time`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/openapi.json`)).status).toBe(200)
+
+    expect((await api.fetch(`${base}/api/sessions`, json({ title: '' }))).status).toBe(400)
+    const created = await api.fetch(`${base}/api/sessions`, json({ title: 'OpenAPI check', track: 'Docs', content: '## Decisions\n\n- Ship it\n\n## Action items\n\n- [ ] @ada write it up' }))
+    expect(created.status).toBe(201)
+    const { session, links } = created.body as { session: { id: string }; links: { moderator: string } }
+    const key = /#key=([A-Za-z0-9_-]+)/.exec(links.moderator)![1]!
+    const sessionUrl = `${base}/api/sessions/${session.id}`
+
+    expect((await api.fetch(`${base}/api/sessions?track=Docs`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/sessions?bogus=1`)).status).toBe(400)
+    expect((await api.fetch(sessionUrl, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
+    expect((await api.fetch(`${base}/api/sessions/nosuchsession`)).status).toBe(404)
+    expect((await api.fetch(`${sessionUrl}/start`, json({}))).status).toBe(401)
+    for (const [action, body] of [['start', {}], ['extend', { minutes: 5 }], ['current', { step: 1 }], ['lock', {}], ['unlock', {}], ['show-chat', {}], ['hide-chat', {}]] as const) {
+      expect((await api.fetch(`${sessionUrl}/${action}`, json(body, key))).status, action).toBe(200)
+    }
+    expect((await api.fetch(`${sessionUrl}/extend`, json({ minutes: 0 }, key))).status).toBe(400)
+    expect((await api.fetch(`${sessionUrl}/dance`, json({}, key))).status).toBe(404)
+    for (const format of ['md', 'html', 'txt', 'json']) expect((await api.fetch(`${sessionUrl}/export?format=${format}`)).status).toBe(200)
+    expect((await api.fetch(`${sessionUrl}/export?format=pdf`)).status).toBe(400)
+
+    const revisions = await waitFor(async () => {
+      const answer = await api.fetch(`${sessionUrl}/revisions`)
+      const list = (answer.body as { revisions: { rev: number }[] }).revisions
+      return list.length > 0 ? list : null
+    }, 10_000, 'a revision at the start')
+    const rev = revisions[0]!.rev
+    expect((await api.fetch(`${sessionUrl}/export?format=txt&rev=${rev}`)).status).toBe(200)
+    expect((await api.fetch(`${sessionUrl}/restore`, json({ rev }, key))).status).toBe(200)
+    expect((await api.fetch(`${sessionUrl}/archive`)).status).toBe(404)
+
+    expect((await api.fetch(`${sessionUrl}/end`, json({}, key))).status).toBe(200)
+    await waitFor(async () => (await api.fetch(`${sessionUrl}/archive`)).status === 200, 10_000, 'the archive record')
+    expect((await api.fetch(`${base}/api/archive`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/archive?q=ship`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/archive/actions`)).status).toBe(200)
+    const zip = await api.fetch(`${base}/api/archive/export.zip`)
+    expect(zip.contentType).toBe('application/zip')
+
+    const csv = summitCsv(summitSessions().slice(0, 3))
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv, dryRun: true }))).status).toBe(200)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv }))).status).toBe(201)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'xls', content: csv }))).status).toBe(400)
+
+    expect((await api.fetch(sessionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status).toBe(204)
+
+    // Every operation of the document was answered at least once.
+    const answered = new Set([...api.seen].map((seen) => seen.replace(/ \d+$/, '')))
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+    expect(operations.filter((operation) => !answered.has(operation))).toEqual([])
+  })
+})

@@ -100,12 +100,14 @@ export const importResultSchema = z
     created: z.number().int(),
     updated: z.number().int(),
     unchanged: z.number().int(),
+    skipped: z.number().int(),
     sessions: z.array(
       z.object({
         id: z.string(),
         line: z.number().int(),
         title: z.string(),
-        outcome: z.enum(['created', 'updated', 'unchanged']),
+        outcome: z.enum(['created', 'updated', 'unchanged', 'skipped']),
+        reason: z.string().optional(),
         changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).optional(),
         links: sessionLinksSchema.optional(),
       }),

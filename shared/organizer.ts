@@ -40,6 +40,26 @@ export const auditQuery = z
 /** `POST /api/organizer/session` body: sign in with an organizer token. */
 export const organizerSignInBody = z.object({ token: z.string().min(1).max(200) }).strict()
 
+/** An OrganizerIdentity as the API returns it (for the OpenAPI document). */
+export const organizerIdentitySchema = z.object({ kind: z.enum(['token', 'oidc']), id: z.string(), name: z.string() })
+
+/** An AuditEntry as the API returns it (for the OpenAPI document). */
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: organizerIdentitySchema,
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+})
+
+/** The OrganizerStatus as the API returns it (for the OpenAPI document). */
+export const organizerStatusSchema = z.object({
+  organizer: organizerIdentitySchema.nullable(),
+  oidc: z.object({ providerName: z.string(), signInUrl: z.string() }).nullable(),
+  sessionCreation: z.enum(['anyone', 'organizers']),
+})
+
 /** `GET /api/organizer/me` answer: who is signed in (null: nobody) and how one can sign in. */
 export interface OrganizerStatus {
   organizer: OrganizerIdentity | null

@@ -10,7 +10,7 @@ import { openApiPath, type OpenApiDocument } from '../../server/http/openapi.ts'
 import { silentLogger } from '../../server/sync/logger.ts'
 import { OpenApiChecker } from '../helpers/openapi-check.ts'
 import { summitCsv, summitSessions } from '../helpers/schedule-fixture.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { organizerHeaders, organizerToken, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 let server: ServerProcess
@@ -18,7 +18,8 @@ let doc: OpenApiDocument
 let api: OpenApiChecker
 
 beforeAll(async () => {
-  server = await startServerProcess()
+  // The fixture's schedule is in May 2026: no auto-end, or the import refuses slots long over.
+  server = await startServerProcess({ env: { AUTO_END_AFTER_MINUTES: '0' } })
   const res = await fetch(`${server.url}/api/openapi.json`)
   expect(res.status).toBe(200)
   doc = (await res.json()) as OpenApiDocument
@@ -58,7 +59,7 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and lists every route the app mounts under /api, /healthz and /metrics', () => {
     expect(doc.openapi).toBe('3.1.0')
     // reason: building the routers touches no dependency; the walk needs only their shape.
-    const app = createApp({ logger: silentLogger, staticDir: '/nonexistent' } as unknown as AppDeps)
+    const app = createApp({ logger: silentLogger, staticDir: '/nonexistent', creation: { who: 'anyone' }, oidc: null } as unknown as AppDeps)
     const mounted = mountedRoutes(app).filter((route) => /^[A-Z]+ \/(api|healthz|metrics)/.test(route))
     expect(mounted.length).toBeGreaterThan(15)
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`)))
@@ -121,13 +122,23 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/api/archive`)).status).toBe(200)
     expect((await api.fetch(`${base}/api/archive?q=ship`)).status).toBe(200)
     expect((await api.fetch(`${base}/api/archive/actions`)).status).toBe(200)
-    const zip = await api.fetch(`${base}/api/archive/export.zip`)
+    expect((await api.fetch(`${base}/api/archive/export.zip`)).status).toBe(401)
+    const zip = await api.fetch(`${base}/api/archive/export.zip`, { headers: organizerHeaders })
     expect(zip.contentType).toBe('application/zip')
 
     const csv = summitCsv(summitSessions().slice(0, 3))
-    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv, dryRun: true }))).status).toBe(200)
-    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv }))).status).toBe(201)
-    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'xls', content: csv }))).status).toBe(400)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv, dryRun: true }))).status).toBe(401)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv, dryRun: true }, organizerToken))).status).toBe(200)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv }, organizerToken))).status).toBe(201)
+    expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'xls', content: csv }, organizerToken))).status).toBe(400)
+
+    // Organizers: who is signed in, sign in and out with a token, the audit log.
+    expect((await api.fetch(`${base}/api/organizer/me`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/organizer/session`, json({ token: 'not-a-token' }))).status).toBe(403)
+    expect((await api.fetch(`${base}/api/organizer/session`, json({ token: organizerToken }))).status).toBe(200)
+    expect((await api.fetch(`${base}/api/organizer/session`, { method: 'DELETE' })).status).toBe(204)
+    expect((await api.fetch(`${base}/api/audit`)).status).toBe(401)
+    expect((await api.fetch(`${base}/api/audit?limit=5`, { headers: organizerHeaders })).status).toBe(200)
 
     expect((await api.fetch(sessionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status).toBe(204)
 

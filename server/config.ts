@@ -189,7 +189,7 @@ export interface Config {
   /**
    * Least time between two update frames of a pad, in ms: a lone edit goes out at once, but while
    * many type together their edits go out merged, at most one frame per window (fewer, larger
-   * frames); 0 merges only those of one event-loop turn. @default 20
+   * frames); 0 merges only those of one event-loop turn. @default 30
    */
   readonly broadcastWindowMs: number
   /**

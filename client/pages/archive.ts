@@ -6,6 +6,7 @@ import type { ArchiveHit, ArchiveSummary } from '../../shared/api.ts'
 import { snippetEnd, snippetStart } from '../../shared/api.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
+import { organizerApi } from '../organizer-api.ts'
 import { siteHeader } from './site-header.ts'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' })
@@ -21,6 +22,7 @@ export async function renderArchive(root: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search)
   const input = h('input', { type: 'search', name: 'q', value: params.get('q') ?? '', placeholder: 'Search every archived pad', 'aria-label': 'Search the archive' })
   const results = h('section', { class: 'archive-results', 'aria-live': 'polite' })
+  const zipLink = h('a', { href: '/api/archive/export.zip', download: '', hidden: '' }, 'Download everything (zip)')
   const form = h('form', { class: 'archive-search', role: 'search', action: '/archive' }, input, h('button', { type: 'submit', class: 'primary' }, 'Search'))
   root.replaceChildren(
     h(
@@ -30,12 +32,20 @@ export async function renderArchive(root: HTMLElement): Promise<void> {
       h(
         'main',
         { class: 'archive-main' },
-        h('div', { class: 'archive-top' }, h('h1', {}, 'Summit archive'), h('div', { class: 'archive-links' }, h('a', { href: '/archive/actions' }, 'Action items by owner'), h('a', { href: '/api/archive/export.zip', download: '' }, 'Download everything (zip)'))),
+        h('div', { class: 'archive-top' }, h('h1', {}, 'Summit archive'), h('div', { class: 'archive-links' }, h('a', { href: '/archive/actions' }, 'Action items by owner'), zipLink)),
         form,
         results,
       ),
     ),
   )
+  // The zip of everything is for organizers (the server refuses anyone else): shown once signed in.
+  organizerApi
+    .status()
+    .then((status) => {
+      zipLink.hidden = status.organizer === null
+    })
+    // reason: without the status the link stays hidden, which is what a non-organizer should see.
+    .catch(() => {})
   const q = input.value.trim()
   try {
     if (q) renderHits(results, q, await api.searchArchive(q))

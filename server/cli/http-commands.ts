@@ -46,12 +46,14 @@ interface ImportAnswer {
   created: number
   updated: number
   unchanged: number
-  sessions: { id: string; line: number; title: string; outcome: string; changes?: Record<string, { from: unknown; to: unknown }>; links?: { moderator: string; attendee: string; projector: string } }[]
+  /** Live or ended sessions the import left alone. */
+  skipped: number
+  sessions: { id: string; line: number; title: string; outcome: string; reason?: string; changes?: Record<string, { from: unknown; to: unknown }>; links?: { moderator: string; attendee: string; projector: string } }[]
 }
 
 /**
  * `import-schedule FILE --event NAME [--format csv|ics] [--dry-run]`: prints one line per session
- * (created, updated with its changes, unchanged) and, for created ones, their three links (with
+ * (created, updated with its changes, unchanged, skipped with the server's reason) and, for created ones, their three links (with
  * secrets: keep the output private). `json` prints the server's answer as is.
  */
 export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; dryRun: boolean; json: boolean }): Promise<void> {
@@ -76,12 +78,13 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
   }
   for (const session of answer.sessions) {
     const changes = session.changes ? ` (${Object.entries(session.changes).map(([field, change]) => `${field}: ${JSON.stringify(change.from)} → ${JSON.stringify(change.to)}`).join('; ')})` : ''
-    process.stdout.write(`${session.outcome.padEnd(9)} ${session.id}  line ${session.line}  ${session.title}${changes}\n`)
+    const reason = session.reason ? ` (${session.reason})` : ''
+    process.stdout.write(`${session.outcome.padEnd(9)} ${session.id}  line ${session.line}  ${session.title}${changes}${reason}\n`)
     // The server's links are relative to where it is served: print them whole.
     const full = (link: string) => new URL(link, target.url).toString()
     if (session.links) process.stdout.write(`          moderator ${full(session.links.moderator)}\n          attendee  ${full(session.links.attendee)}\n          projector ${full(session.links.projector)}\n`)
   }
-  process.stdout.write(`${answer.dryRun ? 'dry run: would create' : 'created'} ${answer.created}, ${answer.dryRun ? 'update' : 'updated'} ${answer.updated}, unchanged ${answer.unchanged}\n`)
+  process.stdout.write(`${answer.dryRun ? 'dry run: would create' : 'created'} ${answer.created}, ${answer.dryRun ? 'update' : 'updated'} ${answer.updated}, unchanged ${answer.unchanged}, ${answer.dryRun ? 'skip' : 'skipped'} ${answer.skipped}\n`)
 }
 
 /** `export SESSION --format md|html|txt|json [--rev N] [--out FILE]`: the export, to a file or stdout. */

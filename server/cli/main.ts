@@ -81,7 +81,7 @@ ${serverFlags}`,
   },
   'export-archive': {
     usage: 'export-archive FILE.zip [--url URL] [--token TOKEN]',
-    help: `Downloads the whole archive (every session in every format) as one zip, with a progress bar.
+    help: `Downloads the whole archive (every archived session as Markdown, by track, with an index) as one zip, with a progress bar.
 ${serverFlags}`,
     options: { ...httpOptions },
     positionals: 1,

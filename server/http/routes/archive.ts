@@ -71,7 +71,7 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
   api.route({
     method: 'get',
     path: '/export.zip',
-    summary: 'The whole archive as one zip: every session in every export format (organizers), streamed',
+    summary: 'The whole archive as one zip (organizers): every archived session as Markdown, by track, with an index; streamed',
     auth: 'organizer token (or the organizer sign-in cookie)',
     responses: { 200: { description: 'summit-archive.zip', contentType: 'application/zip' }, ...errorResponses(errorBodySchema, 401, 403) },
   }, async (req, res) => {

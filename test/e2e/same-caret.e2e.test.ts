@@ -44,6 +44,25 @@ function notesText(page: Page): Promise<string> {
   })
 }
 
+/**
+ * Clicks the empty Notes paragraph until this page's editor is writable and its caret is in it: a
+ * click that lands while the page is still settling (a late layout shift) would send the typing
+ * elsewhere, which is the test's mistake, not the editor's.
+ */
+async function placeCaretInNotes(page: Page): Promise<void> {
+  await page.locator('.pad-editor[contenteditable="true"]').waitFor({ timeout: 15_000 })
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await notesParagraph(page).click()
+    const inNotes = await notesParagraph(page).evaluate((element) => {
+      const anchor = document.getSelection()?.anchorNode
+      return anchor !== null && anchor !== undefined && element.contains(anchor) && document.activeElement?.closest('.pad-editor') !== null
+    })
+    if (inNotes) return
+    await page.waitForTimeout(200)
+  }
+  throw new Error('the caret never landed in the Notes paragraph')
+}
+
 /** Types `text` one character every 1000/`charsPerSecond` ms; CJK arrives as an IME would send it. */
 async function typeAtRate(page: Page, text: string, cjk: boolean): Promise<void> {
   const started = Date.now()
@@ -65,7 +84,7 @@ async function typeTogether(count: number): Promise<void> {
     for (const page of pages) await openPad(page, session.id)
     // Everyone sees everyone before anyone types, as in a room where people open the pad first.
     for (const page of pages) for (const person of typists) await page.locator('.people', { hasText: person.name }).waitFor({ timeout: 15_000 })
-    for (const page of pages) await notesParagraph(page).click()
+    for (const page of pages) await placeCaretInNotes(page)
 
     await Promise.all(pages.map((page, i) => typeAtRate(page, typists[i]!.sentence, typists[i]!.cjk)))
 
@@ -79,8 +98,18 @@ async function typeTogether(count: number): Promise<void> {
       await pages[0]!.waitForTimeout(200)
     }
     await pages[0]!.screenshot({ path: artifactPath(`same-caret-${count}.png`), fullPage: true })
-    expect(new Set(texts).size, `pages differ:\n${texts.join('\n')}`).toBe(1)
-    for (const sentence of expected) expect(texts[0], `a sentence is not in one piece:\n${texts[0]}`).toContain(sentence)
+    // On failure, say where each page stood: its sync indicator, its banner and its whole pad.
+    const states = await Promise.all(
+      pages.map(async (page, i) => {
+        const indicator = await page.locator('.sync-indicator').textContent()
+        const banner = await page.locator('.banner').evaluate((element) => ((element as HTMLElement).hidden ? '' : (element.textContent ?? '')))
+        const pad = await page.locator('.pad-editor').textContent()
+        return `${typists[i]!.name}: [${indicator}] [${banner}]\n${pad}`
+      }),
+    )
+    const context = `\n${states.join('\n\n')}`
+    expect(new Set(texts).size, `pages differ:\n${texts.join('\n')}${context}`).toBe(1)
+    for (const sentence of expected) expect(texts[0], `a sentence is not in one piece:\n${texts[0]}${context}`).toContain(sentence)
 
     const res = await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=md`)
     expect(res.status).toBe(200)

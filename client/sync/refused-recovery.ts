@@ -46,6 +46,8 @@ export async function dropDivergedCopy(sessionId: string, localText: string, loc
   sessionStorage.setItem(stashKey(sessionId), earlier ? `${earlier}\n${localText}` : localText)
   const generation = Number(localStorage.getItem(generationKey(sessionId)) ?? 0)
   localStorage.setItem(generationKey(sessionId), String(generation + 1))
+  // reason: the copy's generation has already moved on, so an old copy that fails to delete is
+  // never opened again; the reload must not wait on it.
   await Promise.race([local.clearData().catch(() => {}), new Promise((resolve) => setTimeout(resolve, deleteWaitMs))])
   return true
 }

@@ -4,8 +4,8 @@
  * against the shape its doc may have.
  *
  * - Every doc: types nest at most `maxElementDepth` deep (20,000 nested elements broke every
- *   export), no subdocuments, and a new type or key must land somewhere the server can see (an
- *   item that builds on content the server does not have cannot be placed, so it is refused).
+ *   export), no subdocuments, and a new type or key is checked where it lands (one that builds on
+ *   content the server does not have yet is kept pending, as Yjs does; see `check`).
  * - A pad (`shared/schema.ts`): inside the ProseMirror fragment, only elements the schema has,
  *   only attributes their node type has, text only in XML text, and only the schema's marks as
  *   format keys. Other roots (authorship) take only the generic limits.
@@ -171,9 +171,12 @@ export class UpdateChecker {
       const placement = placer.place(item)
       if (placement === 'void') continue
       if (placement === 'unknown') {
-        // Yjs keeps such an item pending until what it builds on arrives; then it lands where
-        // no check could see. Text and values are harmless there; a type or a key is not.
-        if (item.kind === 7 || item.parentSub !== null) refuse('update builds on content the server does not have')
+        // Yjs keeps such an item pending until what it builds on arrives. A legitimate client
+        // sends one whenever it types right after reconnecting, before its sync step 2 with the
+        // offline work it builds on has arrived: refusing it (final for the client) would strand
+        // that person. What needs no placement was checked while scanning (element names, marks,
+        // values and their nesting); the pending bytes are bounded (`maxPendingBytes`), and the
+        // exporters repair what lands out of place.
         continue
       }
       this.checkPlaced(item, placement.parent, placement.parentSub)

@@ -342,7 +342,9 @@ describe('randomized convergence over the real server', () => {
       it(`converges with ${peerCount} clients, ${opCount} ops (FUZZ_SEED=${seed})`, async ({ onTestFailed }) => {
         const log: string[] = []
         onTestFailed(() => {
-          console.error(`convergence failed: FUZZ_SEED=${seed} clients=${peerCount} ops=${opCount}\n${log.join('\n')}`)
+          // The server's own word on what it refused or closed, for the failure log.
+          const serverSaid = server.logs.filter((line) => Number(line.level) >= 40 || /clos|refus/i.test(String(line.msg))).map((line) => JSON.stringify(line))
+          console.error(`convergence failed: FUZZ_SEED=${seed} clients=${peerCount} ops=${opCount}\n${log.join('\n')}\n-- server log\n${serverSaid.slice(-40).join('\n')}`)
         })
         await fuzzRun(seed, peerCount, opCount, log)
       })

@@ -12,6 +12,7 @@ import { messageSync } from '../../../../shared/protocol.ts'
 import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
 import type { SyncPeer } from '../../../helpers/sync-peer.ts'
 import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
+import { padFragmentName } from '../../../../shared/schema.ts'
 
 const docName = 'update-checks'
 const fixture = useRegistryFixture(docName, () => padUpdate(h(2, 'Notes'), p('seeded')))
@@ -237,5 +238,34 @@ describe('update content checks', () => {
     peer.ydoc.getMap('other').set('x', 1)
     peer.sendUpdate(Y.encodeStateAsUpdate(peer.ydoc, sv))
     await expectRefused(peer, 'the control doc holds values of its control map only')
+  })
+
+  it('keeps an update that builds on content not arrived yet pending, as Yjs does, instead of closing its client', async () => {
+    // A client typing right after it reconnects sends its new edit before its sync step 2 with the
+    // offline work the edit builds on: the edit must wait for it, not close the client for good.
+    make()
+    const peer = await joined()
+    const sv = Y.encodeStateVector(peer.ydoc)
+    const fragment = peer.ydoc.getXmlFragment(padFragmentName)
+    const offline = new Y.XmlElement('paragraph')
+    offline.insert(0, [new Y.XmlText('written offline')])
+    fragment.insert(fragment.length, [offline])
+    const offlineWork = Y.encodeStateAsUpdate(peer.ydoc, sv)
+    const afterOffline = Y.encodeStateVector(peer.ydoc)
+    const later = new Y.XmlElement('paragraph')
+    later.insert(0, [new Y.XmlText('typed after reconnecting')])
+    // A new paragraph right after the offline one (its left origin is there) and text inside it.
+    fragment.insert(fragment.length, [later])
+    ;(offline.get(0) as Y.XmlText).insert(0, 'still ')
+    const edit = Y.encodeStateAsUpdate(peer.ydoc, afterOffline)
+    peer.sendUpdate(edit)
+    await peer.idle()
+    expect(peer.socket.closedWith).toBeNull()
+    peer.sendUpdate(offlineWork)
+    await peer.idle()
+    expect(peer.socket.closedWith).toBeNull()
+    const late = await joined()
+    expect(padText(late.ydoc)).toContain('still written offline')
+    expect(padText(late.ydoc)).toContain('typed after reconnecting')
   })
 })

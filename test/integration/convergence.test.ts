@@ -312,7 +312,8 @@ async function convergeAndRestart(gen: prng.PRNG, docName: string, peers: Peer[]
   for (const peer of peers) {
     expect(stateOf(peer.client.ydoc), peer.name).toEqual(final)
     expect(peer.client.ydoc.store.pendingStructs, `${peer.name} pending structs`).toBeNull()
-    expect(peer.client.ydoc.store.pendingDs, `${peer.name} pending deletions`).toBeNull()
+    const pendingDs = peer.client.ydoc.store.pendingDs
+    expect(pendingDs, `${peer.name} pending deletions: ${pendingDs ? JSON.stringify([...Y.decodeUpdateV2(pendingDs).ds.clients].map(([client, ranges]) => [client, ranges.map((r) => [r.clock, r.len])])) : ''} state ${JSON.stringify(final.stateVector)}`).toBeNull()
   }
   const pmDoc = checkedProseMirrorDoc(observer.ydoc)
   // The run produced content: well beyond the template it started from.

@@ -6,12 +6,10 @@ import { z } from 'zod'
 import { accessModes, type AccessMode, type Role } from './roles.ts'
 import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
-import type { SessionPhase } from './session-phase.ts'
+import { sessionStates, type SessionPhase, type SessionState } from './session-phase.ts'
 import type { PMJSON } from './template.ts'
 
-/** States a session moves through. */
-export const sessionStates = ['scheduled', 'live', 'ended'] as const
-export type SessionState = (typeof sessionStates)[number]
+export { sessionStates, type SessionState }
 
 const trimmed = (max: number) => z.string().trim().max(max)
 

@@ -67,3 +67,44 @@ export function isCoveredBy(local: Map<number, number>, acked: Map<number, numbe
   }
   return true
 }
+
+/** Sync message types of y-protocols/sync (`messageYjsSyncStep1`, `…Step2`, `…Update`), by name. */
+const syncStep1 = 0
+const syncStep2 = 1
+const syncUpdate = 2
+
+function writeSyncFrame(syncType: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageSync)
+  encoding.writeVarUint(encoder, syncType)
+  encoding.writeVarUint8Array(encoder, payload)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Encodes a sync step 1 frame `[0, 0, stateVector]` (the sender's state vector). */
+export function writeSyncStep1Frame(stateVector: Uint8Array): Uint8Array {
+  return writeSyncFrame(syncStep1, stateVector)
+}
+
+/** Encodes a sync step 2 frame `[0, 1, update]` (what the peer's step 1 lacked). */
+export function writeSyncStep2Frame(update: Uint8Array): Uint8Array {
+  return writeSyncFrame(syncStep2, update)
+}
+
+/** Encodes a sync update frame `[0, 2, update]`. */
+export function writeUpdateFrame(update: Uint8Array): Uint8Array {
+  return writeSyncFrame(syncUpdate, update)
+}
+
+/** Encodes an awareness frame `[1, awarenessUpdate]` (as from `encodeAwarenessUpdate`). */
+export function writeAwarenessFrame(awarenessUpdate: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAwareness)
+  encoding.writeVarUint8Array(encoder, awarenessUpdate)
+  return encoding.toUint8Array(encoder)
+}
+
+/** True for the empty Yjs update `[0, 0]` (no structs, no deletions): what a client with nothing new sends as its sync step 2. */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  return update.length === 2 && update[0] === 0 && update[1] === 0
+}

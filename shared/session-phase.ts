@@ -3,7 +3,9 @@
  * `wrap-up` for its last `wrapUpMinutes` (and while over time) so the room captures decisions
  * and action items before the end.
  */
-import type { SessionState } from './api.ts'
+/** States a session moves through (stored; the phase is derived from it and the clock). */
+export const sessionStates = ['scheduled', 'live', 'ended'] as const
+export type SessionState = (typeof sessionStates)[number]
 
 export type SessionPhase = 'scheduled' | 'live' | 'wrap-up' | 'ended'
 

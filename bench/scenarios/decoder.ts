@@ -7,7 +7,7 @@
  * keeps the event loop more than 50 ms at the documented limits) and reported as a ratio to it.
  * This moved here from the test, where a busy machine made a wall-clock bound fail (issue 17).
  */
-import { silentLogger } from '../../server/sync/logger.ts'
+import { silentLogger } from '../../server/observability/log.ts'
 import { defaultRoomLimits } from '../../server/sync/room.ts'
 import { RoomRegistry } from '../../server/sync/room-registry.ts'
 import { FakeSocket } from '../../test/helpers/fake-socket.ts'

@@ -2,7 +2,7 @@
  * Chooses the Bus by configuration: RedisBus when a Redis URL is set (several instances share live
  * sessions), LocalBus otherwise (one process, nothing to fan out).
  */
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../observability/log.ts'
 import type { Bus } from './bus.ts'
 import { LocalBus } from './local-bus.ts'
 import { createRedisBus } from './redis-bus.ts'

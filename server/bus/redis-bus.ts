@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import { unexpectedCase } from '../../shared/errors.ts'
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../observability/log.ts'
 import type { Bus, BusStatus, DocMessage, SessionEvent } from './bus.ts'
 
 const formatVersion = 1

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3'
 import type { Config } from '../config.ts'
 import { openBus } from '../bus/open-bus.ts'
 import { openStorage } from '../storage/open-storage.ts'
-import { silentLogger } from '../sync/logger.ts'
+import { silentLogger } from '../observability/log.ts'
 import { CliError } from './cli-error.ts'
 import { formatBytes, ProgressBar } from './progress.ts'
 

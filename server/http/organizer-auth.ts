@@ -16,7 +16,7 @@ import type { OrganizerIdentity } from '../../shared/organizer.ts'
 import { hashSecret, mintSecret } from '../auth/capabilities.ts'
 import type { OrganizerTokens } from '../auth/organizers.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../observability/log.ts'
 import { bearerSecret } from './bearer.ts'
 
 /** The sign-in cookie's name. */

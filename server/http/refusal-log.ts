@@ -3,7 +3,7 @@
  * (a minute) instead of one line per refusal, so a conference NAT retrying, or a client knocking
  * with a bad link, cannot flood the log. Each line says how many were refused and why.
  */
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../observability/log.ts'
 
 export interface RefusalLogOptions {
   /** @default 60000 */

@@ -17,7 +17,7 @@ import { ackQueryParam, messageAuth, schemaOutdatedReason, schemaQueryParam, tok
 import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { SessionService } from '../sessions/session-service.ts'
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../observability/log.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { IpRateLimit } from './ip-rate-limit.ts'
 import { bindSocket, toSyncSocket } from './ws-socket.ts'

@@ -3,7 +3,9 @@
  * the path without query string or fragment.
  */
 import pino from 'pino'
-import type { Logger } from '../sync/logger.ts'
+import type { Logger } from '../../shared/logger.ts'
+
+export { lazyChild, silentLogger, type Logger } from '../../shared/logger.ts'
 
 export function createLogger(level: string): pino.Logger & Logger {
   return pino({ level, base: { service: 'summitpad' } })

@@ -1,14 +1,19 @@
 /**
  * Prometheus metrics (`GET /metrics`): the process defaults (CPU, memory, event-loop lag), open
  * connections and loaded rooms, frames and bytes in and out, refusals by reason, and the store
- * append latency. One registry per server, so tests can run several servers in one process.
+ * append latency, failed pads, and which way frames reach `ws`. One registry per server, so tests can run several servers in one process.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { SyncMetrics } from '../sync/sync-metrics.ts'
 
+/** Which way `ws-socket.ts` handed a frame to `ws`: its fast path (private fields) or `ws.send`. */
+export type SendPath = 'fast' | 'fallback'
+
 export interface ServerMetrics {
   registry: Registry
   sync: SyncMetrics
+  /** Counts one frame sent through `path` (see server/http/ws-socket.ts). */
+  frameSentVia: (path: SendPath) => void
 }
 
 export function createMetrics(live: { connections: () => number; rooms: () => number; builtRooms: () => Promise<number> }): ServerMetrics {
@@ -35,8 +40,20 @@ export function createMetrics(live: { connections: () => number; rooms: () => nu
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   })
+  const padsFailed = new Counter({
+    name: 'summitpad_pads_failed_total',
+    help: 'Pads that stopped taking writes because an update they stored failed to apply (see /healthz)',
+    registers: [registry],
+  })
+  const framesVia = new Counter({
+    name: 'summitpad_ws_frames_sent_total',
+    help: 'WebSocket frames handed to ws, by path: fast (written to its socket) or fallback (ws.send)',
+    labelNames: ['path'],
+    registers: [registry],
+  })
   return {
     registry,
+    frameSentVia: (path) => framesVia.inc({ path }),
     sync: {
       frameIn: (bytes) => {
         framesIn.inc()
@@ -48,6 +65,7 @@ export function createMetrics(live: { connections: () => number; rooms: () => nu
       },
       rejected: (reason) => rejected.inc({ reason }),
       appendSeconds: (seconds) => append.observe(seconds),
+      padFailed: () => padsFailed.inc(),
     },
   }
 }

@@ -16,10 +16,12 @@ import * as encoding from 'lib0/encoding'
 import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
-import { messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import type { Logger } from '../../shared/logger.ts'
+import { isEmptyUpdate, messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
 import { AwarenessGate, type ConnectionAwarenessLimits } from './awareness-limits.ts'
-import type { Logger } from './logger.ts'
-import { MalformedUpdateError, StoreUnavailableError, UpdateRefusedError, type Room } from './room.ts'
+import { MalformedUpdateError, PadFailedError, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
+import type { Peer } from './peer.ts'
+import type { Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
 import { noMetrics, type SyncMetrics } from './sync-metrics.ts'
 
@@ -74,7 +76,7 @@ class ProtocolError extends Error {}
 /** A frame that breaks a limit of what a connection may do; closes it with 4403 and the message. */
 class PolicyError extends Error {}
 
-export class Connection {
+export class Connection implements Peer {
   /** Awareness client ids this connection's client has announced. */
   readonly awarenessClients = new Set<number>()
   private room: Room | null = null
@@ -269,6 +271,11 @@ export class Connection {
       this.close(error.closeCode, error.message.slice(0, 120))
       return
     }
+    if (error instanceof PadFailedError) {
+      this.options.logger.warn({ reason: error.why }, 'closing connection: its pad stopped taking writes')
+      this.close(PadFailedError.closeCode, PadFailedError.reason)
+      return
+    }
     if (error instanceof StoreUnavailableError) {
       this.options.logger.error({ err: error }, 'closing connection: its update could not be stored')
       this.close(CloseCode.tryAgainLater)
@@ -305,7 +312,7 @@ export class Connection {
       const clock = decoding.readVarUint(decoder)
       const state = decoding.readVarString(decoder)
       if (state.length > (this.options.maxAwarenessStateChars ?? 8192)) throw new PolicyError('awareness state too large')
-      if (room.awarenessOwner(client, this)) continue
+      if (room.presence.ownedByOther(client, this)) continue
       // One id per connection whatever the state says: a null state for an id this connection
       // never announced would only grow the room's awareness metadata (issue 15 part 4: +850 MB
       // per 100 frames of 80,000 such entries).
@@ -314,7 +321,7 @@ export class Connection {
         if (state === 'null') continue
         own = client
       }
-      if (state !== 'null' && !room.admitAwarenessState(client, state.length)) continue
+      if (state !== 'null' && !room.presence.admit(client, state.length)) continue
       kept.push([client, clock, state])
     }
     if (kept.length === 0) return null
@@ -334,7 +341,7 @@ export class Connection {
     const room = this.room
     if (!room || this.closed) return
     const allowed = decodeClientInput(() => this.filterAwareness(update, room))
-    if (allowed) decodeClientInput(() => room.receiveAwareness(allowed, this))
+    if (allowed) decodeClientInput(() => room.presence.apply(allowed, { kind: 'connection', connection: this }))
   }
 
   // A read-only client's updates are dropped. Its sync step 2 after connecting is dropped too,
@@ -359,18 +366,9 @@ export class Connection {
       case messageSync: {
         const [syncType, payload] = decodeClientInput(() => [decoding.readVarUint(decoder), decoding.readVarUint8Array(decoder)] as const)
         if (syncType === syncProtocol.messageYjsSyncStep1) {
-          const encoder = encoding.createEncoder()
-          encoding.writeVarUint(encoder, messageSync)
-          encoding.writeVarUint(encoder, syncProtocol.messageYjsSyncStep2)
-          const step2 = decodeClientInput(() => room.syncStep2For(payload))
-          encoding.writeVarUint8Array(encoder, step2)
-          // The server's own step 1 goes first, as y-websocket servers do, unless reading it means
-          // walking a large pad that is not built: then it follows the answer (which it would
-          // otherwise delay), as long as the answer cannot make this client look slow.
-          const answerFirst = room.step1IsCostly && step2.length <= this.maxSendBacklogBytes / 2
-          if (!answerFirst) room.sendAwaitedStep1(this)
-          this.send(encoding.toUint8Array(encoder))
-          if (answerFirst) room.sendAwaitedStep1(this)
+          // Half the send backlog: an answer that large goes after the server's step 1, so it
+          // cannot make this client look slow (see SyncHandshake).
+          decodeClientInput(() => room.handshake.answerStep1(this, payload, this.maxSendBacklogBytes / 2))
         } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
           if (this.options.canWrite()) {
             this.toldReadOnly = false
@@ -399,17 +397,12 @@ export class Connection {
       }
       case messageQueryAwareness:
         // Every state of the room in answer to a few bytes: at most once per interval.
-        if (this.awarenessGate.mayAnswerQuery()) this.send(room.encodeAllAwareness())
+        if (this.awarenessGate.mayAnswerQuery()) this.send(room.presence.encodeAll())
         break
       default:
         throw new ProtocolError(`unknown message type ${tag}`)
     }
   }
-}
-
-/** True for a Yjs update (v1) with no structs and no deletions: `[0, 0]`, what a client with nothing new sends. */
-function isEmptyUpdate(update: Uint8Array): boolean {
-  return update.length === 2 && update[0] === 0 && update[1] === 0
 }
 
 /** Runs `fn`; any error it throws is a malformed payload from the client. */

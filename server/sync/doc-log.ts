@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { Logger } from './logger.ts'
+import type { Logger } from '../../shared/logger.ts'
 
 /** Where a compaction can take the doc from instead of reading and merging the log. */
 export interface LiveDocSource {

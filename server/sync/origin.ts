@@ -9,10 +9,10 @@
  * - `bus`: another server instance stored it and published it; broadcast to this instance's
  *   connections, never stored or published again.
  */
-import type { Connection } from './connection.ts'
+import type { Peer } from './peer.ts'
 
 export type UpdateOrigin =
-  | { kind: 'connection'; connection: Connection }
+  | { kind: 'connection'; connection: Peer }
   | { kind: 'store' }
   | { kind: 'server' }
   | { kind: 'bus' }

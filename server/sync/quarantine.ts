@@ -11,7 +11,7 @@
  */
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc } from '../storage/doc-store.ts'
-import type { Logger } from './logger.ts'
+import type { Logger } from '../../shared/logger.ts'
 import { scanUpdate } from './update-shape.ts'
 
 /**

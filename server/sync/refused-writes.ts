@@ -17,7 +17,7 @@
  */
 import * as decoding from 'lib0/decoding'
 import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
-import type { Logger } from './logger.ts'
+import type { Logger } from '../../shared/logger.ts'
 import { lengthsOnly, readLength, skipStruct, type UpdateShape } from './update-shape.ts'
 
 /** Where a room's RefusedWrites keeps what it refused. */

@@ -3,12 +3,11 @@
  * each sent as one frame per turn of the event loop (per window while the room is busy), the same
  * bytes to every connection, and nobody is echoed what it sent itself.
  */
-import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { messageAwareness, messageSync } from '../../shared/protocol.ts'
-import type { Connection } from './connection.ts'
+import { writeAwarenessFrame, writeUpdateFrame } from '../../shared/protocol.ts'
+import type { Peer } from './peer.ts'
+import { TimeWindow } from './time-window.ts'
 
 /** Above this many contributing connections in one frame, they get the full merge (echo included). */
 const maxPersonalFrames = 16
@@ -17,42 +16,38 @@ const maxPersonalFrames = 16
 interface OutgoingUpdate {
   update: Uint8Array
   /** The connection it came from (never echoed to it), or null. */
-  sender: Connection | null
+  sender: Peer | null
   /** Stored by this instance, so other instances must hear of it. */
   publish: boolean
 }
 
 /**
- * The doc updates a room sends. The first update after a quiet spell goes out on the next turn;
- * while updates keep coming, at most one frame per window (`window()`, read at each frame) goes
- * out, holding everything queued since, merged (`Y.mergeUpdates`) and encoded once. A connection
- * that contributed gets the merge of the others' updates instead of the shared frame.
+ * The doc updates a room sends. What other instances and the server change waits for the room's
+ * window (time-window.ts): the first after a quiet spell goes out on the next turn, later ones
+ * at most one frame per window, merged (`Y.mergeUpdates`) and encoded once. Clients' updates
+ * already waited for the window before they were stored, so they go out on the next turn once
+ * stored. A connection that contributed gets the merge of the others' updates instead.
  */
 export class UpdateBroadcast {
   private outgoing: OutgoingUpdate[] = []
-  private windowTimerSet = false
   private nextTurnSet = false
-  private lastFrame = 0
 
   constructor(
-    private readonly connections: ReadonlySet<Connection>,
-    private readonly window: () => number,
+    private readonly connections: ReadonlySet<Peer>,
+    /** The room's one time window. */
+    private readonly window: TimeWindow,
     /** Called once per frame with the merge of its updates that this instance stored (for other instances). */
     private readonly publish: (update: Uint8Array) => void,
   ) {}
 
-  /** Queues `update` for the next frame, which goes out when the window allows. */
-  queue(update: Uint8Array, sender: Connection | null, publish: boolean): void {
+  /** Queues `update` for the frame that goes out when the room's window closes. */
+  queue(update: Uint8Array, sender: Peer | null, publish: boolean): void {
     this.outgoing.push({ update, sender, publish })
-    if (this.windowTimerSet || this.nextTurnSet) return
-    this.windowTimerSet = true
-    const wait = this.lastFrame + this.window() - Date.now()
-    if (wait > 0) setTimeout(() => this.windowClosed(), wait)
-    else setImmediate(() => this.windowClosed())
+    if (!this.nextTurnSet) this.window.schedule(this.flush, 'next-turn')
   }
 
-  /** Queues `update` for a frame on the next turn, whatever the window: it already waited for it. */
-  queueNow(update: Uint8Array, sender: Connection | null, publish: boolean): void {
+  /** Queues a stored client `update` for a frame on the next turn, whatever the window: it already waited for it. */
+  queueStored(update: Uint8Array, sender: Peer | null, publish: boolean): void {
     this.outgoing.push({ update, sender, publish })
     if (this.nextTurnSet) return
     this.nextTurnSet = true
@@ -62,21 +57,15 @@ export class UpdateBroadcast {
     })
   }
 
-  private windowClosed(): void {
-    this.windowTimerSet = false
-    this.flush()
-  }
-
   /** Sends what is queued now: one merged frame for everyone, personal ones for senders. */
-  flush(): void {
+  readonly flush = (): void => {
     const batch = this.outgoing
     if (batch.length === 0) return
-    this.lastFrame = Date.now()
     this.outgoing = []
     const published = batch.filter((item) => item.publish).map((item) => item.update)
     if (published.length > 0) this.publish(mergeAll(published))
-    const frame = encodeUpdateFrame(mergeAll(batch.map((item) => item.update)))
-    const senders = new Set<Connection>()
+    const frame = writeUpdateFrame(mergeAll(batch.map((item) => item.update)))
+    const senders = new Set<Peer>()
     for (const item of batch) if (item.sender) senders.add(item.sender)
     const personal = senders.size <= maxPersonalFrames
     for (const connection of this.connections) {
@@ -86,7 +75,7 @@ export class UpdateBroadcast {
     for (const sender of senders) {
       if (!this.connections.has(sender)) continue
       const others = batch.filter((item) => item.sender !== sender).map((item) => item.update)
-      if (others.length > 0) sender.send(encodeUpdateFrame(mergeAll(others)))
+      if (others.length > 0) sender.send(writeUpdateFrame(mergeAll(others)))
     }
   }
 }
@@ -98,19 +87,21 @@ export class UpdateBroadcast {
 export class AwarenessBroadcast {
   /** Changed client ids, each with whether other instances must hear of it. */
   private changed = new Map<number, boolean>()
-  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null
-  private lastFrame = 0
+  /** At most one frame per `flushMs`. */
+  private readonly window: TimeWindow
   private stopped = false
 
   constructor(
-    private readonly connections: ReadonlySet<Connection>,
+    private readonly connections: ReadonlySet<Peer>,
     private readonly awareness: () => awarenessProtocol.Awareness,
-    private readonly flushMs: number,
+    flushMs: number,
     /** Called with the encoded states of the changed ids that came from this instance. */
     private readonly publish: (payload: Uint8Array) => void,
     /** Called after each frame went out (e.g. to drop metadata of removed ids). */
     private readonly afterFlush: () => void = () => {},
-  ) {}
+  ) {
+    this.window = new TimeWindow(() => flushMs)
+  }
 
   /** True while a change of `client` waits for its frame. */
   isPending(client: number): boolean {
@@ -120,12 +111,12 @@ export class AwarenessBroadcast {
   /** Notes that `clients` changed; `publish`: the change came from this instance. */
   note(clients: Iterable<number>, publish: boolean): void {
     for (const client of clients) this.changed.set(client, (this.changed.get(client) ?? false) || publish)
-    this.schedule()
+    if (this.changed.size > 0 && !this.stopped) this.window.schedule(this.send, 'next-turn')
   }
 
   /** True while changes wait for their frame. */
   get pending(): boolean {
-    return this.timer !== null
+    return this.window.isWaiting
   }
 
   /** No frames are scheduled from now on (the room is closing); `flush` still sends. */
@@ -133,23 +124,16 @@ export class AwarenessBroadcast {
     this.stopped = true
   }
 
-  private schedule(): void {
-    if (this.timer || this.changed.size === 0 || this.stopped) return
-    const wait = this.lastFrame + this.flushMs - Date.now()
-    this.timer = wait > 0 ? setTimeout(() => this.flush(), wait) : setImmediate(() => this.flush())
+  /** Sends the changes noted since the last frame now, if a frame was due. */
+  flush(): void {
+    this.window.close()
   }
 
   /** Sends the changes noted since the last frame, in one frame (owners never get their own entry). */
-  flush(): void {
-    if (this.timer) {
-      clearTimeout(this.timer as NodeJS.Timeout)
-      clearImmediate(this.timer as NodeJS.Immediate)
-      this.timer = null
-    }
+  private readonly send = (): void => {
     const changed = this.changed
     if (changed.size === 0) return
     this.changed = new Map()
-    this.lastFrame = Date.now()
     const clients = [...changed.keys()]
     const toPublish = clients.filter((client) => changed.get(client))
     if (toPublish.length > 0) this.publish(awarenessProtocol.encodeAwarenessUpdate(this.awareness(), toPublish))
@@ -168,21 +152,11 @@ export class AwarenessBroadcast {
 
   /** The states of `clients` as one awareness frame. */
   encode(clients: number[]): Uint8Array {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageAwareness)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness(), clients))
-    return encoding.toUint8Array(encoder)
+    return writeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness(), clients))
   }
 }
 
 /** `updates` as one update (the update itself when there is one). */
 export function mergeAll(updates: Uint8Array[]): Uint8Array {
   return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)
-}
-
-function encodeUpdateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageSync)
-  syncProtocol.writeUpdate(encoder, update)
-  return encoding.toUint8Array(encoder)
 }

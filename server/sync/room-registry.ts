@@ -9,53 +9,33 @@ import type * as Y from 'yjs'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
-import { lazyChild, type Logger } from './logger.ts'
-import type { Bus } from '../bus/bus.ts'
-import { Room, type RoomLimits } from './room.ts'
+import { lazyChild } from '../../shared/logger.ts'
+import { Room, type RoomOptions } from './room.ts'
 import type { SyncSocket } from './socket.ts'
 import type { DocShape } from './update-checks.ts'
 import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
 
-export interface RoomRegistryOptions {
+/**
+ * The registry's options: every RoomOptions field (given to each room it loads; `logger` gets the
+ * doc's name bound), with the per-doc ones as functions of the doc's name, and the connections'.
+ */
+export interface RoomRegistryOptions extends Omit<RoomOptions, 'appendOnly' | 'docShape'> {
   store: DocStore
-  logger: Logger
-  /** @default 500 */
-  compactAfterRows: number
   /** How long an empty room stays loaded, in case someone reconnects. @default 2000 */
   unloadDelayMs: number
   /** @default 4 MiB */
   maxQueuedBytesPerConnection: number
-  /** See RoomOptions.onPresence. */
-  onPresence?: (docName: string, names: string[]) => void
   /** See ConnectionOptions.rateLimit. */
   rateLimit?: ConnectionOptions['rateLimit']
   /** See ConnectionOptions.metrics. */
   metrics?: SyncMetrics
   /** See ConnectionOptions.maxSendBacklogBytes. */
   maxSendBacklogBytes?: number
-  /** See RoomOptions.onStored. */
-  onStored?: (docName: string) => void
-  /** See RoomOptions.onDocCreated. */
-  onDocCreated?: (docName: string, ydoc: Y.Doc) => void
-  /** See RoomOptions.onQuarantine. */
-  onQuarantine?: (docName: string, rows: number) => void
-  /** See RoomOptions.limits. */
-  limits?: RoomLimits
-  /** See RoomOptions.awarenessFlushMs. */
-  awarenessFlushMs?: number
-  /** See RoomOptions.broadcastWindowMs. */
-  broadcastWindowMs?: number
-  /** See RoomOptions.broadcastSendsPerSecond. */
-  broadcastSendsPerSecond?: number
-  /** Fan-out to other instances (see RoomOptions.bus); the registry resyncs its rooms when it recovers. */
-  bus?: Bus
-  /** Which docs clients may only add to (see RoomOptions.appendOnly). */
-  isAppendOnly?: (docName: string) => boolean
   /** See ConnectionOptions.awareness. */
   awarenessLimits?: Partial<ConnectionAwarenessLimits>
-  /** See RoomOptions.maxAwarenessChars. */
-  maxAwarenessChars?: number
+  /** Which docs clients may only add to (see RoomOptions.appendOnly). */
+  isAppendOnly?: (docName: string) => boolean
   /** Which content rules each doc follows (see RoomOptions.docShape). @default () => 'free' */
   docShape?: (docName: string) => DocShape
 }
@@ -208,20 +188,10 @@ export class RoomRegistry {
       let entry = this.rooms.get(docName)
       if (!entry) {
         entry = Room.load(docName, this.options.store, {
-          compactAfterRows: this.options.compactAfterRows,
+          ...this.options,
           logger: this.options.logger.child({ docName }),
-          onPresence: this.options.onPresence,
-          onStored: this.options.onStored,
-          onDocCreated: this.options.onDocCreated,
-          onQuarantine: this.options.onQuarantine,
-          limits: this.options.limits,
-          awarenessFlushMs: this.options.awarenessFlushMs,
-          broadcastWindowMs: this.options.broadcastWindowMs,
-          broadcastSendsPerSecond: this.options.broadcastSendsPerSecond,
-          bus: this.options.bus,
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
           docShape: this.options.docShape?.(docName) ?? 'free',
-          maxAwarenessChars: this.options.maxAwarenessChars,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

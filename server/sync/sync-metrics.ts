@@ -11,6 +11,8 @@ export interface SyncMetrics {
   rejected(reason: string): void
   /** A store append took this long, in seconds. */
   appendSeconds(seconds: number): void
+  /** A pad stopped taking writes: an update it stored failed to apply (room-writer.ts). */
+  padFailed(): void
 }
 
 /** Metrics that go nowhere (tests, benchmarks). */
@@ -19,4 +21,5 @@ export const noMetrics: SyncMetrics = {
   frameOut: () => {},
   rejected: () => {},
   appendSeconds: () => {},
+  padFailed: () => {},
 }

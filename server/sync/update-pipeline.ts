@@ -5,7 +5,7 @@
  * one connection as one run (one transaction, one acknowledgement). So the room's doc only ever
  * holds stored content, and no client is shown an edit a crash could still lose.
  *
- * While the room is busy, appends wait for the room's window to close: an update stored at once
+ * While the room is busy, appends wait for the room's window (time-window.ts) to close: an update stored at once
  * would only wait for the window before anyone saw it, so the updates of one window share one
  * commit (one fsync instead of one per keystroke) and go out in one frame as soon as they are
  * stored. The first update after a quiet spell is handed to the store at once.
@@ -14,29 +14,28 @@
  * least); what is left goes in the next turn of the event loop, so the slices of a large catch-up
  * stored in one commit still never keep the loop for long (issue 16, part 6).
  */
-import type { Connection } from './connection.ts'
+import type { Peer } from './peer.ts'
+import type { TimeWindow } from './time-window.ts'
 import type { PlacedItems } from './update-checks.ts'
 import type { UpdateShape } from './update-shape.ts'
 
-/** What the pipeline needs from its room. */
-export interface PipelineHost {
+/** Where the pipeline's updates go: to the store first, then, once stored and in order, into the room's doc. */
+export interface PipelineSink {
   /** Has the store append `update`; resolves once it is durable. */
   append(update: Uint8Array): Promise<void>
-  /** The least time between two appends while updates keep coming, in ms (read at each update). */
-  window(): number
   /**
    * Applies one connection's run of stored updates (possibly none, e.g. an acknowledgement
    * request), in one transaction; `failure` holds the store's error when one of them could not be
    * stored (it is left out of `updates`). Returns true when something was applied.
    */
-  applyRun(connection: Connection, updates: Uint8Array[], failure: { error: unknown } | null): boolean
+  applyStored(connection: Peer, updates: Uint8Array[], failure: { error: unknown } | null): boolean
   /** Called after each drain that applied anything. */
   drained(): void
 }
 
 /** An accepted update, or an acknowledgement request (`update` null) due after what precedes it. */
 interface Accepted {
-  connection: Connection
+  connection: Peer
   update: Uint8Array | null
   shape: UpdateShape | null
   /** Its items with their placements (update-checks.ts), when they were checked. */
@@ -61,14 +60,16 @@ export class UpdatePipeline {
   /** For each client, the highest clock the queued updates reach (cleared when none is left). */
   private readonly ends = new Map<number, number>()
   private staged: Accepted[] = []
-  private stageTimer: NodeJS.Timeout | null = null
-  private lastAppend = 0
   private drainScheduled = false
   private bytes = 0
-  private readonly perConnection = new Map<Connection, number>()
+  private readonly perPeer = new Map<Peer, number>()
   private immediate = false
 
-  constructor(private readonly host: PipelineHost) {}
+  constructor(
+    /** The room's one time window: staged updates go to the store when it closes. */
+    private readonly window: TimeWindow,
+    private readonly sink: PipelineSink,
+  ) {}
 
   /** Bytes of the updates accepted and not applied yet. */
   get inflightBytes(): number {
@@ -76,8 +77,8 @@ export class UpdatePipeline {
   }
 
   /** How many of `connection`'s updates are accepted and not applied yet. */
-  pendingOf(connection: Connection): number {
-    return this.perConnection.get(connection) ?? 0
+  pendingOf(connection: Peer): number {
+    return this.perPeer.get(connection) ?? 0
   }
 
   /** The highest clock of `client` that the queued updates reach (0 for none). */
@@ -96,23 +97,21 @@ export class UpdatePipeline {
   }
 
   /** Queues `update` (already checked, with its `shape` and placed items) from `connection`. */
-  accept(connection: Connection, update: Uint8Array, shape: UpdateShape, placed?: PlacedItems): void {
+  accept(connection: Peer, update: Uint8Array, shape: UpdateShape, placed?: PlacedItems): void {
     const entry: Accepted = { connection, update, shape, placed, outcome: 'staged', started: 0 }
     this.queue.push(entry)
     for (const [client, end] of shape.endClocks) {
       if (end > (this.ends.get(client) ?? 0)) this.ends.set(client, end)
     }
     this.bytes += update.length
-    this.perConnection.set(connection, this.pendingOf(connection) + 1)
+    this.perPeer.set(connection, this.pendingOf(connection) + 1)
     this.staged.push(entry)
-    if (this.stageTimer) return
-    const wait = this.immediate ? 0 : this.lastAppend + this.host.window() - Date.now()
-    if (wait <= 0) this.appendStaged()
-    else this.stageTimer = setTimeout(() => this.appendStaged(), wait)
+    if (this.immediate) this.appendStaged()
+    else this.window.schedule(this.appendStaged, 'now')
   }
 
   /** Queues an acknowledgement for `connection`, due once everything accepted before it is applied. */
-  acknowledgeAfterQueue(connection: Connection): void {
+  acknowledgeAfterQueue(connection: Peer): void {
     this.queue.push({ connection, update: null, shape: null, outcome: 'stored', started: 0 })
     this.scheduleDrain()
   }
@@ -131,17 +130,14 @@ export class UpdatePipeline {
   }
 
   /** Hands every staged update to the store, in the order accepted (they share its next commit). */
-  private appendStaged(): void {
-    if (this.stageTimer) clearTimeout(this.stageTimer)
-    this.stageTimer = null
+  private readonly appendStaged = (): void => {
     const staged = this.staged
     if (staged.length === 0) return
     this.staged = []
-    this.lastAppend = Date.now()
     for (const entry of staged) {
       entry.outcome = 'storing'
       entry.started = performance.now()
-      this.host.append(entry.update!).then(
+      this.sink.append(entry.update!).then(
         () => {
           entry.outcome = 'stored'
           this.scheduleDrain()
@@ -194,11 +190,11 @@ export class UpdatePipeline {
       applied = this.applyRun(connection, done.slice(start, end)) || applied
       start = end
     }
-    if (applied) this.host.drained()
+    if (applied) this.sink.drained()
     for (const entry of done) for (const resolve of entry.waiters ?? []) resolve()
   }
 
-  private applyRun(connection: Connection, run: Accepted[]): boolean {
+  private applyRun(connection: Peer, run: Accepted[]): boolean {
     const now = performance.now()
     const updates: Uint8Array[] = []
     let failure: { error: unknown } | null = null
@@ -206,8 +202,8 @@ export class UpdatePipeline {
       if (!entry.update) continue
       this.bytes -= entry.update.length
       const left = this.pendingOf(connection) - 1
-      if (left > 0) this.perConnection.set(connection, left)
-      else this.perConnection.delete(connection)
+      if (left > 0) this.perPeer.set(connection, left)
+      else this.perPeer.delete(connection)
       if (entry.outcome === 'failed') {
         failure ??= { error: entry.error }
         continue
@@ -215,6 +211,6 @@ export class UpdatePipeline {
       connection.metrics.appendSeconds((now - entry.started) / 1000)
       updates.push(entry.update)
     }
-    return this.host.applyRun(connection, updates, failure)
+    return this.sink.applyStored(connection, updates, failure)
   }
 }

@@ -4,7 +4,7 @@
  * adds a peer that has synced.
  */
 import { afterEach, beforeEach } from 'vitest'
-import { silentLogger } from '../../server/sync/logger.ts'
+import { silentLogger } from '../../server/observability/log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../server/sync/room-registry.ts'
 import { MemoryDocStore } from './memory-doc-store.ts'
 import { SyncPeer } from './sync-peer.ts'

@@ -16,7 +16,7 @@
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { silentLogger } from '../../server/sync/logger.ts'
+import { silentLogger } from '../../server/observability/log.ts'
 import { defaultRoomLimits } from '../../server/sync/room.ts'
 import { RoomRegistry } from '../../server/sync/room-registry.ts'
 import { CloseCode } from '../../shared/close-codes.ts'

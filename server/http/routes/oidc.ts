@@ -7,7 +7,7 @@
  * anyone else gets 403 and no sign-in.
  */
 import { Router, type Request, type Response } from 'express'
-import type { Logger } from '../../sync/logger.ts'
+import type { Logger } from '../../observability/log.ts'
 import type { OidcSignIn, PendingSignIn } from '../../auth/oidc.ts'
 import { readCookie, type OrganizerAuth } from '../organizer-auth.ts'
 

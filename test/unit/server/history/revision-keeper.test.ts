@@ -4,7 +4,7 @@ import { RoomRegistry } from '../../../../server/sync/room-registry.ts'
 import { padFragmentName } from '../../../../shared/schema.ts'
 import { h, p, padUpdate } from '../../../helpers/ydoc-builder.ts'
 import { RevisionKeeper } from '../../../../server/history/revision-keeper.ts'
-import { silentLogger } from '../../../../server/sync/logger.ts'
+import { silentLogger } from '../../../../server/observability/log.ts'
 import { formatDocName } from '../../../../shared/doc-name.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
 

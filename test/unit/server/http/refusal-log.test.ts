@@ -1,7 +1,7 @@
 /** RefusalLog: one warn line per address per window, with the count and the reasons. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RefusalLog } from '../../../../server/http/refusal-log.ts'
-import type { Logger } from '../../../../server/sync/logger.ts'
+import type { Logger } from '../../../../server/observability/log.ts'
 
 function recordingLogger(): { logger: Logger; lines: { obj: object; msg?: string }[] } {
   const lines: { obj: object; msg?: string }[] = []

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
-import { silentLogger } from '../../../../server/sync/logger.ts'
+import { silentLogger } from '../../../../server/observability/log.ts'
 import { Room } from '../../../../server/sync/room.ts'
 import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
 import type { SyncPeer } from '../../../helpers/sync-peer.ts'

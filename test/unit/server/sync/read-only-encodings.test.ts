@@ -5,7 +5,7 @@
 import * as encoding from 'lib0/encoding'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { silentLogger } from '../../../../server/sync/logger.ts'
+import { silentLogger } from '../../../../server/observability/log.ts'
 import { RoomRegistry } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { FakeSocket } from '../../../helpers/fake-socket.ts'

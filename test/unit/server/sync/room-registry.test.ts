@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
-import { silentLogger } from '../../../../server/sync/logger.ts'
+import { silentLogger } from '../../../../server/observability/log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { isCoveredBy, messageSync } from '../../../../shared/protocol.ts'

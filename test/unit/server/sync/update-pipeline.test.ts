@@ -4,7 +4,8 @@
  * `maxStructsPerDrain` structs and deleted ranges in each, still in the order accepted.
  */
 import { describe, expect, it } from 'vitest'
-import type { Connection } from '../../../../server/sync/connection.ts'
+import type { Peer } from '../../../../server/sync/peer.ts'
+import { TimeWindow } from '../../../../server/sync/time-window.ts'
 import { maxStructsPerDrain, UpdatePipeline } from '../../../../server/sync/update-pipeline.ts'
 import type { UpdateShape } from '../../../../server/sync/update-shape.ts'
 
@@ -18,10 +19,9 @@ describe('UpdatePipeline', () => {
     const committed = new Promise<void>((resolve) => (commit = resolve))
     const drains: number[][] = []
     let current: number[] = []
-    const pipeline = new UpdatePipeline({
+    const pipeline = new UpdatePipeline(new TimeWindow(() => 0), {
       append: () => committed,
-      window: () => 0,
-      applyRun: (_connection, updates) => {
+      applyStored: (_connection, updates) => {
         current.push(...updates.map((update) => update[0]!))
         return updates.length > 0
       },
@@ -31,7 +31,7 @@ describe('UpdatePipeline', () => {
       },
     })
     // reason: the pipeline only hands the connection back to its host and reads its metrics.
-    const connection = { metrics: { appendSeconds: () => {} } } as unknown as Connection
+    const connection = { metrics: { appendSeconds: () => {} } } as unknown as Peer
     const entries = 12
     for (let i = 0; i < entries; i++) pipeline.accept(connection, Uint8Array.of(i), shapeOf(maxStructsPerDrain / 2))
     commit()

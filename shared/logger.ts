@@ -1,6 +1,7 @@
 /**
- * The logging surface the sync core needs: a subset of pino's Logger, so the core takes a pino
- * child logger in production and a silent or recording one in tests without importing pino.
+ * The logging surface the server needs: a subset of pino's Logger. It is declared here, with no
+ * I/O, so the sync core takes a pino child logger in production (server/observability/log.ts
+ * makes it) and a silent or recording one in tests without importing pino or observability.
  */
 export interface Logger {
   debug(obj: object, msg?: string): void

@@ -1,0 +1,150 @@
+/**
+ * RoomDoc: a room's Y.Doc and its stored bytes. A room is loaded as the bytes its store holds and
+ * its Y.Doc is built from them only when something needs more than the bytes: a room whose
+ * clients only read is served the stored state and its state vector, so an idle pad costs its
+ * bytes, not a Y.Doc of every item. The encoding of the whole doc is kept until the next change,
+ * so a connect storm encodes it once.
+ */
+import * as Y from 'yjs'
+import { readDeletions, type Deletions } from './refused-writes.ts'
+import { mergeAll } from './room-broadcast.ts'
+import type { TypeInfo } from './update-checks.ts'
+import type { UpdateOrigin } from './origin.ts'
+import { stateFromUpdate } from './update-shape.ts'
+
+/** Stored bytes past which reading the state vector of an unbuilt pad is worth deferring. */
+const costlyStep1Bytes = 64 * 1024
+
+export class RoomDoc {
+  /** The live doc, made on first use; holds nothing until built (see `build`). */
+  private docInstance: Y.Doc | null = null
+  /** Set by `release`: the doc was destroyed. */
+  private released = false
+  /** `Y.encodeStateAsUpdate` of the doc, kept until the next change. */
+  private fullState: Uint8Array | null = null
+  /** The loaded state not yet applied to the doc. */
+  private unbuilt: Uint8Array | null = null
+  /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
+  private unbuiltStateVector: Uint8Array | null = null
+  /** The delete set of `unbuilt`, read once when a read-only client's update needs it. */
+  private unbuiltDeletions: Deletions | null = null
+  /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
+  readonly typeInfos = new WeakMap<Y.AbstractType<unknown>, TypeInfo>()
+
+  constructor(
+    /** Called once with the Y.Doc when it is made, before anything is applied to it. */
+    private readonly onCreated: (ydoc: Y.Doc) => void,
+    /** Called for every change of the doc (Y.Doc `update` event), after the cached encoding is dropped. */
+    private readonly onChange: (update: Uint8Array, origin: unknown) => void,
+  ) {}
+
+  /** Takes the store's bytes as the doc's whole state (served at once; applied when first needed). */
+  loaded(update: Uint8Array): void {
+    this.fullState = update
+    this.unbuilt = update
+  }
+
+  /** The Y.Doc as it is (not built from the stored bytes: see `built`). History is kept (gc off). */
+  get doc(): Y.Doc {
+    if (!this.docInstance) {
+      this.docInstance = new Y.Doc({ gc: false })
+      this.docInstance.on('update', this.changed)
+      this.onCreated(this.docInstance)
+    }
+    return this.docInstance
+  }
+
+  /** The Y.Doc with everything stored applied (building it if it was not yet). */
+  get built(): Y.Doc {
+    this.build()
+    return this.doc
+  }
+
+  /** True once the stored state has been applied to the doc. */
+  get isBuilt(): boolean {
+    return this.unbuilt === null
+  }
+
+  /** True once `release` destroyed the doc. */
+  get isReleased(): boolean {
+    return this.released
+  }
+
+  /** Applies the loaded state to the doc if that has not happened yet. */
+  build(): void {
+    const update = this.unbuilt
+    if (!update || this.released) return
+    this.unbuilt = null
+    this.unbuiltStateVector = null
+    this.unbuiltDeletions = null
+    const served = this.fullState
+    Y.applyUpdate(this.doc, update, { kind: 'store' } satisfies UpdateOrigin)
+    // The stored bytes still describe the whole doc unless something else changed it meanwhile.
+    if (served === update) this.fullState = served
+  }
+
+  /** Applies `updates` in one transaction with `origin` (one `update` event). Throws what Yjs throws. */
+  apply(updates: Uint8Array[], origin: UpdateOrigin): void {
+    const doc = this.built
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update, origin)
+    }, origin)
+  }
+
+  /** The doc's state vector, read from the stored bytes while the doc is not built. */
+  stateVector(): Uint8Array {
+    if (this.unbuilt) return (this.unbuiltStateVector ??= Y.encodeStateVector(stateFromUpdate(this.unbuilt)))
+    return Y.encodeStateVector(this.doc)
+  }
+
+  /** True when the state vector means walking a large pad that is not built. */
+  get stateVectorIsCostly(): boolean {
+    return this.unbuilt !== null && this.unbuiltStateVector === null && this.unbuilt.length > costlyStep1Bytes
+  }
+
+  /** The doc's delete set: from the stored bytes while the doc is not built. */
+  deletions(): Deletions {
+    if (this.unbuilt) return (this.unbuiltDeletions ??= readDeletions(this.unbuilt))
+    return Y.createDeleteSetFromStructStore(this.doc.store).clients
+  }
+
+  /**
+   * What a peer with `stateVector` lacks. A fresh peer (empty state vector) gets the cached full
+   * state, even before the doc is built; any other waits for the build.
+   */
+  missingFor(stateVector: Uint8Array): Uint8Array {
+    const fresh = stateVector.length === 1 && stateVector[0] === 0
+    if (fresh && this.fullState) return this.fullState
+    this.build()
+    if (!fresh) return Y.encodeStateAsUpdate(this.doc, stateVector)
+    this.fullState ??= Y.encodeStateAsUpdate(this.doc)
+    return this.fullState
+  }
+
+  /** The whole doc as one update, the parts Yjs keeps pending (missing what they build on) included. */
+  encodeWhole(): Uint8Array {
+    const state = Y.encodeStateAsUpdate(this.doc)
+    const { pendingStructs, pendingDs } = this.doc.store
+    const parts = [state]
+    if (pendingStructs) parts.push(pendingStructs.update)
+    if (pendingDs) parts.push(pendingDs)
+    return mergeAll(parts)
+  }
+
+  /** Bytes of updates the doc holds but cannot integrate yet. */
+  pendingBytes(): number {
+    return (this.doc.store.pendingStructs?.update.length ?? 0) + (this.doc.store.pendingDs?.length ?? 0)
+  }
+
+  /** Destroys the doc. Idempotent. */
+  release(): void {
+    this.released = true
+    this.docInstance?.off('update', this.changed)
+    this.docInstance?.destroy()
+  }
+
+  private readonly changed = (update: Uint8Array, origin: unknown): void => {
+    this.fullState = null
+    this.onChange(update, origin)
+  }
+}

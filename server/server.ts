@@ -152,6 +152,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       bus: { kind: config.redisUrl ? 'redis' : 'local', status: bus.status() },
       rooms: registry.loadedDocNames.length,
       connections: registry.connectionCount,
+      failedPads: registry.failedPads,
     }),
   })
   // Connections that never finish their request headers (idle or half-open sockets) are dropped

@@ -72,6 +72,8 @@ export interface AppDeps {
 export interface HealthFacts {
   store: { kind: string; status: 'up' | 'down' }
   bus: { kind: string; status: 'up' | 'down' }
+  /** Pads that stopped taking writes (a stored update failed to apply): the answer says `degraded` (still 200). */
+  failedPads?: { docName: string; reason: string }[]
   [fact: string]: unknown
 }
 
@@ -139,7 +141,9 @@ export function createApp(deps: AppDeps): Express {
   }, async (_req, res) => {
     const facts = await deps.health()
     const up = facts.store.status === 'up' && facts.bus.status === 'up'
-    res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: up ? 'ok' : 'degraded', ...facts })
+    // A failed pad is one pad's problem: the instance still serves every other (no 503).
+    const ok = up && (facts.failedPads?.length ?? 0) === 0
+    res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'degraded', ...facts })
   })
 
   app.use(ops.router)

@@ -18,8 +18,9 @@ import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
 import type { Logger } from '../../shared/logger.ts'
 import { isEmptyUpdate, messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
-import { AwarenessGate, type ConnectionAwarenessLimits } from './awareness-limits.ts'
-import { MalformedUpdateError, PadFailedError, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
+import { InboundFlow } from './inbound-flow.ts'
+import { AwarenessGate, filterAwareness, type ConnectionAwarenessLimits } from './awareness-limits.ts'
+import { decodeClientInput, MalformedUpdateError, PadFailedError, PolicyError, ProtocolError, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
 import type { Peer } from './peer.ts'
 import type { Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
@@ -70,24 +71,15 @@ export interface ConnectionOptions {
   logger: Logger
 }
 
-/** A frame that does not follow the protocol; closes the connection with 4400. */
-class ProtocolError extends Error {}
-
-/** A frame that breaks a limit of what a connection may do; closes it with 4403 and the message. */
-class PolicyError extends Error {}
-
 export class Connection implements Peer {
   /** Awareness client ids this connection's client has announced. */
   readonly awarenessClients = new Set<number>()
   private room: Room | null = null
   private queue: Promise<void> = Promise.resolve()
-  private queuedBytes = 0
   private closed = false
   private toldReadOnly = false
-  private tokens: number
-  private tokensAt = Date.now()
-  /** Why reading from the socket is paused: over the rate (until the timer), or a full queue. */
-  private readonly pausedFor = { rate: null as NodeJS.Timeout | null, queue: false }
+  /** The client's rate and queue: pauses reading from the socket when it sends too fast. */
+  private readonly flow: InboundFlow
   /** Presence rate and query-awareness interval of this connection. */
   private readonly awarenessGate: AwarenessGate
 
@@ -95,7 +87,7 @@ export class Connection implements Peer {
     private readonly socket: SyncSocket,
     private readonly options: ConnectionOptions,
   ) {
-    this.tokens = this.rateLimit.burst
+    this.flow = new InboundFlow(socket, options.rateLimit ?? { perSecond: 200, burst: 500 }, options.maxQueuedBytes)
     this.awarenessGate = new AwarenessGate(options.awareness, (update) => this.enqueue(0, () => this.applyAwareness(update)))
   }
 
@@ -109,45 +101,9 @@ export class Connection implements Peer {
     return this.options.metrics ?? noMetrics
   }
 
-  private get rateLimit(): { perSecond: number; burst: number } {
-    return this.options.rateLimit ?? { perSecond: 200, burst: 500 }
-  }
-
-  /**
-   * Takes one message from the bucket, which may go into debt. Returns 0 when the client is
-   * within its rate, otherwise the ms until the debt is repaid and the bucket holds a token again.
-   */
-  private takeToken(): number {
-    const now = Date.now()
-    const { perSecond, burst } = this.rateLimit
-    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) * perSecond) / 1000)
-    this.tokensAt = now
-    this.tokens -= 1
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / perSecond)
-  }
-
   /** True while reading from the socket is paused (for tests and metrics). */
   get isPaused(): boolean {
-    return this.pausedFor.rate !== null || this.pausedFor.queue
-  }
-
-  private updatePause(wasPaused: boolean): void {
-    const paused = this.isPaused
-    if (paused === wasPaused || this.closed) return
-    if (paused) this.socket.pause?.()
-    else this.socket.resume?.()
-  }
-
-  /** Pauses reading until the bucket has repaid `waitMs` of debt. */
-  private pauseForRate(waitMs: number): void {
-    const wasPaused = this.isPaused
-    if (this.pausedFor.rate) clearTimeout(this.pausedFor.rate)
-    this.pausedFor.rate = setTimeout(() => {
-      this.pausedFor.rate = null
-      this.updatePause(true)
-    }, waitMs)
-    this.pausedFor.rate.unref?.()
-    this.updatePause(wasPaused)
+    return this.flow.isPaused
   }
 
   private get maxSendBacklogBytes(): number {
@@ -182,24 +138,11 @@ export class Connection implements Peer {
   receive(frame: Uint8Array): void {
     if (this.closed) return
     this.metrics.frameIn(frame.byteLength)
-    const waitMs = this.takeToken()
-    if (waitMs > 0) {
-      if (!this.socket.pause) {
-        this.options.logger.warn({ limit: this.rateLimit }, 'closing connection over its message rate')
-        this.close(CloseCode.rateLimited, retryReason('rate limited', waitMs))
-        return
-      }
-      this.pauseForRate(waitMs)
-    }
-    if (this.queuedBytes + frame.byteLength > this.options.maxQueuedBytes) {
-      this.close(CloseCode.rateLimited, retryReason('too much queued', 1000))
+    const admission = this.flow.admit(frame.byteLength)
+    if (!admission.ok) {
+      if (admission.why === 'rate limited') this.options.logger.warn({ limit: this.flow.rateLimit }, 'closing connection over its message rate')
+      this.close(CloseCode.rateLimited, retryReason(admission.why, admission.retryInMs))
       return
-    }
-    this.queuedBytes += frame.byteLength
-    if (!this.pausedFor.queue && this.queuedBytes > this.options.maxQueuedBytes / 2 && this.socket.pause) {
-      const wasPaused = this.isPaused
-      this.pausedFor.queue = true
-      this.updatePause(wasPaused)
     }
     this.enqueue(frame.byteLength, () => this.handle(frame))
   }
@@ -237,8 +180,7 @@ export class Connection implements Peer {
   /** Called by the transport when the socket closed; leaves the room. Idempotent. */
   handleSocketClosed(): void {
     this.closed = true
-    if (this.pausedFor.rate) clearTimeout(this.pausedFor.rate)
-    this.pausedFor.rate = null
+    this.flow.stop()
     this.awarenessGate.close()
     this.room?.removeConnection(this)
   }
@@ -251,11 +193,7 @@ export class Connection implements Peer {
 
   private enqueue(bytes: number, task: () => Promise<void>): void {
     this.queue = this.queue.then(async () => {
-      this.queuedBytes -= bytes
-      if (this.pausedFor.queue && this.queuedBytes <= this.options.maxQueuedBytes / 4) {
-        this.pausedFor.queue = false
-        this.updatePause(true)
-      }
+      this.flow.dequeued(bytes)
       if (this.closed) return
       try {
         await task()
@@ -295,52 +233,11 @@ export class Connection implements Peer {
     }
   }
 
-  /**
-   * Keeps the entries of an awareness update this connection may make: a connection speaks for
-   * one live client id (the first it announces), never for an id another connection owns. Stock
-   * y-websocket clients echo every awareness change they receive back to the server, so foreign
-   * entries are dropped, not punished. Returns the update to apply (null when nothing is left),
-   * or throws PolicyError for a state over the size bound. Throws on bytes that do not decode.
-   */
-  private filterAwareness(update: Uint8Array, room: Room): Uint8Array | null {
-    const decoder = decoding.createDecoder(update)
-    const count = decoding.readVarUint(decoder)
-    const kept: [number, number, string][] = []
-    let own = [...this.awarenessClients][0]
-    for (let i = 0; i < count; i++) {
-      const client = decoding.readVarUint(decoder)
-      const clock = decoding.readVarUint(decoder)
-      const state = decoding.readVarString(decoder)
-      if (state.length > (this.options.maxAwarenessStateChars ?? 8192)) throw new PolicyError('awareness state too large')
-      if (room.presence.ownedByOther(client, this)) continue
-      // One id per connection whatever the state says: a null state for an id this connection
-      // never announced would only grow the room's awareness metadata (issue 15 part 4: +850 MB
-      // per 100 frames of 80,000 such entries).
-      if (own !== undefined && own !== client) continue
-      if (own === undefined) {
-        if (state === 'null') continue
-        own = client
-      }
-      if (state !== 'null' && !room.presence.admit(client, state.length)) continue
-      kept.push([client, clock, state])
-    }
-    if (kept.length === 0) return null
-    if (kept.length === count) return update
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, kept.length)
-    for (const [client, clock, state] of kept) {
-      encoding.writeVarUint(encoder, client)
-      encoding.writeVarUint(encoder, clock)
-      encoding.writeVarString(encoder, state)
-    }
-    return encoding.toUint8Array(encoder)
-  }
-
   /** Filters and applies one awareness update of this connection's client. */
   private async applyAwareness(update: Uint8Array): Promise<void> {
     const room = this.room
     if (!room || this.closed) return
-    const allowed = decodeClientInput(() => this.filterAwareness(update, room))
+    const allowed = decodeClientInput(() => filterAwareness(update, this, room.presence, this.options.maxAwarenessStateChars ?? 8192))
     if (allowed) decodeClientInput(() => room.presence.apply(allowed, { kind: 'connection', connection: this }))
   }
 
@@ -404,14 +301,3 @@ export class Connection implements Peer {
     }
   }
 }
-
-/** Runs `fn`; any error it throws is a malformed payload from the client. */
-function decodeClientInput<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (error) {
-    if (error instanceof PolicyError || error instanceof UpdateRefusedError) throw error
-    throw new ProtocolError(error instanceof Error ? error.message : String(error))
-  }
-}
-

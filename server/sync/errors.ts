@@ -60,3 +60,20 @@ export class PadFailedError extends Error {
     this.name = 'PadFailedError'
   }
 }
+
+/** A frame that does not follow the protocol; closes the connection with 4400. */
+export class ProtocolError extends Error {}
+
+/** A frame that breaks a limit of what a connection may do; closes it with 4403 and the message. */
+export class PolicyError extends Error {}
+
+/** Runs `fn`; any error it throws is a malformed payload from the client. */
+export function decodeClientInput<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof PolicyError || error instanceof UpdateRefusedError) throw error
+    throw new ProtocolError(error instanceof Error ? error.message : String(error))
+  }
+}
+

@@ -45,6 +45,8 @@ export class RoomRegistry {
   private readonly unloading = new Map<string, Promise<void>>()
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>()
   private readonly connections = new Set<Connection>()
+  /** Pads that stopped taking writes (see room-writer.ts), with why; forgotten when their room unloads. */
+  private readonly failed = new Map<string, string>()
   private closing: Promise<void> | null = null
 
   private readonly stopResync: (() => void) | null
@@ -96,6 +98,11 @@ export class RoomRegistry {
       (room) => this.scheduleUnload(room),
       () => {},
     )
+  }
+
+  /** The loaded pads that stopped taking writes because an update they stored failed to apply, with why (for `/healthz`). */
+  get failedPads(): { docName: string; reason: string }[] {
+    return [...this.failed].map(([docName, reason]) => ({ docName, reason }))
   }
 
   /** Number of open connections. */
@@ -192,6 +199,10 @@ export class RoomRegistry {
           logger: this.options.logger.child({ docName }),
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
           docShape: this.options.docShape?.(docName) ?? 'free',
+          onFailed: (failedDoc, reason) => {
+            this.failed.set(failedDoc, reason)
+            this.options.onFailed?.(failedDoc, reason)
+          },
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.
@@ -221,6 +232,8 @@ export class RoomRegistry {
       this.unloadTimers.delete(room.docName)
       if (room.size > 0 || room.isClosed) return
       this.rooms.delete(room.docName)
+      // Reloaded, the doc is rebuilt from the store (rows that fail to load are quarantined).
+      this.failed.delete(room.docName)
       const unloaded = room.close().finally(() => this.unloading.delete(room.docName))
       this.unloading.set(room.docName, unloaded)
       this.options.logger.debug({ docName: room.docName }, 'room unloaded')

@@ -172,6 +172,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       trustProxy,
       refusals,
       foreignEditors: config.foreignEditors,
+      frameSentVia: metrics.frameSentVia,
     }),
   )
 

@@ -20,6 +20,7 @@ import type { SessionService } from '../sessions/session-service.ts'
 import type { Logger } from '../observability/log.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { IpRateLimit } from './ip-rate-limit.ts'
+import type { SendPath } from '../observability/metrics.ts'
 import { bindSocket, toSyncSocket } from './ws-socket.ts'
 import { clientAddress, type TrustFn } from './client-address.ts'
 import { isOriginAllowed } from './origin-check.ts'
@@ -57,6 +58,8 @@ export interface UpgradeDeps {
    * version than `SCHEMA_VERSION` is read-only either way. @default 'read-only'
    */
   foreignEditors?: 'read-only' | 'allow'
+  /** Counts each frame sent by the path it took (see ws-socket.ts). @default not counted */
+  frameSentVia?: (path: SendPath) => void
   /** Connections per address; over it the socket is closed with 1013 ("retry in N s") right after the handshake. */
   ipRateLimit?: IpRateLimit
 }
@@ -126,7 +129,7 @@ function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role
   // The pad is ProseMirror content of one schema: an editor of another version (or of unknown
   // version) would delete what it does not know, so it reads only (see docs/connections.md).
   const schemaOk = kind !== 'pad' || schemaVersion === SCHEMA_VERSION || (schemaVersion === null && deps.foreignEditors === 'allow')
-  const connection = registry.connect(name, toSyncSocket(ws), {
+  const connection = registry.connect(name, toSyncSocket(ws, deps.frameSentVia), {
     wantsAck,
     // Read at every update, so lock, unlock and end apply to open connections at once.
     canWrite: () => {

@@ -2,12 +2,21 @@
  * Adapts a `ws` WebSocket to the sync core: wraps it as a SyncSocket, feeds its frames to the
  * Connection, and keeps it alive with ping/pong (a socket that misses a pong is terminated, so
  * a vanished laptop's cursor disappears instead of lingering).
+ *
+ * The send path mirrors `ws` internals (`_socket`, `_sender._queue`, `Sender.frame`): small
+ * frames are framed once and written straight to the socket (the fast path), anything else goes
+ * through `ws.send` (the fallback). Every frame is counted by path
+ * (`summitpad_ws_frames_sent_total{path}`), so a `ws` upgrade that silently turns the fast path
+ * off shows. `ws` is pinned exactly in package.json; on upgrading it, run
+ * `npx vitest run test/unit/server/http/ws-socket.test.ts` (it fails when the fast path is not
+ * taken) and watch the metric.
  */
 import * as wsModule from 'ws'
 import type { WebSocket } from 'ws'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import type { Connection } from '../sync/connection.ts'
 import type { SyncSocket } from '../sync/socket.ts'
+import type { SendPath } from '../observability/metrics.ts'
 
 /** `ws`'s frame builder (public in `ws`, missing from its type definitions). */
 const { Sender } = wsModule as unknown as {
@@ -41,9 +50,9 @@ function framed(payload: Uint8Array): Buffer {
   return lastFrame!
 }
 
-/** Wraps `ws` as a SyncSocket. */
-export function toSyncSocket(ws: WebSocket): SyncSocket {
-  return new WsSyncSocket(ws)
+/** Wraps `ws` as a SyncSocket; `sentVia` counts each frame sent by the path it took. */
+export function toSyncSocket(ws: WebSocket, sentVia: (path: SendPath) => void = () => {}): SyncSocket {
+  return new WsSyncSocket(ws, sentVia)
 }
 
 /** (A class, not an object of closures: one per connection, so its methods are shared.) */
@@ -55,7 +64,10 @@ class WsSyncSocket implements SyncSocket {
    */
   private readonly direct: { socket: { write(chunk: Buffer): boolean }; queue: unknown[] } | null
 
-  constructor(private readonly ws: WebSocket) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly sentVia: (path: SendPath) => void,
+  ) {
     const { _socket: socket, _sender: sender } = ws as unknown as WsInternals
     this.direct = ws.extensions === '' && typeof socket?.write === 'function' && Array.isArray(sender?._queue) ? { socket, queue: sender._queue } : null
   }
@@ -65,8 +77,13 @@ class WsSyncSocket implements SyncSocket {
     if (ws.readyState !== ws.OPEN) return
     const direct = this.direct
     // Only while ws holds nothing queued of its own, or the direct frame would overtake it.
-    if (direct && frame.byteLength <= directMaxBytes && direct.queue.length === 0) direct.socket.write(framed(frame))
-    else ws.send(frame, { binary: true })
+    if (direct && frame.byteLength <= directMaxBytes && direct.queue.length === 0) {
+      direct.socket.write(framed(frame))
+      this.sentVia('fast')
+    } else {
+      ws.send(frame, { binary: true })
+      this.sentVia('fallback')
+    }
   }
 
   close(code: number, reason: string): void {

@@ -1,5 +1,7 @@
 /** The ws adapter's send path: small frames framed once and written straight to the socket, large ones through ws. */
 import { once } from 'node:events'
+import fs from 'node:fs'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
@@ -30,7 +32,8 @@ async function connectPairs(count: number, serverOptions: { perMessageDeflate?: 
     }),
   )
   while (accepted.length < count) await new Promise((resolve) => setTimeout(resolve, 5))
-  return { sockets: accepted.map((ws) => ({ ws, sync: toSyncSocket(ws) })), clients }
+  const sent = { fast: 0, fallback: 0 }
+  return { sockets: accepted.map((ws) => ({ ws, sync: toSyncSocket(ws, (path) => sent[path]++) })), clients, sent }
 }
 
 function payload(length: number, seed: number): Uint8Array {
@@ -71,6 +74,25 @@ describe('WsSyncSocket.send', () => {
     for (const frame of sent) sockets[0]!.sync.send(frame)
     await waitFor(() => clients[0]!.received.length === sent.length)
     expect(clients[0]!.received).toEqual(sent)
+  })
+
+  it('takes the fast path for small frames with the pinned ws, and counts each frame by its path', async () => {
+    const pinned = (JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../../../package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies.ws
+    expect(pinned, 'ws is pinned to one version').toMatch(/^\d+\.\d+\.\d+$/)
+    const { sockets, clients, sent } = await connectPairs(1)
+    const frames = [payload(10, 1), payload(1000, 2), payload(16 * 1024, 3), payload(16 * 1024 + 1, 4)]
+    for (const frame of frames) sockets[0]!.sync.send(frame)
+    await waitFor(() => clients[0]!.received.length === frames.length)
+    expect(clients[0]!.received).toEqual(frames)
+    // If ws renames its internals, every frame silently takes the fallback: this fails.
+    expect(sent).toEqual({ fast: 3, fallback: 1 })
+  })
+
+  it('counts the fallback when compression was negotiated', async () => {
+    const { sockets, clients, sent } = await connectPairs(1, { perMessageDeflate: true })
+    sockets[0]!.sync.send(payload(10, 1))
+    await waitFor(() => clients[0]!.received.length === 1)
+    expect(sent).toEqual({ fast: 0, fallback: 1 })
   })
 
   it('sends nothing once the socket is closing', async () => {

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
-import { AppError } from '../../shared/errors.ts'
+import { AppError, errorTable } from '../../shared/errors.ts'
 import { ackQueryParam, messageAuth, schemaOutdatedReason, schemaQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
 import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
@@ -152,14 +152,14 @@ type Verdict = { ok: true; docName: DocName; role: Role } | { ok: false; code: C
 
 /** Decides who may connect: unknown docs get 4404, a secret that matches no key 4401. */
 async function authorize(sessions: SessionService, docName: DocName | null, token: string | null): Promise<Verdict> {
-  if (!docName) return { ok: false, code: CloseCode.unknownSession }
+  if (!docName) return { ok: false, code: errorTable.session_not_found.close }
   try {
     const role = await sessions.roleFor(docName.sessionId, token)
     await sessions.writeState(docName.sessionId)
     return { ok: true, docName, role }
   } catch (error) {
-    if (error instanceof AppError && error.code === 'session_not_found') return { ok: false, code: CloseCode.unknownSession }
-    if (error instanceof AppError && error.code === 'unauthorized') return { ok: false, code: CloseCode.badToken }
+    // The error table names each code's close code (4404 unknown session, 4401 bad token).
+    if (error instanceof AppError && (error.code === 'session_not_found' || error.code === 'unauthorized')) return { ok: false, code: errorTable[error.code].close }
     throw error
   }
 }

@@ -16,11 +16,12 @@ import * as encoding from 'lib0/encoding'
 import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
+import { errorTable } from '../../shared/errors.ts'
 import type { Logger } from '../../shared/logger.ts'
 import { isEmptyUpdate, messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
 import { InboundFlow } from './inbound-flow.ts'
 import { AwarenessGate, filterAwareness, type ConnectionAwarenessLimits } from './awareness-limits.ts'
-import { decodeClientInput, MalformedUpdateError, PadFailedError, PolicyError, ProtocolError, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
+import { decodeClientInput, ProtocolError, SyncError } from './errors.ts'
 import type { Peer } from './peer.ts'
 import type { Room } from './room.ts'
 import type { SyncSocket } from './socket.ts'
@@ -203,34 +204,13 @@ export class Connection implements Peer {
     })
   }
 
+  /** Closes this connection for `error`, with its code's close code and reason (shared/errors.ts `errorTable`). */
   private fail(error: unknown): void {
-    if (error instanceof UpdateRefusedError) {
-      this.options.logger.warn({ reason: error.message }, 'closing connection on an update over a limit')
-      this.close(error.closeCode, error.message.slice(0, 120))
-      return
-    }
-    if (error instanceof PadFailedError) {
-      this.options.logger.warn({ reason: error.why }, 'closing connection: its pad stopped taking writes')
-      this.close(PadFailedError.closeCode, PadFailedError.reason)
-      return
-    }
-    if (error instanceof StoreUnavailableError) {
-      this.options.logger.error({ err: error }, 'closing connection: its update could not be stored')
-      this.close(CloseCode.tryAgainLater)
-      return
-    }
-    if (error instanceof PolicyError) {
-      this.options.logger.warn({ reason: error.message }, 'closing connection on a policy violation')
-      this.close(CloseCode.forbidden, error.message)
-      return
-    }
-    if (error instanceof ProtocolError || error instanceof MalformedUpdateError) {
-      this.options.logger.warn({ err: error }, 'closing connection on malformed message')
-      this.close(CloseCode.malformedMessage)
-    } else {
-      this.options.logger.error({ err: error }, 'closing connection on server error')
-      this.close(CloseCode.internalError)
-    }
+    const known = error instanceof SyncError ? error : null
+    const row = known?.row ?? errorTable.internal
+    const level = row.http >= 500 ? 'error' : 'warn'
+    this.options.logger[level]({ err: error, code: known?.code ?? 'internal' }, 'closing connection on a refused or failed message')
+    this.close(row.close, (known?.reason ?? row.reason).slice(0, 120))
   }
 
   /** Filters and applies one awareness update of this connection's client. */

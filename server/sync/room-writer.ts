@@ -11,6 +11,7 @@
  */
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { errorTable } from '../../shared/errors.ts'
 import type { Logger } from '../../shared/logger.ts'
 import { isEmptyUpdate } from '../../shared/protocol.ts'
 import type { DocStore } from '../storage/doc-store.ts'
@@ -81,7 +82,7 @@ export class RoomWriter implements PipelineSink {
   applyStored(peer: Peer, updates: Uint8Array[], failure: { error: unknown } | null): boolean {
     if (failure) {
       this.logger.error({ err: failure.error, docName: this.docName }, 'closing connection: its update could not be stored')
-      peer.close(CloseCode.tryAgainLater)
+      peer.close(errorTable.store_unavailable.close, errorTable.store_unavailable.reason)
     }
     if (updates.length > 0) {
       for (const update of updates) this.log.stored(update.length)
@@ -151,6 +152,6 @@ export class RoomWriter implements PipelineSink {
       sender.metrics.padFailed()
       this.hooks.failed?.(this.failureReason)
     }
-    sender.close(PadFailedError.closeCode, PadFailedError.reason)
+    sender.close(errorTable.pad_failed.close, errorTable.pad_failed.reason)
   }
 }

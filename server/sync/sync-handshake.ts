@@ -64,7 +64,7 @@ export class SyncHandshake {
     try {
       checkStateVector(stateVector, this.maxStateVectorClients)
     } catch (error) {
-      if (error instanceof ContentRefusedError) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: ${error.message}`)
+      if (error instanceof ContentRefusedError) throw new UpdateRefusedError('unprocessable', `update refused: ${error.message}`)
       throw error
     }
     return this.doc.missingFor(stateVector)

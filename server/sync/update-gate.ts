@@ -42,10 +42,10 @@ export class UpdateGate {
   checkSize(update: Uint8Array): void {
     const limits = this.limits
     if (update.length > limits.maxUpdateBytes) {
-      throw new UpdateRefusedError(CloseCode.tooLarge, `update larger than ${limits.maxUpdateBytes} bytes`)
+      throw new UpdateRefusedError('payload_too_large', `update larger than ${limits.maxUpdateBytes} bytes`)
     }
     if (this.log.bytes + this.pipeline.inflightBytes + update.length > limits.maxDocBytes) {
-      throw new UpdateRefusedError(CloseCode.tooLarge, `document larger than ${limits.maxDocBytes} bytes`)
+      throw new UpdateRefusedError('payload_too_large', `document larger than ${limits.maxDocBytes} bytes`)
     }
   }
 
@@ -110,7 +110,7 @@ export class UpdateGate {
 
   /** Refuses, before anything is stored, an update whose scanned `shape` breaks a rule of the room. */
   checkShape(update: Uint8Array, shape: UpdateShape): void {
-    if (this.rules.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError(CloseCode.forbidden, 'this document is append-only')
+    if (this.rules.appendOnly && shape.deleteRanges > 0) throw new UpdateRefusedError('forbidden', 'this document is append-only')
     this.checkPendingStart(shape.firstClocks, update.length)
   }
 
@@ -124,7 +124,7 @@ export class UpdateGate {
     const pending = this.doc.pendingBytes()
     for (const [client, clock] of firstClocks) {
       if (clock > this.projectedState(client) && pending + bytes > limits.maxPendingBytes) {
-        throw new UpdateRefusedError(CloseCode.tooLarge, `more than ${limits.maxPendingBytes} bytes of pending updates`)
+        throw new UpdateRefusedError('payload_too_large', `more than ${limits.maxPendingBytes} bytes of pending updates`)
       }
     }
   }

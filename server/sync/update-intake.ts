@@ -127,12 +127,12 @@ export class UpdateIntake {
       if (next.done) break
       structs += next.value.structs
       deleteRanges += next.value.deleteRanges
-      if (structs > limits.maxStructs) throw new UpdateRefusedError(CloseCode.tooLarge, `update carries more than ${limits.maxStructs} structs`)
-      if (deleteRanges > limits.maxDeleteRanges) throw new UpdateRefusedError(CloseCode.tooLarge, `update deletes more than ${limits.maxDeleteRanges} ranges`)
+      if (structs > limits.maxStructs) throw new UpdateRefusedError('payload_too_large', `update carries more than ${limits.maxStructs} structs`)
+      if (deleteRanges > limits.maxDeleteRanges) throw new UpdateRefusedError('payload_too_large', `update deletes more than ${limits.maxDeleteRanges} ranges`)
       const scanned = this.gate.scanChecked(next.value.update, limits.maxStructs, limits.maxDeleteRanges)
       for (const client of scanned.shape.endClocks.keys()) clients.add(client)
       for (const client of scanned.shape.deleteEnds.keys()) clients.add(client)
-      if (clients.size > limits.maxClients) throw new UpdateRefusedError(CloseCode.updateRefused, `update refused: update names more than ${limits.maxClients} client ids`)
+      if (clients.size > limits.maxClients) throw new UpdateRefusedError('unprocessable', `update refused: update names more than ${limits.maxClients} client ids`)
       slices.push({ update: next.value.update, ...scanned })
       await nextTurn()
       if (peer.isClosed || this.isClosing()) return
@@ -199,7 +199,7 @@ export class UpdateIntake {
     for (const shape of shapes) await this.refreshRefused(shape, peer)
     if (!shapes.some((shape) => this.refused.touches(shape))) return
     await this.refused.record(shapes.flatMap((shape) => newRanges(shape, (client) => this.gate.projectedState(client))))
-    throw new UpdateRefusedError(CloseCode.diverged, closeReason[CloseCode.diverged])
+    throw new UpdateRefusedError('diverged', closeReason[CloseCode.diverged])
   }
 
   /** Re-reads refused writes another instance may have recorded (see RefusedWrites.refresh). */

@@ -63,6 +63,7 @@ export class DocLog {
     if (this.docBytes - this.compactedBytes < this.compactedBytes) return
     this.compaction = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => (stopped() ? undefined : this.compact()))
+      // reason: `compact` logged the failure; the log stays as it is and a later one retries.
       .catch(() => {})
       .finally(() => {
         this.compaction = null
@@ -72,6 +73,7 @@ export class DocLog {
   /** Waits for a running compaction, then compacts whatever is left (unloading). Never throws. */
   async compactRest(): Promise<void> {
     if (this.compaction) await this.compaction
+    // reason: `compact` logged the failure; the rows stay and the next load merges them.
     if (this.rows > 1) await this.compact().catch(() => {})
   }
 

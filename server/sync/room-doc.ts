@@ -8,7 +8,7 @@
 import * as Y from 'yjs'
 import { readDeletions, type Deletions } from './refused-writes.ts'
 import { mergeAll } from './room-broadcast.ts'
-import type { TypeInfo } from './update-checks.ts'
+import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
 import { stateFromUpdate } from './update-shape.ts'
 

@@ -58,6 +58,7 @@ export class RoomRegistry {
         for (const entry of this.rooms.values()) {
           void entry.then(
             (room) => room.resync(),
+            // A room that failed to load has nothing to catch up (its load logged the failure).
             () => {},
           ).catch((error: unknown) => this.options.logger.error({ err: error }, 'resync after bus outage failed'))
         }
@@ -96,6 +97,7 @@ export class RoomRegistry {
     this.connections.delete(connection)
     void this.rooms.get(docName)?.then(
       (room) => this.scheduleUnload(room),
+      // A room that failed to load is not cached (see `acquire`): nothing to unload.
       () => {},
     )
   }

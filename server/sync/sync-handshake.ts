@@ -6,7 +6,6 @@
  * pad that is not built: then it follows the answer (which it would otherwise delay). A client
  * that sends no step 1 gets the server's after `step1DelayMs`; a connect storm reads it once.
  */
-import { CloseCode } from '../../shared/close-codes.ts'
 import { writeSyncStep1Frame, writeSyncStep2Frame } from '../../shared/protocol.ts'
 import { UpdateRefusedError } from './errors.ts'
 import type { Peer } from './peer.ts'

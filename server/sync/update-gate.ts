@@ -5,11 +5,11 @@
  * a delete in an append-only doc) or MalformedUpdateError (4400); nothing refused is stored.
  */
 import * as Y from 'yjs'
-import { CloseCode } from '../../shared/close-codes.ts'
 import type { DocLog } from './doc-log.ts'
 import { MalformedUpdateError, refusalOf, UpdateRefusedError } from './errors.ts'
 import type { RoomDoc } from './room-doc.ts'
-import { UpdateChecker, type DocShape, type PlacedItems } from './update-checks.ts'
+import { UpdateChecker, type DocShape } from './update-checks.ts'
+import type { PlacedItems } from './update-placement.ts'
 import type { UpdatePipeline } from './update-pipeline.ts'
 import { idKey, scanUpdate, type UpdateShape } from './update-shape.ts'
 import type { RoomLimits } from './room-options.ts'

@@ -16,7 +16,7 @@
  */
 import type { Peer } from './peer.ts'
 import type { TimeWindow } from './time-window.ts'
-import type { PlacedItems } from './update-checks.ts'
+import type { PlacedItems } from './update-placement.ts'
 import type { UpdateShape } from './update-shape.ts'
 
 /** Where the pipeline's updates go: to the store first, then, once stored and in order, into the room's doc. */

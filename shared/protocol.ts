@@ -108,3 +108,12 @@ export function writeAwarenessFrame(awarenessUpdate: Uint8Array): Uint8Array {
 export function isEmptyUpdate(update: Uint8Array): boolean {
   return update.length === 2 && update[0] === 0 && update[1] === 0
 }
+
+/** Encodes y-protocols' permission-denied frame `[2 messageAuth, 0, reason]` (y-protocols/auth `writePermissionDenied`). */
+export function writePermissionDeniedFrame(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAuth)
+  encoding.writeVarUint(encoder, 0)
+  encoding.writeVarString(encoder, reason)
+  return encoding.toUint8Array(encoder)
+}

@@ -12,13 +12,11 @@
  * Only a socket that cannot pause, or a queue that overflows even so, is closed, with 1013.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
-import * as authProtocol from 'y-protocols/auth'
 import * as syncProtocol from 'y-protocols/sync'
 import { CloseCode, closeLabel, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { errorTable } from '../../shared/errors.ts'
 import type { Logger } from '../../shared/logger.ts'
-import { isEmptyUpdate, messageAuth, messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import { isEmptyUpdate, messageAwareness, messageQueryAwareness, messageSync, writeAck, writePermissionDeniedFrame } from '../../shared/protocol.ts'
 import { InboundFlow } from './inbound-flow.ts'
 import { AwarenessGate, filterAwareness, type ConnectionAwarenessLimits } from './awareness-limits.ts'
 import { decodeClientInput, ProtocolError, SyncError } from './errors.ts'
@@ -228,10 +226,7 @@ export class Connection implements Peer {
     this.metrics.rejected('read-only')
     if (this.toldReadOnly) return
     this.toldReadOnly = true
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageAuth)
-    authProtocol.writePermissionDenied(encoder, 'read-only')
-    this.send(encoding.toUint8Array(encoder))
+    this.send(writePermissionDeniedFrame('read-only'))
   }
 
   private async handle(frame: Uint8Array): Promise<void> {

@@ -110,6 +110,9 @@ const hasRightOrigin = 0b0100_0000
 const hasOrigin = 0b1000_0000
 const contentKind = 0b0001_1111
 
+/** A Skip struct's info byte: exactly 10 (see `skipStruct`). */
+const skipInfo = 10
+
 const typeRefXmlElement = 3
 const typeRefXmlHook = 5
 const lastTypeRef = 6
@@ -135,23 +138,23 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (it
       const count = decoding.readVarUint(decoder)
       shape.structs += count
       if (shape.structs > limits.maxStructs) throw new UpdateTooComplexError(`update carries more than ${limits.maxStructs} structs`)
-      const client = decoding.readVarUint(decoder)
+      const client = readNumber(decoder)
       name(client)
-      const clock = decoding.readVarUint(decoder)
+      const clock = readNumber(decoder)
       if (count > 0 && !shape.firstClocks.has(client)) shape.firstClocks.set(client, clock)
       let at = clock
-      for (let i = 0; i < count; i++) at += skipStruct(decoder, client, at, walk)
+      for (let i = 0; i < count; i++) at = endOf(at, skipStruct(decoder, client, at, walk))
       if (count > 0 && at > (shape.endClocks.get(client) ?? 0)) shape.endClocks.set(client, at)
     }
     const deleteClients = decoding.readVarUint(decoder)
     for (let c = 0; c < deleteClients; c++) {
-      const client = decoding.readVarUint(decoder)
+      const client = readNumber(decoder)
       name(client)
       const ranges = decoding.readVarUint(decoder)
       shape.deleteRanges += ranges
       if (shape.deleteRanges > limits.maxDeleteRanges) throw new UpdateTooComplexError(`update deletes more than ${limits.maxDeleteRanges} ranges`)
       for (let r = 0; r < ranges; r++) {
-        const end = decoding.readVarUint(decoder) + readLength(decoder)
+        const end = endOf(readNumber(decoder), readLength(decoder))
         if (end > (shape.deleteEnds.get(client) ?? 0)) shape.deleteEnds.set(client, end)
       }
     }
@@ -182,10 +185,9 @@ export const lengthsOnly: Walk = { shape: null, content: null, visit: null }
 export function skipStruct(decoder: decoding.Decoder, client: number, clock: number, walk: Walk): number {
   const info = decoding.readUint8(decoder)
   const kind = info & contentKind
-  if (kind === 0 || kind === 10) {
-    // GC or Skip: a length.
-    return readLength(decoder)
-  }
+  // GC (whatever the high bits) or Skip (exactly 10): a length. Yjs reads 10 with other bits as
+  // an item of content kind 10, and throws.
+  if (kind === 0 || info === skipInfo) return readLength(decoder)
   const shape = walk.shape
   const origin = info & hasOrigin ? readReference(decoder, client, clock) : null
   const rightOrigin = info & hasRightOrigin ? readReference(decoder, client, clock) : null
@@ -219,8 +221,8 @@ function noteReference(shape: UpdateShape | null, id: StructId): void {
 }
 
 function readReference(decoder: decoding.Decoder, client: number, clock: number): StructId {
-  const refClient = decoding.readVarUint(decoder)
-  const refClock = decoding.readVarUint(decoder)
+  const refClient = readNumber(decoder)
+  const refClock = readNumber(decoder)
   if (refClient === client && refClock >= clock) throw new MalformedShapeError('an item refers to a later item of its own client')
   return { client: refClient, clock: refClock }
 }
@@ -238,14 +240,14 @@ export function stateFromUpdate(update: Uint8Array): Map<number, number> {
     const clients = decoding.readVarUint(decoder)
     for (let c = 0; c < clients; c++) {
       const count = decoding.readVarUint(decoder)
-      const client = decoding.readVarUint(decoder)
-      const clock = decoding.readVarUint(decoder)
+      const client = readNumber(decoder)
+      const clock = readNumber(decoder)
       // Structs the doc cannot integrate (after a gap, or after a skipped range) do not count.
       let counting = clock === (state.get(client) ?? 0)
       let at = clock
       for (let i = 0; i < count; i++) {
-        if ((update[decoder.pos]! & contentKind) === 10) counting = false
-        at += skipStruct(decoder, client, at, lengthsOnly)
+        if (update[decoder.pos] === skipInfo) counting = false
+        at = endOf(at, skipStruct(decoder, client, at, lengthsOnly))
         if (counting && at > 0) state.set(client, at)
       }
     }
@@ -415,9 +417,32 @@ function nonZero(length: number): number {
 
 /** A struct or range length: Yjs never writes 0, and cannot re-encode one (pending delete sets). */
 export function readLength(decoder: decoding.Decoder): number {
-  const length = decoding.readVarUint(decoder)
+  const length = readNumber(decoder)
   if (length === 0) throw new MalformedShapeError('zero length')
   return length
+}
+
+/**
+ * Largest client id, clock or clock range end an update may hold. Yjs' clocks are plain numbers:
+ * past 2^53 sums round (a range of length 2 at 2^56 ends where it starts), and Yjs keeps pending
+ * structs in its v2 encoding, which writes clock differences doubled, unreadable past 2^53 (the
+ * property test found both: Yjs threw applying such an update onto a doc holding pending structs).
+ * Real clients stay far below: ids are 32-bit, clocks count characters typed.
+ */
+export const maxClockValue = 2 ** 52
+
+/** A client id, clock or length, refused past `maxClockValue`. */
+export function readNumber(decoder: decoding.Decoder): number {
+  const value = decoding.readVarUint(decoder)
+  if (value > maxClockValue) throw new MalformedShapeError(`number past ${maxClockValue}`)
+  return value
+}
+
+/** `clock + length`, refused past `maxClockValue`. */
+function endOf(clock: number, length: number): number {
+  const end = clock + length
+  if (end > maxClockValue) throw new MalformedShapeError(`clock past ${maxClockValue}`)
+  return end
 }
 
 /**

@@ -18,14 +18,15 @@ import type { Logger } from '../sync/logger.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Role, WriteState } from '../../shared/roles.ts'
 import { sessionPhase } from '../../shared/session-phase.ts'
-import { hashSecret, mintSecret, verifySecret } from '../auth/capabilities.ts'
+import { verifySecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/meta-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
-import { encodeControlSeed, writeControl } from './control-doc.ts'
-import { encodePadSeed, seedRevision } from './pad-seed.ts'
+import { writeControl } from './control-doc.ts'
+import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
@@ -58,8 +59,7 @@ export class SessionService {
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
-    const moderatorKey = mintSecret()
-    const editorKey = mintSecret()
+    const keys = mintSessionKeys()
     const fields = {
       title: body.title,
       track: body.track,
@@ -68,23 +68,11 @@ export class SessionService {
       scheduledStart: body.scheduledStart === null ? null : new Date(body.scheduledStart).toISOString(),
       durationMinutes: body.durationMinutes,
       access: body.access,
-      moderatorKeyHash: hashSecret(moderatorKey),
-      editorKeyHash: hashSecret(editorKey),
+      ...keys.hashes,
     }
     const session = await this.createWithFreshId(fields)
-    await this.docs.append(session.id, padSeed)
-    await this.docs.appendRevision(session.id, seedRevision(padSeed))
-    await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
-    const base = `/s/${session.id}`
-    return {
-      session,
-      links: {
-        moderator: `${base}#key=${moderatorKey}`,
-        attendee: body.access === 'open' ? base : `${base}#key=${editorKey}`,
-        // A keyed session's projector shows a QR code that must carry the attendee key.
-        projector: body.access === 'open' ? `${base}/projector` : `${base}/projector#join=${editorKey}`,
-      },
-    }
+    await seedSessionDocs(this.docs, session, padSeed)
+    return { session, links: sessionLinks(session.id, body.access, keys) }
   }
 
   /** The session, or null when `id` is unknown. */
@@ -210,11 +198,7 @@ export class SessionService {
   private async remove(id: string): Promise<void> {
     // Freeze it first so no connection writes while the rows go.
     this.writeStates.set(id, { state: 'ended', locked: true })
-    await this.meta.deleteSession(id)
-    await this.announce(id)
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'pad' }))
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'chat' }))
+    await deleteSessionRecords(this.meta, this.docs, id, () => this.announce(id))
   }
 
   /** Records names seen in a pad (called by the sync core's presence hook). */

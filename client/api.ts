@@ -34,6 +34,7 @@ async function request<T>(path: string, init: RequestInit & { secret?: string | 
       ...(secret ? { authorization: `Bearer ${secret}` } : {}),
     },
   })
+  // reason: a body that is not JSON (a proxy's error page) leaves the status to speak, below.
   const body = (await res.json().catch(() => null)) as T | ErrorBody | null
   if (!res.ok) {
     const error = (body as ErrorBody | null)?.error

@@ -7,6 +7,7 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   // The sign-in cookie is same-origin, HttpOnly and SameSite=Strict: fetch sends it by itself.
   const res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } })
   if (res.status === 204) return undefined as T
+  // reason: a body that is not JSON (a proxy's error page) leaves the status to speak, below.
   const body = (await res.json().catch(() => null)) as T | ErrorBody | null
   if (!res.ok) {
     const error = (body as ErrorBody | null)?.error

@@ -103,6 +103,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   sessions.attachBus(bus)
   // A revision at the start and at the end of every session.
   sessions.onStateChange = async (session) => {
+    // reason: capture logs its own failures; a missing revision must not fail the start or end.
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
   }
   const history = new HistoryService(storage.docs, registry, sessions, keeper)

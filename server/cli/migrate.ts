@@ -86,6 +86,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     await client.query('COMMIT')
     bar.finish()
   } catch (error) {
+    // reason: the copy's own error is the one reported; the connection is closed right after.
     await client.query('ROLLBACK').catch(() => null)
     await client.end()
     await target.close()

@@ -5,15 +5,13 @@
  * reason it can show (browsers hide HTTP upgrade statuses). The token is never logged.
  * Paths other than `/sync/...` are refused with 404.
  */
-import * as encoding from 'lib0/encoding'
 import type { IncomingMessage } from 'node:http'
-import * as authProtocol from 'y-protocols/auth'
 import type { Duplex } from 'node:stream'
 import type { WebSocket, WebSocketServer } from 'ws'
 import { CloseCode, closeReason, retryReason } from '../../shared/close-codes.ts'
 import { formatDocName, parseDocName, type DocName } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { ackQueryParam, messageAuth, schemaOutdatedReason, schemaQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
+import { ackQueryParam, permissionDeniedFrame, schemaOutdatedReason, schemaQueryParam, tokenQueryParam } from '../../shared/protocol.ts'
 import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { canWrite, type Role } from '../../shared/roles.ts'
 import type { SessionService } from '../sessions/session-service.ts'
@@ -28,12 +26,7 @@ import type { RefusalLog } from './refusal-log.ts'
 const noProxy: TrustFn = () => false
 
 /** y-protocols' permission-denied message (`messageAuth`) with `schemaOutdatedReason`. */
-const schemaOutdatedFrame = (() => {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageAuth)
-  authProtocol.writePermissionDenied(encoder, schemaOutdatedReason)
-  return encoding.toUint8Array(encoder)
-})()
+const schemaOutdatedFrame = permissionDeniedFrame(schemaOutdatedReason)
 
 export interface UpgradeDeps {
   wss: WebSocketServer

@@ -4,11 +4,11 @@
  * a locked pad can still chat; the archive and the JSON export carry the chat; the moderator
  * shows and hides it on the projector through the control doc.
  */
-import * as decoding from 'lib0/decoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { ArchivedSession, SessionView } from '../../shared/api.ts'
 import type { ChatMessage } from '../../shared/chat.ts'
+import { permissionDeniedReason } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, messageYjsUpdate, rawClient, syncFrame, waitForSynced, type PadClient } from '../helpers/clients.ts'
@@ -50,10 +50,7 @@ function chatUpdate(m: unknown): Uint8Array {
   return Y.encodeStateAsUpdate(ydoc)
 }
 
-function isPermissionDenied(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame)
-  return decoding.readVarUint(decoder) === 2 && decoding.readVarUint(decoder) === 0 && decoding.readVarString(decoder) === 'read-only'
-}
+const isPermissionDenied = (frame: Uint8Array) => permissionDeniedReason(frame) === 'read-only'
 
 /** Sends one chat update from a raw client; resolves with the client once it was refused (or after a settle). */
 async function rawPost(sessionId: string, token: string | null, m: unknown) {

@@ -2,11 +2,11 @@
  * Roles on the WebSocket, proven with raw clients sending valid updates: viewers, locked pads and
  * ended sessions keep the server's doc (and everyone else's) unchanged.
  */
-import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { permissionDeniedReason } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, messageYjsSyncStep2, messageYjsUpdate, rawClient, syncFrame, waitForSynced, type PadClient } from '../helpers/clients.ts'
@@ -52,10 +52,7 @@ function overlongUpdateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-function isPermissionDenied(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame)
-  return decoding.readVarUint(decoder) === 2 && decoding.readVarUint(decoder) === 0 && decoding.readVarString(decoder) === 'read-only'
-}
+const isPermissionDenied = (frame: Uint8Array) => permissionDeniedReason(frame) === 'read-only'
 
 /** Sends `frames` from a raw client with `token`; resolves once the server answered or closed. */
 async function sendRaw(room: string, token: string | null, frames: Uint8Array[]) {

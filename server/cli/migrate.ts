@@ -18,7 +18,7 @@ import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
 import { CliError } from './cli-error.ts'
 import { ProgressBar } from './progress.ts'
-import { redactUrl } from './store-commands.ts'
+import { redactUrl } from '../observability/redact-url.ts'
 
 /** Rows per table after the copy, in both databases. */
 export interface MigrateReport {

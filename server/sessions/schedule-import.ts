@@ -15,7 +15,7 @@
  * (row, pad, control doc, chat: session-records.ts).
  */
 import { z } from 'zod'
-import type { Session, SessionLinks } from '../../shared/api.ts'
+import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts'
 import { randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
@@ -40,31 +40,6 @@ export const importScheduleBody = z
     dryRun: z.boolean().default(false),
   })
   .strict()
-
-/** What the import did (or, in a dry run, would do) with one entry. */
-export interface ImportedSession {
-  id: string
-  line: number
-  title: string
-  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
-  /** For `skipped`: why the session was left as it is. */
-  reason?: string
-  /** For `updated`: each changed field, old and new. */
-  changes?: Record<string, { from: unknown; to: unknown }>
-  /** For `created` (and not a dry run): the three links, keys included, shown once. */
-  links?: SessionLinks
-}
-
-/** The import's answer: counts per outcome and every entry's outcome. */
-export interface ImportResult {
-  dryRun: boolean
-  created: number
-  updated: number
-  unchanged: number
-  /** Matched sessions left alone because they are live or ended. */
-  skipped: number
-  sessions: ImportedSession[]
-}
 
 /** The import's rules that come from the configuration. */
 export interface ImportOptions {

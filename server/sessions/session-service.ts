@@ -32,9 +32,26 @@ import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } 
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
 
-export class SessionService {
+/** What a SessionService works with besides its stores. */
+export interface SessionServiceDeps {
+  meta: MetaStore
+  docs: DocStore
+  rooms: RoomRegistry
+  archiver: Archiver
+  /** Write-state changes are announced here and heard from the other instances. */
+  bus: Bus
+  logger: Logger
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
   onStateChange?: (session: Session) => Promise<void>
+}
+
+export class SessionService {
+  private readonly meta: MetaStore
+  private readonly docs: DocStore
+  private readonly rooms: RoomRegistry
+  private readonly archiver: Archiver
+  private readonly logger: Logger
+  private readonly onStateChange: ((session: Session) => Promise<void>) | undefined
 
   /**
    * Live write state per session id, read by every WebSocket frame's permission check. With
@@ -42,15 +59,18 @@ export class SessionService {
    * the others re-read the session from the MetaStore.
    */
   private readonly writeStates = new Map<string, WriteState>()
-  private bus: Bus | null = null
+  private readonly bus: Bus
 
-  constructor(
-    private readonly meta: MetaStore,
-    private readonly docs: DocStore,
-    private readonly rooms: RoomRegistry,
-    private readonly archiver: Archiver,
-    private readonly logger: Logger,
-  ) {}
+  constructor(deps: SessionServiceDeps) {
+    this.meta = deps.meta
+    this.docs = deps.docs
+    this.rooms = deps.rooms
+    this.archiver = deps.archiver
+    this.bus = deps.bus
+    this.logger = deps.logger
+    this.onStateChange = deps.onStateChange
+    this.listen()
+  }
 
   /**
    * Validates `input`, stores the session with fresh moderator and attendee secrets, seeds its
@@ -122,12 +142,11 @@ export class SessionService {
   }
 
   /**
-   * Shares write-state changes with the other instances on `bus`: this instance announces its
-   * changes, and re-reads a session another instance announced. Returns the unsubscribe function.
+   * Shares write-state changes with the other instances on the bus: this instance announces its
+   * changes, and re-reads a session another instance announced (the bus's close ends it).
    */
-  attachBus(bus: Bus): () => void {
-    this.bus = bus
-    return bus.onSessionEvent(({ sessionId }) => {
+  private listen(): void {
+    this.bus.onSessionEvent(({ sessionId }) => {
       this.meta.getSession(sessionId).then(
         (session) => {
           if (session) this.remember(session)
@@ -272,7 +291,7 @@ export class SessionService {
 
   /** Tells the other instances that `id`'s write state changed. */
   private async announce(id: string): Promise<void> {
-    await this.bus?.publishSessionEvent({ sessionId: id })
+    await this.bus.publishSessionEvent({ sessionId: id })
   }
 
   private remember(session: Session): WriteState {

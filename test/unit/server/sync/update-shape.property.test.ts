@@ -16,6 +16,7 @@
  * number of runs with `WALKER_RUNS` (default 30, about ten seconds). Run this file after upgrading Yjs:
  *   npx vitest run test/unit/server/sync/update-shape.property.test.ts
  */
+import * as decoding from 'lib0/decoding'
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -124,6 +125,8 @@ function buildCorpus(gen: prng.PRNG): Corpus {
   const clients = prng.uint32(gen, 2, 4)
   // Some docs collect garbage (their whole states hold GC structs), some keep history.
   const docs = Array.from({ length: clients }, () => new Y.Doc({ gc: prng.bool(gen) }))
+  // Client ids from the seed too, so that a seed replays the same bytes.
+  for (const doc of docs) doc.clientID = prng.uint32(gen, 1, 2 ** 32 - 1)
   const updates: Uint8Array[] = []
   for (const doc of docs) doc.on('update', (update: Uint8Array) => updates.push(update))
   const steps = prng.uint32(gen, 20, 70)
@@ -366,12 +369,24 @@ function checkState(update: Uint8Array, where: string): void {
   // One known difference: Yjs counts a client's first struct even when it is a skip (a range the
   // update does not hold) at clock 0. A doc that applies the update holds nothing there, and
   // neither does stateFromUpdate.
-  const first = Y.decodeUpdate(update).structs[0]
-  expect(first instanceof Y.Skip && first.id.clock === 0, `${where}: stateFromUpdate differs from Yjs\n${describeBytes(update)}`).toBe(true)
+  expect(startsWithSkipAtZero(update), `${where}: stateFromUpdate differs from Yjs\n${describeBytes(update)}`).toBe(true)
   const doc = new Y.Doc()
-  Y.applyUpdate(doc, update)
-  expect(ours.value, `${where}: stateFromUpdate vs the doc's state\n${describeBytes(update)}`).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)))
+  // The bytes after the structs (the delete set), which neither reader reads, may not apply.
+  if (attempt(() => Y.applyUpdate(doc, update)).ok) {
+    expect(ours.value, `${where}: stateFromUpdate vs the doc's state\n${describeBytes(update)}`).toEqual(Y.decodeStateVector(Y.encodeStateVector(doc)))
+  }
   doc.destroy()
+}
+
+/** Whether the first struct of `update` is a skip at clock 0 (the header read by hand). */
+function startsWithSkipAtZero(update: Uint8Array): boolean {
+  const decoder = decoding.createDecoder(update)
+  const clients = decoding.readVarUint(decoder)
+  if (clients === 0) return false
+  const count = decoding.readVarUint(decoder)
+  decoding.readVarUint(decoder) // client
+  const clock = decoding.readVarUint(decoder)
+  return count > 0 && clock === 0 && decoding.readUint8(decoder) === 10
 }
 
 const equalMaps = (a: Map<number, number>, b: Map<number, number>) => a.size === b.size && [...a].every(([key, value]) => b.get(key) === value)

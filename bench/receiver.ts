@@ -12,8 +12,7 @@
 import WebSocket from 'ws'
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
-import { messageSync } from '../shared/protocol.ts'
-import { emptyStep1Frame, frameKind, messageYjsSyncStep2, messageYjsUpdate } from './wire.ts'
+import { emptyStep1Frame, frameKind, messageSync, messageYjsSyncStep2, messageYjsUpdate } from '../shared/protocol.ts'
 
 /** What one receiver has counted. */
 export interface ReceiverCounts {

@@ -11,10 +11,10 @@
 import * as decoding from 'lib0/decoding'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { messageAck, messageSync, readAck, schemaQueryParam } from '../shared/protocol.ts'
+import { messageAck, messageSync, messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, readAck, schemaQueryParam, syncFrame } from '../shared/protocol.ts'
 import { SCHEMA_VERSION } from '../shared/schema.ts'
 import { nowMs } from './clock.ts'
-import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, syncFrame, toBytes } from './wire.ts'
+import { toBytes } from './wire.ts'
 
 /** Options for `YClient.connect`. */
 export interface YClientOptions {

@@ -24,7 +24,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, init: RequestInit & { secret?: string | null } = {}): Promise<T> {
+/**
+ * One JSON API call: the answer's body (undefined for 204), or ApiError with the server's code and
+ * message. `secret` goes as a Bearer token; the organizer's sign-in cookie goes by itself
+ * (same-origin, HttpOnly, SameSite=Strict).
+ */
+export async function request<T>(path: string, init: RequestInit & { secret?: string | null } = {}): Promise<T> {
   const { secret, ...rest } = init
   const res = await fetch(path, {
     ...rest,
@@ -34,6 +39,8 @@ async function request<T>(path: string, init: RequestInit & { secret?: string | 
       ...(secret ? { authorization: `Bearer ${secret}` } : {}),
     },
   })
+  if (res.status === 204) return undefined as T
+  // reason: a body that is not JSON (a proxy's error page) leaves the status to speak, below.
   const body = (await res.json().catch(() => null)) as T | ErrorBody | null
   if (!res.ok) {
     const error = (body as ErrorBody | null)?.error

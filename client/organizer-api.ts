@@ -1,19 +1,6 @@
 /** The client's calls to the organizer API: sign-in status, token sign-in, sign-out, the audit log. */
-import type { ErrorBody } from '../shared/errors.ts'
 import type { AuditEntry, OrganizerIdentity, OrganizerStatus } from '../shared/organizer.ts'
-import { ApiError } from './api.ts'
-
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  // The sign-in cookie is same-origin, HttpOnly and SameSite=Strict: fetch sends it by itself.
-  const res = await fetch(path, { ...init, headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) } })
-  if (res.status === 204) return undefined as T
-  const body = (await res.json().catch(() => null)) as T | ErrorBody | null
-  if (!res.ok) {
-    const error = (body as ErrorBody | null)?.error
-    throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? `request failed (${res.status})`)
-  }
-  return body as T
-}
+import { request as call } from './api.ts'
 
 export const organizerApi = {
   /** Who is signed in (null: nobody), and whether sign-in with a provider is on. */

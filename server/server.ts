@@ -48,7 +48,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const organizerTokens = new OrganizerTokens(loadOrganizerTokens(config.organizerTokenHashes, config.organizerTokensFile))
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync, commitWindowMs: config.storeCommitWindowMs })
   const bus = await openBus({ redisUrl: config.redisUrl, logger, prefix: config.redisPrefix })
-  // The gauges read the registry when scraped, after it exists.
+  const countQuarantined = async (sessionId: string) => {
+    const lists = await Promise.all((['pad', 'chat', 'control'] as const).map((kind) => storage.docs.listQuarantined(formatDocName({ sessionId, kind }))))
+    return lists.reduce((sum, list) => sum + list.length, 0)
+  }
+  // Built in dependency order. Two links point back, as callbacks that run only once the server
+  // serves (never during this function): the gauges read the registry when scraped, and the
+  // registry's hooks (presence, stored updates, new docs) reach the session service and the
+  // revision keeper, which are built on the registry.
   const metrics = createMetrics({ connections: () => registry.connectionCount, rooms: () => registry.loadedDocNames.length, builtRooms: async () => (await registry.builtDocNames()).length })
   const registry = new RoomRegistry({
     store: storage.docs,
@@ -90,21 +97,24 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     docShape: (docName) => parseDocName(docName)?.kind ?? 'free',
     bus,
   })
-  const countQuarantined = async (sessionId: string) => {
-    const lists = await Promise.all((['pad', 'chat', 'control'] as const).map((kind) => storage.docs.listQuarantined(formatDocName({ sessionId, kind }))))
-    return lists.reduce((sum, list) => sum + list.length, 0)
-  }
   const keeper = new RevisionKeeper(storage.docs, registry, logger.child({ component: 'history' }), {
     quietMs: config.revisionQuietMs,
     maxIntervalMs: config.revisionMaxIntervalMs,
   })
   const archiver = new Archiver(storage.meta, registry)
-  const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
-  sessions.attachBus(bus)
-  // A revision at the start and at the end of every session.
-  sessions.onStateChange = async (session) => {
-    await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
-  }
+  const sessions = new SessionService({
+    meta: storage.meta,
+    docs: storage.docs,
+    rooms: registry,
+    archiver,
+    bus,
+    logger: logger.child({ component: 'sessions' }),
+    // A revision at the start and at the end of every session.
+    onStateChange: async (session) => {
+      // reason: capture logs its own failures; a missing revision must not fail the start or end.
+      await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
+    },
+  })
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
   const trustProxy = compileTrust(config.trustProxy)
   const refusals = new RefusalLog(logger.child({ component: 'upgrade' }))

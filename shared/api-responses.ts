@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { httpStatus, type ErrorBody, type ErrorCode } from './errors.ts'
 import { accessModes, roles } from './roles.ts'
-import { sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type Session, type SessionLinks, type SessionView } from './api.ts'
+import { sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type ImportResult, type Session, type SessionLinks, type SessionView } from './api.ts'
 import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
 
@@ -145,5 +145,6 @@ const sameTypes: [
   Same<Omit<z.infer<typeof archivedSessionSchema>, 'doc'>, Omit<ArchivedSession, 'doc'>>,
   Same<z.infer<typeof archiveHitSchema>, ArchiveHit>,
   Same<z.infer<typeof errorBodySchema>['error']['code'], ErrorBody['error']['code']>,
-] = [true, true, true, true, true, true, true, true, true]
+  Same<z.infer<typeof importResultSchema>, ImportResult>,
+] = [true, true, true, true, true, true, true, true, true, true]
 void sameTypes

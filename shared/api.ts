@@ -130,3 +130,28 @@ export type ImportFormat = (typeof importFormats)[number]
 /** `GET /api/sessions/:id/export` formats. */
 export const exportFormats = ['md', 'html', 'txt', 'json'] as const
 export type ExportFormat = (typeof exportFormats)[number]
+
+/** What the import did (or, in a dry run, would do) with one entry. */
+export interface ImportedSession {
+  id: string
+  line: number
+  title: string
+  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
+  /** For `skipped`: why the session was left as it is. */
+  reason?: string
+  /** For `updated`: each changed field, old and new. */
+  changes?: Record<string, { from: unknown; to: unknown }>
+  /** For `created` (and not a dry run): the three links, keys included, shown once. */
+  links?: SessionLinks
+}
+
+/** The answer of `POST /api/schedule/import`: counts per outcome and every entry's outcome. */
+export interface ImportResult {
+  dryRun: boolean
+  created: number
+  updated: number
+  unchanged: number
+  /** Matched sessions left alone because they are live or ended. */
+  skipped: number
+  sessions: ImportedSession[]
+}

@@ -17,6 +17,8 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import * as authProtocol from 'y-protocols/auth'
+import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 
 export const messageSync = 0
@@ -116,4 +118,53 @@ export function writePermissionDeniedFrame(reason: string): Uint8Array {
   encoding.writeVarUint(encoder, 0)
   encoding.writeVarString(encoder, reason)
   return encoding.toUint8Array(encoder)
+}
+
+// --- Frames as bytes ---------------------------------------------------------------------------
+// Every frame built or read outside a y-protocols handler (the bench's raw clients, tests, the
+// server's refusals) goes through these, so the encoding lives here once.
+
+export const { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } = syncProtocol
+
+/** `[messageSync][syncType][varUint8Array payload]`: a step 1 (state vector), step 2 or update. */
+export function syncFrame(syncType: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageSync)
+  encoding.writeVarUint(encoder, syncType)
+  encoding.writeVarUint8Array(encoder, payload)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Sync step 1 with the empty state vector: "send me the whole doc". */
+export const emptyStep1Frame: Uint8Array = syncFrame(messageYjsSyncStep1, new Uint8Array([0]))
+
+/** `[messageAwareness][varUint8Array update]`, `update` as from `encodeAwarenessUpdate`. */
+export function awarenessFrame(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAwareness)
+  encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+/** y-protocols' permission-denied frame (`messageAuth`) with `reason`. */
+export function permissionDeniedFrame(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAuth)
+  authProtocol.writePermissionDenied(encoder, reason)
+  return encoding.toUint8Array(encoder)
+}
+
+/** The reason of a permission-denied frame, or null when `frame` is another message. */
+export function permissionDeniedReason(frame: Uint8Array): string | null {
+  const decoder = decoding.createDecoder(frame)
+  if (decoding.readVarUint(decoder) !== messageAuth || decoding.readVarUint(decoder) !== authProtocol.messagePermissionDenied) return null
+  return decoding.readVarString(decoder)
+}
+
+/** The message tag of a frame and, for sync frames, the sync type (else -1). */
+export function frameKind(frame: Uint8Array): { tag: number; syncType: number } {
+  const decoder = decoding.createDecoder(frame)
+  const tag = decoding.readVarUint(decoder)
+  const syncType = tag === messageSync ? decoding.readVarUint(decoder) : -1
+  return { tag, syncType }
 }

@@ -27,6 +27,7 @@ export async function renderHome(root: HTMLElement): Promise<void> {
  * anyone not signed in as an organizer (the server would refuse them anyway).
  */
 async function hideCreateUnlessAllowed(root: HTMLElement): Promise<void> {
+  // reason: without the status the form stays; the server still refuses a creation it does not allow.
   const status = await organizerApi.status().catch(() => null)
   if (!status || status.sessionCreation === 'anyone' || status.organizer) return
   root.querySelector('.create-form')?.replaceWith(

@@ -42,6 +42,7 @@ function organizerNav(status: OrganizerStatus, current: OrganizerPage): HTMLElem
   const signOut = h('button', { type: 'button', class: 'bar-button' }, 'Sign out')
   signOut.addEventListener('click', async () => {
     signOut.disabled = true
+    // reason: the sign-in page shows whether the sign-out took; nothing else to do here on failure.
     await organizerApi.signOut().catch(() => undefined)
     location.assign('/organizer')
   })

@@ -4,25 +4,11 @@
  * session's links (with their keys, shown this once) on the page and as a CSV download. The
  * sign-in cookie goes with the request; the server refuses anyone but an organizer.
  */
+import type { ImportResult } from '../../shared/api.ts'
 import { h } from '../dom.ts'
 
-interface ImportedSession {
-  id: string
-  line: number
-  title: string
-  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
-  reason?: string
-  changes?: Record<string, { from: unknown; to: unknown }>
-  links?: { moderator: string; attendee: string; projector: string }
-}
-
-interface ImportAnswer {
-  dryRun: boolean
-  created: number
-  updated: number
-  unchanged: number
-  skipped: number
-  sessions: ImportedSession[]
+/** The import's answer, or on a refusal its error (with the bad lines). */
+interface ImportAnswer extends ImportResult {
   error?: { message: string; details?: { problems?: { line: number; message: string }[] } }
 }
 

@@ -26,6 +26,7 @@ import { randomBytes } from 'node:crypto'
 import { Redis, type RedisOptions } from 'ioredis'
 import { unexpectedCase } from '../../shared/errors.ts'
 import type { Logger } from '../observability/log.ts'
+import { redactUrl } from '../observability/redact-url.ts'
 import type { Bus, BusStatus, DocMessage, SessionEvent } from './bus.ts'
 
 const formatVersion = 1
@@ -359,16 +360,6 @@ export async function createRedisBus(options: RedisBusOptions & { connectTimeout
   return bus
 }
 
-/** `url` with its password replaced, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return '(unparsable Redis URL)'
-  }
-}
 
 /** Closes `client` gracefully when it is connected (in-flight commands finish), at once otherwise. */
 async function quit(client: Redis): Promise<void> {

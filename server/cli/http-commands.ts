@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { exportFormats } from '../../shared/api.ts'
+import { exportFormats, type ImportResult } from '../../shared/api.ts'
 import { scheduleFormats } from '../../shared/schedule/schedule.ts'
 import { CliError, usageError } from './cli-error.ts'
 import { formatBytes, ProgressBar } from './progress.ts'
@@ -41,16 +41,6 @@ async function call(target: ServerTarget, pathname: string, init: RequestInit = 
   return res
 }
 
-interface ImportAnswer {
-  dryRun: boolean
-  created: number
-  updated: number
-  unchanged: number
-  /** Live or ended sessions the import left alone. */
-  skipped: number
-  sessions: { id: string; line: number; title: string; outcome: string; reason?: string; changes?: Record<string, { from: unknown; to: unknown }>; links?: { moderator: string; attendee: string; projector: string } }[]
-}
-
 /**
  * `import-schedule FILE --event NAME [--format csv|ics] [--dry-run]`: prints one line per session
  * (created, updated with its changes, unchanged, skipped with the server's reason) and, for created ones, their three links (with
@@ -71,7 +61,7 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun }),
   })
-  const answer = (await res.json()) as ImportAnswer
+  const answer = (await res.json()) as ImportResult
   if (options.json) {
     process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
     return

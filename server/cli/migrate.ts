@@ -18,7 +18,7 @@ import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
 import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
 import { CliError } from './cli-error.ts'
 import { ProgressBar } from './progress.ts'
-import { redactUrl } from './store-commands.ts'
+import { redactUrl } from '../observability/redact-url.ts'
 
 /** Rows per table after the copy, in both databases. */
 export interface MigrateReport {
@@ -86,6 +86,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     await client.query('COMMIT')
     bar.finish()
   } catch (error) {
+    // reason: the copy's own error is the one reported; the connection is closed right after.
     await client.query('ROLLBACK').catch(() => null)
     await client.end()
     await target.close()

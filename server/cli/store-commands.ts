@@ -13,6 +13,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import type { Config } from '../config.ts'
 import { openBus } from '../bus/open-bus.ts'
+import { redactUrl } from '../observability/redact-url.ts'
 import { openStorage } from '../storage/open-storage.ts'
 import { silentLogger } from '../observability/log.ts'
 import { CliError } from './cli-error.ts'
@@ -25,16 +26,6 @@ export function sqliteFile(config: Config): string {
 
 const pgDumpHint = (config: Config) => `this server stores in PostgreSQL (DATABASE_URL): back it up with pg_dump, e.g. pg_dump --format=custom --file=summitpad.dump '${redactUrl(config.databaseUrl!)}' (restore with pg_restore)`
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.password) parsed.password = '***'
-    return parsed.toString()
-  } catch {
-    return url
-  }
-}
 
 /** The tables a summitpad SQLite database has; a backup must hold them all. */
 const requiredTables = ['doc_updates', 'sessions', 'participants', 'archives', 'revisions']

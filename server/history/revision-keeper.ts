@@ -75,6 +75,7 @@ export class RevisionKeeper {
       return
     }
     this.pending.delete(docName)
+    // reason: capture logs its own failures (see below); this caller has nothing to add.
     void this.capture(docName, overdue ? 'interval' : 'quiet').catch(() => {})
   }
 

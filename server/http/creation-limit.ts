@@ -3,8 +3,10 @@
  * anonymous creations a second filled the event index). Two token buckets: one per address
  * (`burst` at once, then `perMinute`), and one for everyone together (`totalPerMinute`, also its
  * burst). A refusal says which limit and when to retry. Organizers (schedule import, their own
- * creations) never pass through here.
+ * creations) never pass through here. The buckets are shared/token-bucket.ts.
  */
+import { TokenBucket, TokenBuckets } from '../../shared/token-bucket.ts'
+
 export interface CreationLimitOptions {
   /** Sessions one address may create per minute (sustained); 0: no per-address limit. */
   perMinute: number
@@ -19,22 +21,16 @@ export interface CreationLimitOptions {
 /** The outcome of one attempt: allowed, or refused with the limit that refused it. */
 export type CreationVerdict = { ok: true } | { ok: false; limit: 'address' | 'total'; retryAfterSeconds: number; message: string }
 
-interface Bucket {
-  tokens: number
-  at: number
-}
-
-/** Most addresses tracked before full buckets are swept. */
-const sweepAbove = 10_000
-
 /** The two token buckets of the module comment, in memory (each server instance counts its own). */
 export class CreationLimit {
-  private readonly byAddress = new Map<string, Bucket>()
-  private total: Bucket | null = null
+  private readonly byAddress: TokenBuckets
+  private readonly total: TokenBucket
   private readonly now: () => number
 
   constructor(private readonly options: CreationLimitOptions) {
     this.now = options.now ?? Date.now
+    this.byAddress = new TokenBuckets({ perInterval: options.perMinute, intervalMs: 60_000, burst: options.burst })
+    this.total = new TokenBucket({ perInterval: options.totalPerMinute, intervalMs: 60_000, burst: options.totalPerMinute }, this.now())
   }
 
   /**
@@ -44,35 +40,26 @@ export class CreationLimit {
   take(address: string): CreationVerdict {
     const { perMinute, burst, totalPerMinute } = this.options
     const now = this.now()
-    const own = perMinute > 0 ? this.refill(this.byAddress.get(address) ?? { tokens: burst, at: now }, perMinute, burst, now) : null
-    if (own && own.tokens < 1) {
-      this.byAddress.set(address, own)
+    const own = perMinute > 0 ? this.byAddress.of(address, now) : null
+    if (own && own.level(now) < 1) {
       return {
         ok: false,
         limit: 'address',
-        retryAfterSeconds: waitSeconds(own, perMinute),
+        retryAfterSeconds: waitSeconds(own.msUntilToken(now)),
         message: `too many new sessions from your address: at most ${burst} at once, then ${perMinute} a minute`,
       }
     }
-    const total = totalPerMinute > 0 ? this.refill(this.total ?? { tokens: totalPerMinute, at: now }, totalPerMinute, totalPerMinute, now) : null
-    if (total && total.tokens < 1) {
-      this.total = total
+    const total = totalPerMinute > 0 ? this.total : null
+    if (total && total.level(now) < 1) {
       return {
         ok: false,
         limit: 'total',
-        retryAfterSeconds: waitSeconds(total, totalPerMinute),
+        retryAfterSeconds: waitSeconds(total.msUntilToken(now)),
         message: `too many new sessions on this server: at most ${totalPerMinute} a minute from everyone together`,
       }
     }
-    if (own) {
-      own.tokens -= 1
-      if (this.byAddress.size >= sweepAbove) this.sweep(now)
-      this.byAddress.set(address, own)
-    }
-    if (total) {
-      total.tokens -= 1
-      this.total = total
-    }
+    own?.take(now)
+    total?.take(now)
     return { ok: true }
   }
 
@@ -80,20 +67,9 @@ export class CreationLimit {
   get size(): number {
     return this.byAddress.size
   }
-
-  private refill(bucket: Bucket, perMinute: number, burst: number, now: number): Bucket {
-    return { tokens: Math.min(burst, bucket.tokens + ((now - bucket.at) * perMinute) / 60_000), at: now }
-  }
-
-  private sweep(now: number): void {
-    const { perMinute, burst } = this.options
-    for (const [address, bucket] of this.byAddress) {
-      if (this.refill(bucket, perMinute, burst, now).tokens >= burst) this.byAddress.delete(address)
-    }
-  }
 }
 
-/** Whole seconds until `bucket` holds one token again (at least 1). */
-function waitSeconds(bucket: Bucket, perMinute: number): number {
-  return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / perMinute))
+/** Whole seconds for a wait of `ms` (at least 1). */
+function waitSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000))
 }

@@ -11,21 +11,21 @@
  * untouched); live and ended ones are left as they are (`skipped`). An event or title without a
  * letter or digit, and an entry whose new slot would be over before the auto-end job's grace
  * (the job would end a session its moderator never started), are refused with 422 and their lines.
- * If creating fails half-way, the sessions created by this import are removed again.
+ * If creating fails half-way, the sessions created by this import are removed again, each whole
+ * (row, pad, control doc, chat: session-records.ts).
  */
 import { z } from 'zod'
-import type { Session, SessionLinks } from '../../shared/api.ts'
-import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
+import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts'
+import { randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
-import { hashSecret, mintSecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
-import type { ImportRef, MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
+import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
 import type { Logger } from '../observability/log.ts'
-import { encodeControlSeed } from './control-doc.ts'
-import { encodePadSeed, seedRevision } from './pad-seed.ts'
+import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import { parseScheduleInWorker } from '../workers/heavy-work.ts'
 
 /** Largest schedule file accepted, in characters. */
@@ -40,31 +40,6 @@ export const importScheduleBody = z
     dryRun: z.boolean().default(false),
   })
   .strict()
-
-/** What the import did (or, in a dry run, would do) with one entry. */
-export interface ImportedSession {
-  id: string
-  line: number
-  title: string
-  outcome: 'created' | 'updated' | 'unchanged' | 'skipped'
-  /** For `skipped`: why the session was left as it is. */
-  reason?: string
-  /** For `updated`: each changed field, old and new. */
-  changes?: Record<string, { from: unknown; to: unknown }>
-  /** For `created` (and not a dry run): the three links, keys included, shown once. */
-  links?: SessionLinks
-}
-
-/** The import's answer: counts per outcome and every entry's outcome. */
-export interface ImportResult {
-  dryRun: boolean
-  created: number
-  updated: number
-  unchanged: number
-  /** Matched sessions left alone because they are live or ended. */
-  skipped: number
-  sessions: ImportedSession[]
-}
 
 /** The import's rules that come from the configuration. */
 export interface ImportOptions {
@@ -130,8 +105,12 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
         }
         // The readable id may belong to a session this event did not import: never touch it.
         const id = (await meta.getSession(readableId)) ? randomSessionId() : readableId
-        const links = await create(meta, docs, id, entry, fields, { event: eventRef, key })
+        const keys = mintSessionKeys()
+        const session = await meta.createSession({ id, ...fields, access: 'open', ...keys.hashes, importRef: { event: eventRef, key } })
+        // From here on the session is this import's to take back, seeded or not.
         created.push(id)
+        await seedSessionDocs(docs, session, encodePadSeed(sessionTemplate({ description: entry.description })))
+        const links = sessionLinks(id, 'open', keys)
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', links })
         continue
       }
@@ -150,7 +129,9 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     }
   } catch (error) {
     // Take back what this import created; updates are idempotent and reported on the next try.
-    for (const id of created) await remove(meta, docs, id).catch(() => {})
+    for (const id of created) {
+      await deleteSessionRecords(meta, docs, id).catch((removeError: unknown) => logger.error({ err: removeError, sessionId: id }, 'removing a session of the failed import failed; delete it by hand'))
+    }
     logger.error({ err: error, created: created.length }, 'schedule import failed; created sessions removed')
     throw error
   }
@@ -178,22 +159,4 @@ function diff(session: Session, fields: SessionScheduleFields): Record<string, {
     if (session[key] !== value) changes[key] = { from: session[key], to: value }
   }
   return changes
-}
-
-async function create(meta: MetaStore, docs: DocStore, id: string, entry: ScheduleEntry, fields: SessionScheduleFields, importRef: ImportRef): Promise<SessionLinks> {
-  const moderatorKey = mintSecret()
-  const editorKey = mintSecret()
-  const session = await meta.createSession({ id, ...fields, access: 'open', moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey), importRef })
-  const seed = encodePadSeed(sessionTemplate({ description: entry.description }))
-  await docs.append(id, seed)
-  await docs.appendRevision(id, seedRevision(seed))
-  await docs.append(formatDocName({ sessionId: id, kind: 'control' }), encodeControlSeed(session))
-  const base = `/s/${id}`
-  return { moderator: `${base}#key=${moderatorKey}`, attendee: base, projector: `${base}/projector` }
-}
-
-async function remove(meta: MetaStore, docs: DocStore, id: string): Promise<void> {
-  await meta.deleteSession(id)
-  await docs.delete(id)
-  await docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
 }

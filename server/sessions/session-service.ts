@@ -18,22 +18,40 @@ import type { Logger } from '../observability/log.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Role, WriteState } from '../../shared/roles.ts'
 import { sessionPhase } from '../../shared/session-phase.ts'
-import { hashSecret, mintSecret, verifySecret } from '../auth/capabilities.ts'
+import { verifySecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/meta-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
-import { encodeControlSeed, writeControl } from './control-doc.ts'
-import { encodePadSeed, seedRevision } from './pad-seed.ts'
+import { writeControl } from './control-doc.ts'
+import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
 
-export class SessionService {
+/** What a SessionService works with besides its stores. */
+export interface SessionServiceDeps {
+  meta: MetaStore
+  docs: DocStore
+  rooms: RoomRegistry
+  archiver: Archiver
+  /** Write-state changes are announced here and heard from the other instances. */
+  bus: Bus
+  logger: Logger
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
   onStateChange?: (session: Session) => Promise<void>
+}
+
+export class SessionService {
+  private readonly meta: MetaStore
+  private readonly docs: DocStore
+  private readonly rooms: RoomRegistry
+  private readonly archiver: Archiver
+  private readonly logger: Logger
+  private readonly onStateChange: ((session: Session) => Promise<void>) | undefined
 
   /**
    * Live write state per session id, read by every WebSocket frame's permission check. With
@@ -41,15 +59,18 @@ export class SessionService {
    * the others re-read the session from the MetaStore.
    */
   private readonly writeStates = new Map<string, WriteState>()
-  private bus: Bus | null = null
+  private readonly bus: Bus
 
-  constructor(
-    private readonly meta: MetaStore,
-    private readonly docs: DocStore,
-    private readonly rooms: RoomRegistry,
-    private readonly archiver: Archiver,
-    private readonly logger: Logger,
-  ) {}
+  constructor(deps: SessionServiceDeps) {
+    this.meta = deps.meta
+    this.docs = deps.docs
+    this.rooms = deps.rooms
+    this.archiver = deps.archiver
+    this.bus = deps.bus
+    this.logger = deps.logger
+    this.onStateChange = deps.onStateChange
+    this.listen()
+  }
 
   /**
    * Validates `input`, stores the session with fresh moderator and attendee secrets, seeds its
@@ -58,8 +79,7 @@ export class SessionService {
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
-    const moderatorKey = mintSecret()
-    const editorKey = mintSecret()
+    const keys = mintSessionKeys()
     const fields = {
       title: body.title,
       track: body.track,
@@ -68,23 +88,11 @@ export class SessionService {
       scheduledStart: body.scheduledStart === null ? null : new Date(body.scheduledStart).toISOString(),
       durationMinutes: body.durationMinutes,
       access: body.access,
-      moderatorKeyHash: hashSecret(moderatorKey),
-      editorKeyHash: hashSecret(editorKey),
+      ...keys.hashes,
     }
     const session = await this.createWithFreshId(fields)
-    await this.docs.append(session.id, padSeed)
-    await this.docs.appendRevision(session.id, seedRevision(padSeed))
-    await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
-    const base = `/s/${session.id}`
-    return {
-      session,
-      links: {
-        moderator: `${base}#key=${moderatorKey}`,
-        attendee: body.access === 'open' ? base : `${base}#key=${editorKey}`,
-        // A keyed session's projector shows a QR code that must carry the attendee key.
-        projector: body.access === 'open' ? `${base}/projector` : `${base}/projector#join=${editorKey}`,
-      },
-    }
+    await seedSessionDocs(this.docs, session, padSeed)
+    return { session, links: sessionLinks(session.id, body.access, keys) }
   }
 
   /** The session, or null when `id` is unknown. */
@@ -134,12 +142,11 @@ export class SessionService {
   }
 
   /**
-   * Shares write-state changes with the other instances on `bus`: this instance announces its
-   * changes, and re-reads a session another instance announced. Returns the unsubscribe function.
+   * Shares write-state changes with the other instances on the bus: this instance announces its
+   * changes, and re-reads a session another instance announced (the bus's close ends it).
    */
-  attachBus(bus: Bus): () => void {
-    this.bus = bus
-    return bus.onSessionEvent(({ sessionId }) => {
+  private listen(): void {
+    this.bus.onSessionEvent(({ sessionId }) => {
       this.meta.getSession(sessionId).then(
         (session) => {
           if (session) this.remember(session)
@@ -210,11 +217,7 @@ export class SessionService {
   private async remove(id: string): Promise<void> {
     // Freeze it first so no connection writes while the rows go.
     this.writeStates.set(id, { state: 'ended', locked: true })
-    await this.meta.deleteSession(id)
-    await this.announce(id)
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'pad' }))
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
-    await this.docs.delete(formatDocName({ sessionId: id, kind: 'chat' }))
+    await deleteSessionRecords(this.meta, this.docs, id, () => this.announce(id))
   }
 
   /** Records names seen in a pad (called by the sync core's presence hook). */
@@ -288,7 +291,7 @@ export class SessionService {
 
   /** Tells the other instances that `id`'s write state changed. */
   private async announce(id: string): Promise<void> {
-    await this.bus?.publishSessionEvent({ sessionId: id })
+    await this.bus.publishSessionEvent({ sessionId: id })
   }
 
   private remember(session: Session): WriteState {

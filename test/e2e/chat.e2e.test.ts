@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
+import { artifactPath, browserSuite, contextAs, openPad as openPadAt } from '../helpers/browser.ts'
 
 const suite = browserSuite()
 
@@ -16,8 +16,7 @@ const grace = { name: 'Grace Hopper', color: '#c62828' }
 const hostile = '<script>alert(1)</script> and https://example.org'
 
 async function openPad(page: Page, url: string): Promise<void> {
-  await page.goto(url)
-  await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 10_000 })
+  await openPadAt(page, url)
   await page.locator('.chat-panel').waitFor()
 }
 

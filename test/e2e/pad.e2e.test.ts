@@ -1,23 +1,15 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { createSession } from '../helpers/api.ts'
-import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
+import { artifactPath, browserSuite, caretUnder, contextAs, openPad as openPadAt } from '../helpers/browser.ts'
 
 const suite = browserSuite()
 
 const ada = { name: 'Ada Lovelace', color: '#1565c0' }
 const grace = { name: 'Grace Hopper', color: '#c62828' }
 
-async function openPad(page: Page, id: string): Promise<void> {
-  await page.goto(`${suite.server.url}/s/${id}`)
-  await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 10_000 })
-}
+const openPad = (page: Page, id: string) => openPadAt(page, `${suite.server.url}/s/${id}`)
 
-/** Puts the caret at the end of the paragraph following the heading `name`. */
-async function caretUnder(page: Page, name: string): Promise<void> {
-  await page.locator('.pad-editor h2', { hasText: name }).locator('xpath=following-sibling::*[1]').click()
-  await page.keyboard.press('End')
-}
 
 /** Number of updates y-indexeddb has stored for the pad in this suite.browser. */
 function storedUpdateCount(page: Page, id: string): Promise<number> {

@@ -7,22 +7,15 @@
 import type { Page, WebSocketRoute } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
-import { browserSuite, contextAs } from '../helpers/browser.ts'
+import { browserSuite, caretUnder, contextAs, openPad as openPadAt } from '../helpers/browser.ts'
 
 const suite = browserSuite()
 
 const ada = { name: 'Ada Lovelace', color: '#1565c0' }
 const grace = { name: 'Grace Hopper', color: '#c62828' }
 
-async function openPad(page: Page, id: string): Promise<void> {
-  await page.goto(`${suite.server.url}/s/${id}`)
-  await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 10_000 })
-}
+const openPad = (page: Page, id: string) => openPadAt(page, `${suite.server.url}/s/${id}`)
 
-async function caretUnder(page: Page, name: string): Promise<void> {
-  await page.locator('.pad-editor h2', { hasText: name }).locator('xpath=following-sibling::*[1]').click()
-  await page.keyboard.press('End')
-}
 
 /**
  * Routes the page's pad socket (not control or chat) through the test: while `held`, what the

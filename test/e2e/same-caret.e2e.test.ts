@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { createSession } from '../helpers/api.ts'
-import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
+import { artifactPath, browserSuite, contextAs, openPad as openPadAt } from '../helpers/browser.ts'
 
 const suite = browserSuite()
 
@@ -28,10 +28,7 @@ function sentenceOf(phrase: string, length: number): string {
   return chars.join('')
 }
 
-async function openPad(page: Page, id: string): Promise<void> {
-  await page.goto(`${suite.server.url}/s/${id}`)
-  await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 15_000 })
-}
+const openPad = (page: Page, id: string) => openPadAt(page, `${suite.server.url}/s/${id}`)
 
 const notesParagraph = (page: Page) => page.locator('.pad-editor h2', { hasText: 'Notes' }).locator('xpath=following-sibling::*[1]')
 

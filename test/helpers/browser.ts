@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import type { Identity } from '../../client/sync/presence.ts'
 import { startServerProcess, type ServerProcess } from './start-server.ts'
@@ -66,4 +66,16 @@ export function browserSuite(env?: Record<string, string>): BrowserSuite {
     await suite.server?.dispose()
   })
   return suite
+}
+
+/** Opens the pad page at `url` and waits for its editor. */
+export async function openPad(page: Page, url: string): Promise<void> {
+  await page.goto(url)
+  await page.locator('.pad-editor').waitFor({ state: 'visible', timeout: 15_000 })
+}
+
+/** Puts the caret at the end of the paragraph following the heading `name`. */
+export async function caretUnder(page: Page, name: string): Promise<void> {
+  await page.locator('.pad-editor h2', { hasText: name }).locator('xpath=following-sibling::*[1]').click()
+  await page.keyboard.press('End')
 }

@@ -4,12 +4,10 @@
  * for protocol-level tests.
  */
 import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
-import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { messageAck, messageSync, readAck, isCoveredBy, schemaQueryParam } from '../../shared/protocol.ts'
+import { messageAck, readAck, isCoveredBy, schemaQueryParam } from '../../shared/protocol.ts'
 import { SCHEMA_VERSION } from '../../shared/schema.ts'
 import { waitFor } from './wait-for.ts'
 
@@ -103,13 +101,5 @@ export function withSchema(url: string, version: number | null = SCHEMA_VERSION)
   return `${url}${url.includes('?') ? '&' : '?'}${schemaQueryParam}=${version}`
 }
 
-/** A sync frame (`messageSync`, `syncType`, payload). */
-export function syncFrame(syncType: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageSync)
-  encoding.writeVarUint(encoder, syncType)
-  encoding.writeVarUint8Array(encoder, payload)
-  return encoding.toUint8Array(encoder)
-}
-
-export const { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } = syncProtocol
+// Frames are built with shared/protocol.ts; re-exported for the tests that import them from here.
+export { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, syncFrame } from '../../shared/protocol.ts'

@@ -6,9 +6,8 @@
 import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
-import { messageAwareness, messageQueryAwareness, messageSync, writeAck } from '../../shared/protocol.ts'
+import { awarenessFrame, messageAwareness, messageQueryAwareness, messageSync, messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, syncFrame, writeAck } from '../../shared/protocol.ts'
 import { h, p, padDoc } from './ydoc-builder.ts'
 
 export type FuzzKind = 'random' | 'truncated' | 'mutated' | 'huge-length' | 'struct-flood' | 'valid'
@@ -41,26 +40,12 @@ export function validMessages(seed: number): Uint8Array[] {
   const awareness = new awarenessProtocol.Awareness(doc)
   awareness.setLocalState({ user: { name: 'Fuzz', color: '#123456' }, cursor: { anchor: 1, head: 3 } })
   const messages = [
-    frameOf((e) => {
-      encoding.writeVarUint(e, messageSync)
-      syncProtocol.writeSyncStep1(e, doc)
-    }),
-    frameOf((e) => {
-      encoding.writeVarUint(e, messageSync)
-      syncProtocol.writeSyncStep2(e, doc, Y.encodeStateVector(new Y.Doc()))
-    }),
-    frameOf((e) => {
-      encoding.writeVarUint(e, messageAwareness)
-      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID]))
-    }),
+    syncFrame(messageYjsSyncStep1, Y.encodeStateVector(doc)),
+    syncFrame(messageYjsSyncStep2, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(new Y.Doc()))),
+    awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(awareness, [doc.clientID])),
     frameOf((e) => encoding.writeVarUint(e, messageQueryAwareness)),
     writeAck(Y.encodeStateVector(doc)),
-    ...updates.map((update) =>
-      frameOf((e) => {
-        encoding.writeVarUint(e, messageSync)
-        syncProtocol.writeUpdate(e, update)
-      }),
-    ),
+    ...updates.map((update) => syncFrame(messageYjsUpdate, update)),
   ]
   awareness.destroy()
   doc.destroy()
@@ -71,7 +56,7 @@ export function validMessages(seed: number): Uint8Array[] {
 export function structFlood(client: number, count: number): Uint8Array {
   return frameOf((e) => {
     encoding.writeVarUint(e, messageSync)
-    encoding.writeVarUint(e, syncProtocol.messageYjsUpdate)
+    encoding.writeVarUint(e, messageYjsUpdate)
     const inner = encoding.createEncoder()
     encoding.writeVarUint(inner, 1)
     encoding.writeVarUint(inner, count)
@@ -99,7 +84,7 @@ function hugeLength(gen: prng.PRNG): Uint8Array {
     case 1: // an update claiming many clients
       return frameOf((e) => {
         encoding.writeVarUint(e, messageSync)
-        encoding.writeVarUint(e, syncProtocol.messageYjsUpdate)
+        encoding.writeVarUint(e, messageYjsUpdate)
         encoding.writeVarUint8Array(e, Uint8Array.of(...varUint(huge), 1, 2, 3))
       })
     case 2: // awareness claiming many entries
@@ -110,13 +95,13 @@ function hugeLength(gen: prng.PRNG): Uint8Array {
     case 3: // a state vector with a huge count
       return frameOf((e) => {
         encoding.writeVarUint(e, messageSync)
-        encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep1)
+        encoding.writeVarUint(e, messageYjsSyncStep1)
         encoding.writeVarUint8Array(e, Uint8Array.of(...varUint(huge), 1, 1))
       })
     default: // a string length past the end inside an update
       return frameOf((e) => {
         encoding.writeVarUint(e, messageSync)
-        encoding.writeVarUint(e, syncProtocol.messageYjsUpdate)
+        encoding.writeVarUint(e, messageYjsUpdate)
         encoding.writeVarUint8Array(e, Uint8Array.of(1, 1, 9, 0, 4, 1, ...varUint(huge), 65, 0))
       })
   }

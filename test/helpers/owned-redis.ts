@@ -3,21 +3,11 @@
  * port, for outages the shared Redis on 6379 must not suffer.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import net from 'node:net'
 import { promisify } from 'node:util'
 import { waitFor } from './wait-for.ts'
 
-/** A TCP port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from './free-port.ts'
+
 
 /** A redis-server child process of this test, stopped and started on one port. */
 export class OwnedRedis {

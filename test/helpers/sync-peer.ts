@@ -5,13 +5,11 @@
  * between. Closing works like the real transport: a server-side close reaches
  * `registry.disconnected` on a later microtask, as the ws 'close' event would.
  */
-import * as encoding from 'lib0/encoding'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import * as syncProtocol from 'y-protocols/sync'
 import * as Y from 'yjs'
 import type { Connection } from '../../server/sync/connection.ts'
 import type { RoomRegistry } from '../../server/sync/room-registry.ts'
-import { messageAwareness, messageSync } from '../../shared/protocol.ts'
+import { awarenessFrame, messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, syncFrame } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { FakeSocket, type ServerFrame } from './fake-socket.ts'
 
@@ -46,18 +44,12 @@ export class SyncPeer {
 
   /** Sends sync step 1 (this doc's state vector), as a provider does when it connects. */
   sendSyncStep1(): void {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeSyncStep1(encoder, this.ydoc)
-    this.send(encoding.toUint8Array(encoder))
+    this.send(syncFrame(messageYjsSyncStep1, Y.encodeStateVector(this.ydoc)))
   }
 
   /** Sends `update` as a sync update frame. */
   sendUpdate(update: Uint8Array): void {
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageSync)
-    syncProtocol.writeUpdate(encoder, update)
-    this.send(encoding.toUint8Array(encoder))
+    this.send(syncFrame(messageYjsUpdate, update))
   }
 
   /** Runs `change` on the pad fragment in one transaction, sends the update and returns it. */
@@ -77,10 +69,7 @@ export class SyncPeer {
   /** Sets this peer's awareness state and sends it. */
   setAwareness(state: Record<string, unknown>): void {
     this.awareness.setLocalState(state)
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, messageAwareness)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID]))
-    this.send(encoding.toUint8Array(encoder))
+    this.send(awarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [this.ydoc.clientID])))
   }
 
   /**
@@ -93,10 +82,7 @@ export class SyncPeer {
     for (const frame of frames) {
       switch (frame.type) {
         case 'sync-step1': {
-          const encoder = encoding.createEncoder()
-          encoding.writeVarUint(encoder, messageSync)
-          syncProtocol.writeSyncStep2(encoder, this.ydoc, frame.stateVector)
-          this.send(encoding.toUint8Array(encoder))
+          this.send(syncFrame(messageYjsSyncStep2, Y.encodeStateAsUpdate(this.ydoc, frame.stateVector)))
           break
         }
         case 'sync-step2':

@@ -4,28 +4,20 @@
  * with corrections, 17,656 structs, 334 KB) reconnects, and everyone has its text, also after a
  * reload from the store. Before, the catch-up was closed with 4413 and never reached anyone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { padFragmentName } from '../../shared/schema.ts'
 import { createSession } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { typeOffline } from '../helpers/offline-typing.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-
-beforeAll(async () => {
-  server = await startServerProcess()
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite()
+const { clients } = suite
 
 function open(room: string, ydoc?: Y.Doc): PadClient {
-  const client = connectPad(server.wsUrl, room, { ydoc })
+  const client = connectPad(suite.server.wsUrl, room, { ydoc })
   clients.push(client)
   return client
 }
@@ -34,7 +26,7 @@ const padText = (client: PadClient) => client.ydoc.getXmlFragment(padFragmentNam
 
 describe('an offline client with 40 minutes of typing', () => {
   it('reconnects and everyone has its text', async () => {
-    const session = await createSession(server.url)
+    const session = await createSession(suite.server.url)
     const watcher = open(session.id)
     const writer = open(session.id)
     await Promise.all([waitForSynced(watcher), waitForSynced(writer)])

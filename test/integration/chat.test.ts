@@ -4,27 +4,19 @@
  * a locked pad can still chat; the archive and the JSON export carry the chat; the moderator
  * shows and hides it on the projector through the control doc.
  */
-import * as decoding from 'lib0/decoding'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { ArchivedSession, SessionView } from '../../shared/api.ts'
 import type { ChatMessage } from '../../shared/chat.ts'
+import { permissionDeniedReason } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, messageYjsUpdate, rawClient, syncFrame, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { settle, waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-
-beforeAll(async () => {
-  server = await startServerProcess()
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite()
+const { clients } = suite
 
 let counter = 0
 function message(name: string, text: string): ChatMessage {
@@ -34,7 +26,7 @@ function message(name: string, text: string): ChatMessage {
 
 /** A stock provider on `<id>/chat` (with acks, so a test knows when its posts are stored). */
 async function openChat(sessionId: string, token?: string): Promise<PadClient> {
-  const client = connectPad(server.wsUrl, `${sessionId}/chat`, { token, ack: true })
+  const client = connectPad(suite.server.wsUrl, `${sessionId}/chat`, { token, ack: true })
   clients.push(client)
   await waitForSynced(client)
   return client
@@ -50,21 +42,18 @@ function chatUpdate(m: unknown): Uint8Array {
   return Y.encodeStateAsUpdate(ydoc)
 }
 
-function isPermissionDenied(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame)
-  return decoding.readVarUint(decoder) === 2 && decoding.readVarUint(decoder) === 0 && decoding.readVarString(decoder) === 'read-only'
-}
+const isPermissionDenied = (frame: Uint8Array) => permissionDeniedReason(frame) === 'read-only'
 
 /** Sends one chat update from a raw client; resolves with the client once it was refused (or after a settle). */
 async function rawPost(sessionId: string, token: string | null, m: unknown) {
-  const raw = await rawClient(`${server.wsUrl}/${sessionId}/chat${token ? `?token=${token}` : ''}`)
+  const raw = await rawClient(`${suite.server.wsUrl}/${sessionId}/chat${token ? `?token=${token}` : ''}`)
   raw.ws.send(syncFrame(messageYjsUpdate, chatUpdate(m)))
   return raw
 }
 
 describe('the session chat', () => {
   it('delivers messages between two stock clients and keeps them across a server crash', async () => {
-    const { session } = await createSessionWithKeys(server.url)
+    const { session } = await createSessionWithKeys(suite.server.url)
     const ada = await openChat(session.id)
     const grace = await openChat(session.id)
     expect(messages(ada).length).toBe(0)
@@ -77,14 +66,14 @@ describe('the session chat', () => {
     await waitFor(() => ada.isSaved() && grace.isSaved(), 3000, 'posts stored')
     const order = texts(ada)
 
-    await server.restart()
+    await suite.server.restart()
     const later = await openChat(session.id)
     expect(texts(later)).toEqual(order)
     expect(messages(later).get(0)).toMatchObject({ name: expect.any(String), color: '#1565c0', time: expect.any(Number) })
   })
 
   it('never applies a viewer’s post and tells the viewer', async () => {
-    const { session, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
+    const { session, editorKey } = await createSessionWithKeys(suite.server.url, { access: 'key' })
     const editor = await openChat(session.id, editorKey!)
     post(editor, message('Ada', 'before'))
     await waitFor(() => editor.isSaved(), 3000, 'editor post stored')
@@ -101,7 +90,7 @@ describe('the session chat', () => {
   })
 
   it('is append-only: an editor deleting anyone’s message is closed with 4403 and the message stays', async () => {
-    const { session } = await createSessionWithKeys(server.url)
+    const { session } = await createSessionWithKeys(suite.server.url)
     const ada = await openChat(session.id)
     post(ada, message('Ada', 'keep me'))
     await waitFor(() => ada.isSaved(), 3000, 'post stored')
@@ -116,12 +105,12 @@ describe('the session chat', () => {
   })
 
   it('takes posts while the pad is locked, and none once the session has ended', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
     const watcher = await openChat(session.id)
-    expect((await act(server.url, session.id, 'lock', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'lock', moderatorKey)).status).toBe(200)
 
     // The lock refuses an editor's pad edit but not the editor's chat post.
-    const padRaw = await rawClient(`${server.wsUrl}/${session.id}`)
+    const padRaw = await rawClient(`${suite.server.wsUrl}/${session.id}`)
     const paragraph = new Y.Doc()
     paragraph.getXmlFragment(padFragmentName).insert(0, [new Y.XmlElement('paragraph')])
     padRaw.ws.send(syncFrame(messageYjsUpdate, Y.encodeStateAsUpdate(paragraph)))
@@ -130,7 +119,7 @@ describe('the session chat', () => {
     await waitFor(() => texts(watcher).includes('posted while locked'), 3000, 'chat post while locked')
     expect(chatRaw.frames.some(isPermissionDenied)).toBe(false)
 
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
     const editorAfter = await rawPost(session.id, null, message('Grace', 'editor after end'))
     const moderatorAfter = await rawPost(session.id, moderatorKey, message('Ada', 'moderator after end'))
     await waitFor(() => editorAfter.frames.some(isPermissionDenied) && moderatorAfter.frames.some(isPermissionDenied), 3000, 'both refused after end')
@@ -142,7 +131,7 @@ describe('the session chat', () => {
   })
 
   it('keeps the chat in the archive record and the JSON export, without malformed entries', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url, { title: 'Chatty session' })
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Chatty session' })
     const ada = await openChat(session.id)
     const first = message('Ada', '<script>alert(1)</script> and https://example.org')
     const second = message('Grace', 'Second message')
@@ -152,54 +141,54 @@ describe('the session chat', () => {
     post(ada, second)
     await waitFor(() => ada.isSaved(), 3000, 'posts stored')
 
-    const live = await fetch(`${server.url}/api/sessions/${session.id}/export?format=json`)
+    const live = await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=json`)
     expect(((await live.json()) as { chat: ChatMessage[] }).chat).toEqual([first, second])
 
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
-    const record = (await (await fetch(`${server.url}/api/sessions/${session.id}/archive`)).json()) as { archive: ArchivedSession }
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    const record = (await (await fetch(`${suite.server.url}/api/sessions/${session.id}/archive`)).json()) as { archive: ArchivedSession }
     expect(record.archive.chat).toEqual([first, second])
-    const exported = (await (await fetch(`${server.url}/api/sessions/${session.id}/export?format=json`)).json()) as { chat: ChatMessage[]; session: { id: string } }
+    const exported = (await (await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=json`)).json()) as { chat: ChatMessage[]; session: { id: string } }
     expect(exported.session.id).toBe(session.id)
     expect(exported.chat).toEqual([first, second])
   })
 
   it('archives a session nobody chatted in with an empty chat', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
     const empty = await openChat(session.id)
     expect(messages(empty).length).toBe(0)
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
-    const record = (await (await fetch(`${server.url}/api/sessions/${session.id}/archive`)).json()) as { archive: ArchivedSession }
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    const record = (await (await fetch(`${suite.server.url}/api/sessions/${session.id}/archive`)).json()) as { archive: ArchivedSession }
     expect(record.archive.chat).toEqual([])
-    const untouched = await createSessionWithKeys(server.url)
-    expect((await act(server.url, untouched.session.id, 'end', untouched.moderatorKey)).status).toBe(200)
-    const untouchedRecord = (await (await fetch(`${server.url}/api/sessions/${untouched.session.id}/archive`)).json()) as { archive: ArchivedSession }
+    const untouched = await createSessionWithKeys(suite.server.url)
+    expect((await act(suite.server.url, untouched.session.id, 'end', untouched.moderatorKey)).status).toBe(200)
+    const untouchedRecord = (await (await fetch(`${suite.server.url}/api/sessions/${untouched.session.id}/archive`)).json()) as { archive: ArchivedSession }
     expect(untouchedRecord.archive.chat).toEqual([])
   })
 
   it('shows and hides the chat on the projector through the control doc (moderator only)', async () => {
-    const { session, moderatorKey, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
+    const { session, moderatorKey, editorKey } = await createSessionWithKeys(suite.server.url, { access: 'key' })
     expect(session.projectorChat).toBe(false)
-    const control = connectPad(server.wsUrl, `${session.id}/control`)
+    const control = connectPad(suite.server.wsUrl, `${session.id}/control`)
     clients.push(control)
     await waitForSynced(control)
     const map = control.ydoc.getMap('control')
     expect(map.get('projectorChat')).toBe(false)
 
-    const shown = await act(server.url, session.id, 'show-chat', moderatorKey)
+    const shown = await act(suite.server.url, session.id, 'show-chat', moderatorKey)
     expect(shown.status).toBe(200)
     expect(shown.body.session!.projectorChat).toBe(true)
     await waitFor(() => map.get('projectorChat') === true, 1000, 'projectorChat on')
-    const read = (await (await fetch(`${server.url}/api/sessions/${session.id}`)).json()) as { session: SessionView }
+    const read = (await (await fetch(`${suite.server.url}/api/sessions/${session.id}`)).json()) as { session: SessionView }
     expect(read.session.projectorChat).toBe(true)
 
-    expect((await act(server.url, session.id, 'hide-chat', editorKey)).status).toBe(403)
-    expect((await act(server.url, session.id, 'hide-chat', null)).status).toBe(401)
+    expect((await act(suite.server.url, session.id, 'hide-chat', editorKey)).status).toBe(403)
+    expect((await act(suite.server.url, session.id, 'hide-chat', null)).status).toBe(401)
     expect(map.get('projectorChat')).toBe(true)
 
-    expect((await act(server.url, session.id, 'hide-chat', moderatorKey)).body.session!.projectorChat).toBe(false)
+    expect((await act(suite.server.url, session.id, 'hide-chat', moderatorKey)).body.session!.projectorChat).toBe(false)
     await waitFor(() => map.get('projectorChat') === false, 1000, 'projectorChat off')
 
-    await act(server.url, session.id, 'end', moderatorKey)
-    expect((await act(server.url, session.id, 'show-chat', moderatorKey)).status).toBe(409)
+    await act(suite.server.url, session.id, 'end', moderatorKey)
+    expect((await act(suite.server.url, session.id, 'show-chat', moderatorKey)).status).toBe(409)
   })
 })

@@ -3,13 +3,10 @@
  * and chat sockets, all get in at the default settings. Light raw ws clients: each sends its sync
  * step 1 and waits for the server's step 2, then stays open.
  */
-import * as decoding from 'lib0/decoding'
-import * as encoding from 'lib0/encoding'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { messageSync } from '../../shared/protocol.ts'
+import { emptyStep1Frame, frameKind, messageSync, messageYjsSyncStep2 } from '../../shared/protocol.ts'
 import { createSession } from '../helpers/api.ts'
-import { messageYjsSyncStep1, messageYjsSyncStep2 } from '../helpers/clients.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 
 let server: ServerProcess
@@ -20,25 +17,16 @@ afterAll(async () => {
   await server?.dispose()
 })
 
-/** Sync step 1 with an empty state vector: "send me everything". */
-const emptyStep1 = (() => {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageSync)
-  encoding.writeVarUint(encoder, messageYjsSyncStep1)
-  encoding.writeVarUint8Array(encoder, new Uint8Array([0]))
-  return encoding.toUint8Array(encoder)
-})()
-
 function isStep2(data: Buffer): boolean {
-  const decoder = decoding.createDecoder(new Uint8Array(data))
-  return decoding.readVarUint(decoder) === messageSync && decoding.readVarUint(decoder) === messageYjsSyncStep2
+  const { tag, syncType } = frameKind(new Uint8Array(data))
+  return tag === messageSync && syncType === messageYjsSyncStep2
 }
 
 /** Opens `url` and completes the sync handshake; resolves with the socket, or rejects with the close code. */
 function join(url: string, closes: number[]): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url)
-    ws.on('open', () => ws.send(emptyStep1))
+    ws.on('open', () => ws.send(emptyStep1Frame))
     ws.on('message', (data: Buffer) => {
       if (isStep2(data)) resolve(ws)
     })

@@ -2,28 +2,21 @@
  * Who wrote what, and how the pad grew: authorship that survives reloads and a server restart,
  * revisions saved when the pad goes quiet, exports and restore of any revision.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { authorRuns } from '../../client/editor/plugins/authorship-colors.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-beforeAll(async () => {
-  server = await startServerProcess({ env: { REVISION_QUIET_MS: '300', REVISION_MAX_INTERVAL_MS: '5000' } })
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite({ env: { REVISION_QUIET_MS: '300', REVISION_MAX_INTERVAL_MS: '5000' } })
+const { clients } = suite
 
 /** A pad client writing as person `personId` (Y.PermanentUserData), as the browser does. */
 async function author(room: string, personId: string, name: string, color: string, token?: string): Promise<PadClient> {
-  const client = connectPad(server.wsUrl, room, { ack: true, token })
+  const client = connectPad(suite.server.wsUrl, room, { ack: true, token })
   clients.push(client)
   await waitForSynced(client)
   new Y.PermanentUserData(client.ydoc).setUserMapping(client.ydoc, client.ydoc.clientID, personId)
@@ -49,12 +42,12 @@ interface Revision {
   reason: string
   authors: { id: string; name: string }[]
 }
-const revisions = async (id: string) => ((await (await fetch(`${server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: Revision[] }).revisions
-const exportAt = async (id: string, rev: number) => (await fetch(`${server.url}/api/sessions/${id}/export?format=txt&rev=${rev}`)).text()
+const revisions = async (id: string) => ((await (await fetch(`${suite.server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: Revision[] }).revisions
+const exportAt = async (id: string, rev: number) => (await fetch(`${suite.server.url}/api/sessions/${id}/export?format=txt&rev=${rev}`)).text()
 
 describe('authorship', () => {
   it('attributes each run of text to its author after reloads and a server restart', async () => {
-    const { session } = await createSessionWithKeys(server.url)
+    const { session } = await createSessionWithKeys(suite.server.url)
     const ada = await author(session.id, 'u-ada', 'Ada', '#1565c0')
     const grace = await author(session.id, 'u-grace', 'Grace', '#c62828')
     appendParagraph(ada, 'alpha by ada')
@@ -63,13 +56,13 @@ describe('authorship', () => {
     ada.destroy()
     grace.destroy()
 
-    await server.restart()
+    await suite.server.restart()
     // Reloaded clients have new Yjs client ids but the same people.
     const ada2 = await author(session.id, 'u-ada', 'Ada', '#1565c0')
     expect(ada2.ydoc.clientID).not.toBe(ada.ydoc.clientID)
     appendParagraph(ada2, 'gamma by ada again')
     await waitFor(() => ada2.isSaved(), 3000, 'saved after restart')
-    const observer = connectPad(server.wsUrl, session.id)
+    const observer = connectPad(suite.server.wsUrl, session.id)
     clients.push(observer)
     await waitForSynced(observer)
     await waitFor(() => observer.ydoc.getXmlFragment(padFragmentName).toString().includes('gamma'), 3000, 'observer has gamma')
@@ -79,7 +72,7 @@ describe('authorship', () => {
 
 describe('revisions', () => {
   it('saves a revision after each quiet pause, exports any revision, and restores one as a new edit', async () => {
-    const { session, moderatorKey, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
+    const { session, moderatorKey, editorKey } = await createSessionWithKeys(suite.server.url, { access: 'key' })
     const ada = await author(session.id, 'u-ada', 'Ada', '#1565c0', editorKey!)
     // Revision 1 is the seeded template; then each pause after an edit makes one revision.
     for (const [index, word] of ['first-words', 'second-words', 'third-words'].entries()) {
@@ -96,10 +89,10 @@ describe('revisions', () => {
     const third = await exportAt(session.id, 4)
     expect(third).toContain('second-words')
     expect(third).toContain('third-words')
-    expect((await fetch(`${server.url}/api/sessions/${session.id}/export?format=md&rev=99`)).status).toBe(404)
+    expect((await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=md&rev=99`)).status).toBe(404)
 
     const restore = (secret: string | null, rev: unknown) =>
-      fetch(`${server.url}/api/sessions/${session.id}/restore`, {
+      fetch(`${suite.server.url}/api/sessions/${session.id}/restore`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${secret}` } : {}) },
         body: JSON.stringify({ rev }),
@@ -121,12 +114,12 @@ describe('revisions', () => {
   })
 
   it('saves a revision when the session starts and when it ends', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
-    await act(server.url, session.id, 'start', moderatorKey)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
+    await act(suite.server.url, session.id, 'start', moderatorKey)
     const ada = await author(session.id, 'u-ada', 'Ada', '#1565c0')
     appendParagraph(ada, 'during the session')
     await waitFor(() => ada.isSaved(), 3000, 'saved')
-    await act(server.url, session.id, 'end', moderatorKey)
+    await act(suite.server.url, session.id, 'end', moderatorKey)
     const reasons = (await revisions(session.id)).map((revision) => revision.reason)
     expect(reasons.slice(0, 2)).toEqual(['seed', 'start'])
     expect(reasons.at(-1)).toBe('end')

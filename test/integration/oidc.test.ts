@@ -4,22 +4,15 @@
  * in the organizer group gets the sign-in cookie and may use organizer routes; anyone else is
  * refused with 403 and gets no cookie; a tampered callback is refused.
  */
-import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEntry } from '../../shared/organizer.ts'
 import { startTestProvider, type TestProvider } from '../helpers/oidc-test-provider.ts'
 import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 let server: ServerProcess
 let provider: TestProvider
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 beforeAll(async () => {
   const port = await freePort()

@@ -3,24 +3,17 @@
  * (issue 15 part 4): a viewer's awareness name is no participant, nor is a name announced after
  * the session ended.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-beforeAll(async () => {
-  server = await startServerProcess()
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite()
+const { clients } = suite
 
 async function present(room: string, name: string, token?: string): Promise<PadClient> {
-  const client = connectPad(server.wsUrl, room, { token })
+  const client = connectPad(suite.server.wsUrl, room, { token })
   clients.push(client)
   await waitForSynced(client)
   client.provider.awareness.setLocalStateField('user', { name, color: '#1565c0' })
@@ -29,19 +22,19 @@ async function present(room: string, name: string, token?: string): Promise<PadC
 
 /** Names the server lists as participants now (a revision export reads the live list). */
 async function participants(id: string): Promise<string[]> {
-  const res = await fetch(`${server.url}/api/sessions/${id}/export?rev=1&format=json`)
+  const res = await fetch(`${suite.server.url}/api/sessions/${id}/export?rev=1&format=json`)
   expect(res.status).toBe(200)
   return ((await res.json()) as { participants: string[] }).participants
 }
 
 describe('participants', () => {
   it('are recorded from editors only, and not after the session ended', async () => {
-    const { session, moderatorKey, editorKey } = await createSessionWithKeys(server.url, { title: 'Who was there', access: 'key' })
-    expect((await act(server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    const { session, moderatorKey, editorKey } = await createSessionWithKeys(suite.server.url, { title: 'Who was there', access: 'key' })
+    expect((await act(suite.server.url, session.id, 'start', moderatorKey)).status).toBe(200)
     await present(session.id, 'Mallory the viewer')
     await present(session.id, 'Ada', editorKey!)
     await waitFor(async () => (await participants(session.id)).includes('Ada'), 5000, 'the editor recorded')
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
     await present(session.id, 'Late Larry', editorKey!)
     // The marker: a name set after Larry's, by the same kind of connection, shows the server
     // handled Larry's awareness by the time it is seen by another client.

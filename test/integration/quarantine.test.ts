@@ -6,25 +6,18 @@
 import Database from 'better-sqlite3'
 import * as encoding from 'lib0/encoding'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { ArchivedSession } from '../../shared/api.ts'
 import { controlMapName, quarantinedUpdatesKey } from '../../shared/control-state.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-beforeAll(async () => {
-  server = await startServerProcess()
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite()
+const { clients } = suite
 
 /** An update of one JSON item nested 6,000 deep: Yjs applies it, then overflows re-encoding it. */
 function poisonedUpdate(): Uint8Array {
@@ -43,7 +36,7 @@ function poisonedUpdate(): Uint8Array {
 }
 
 function pad(room: string, token?: string): PadClient {
-  const client = connectPad(server.wsUrl, room, { ack: true, token })
+  const client = connectPad(suite.server.wsUrl, room, { ack: true, token })
   clients.push(client)
   return client
 }
@@ -56,7 +49,7 @@ function appendParagraph(client: PadClient, text: string): void {
 
 describe('a pad with a poisoned update in its store', () => {
   it('opens with the last good state, exports, archives, keeps the bad row and tells the moderator', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url, { title: 'Poisoned pad' })
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Poisoned pad' })
     const writer = pad(session.id, moderatorKey)
     await waitForSynced(writer)
     appendParagraph(writer, 'written before the poison')
@@ -64,11 +57,11 @@ describe('a pad with a poisoned update in its store', () => {
     writer.destroy()
 
     // Written straight into the store, as a server without the update checks would have.
-    expect(await server.kill('SIGTERM')).toBe(0)
-    const db = new Database(path.join(server.dataDir, 'summitpad.db'))
+    expect(await suite.server.kill('SIGTERM')).toBe(0)
+    const db = new Database(path.join(suite.server.dataDir, 'summitpad.db'))
     db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)').run(session.id, poisonedUpdate(), Date.now())
     db.close()
-    await server.restart()
+    await suite.server.restart()
 
     const reader = pad(session.id, moderatorKey)
     expect(await waitForSynced(reader, 10_000)).toBe(true)
@@ -76,23 +69,23 @@ describe('a pad with a poisoned update in its store', () => {
     appendParagraph(reader, 'written after the poison')
     await waitFor(() => reader.isSaved(), 5000, 'edit after the poison saved')
 
-    const exported = await fetch(`${server.url}/api/sessions/${session.id}/export?format=md`)
+    const exported = await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=md`)
     expect(exported.status).toBe(200)
     expect(await exported.text()).toContain('written after the poison')
 
     // The moderator's pad page reads this from the control doc.
-    const control = connectPad(server.wsUrl, `${session.id}/control`, { token: moderatorKey })
+    const control = connectPad(suite.server.wsUrl, `${session.id}/control`, { token: moderatorKey })
     clients.push(control)
     await waitForSynced(control)
     await waitFor(() => control.ydoc.getMap(controlMapName).get(quarantinedUpdatesKey) === 1, 5000, 'the moderator told')
 
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
-    const archive = await fetch(`${server.url}/api/sessions/${session.id}/archive`)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    const archive = await fetch(`${suite.server.url}/api/sessions/${session.id}/archive`)
     expect(archive.status).toBe(200)
     const record = (await archive.json()) as { archive: ArchivedSession }
     expect(JSON.stringify(record.archive.doc)).toContain('written after the poison')
 
-    const check = new Database(path.join(server.dataDir, 'summitpad.db'), { readonly: true })
+    const check = new Database(path.join(suite.server.dataDir, 'summitpad.db'), { readonly: true })
     const kept = check.prepare('SELECT data FROM doc_quarantine WHERE doc_name = ?').all(session.id) as { data: Uint8Array }[]
     check.close()
     expect(kept).toHaveLength(1)

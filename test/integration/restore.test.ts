@@ -3,7 +3,7 @@
  * holds the pad as it was, tells every pad through the control doc who restored which revision
  * and how to undo it, and leaves the agenda's Done/Now marks as the session has them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { docToMarkdown } from '../../shared/export/markdown.ts'
 import { controlMapName } from '../../shared/control-state.ts'
@@ -12,19 +12,12 @@ import { padFragmentName } from '../../shared/schema.ts'
 import { agendaItems } from '../../server/sessions/agenda.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { agenda, doc, h2, item, p } from '../helpers/pm-builder.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-beforeAll(async () => {
-  server = await startServerProcess({ env: { REVISION_QUIET_MS: '300', REVISION_MAX_INTERVAL_MS: '5000' } })
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite({ env: { REVISION_QUIET_MS: '300', REVISION_MAX_INTERVAL_MS: '5000' } })
+const { clients } = suite
 
 const prepared = docToMarkdown(doc(h2('Agenda'), agenda(item({ id: 'item-1' }, 'Intro'), item({ id: 'item-2' }, 'Budget'), item({ id: 'item-3' }, 'Wrap up')), h2('Notes'), p('kickoff')))
 
@@ -37,10 +30,10 @@ function appendParagraph(client: PadClient, text: string): void {
 const marks = (client: PadClient) => Object.fromEntries(agendaItems(client.ydoc).map((element) => [element.getAttribute('id'), element.getAttribute('status')]))
 const text = (client: PadClient) => client.ydoc.getXmlFragment(padFragmentName).toString()
 const revisions = async (id: string) =>
-  ((await (await fetch(`${server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: { rev: number; reason: string }[] }).revisions
+  ((await (await fetch(`${suite.server.url}/api/sessions/${id}/revisions`)).json()) as { revisions: { rev: number; reason: string }[] }).revisions
 
 function restore(id: string, secret: string, body: unknown): Promise<Response> {
-  return fetch(`${server.url}/api/sessions/${id}/restore`, {
+  return fetch(`${suite.server.url}/api/sessions/${id}/restore`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
     body: JSON.stringify(body),
@@ -49,10 +42,10 @@ function restore(id: string, secret: string, body: unknown): Promise<Response> {
 
 describe('restoring a revision', () => {
   it('saves the pad as it was, tells every pad who restored what, keeps the agenda marks, and can be undone', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url, { content: prepared })
-    await act(server.url, session.id, 'start', moderatorKey)
-    const ada = connectPad(server.wsUrl, session.id, { ack: true })
-    const control = connectPad(server.wsUrl, `${session.id}/control`)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { content: prepared })
+    await act(suite.server.url, session.id, 'start', moderatorKey)
+    const ada = connectPad(suite.server.wsUrl, session.id, { ack: true })
+    const control = connectPad(suite.server.wsUrl, `${session.id}/control`)
     clients.push(ada, control)
     await Promise.all([waitForSynced(ada), waitForSynced(control)])
 
@@ -60,8 +53,8 @@ describe('restoring a revision', () => {
     await waitFor(async () => (await revisions(session.id)).some((r) => r.reason === 'quiet'), 5000, 'a revision of the early notes')
     const early = (await revisions(session.id)).at(-1)!.rev
     // The session moves on: Intro done, Budget now; more notes that nobody has saved as a revision yet.
-    await act(server.url, session.id, 'current', moderatorKey, { itemId: 'item-1' })
-    await act(server.url, session.id, 'current', moderatorKey, { step: 1 })
+    await act(suite.server.url, session.id, 'current', moderatorKey, { itemId: 'item-1' })
+    await act(suite.server.url, session.id, 'current', moderatorKey, { step: 1 })
     appendParagraph(ada, 'late notes')
     await waitFor(() => ada.isSaved(), 3000, 'late notes saved')
     await waitFor(() => marks(ada)['item-2'] === 'now', 3000, 'Budget is current')
@@ -80,7 +73,7 @@ describe('restoring a revision', () => {
     const list = await revisions(session.id)
     const before = list.find((r) => r.rev === notice!.before)!
     expect(before.reason).toBe('before restore')
-    expect(await (await fetch(`${server.url}/api/sessions/${session.id}/export?format=txt&rev=${before.rev}`)).text()).toContain('late notes')
+    expect(await (await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=txt&rev=${before.rev}`)).text()).toContain('late notes')
 
     // One click: restore the revision saved just before.
     const undone = await restore(session.id, moderatorKey, { rev: notice!.before, by: 'Ada Moderator', undoes: rev })
@@ -91,7 +84,7 @@ describe('restoring a revision', () => {
   })
 
   it('refuses a body with unknown fields', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
     expect((await restore(session.id, moderatorKey, { rev: 1, script: 'x' })).status).toBe(400)
   })
 })

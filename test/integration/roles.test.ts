@@ -2,30 +2,22 @@
  * Roles on the WebSocket, proven with raw clients sending valid updates: viewers, locked pads and
  * ended sessions keep the server's doc (and everyone else's) unchanged.
  */
-import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/close-codes.ts'
+import { permissionDeniedReason } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, messageYjsSyncStep2, messageYjsUpdate, rawClient, syncFrame, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { serverSuite } from '../helpers/server-suite.ts'
 import { settle, waitFor } from '../helpers/wait-for.ts'
 
-let server: ServerProcess
-const clients: PadClient[] = []
-
-beforeAll(async () => {
-  server = await startServerProcess()
-})
-afterAll(async () => {
-  for (const client of clients) client.destroy()
-  await server?.dispose()
-})
+const suite = serverSuite()
+const { clients } = suite
 
 const open = async (room: string, token?: string) => {
-  const client = connectPad(server.wsUrl, room, { token })
+  const client = connectPad(suite.server.wsUrl, room, { token })
   clients.push(client)
   await waitForSynced(client)
   return client
@@ -52,21 +44,18 @@ function overlongUpdateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-function isPermissionDenied(frame: Uint8Array): boolean {
-  const decoder = decoding.createDecoder(frame)
-  return decoding.readVarUint(decoder) === 2 && decoding.readVarUint(decoder) === 0 && decoding.readVarString(decoder) === 'read-only'
-}
+const isPermissionDenied = (frame: Uint8Array) => permissionDeniedReason(frame) === 'read-only'
 
 /** Sends `frames` from a raw client with `token`; resolves once the server answered or closed. */
 async function sendRaw(room: string, token: string | null, frames: Uint8Array[]) {
-  const raw = await rawClient(`${server.wsUrl}/${room}${token ? `?token=${token}` : ''}`)
+  const raw = await rawClient(`${suite.server.wsUrl}/${room}${token ? `?token=${token}` : ''}`)
   for (const frame of frames) raw.ws.send(frame)
   return raw
 }
 
 describe('write access on the WebSocket', () => {
   it('never applies a viewer’s updates, in any encoding, and tells the viewer', async () => {
-    const { session, editorKey } = await createSessionWithKeys(server.url, { access: 'key' })
+    const { session, editorKey } = await createSessionWithKeys(suite.server.url, { access: 'key' })
     const editor = await open(session.id, editorKey!)
     const before = text(editor)
 
@@ -89,13 +78,13 @@ describe('write access on the WebSocket', () => {
   })
 
   it('applies an editor’s update (open session without a key, keyed session with the attendee key)', async () => {
-    const openSession = await createSessionWithKeys(server.url, { access: 'open' })
+    const openSession = await createSessionWithKeys(suite.server.url, { access: 'open' })
     const watcher = await open(openSession.session.id)
     const raw = await sendRaw(openSession.session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('open-edit'))])
     await waitFor(() => text(watcher).includes('open-edit'), 3000, 'open-session edit')
     raw.ws.close()
 
-    const keyed = await createSessionWithKeys(server.url, { access: 'key' })
+    const keyed = await createSessionWithKeys(suite.server.url, { access: 'key' })
     const keyedWatcher = await open(keyed.session.id, keyed.editorKey!)
     const rawKeyed = await sendRaw(keyed.session.id, keyed.editorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('keyed-edit'))])
     await waitFor(() => text(keyedWatcher).includes('keyed-edit'), 3000, 'keyed-session edit')
@@ -103,9 +92,9 @@ describe('write access on the WebSocket', () => {
   })
 
   it('rejects editors and accepts the moderator while locked, then accepts editors again', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
     const watcher = await open(session.id)
-    expect((await act(server.url, session.id, 'lock', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'lock', moderatorKey)).status).toBe(200)
 
     const editorRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('locked-editor'))])
     await waitFor(() => editorRaw.frames.some(isPermissionDenied), 3000, 'permission denied while locked')
@@ -116,7 +105,7 @@ describe('write access on the WebSocket', () => {
     // Its copy now holds a write the pad refused: it is closed, not left connected (issue 16).
     expect(await editorRaw.closed).toMatchObject({ code: CloseCode.diverged })
 
-    expect((await act(server.url, session.id, 'unlock', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'unlock', moderatorKey)).status).toBe(200)
     const unlockedRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('unlocked-editor'))])
     await waitFor(() => text(watcher).includes('unlocked-editor'), 3000, 'editor edit after unlock')
     expect(text(watcher)).not.toContain('>locked-editor<')
@@ -125,10 +114,10 @@ describe('write access on the WebSocket', () => {
   })
 
   it('rejects everyone, the moderator too, once the session has ended', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
     const watcher = await open(session.id)
     const before = text(watcher)
-    expect((await act(server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
     const moderatorRaw = await sendRaw(session.id, moderatorKey, [syncFrame(messageYjsUpdate, paragraphUpdate('ended-moderator'))])
     const editorRaw = await sendRaw(session.id, null, [syncFrame(messageYjsUpdate, paragraphUpdate('ended-editor'))])
     await waitFor(() => moderatorRaw.frames.some(isPermissionDenied) && editorRaw.frames.some(isPermissionDenied), 3000, 'both refused')
@@ -141,14 +130,14 @@ describe('write access on the WebSocket', () => {
   })
 
   it('closes a connection whose token matches no key with 4401', async () => {
-    const { session } = await createSessionWithKeys(server.url, { access: 'key' })
-    const raw = await rawClient(`${server.wsUrl}/${session.id}?token=not-the-key`)
+    const { session } = await createSessionWithKeys(suite.server.url, { access: 'key' })
+    const raw = await rawClient(`${suite.server.wsUrl}/${session.id}?token=not-the-key`)
     expect(await raw.closed).toEqual({ code: CloseCode.badToken, reason: 'bad token' })
   })
 
   it('lets nobody write the control doc, and shows moderator actions on it within a second', async () => {
-    const { session, moderatorKey } = await createSessionWithKeys(server.url)
-    const control = connectPad(server.wsUrl, `${session.id}/control`, { token: moderatorKey })
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url)
+    const control = connectPad(suite.server.wsUrl, `${session.id}/control`, { token: moderatorKey })
     clients.push(control)
     await waitForSynced(control)
     const map = control.ydoc.getMap('control')
@@ -158,14 +147,14 @@ describe('write access on the WebSocket', () => {
     await waitFor(() => raw.frames.some(isPermissionDenied), 3000, 'control write refused')
 
     // The second is the product's promise; the wait allows ten, so a busy machine cannot fail it.
-    expect((await act(server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'start', moderatorKey)).status).toBe(200)
     await waitFor(() => map.get('state') === 'live', 10_000, 'live state on the control doc')
     const endsAt = map.get('endsAt') as number
     expect(endsAt - (map.get('startedAt') as number)).toBe(40 * 60_000)
 
-    expect((await act(server.url, session.id, 'extend', moderatorKey, { minutes: 5 })).status).toBe(200)
+    expect((await act(suite.server.url, session.id, 'extend', moderatorKey, { minutes: 5 })).status).toBe(200)
     await waitFor(() => map.get('endsAt') === endsAt + 5 * 60_000, 10_000, 'extended end time')
-    const fresh = connectPad(server.wsUrl, `${session.id}/control`)
+    const fresh = connectPad(suite.server.wsUrl, `${session.id}/control`)
     clients.push(fresh)
     await waitForSynced(fresh)
     expect(fresh.ydoc.getXmlFragment(padFragmentName).length).toBe(0)

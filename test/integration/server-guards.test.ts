@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { organizerHeaders, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-guards-'))
 const servers: ServerProcess[] = []
@@ -21,13 +21,6 @@ let metricsPort: number
 const metricsToken = 'metrics-token-0123456789'
 
 /** A port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as net.AddressInfo
-  await new Promise<void>((resolve) => probe.close(() => resolve()))
-  return port
-}
 
 beforeAll(async () => {
   metricsPort = await freePort()

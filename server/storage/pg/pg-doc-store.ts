@@ -8,6 +8,7 @@
 import type pg from 'pg'
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../doc-store.ts'
+import { inTransaction } from './transaction.ts'
 
 interface PendingAppend {
   docName: string
@@ -173,19 +174,8 @@ export class PgDocStore implements DocStore {
     }
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work)
   }
 }
 

@@ -13,6 +13,7 @@ import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import { inTransaction } from './transaction.ts'
 import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
@@ -196,21 +197,13 @@ export class PgMetaStore implements MetaStore {
     return overdue(rows.map(toSession), beforeIso)
   }
 
-  async deleteSession(id: string): Promise<boolean> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
+  deleteSession(id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM archives WHERE session_id = $1', [id])
       await client.query('DELETE FROM participants WHERE session_id = $1', [id])
       const { rowCount } = await client.query('DELETE FROM sessions WHERE id = $1', [id])
-      await client.query('COMMIT')
       return (rowCount ?? 0) > 0
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+    })
   }
 
   async findImported(event: string, key: string): Promise<Session | null> {

@@ -8,6 +8,7 @@
 import pg from 'pg'
 import { PgDocStore } from './pg-doc-store.ts'
 import { PgMetaStore } from './pg-meta-store.ts'
+import { inTransaction } from './transaction.ts'
 
 export interface PgStorage {
   docs: PgDocStore
@@ -193,10 +194,8 @@ export async function openPgStorage(databaseUrl: string, options: PgStorageOptio
   }
 }
 
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+function migrate(pool: pg.Pool): Promise<void> {
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock])
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())')
     const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
@@ -206,13 +205,7 @@ async function migrate(pool: pg.Pool): Promise<void> {
       await client.query(migrations[version]!)
       await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1])
     }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
-  }
+  })
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -143,6 +143,22 @@ describe('scanUpdate', () => {
     expect(() => scanUpdate(new Uint8Array(0), unlimited)).toThrow(MalformedShapeError)
   })
 
+  it('refuses what the property test caught Yjs throwing on: a skip byte with other bits, numbers past 2^52', () => {
+    // 0b1000_1010: Yjs reads an item of content kind 10, not a skip, and throws.
+    const skipWithOrigin = Uint8Array.of(1, 1, 5, 0, 0b1000_1010, 3, 0)
+    expect(() => Y.decodeUpdate(skipWithOrigin)).toThrow()
+    expect(() => scanUpdate(skipWithOrigin, unlimited)).toThrow(MalformedShapeError)
+    expect(() => stateFromUpdate(skipWithOrigin)).toThrow(MalformedShapeError)
+    expect(scanUpdate(Uint8Array.of(1, 1, 5, 0, 10, 3, 0), unlimited).structs).toBe(1)
+    // A deleted range of length 2 at clock 2^56: Yjs rounds its end onto its start and throws
+    // re-encoding it as pending.
+    const encoder = encoding.createEncoder()
+    for (const n of [0, 1, 7, 1, 2 ** 56, 2]) encoding.writeVarUint(encoder, n)
+    const farDelete = encoding.toUint8Array(encoder)
+    expect(() => Y.applyUpdate(new Y.Doc(), farDelete)).toThrow()
+    expect(() => scanUpdate(farDelete, unlimited)).toThrow(MalformedShapeError)
+  })
+
   it('on thousands of mutated updates, accepts only what Yjs decodes, and nearly all of it', () => {
     const gen = prng.create(11)
     const updates = corpus(5, 300)

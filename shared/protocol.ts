@@ -100,10 +100,7 @@ export function writeUpdateFrame(update: Uint8Array): Uint8Array {
 
 /** Encodes an awareness frame `[1, awarenessUpdate]` (as from `encodeAwarenessUpdate`). */
 export function writeAwarenessFrame(awarenessUpdate: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageAwareness)
-  encoding.writeVarUint8Array(encoder, awarenessUpdate)
-  return encoding.toUint8Array(encoder)
+  return awarenessFrame(awarenessUpdate)
 }
 
 /** True for the empty Yjs update `[0, 0]` (no structs, no deletions): what a client with nothing new sends as its sync step 2. */
@@ -113,11 +110,7 @@ export function isEmptyUpdate(update: Uint8Array): boolean {
 
 /** Encodes y-protocols' permission-denied frame `[2 messageAuth, 0, reason]` (y-protocols/auth `writePermissionDenied`). */
 export function writePermissionDeniedFrame(reason: string): Uint8Array {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, messageAuth)
-  encoding.writeVarUint(encoder, 0)
-  encoding.writeVarString(encoder, reason)
-  return encoding.toUint8Array(encoder)
+  return permissionDeniedFrame(reason)
 }
 
 // --- Frames as bytes ---------------------------------------------------------------------------

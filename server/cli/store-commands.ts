@@ -116,6 +116,9 @@ export async function restoreCommand(config: Config, file: string): Promise<void
  * `check`: the configuration parses (the caller did that), the store opens and answers, the bus
  * connects. Prints one line each; throws (exit 1) when something is down, like `/healthz`'s 503.
  */
+/** How long `check` waits for the store and the bus to answer before calling them down. */
+const checkTimeoutMs = 15_000
+
 export async function checkCommand(config: Config): Promise<void> {
   const lines: string[] = ['config: ok']
   let down = false
@@ -128,7 +131,8 @@ export async function checkCommand(config: Config): Promise<void> {
       throw new CliError(`no database yet at ${sqliteFile(config)} (the server creates it at its first start; ${dir} is writable)`)
     }
     const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl })
-    const status = await storage.health()
+    // An operator waits for an answer; a busy database is slow, not down (`/healthz` keeps 3 s).
+    const status = await storage.health(checkTimeoutMs)
     await storage.close()
     lines.push(`store: ${storage.kind} ${status} (${storage.kind === 'sqlite' ? sqliteFile(config) : redactUrl(config.databaseUrl!)})`)
     down ||= status !== 'up'
@@ -138,7 +142,7 @@ export async function checkCommand(config: Config): Promise<void> {
     down ||= !missing
   }
   try {
-    const bus = await openBus({ redisUrl: config.redisUrl, logger: silentLogger, prefix: config.redisPrefix })
+    const bus = await openBus({ redisUrl: config.redisUrl, logger: silentLogger, prefix: config.redisPrefix, connectTimeoutMs: checkTimeoutMs })
     lines.push(`bus: ${config.redisUrl ? 'redis' : 'local'} ${bus.status()}`)
     down ||= bus.status() !== 'up'
     await bus.close()

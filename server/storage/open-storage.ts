@@ -13,14 +13,15 @@ export interface Storage {
   kind: 'sqlite' | 'postgres'
   docs: DocStore
   meta: MetaStore
-  health(): Promise<'up' | 'down'>
+  /** Whether the store answers within `timeoutMs` (@default 3000: `/healthz`'s budget). */
+  health(timeoutMs?: number): Promise<'up' | 'down'>
   close(): Promise<void>
 }
 
 export async function openStorage(options: { dataDir: string; databaseUrl: string | null; sqliteSync?: SqliteSync; commitWindowMs?: number }): Promise<Storage> {
   if (options.databaseUrl) {
     const pg = await openPgStorage(options.databaseUrl)
-    return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: () => pg.health(), close: () => pg.close() }
+    return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: (timeoutMs) => pg.health(timeoutMs), close: () => pg.close() }
   }
   const sqlite = openSqliteStorage(options.dataDir, options.sqliteSync, options.commitWindowMs)
   // The file is opened by this process: it is up as long as the process is.

@@ -212,7 +212,7 @@ describe('summitpad (the command line)', () => {
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toContain('store: sqlite up')
     const onPg = await cli(['check'], { DATABASE_URL: baseDatabaseUrl, REDIS_URL: 'redis://127.0.0.1:6379' })
-    expect(onPg.code, onPg.stderr).toBe(0)
+    expect(onPg.code, onPg.stderr + onPg.stdout).toBe(0)
     expect(onPg.stdout).toContain('store: postgres up')
     expect(onPg.stdout).toContain('bus: redis up')
     const down = await cli(['check'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/test' })

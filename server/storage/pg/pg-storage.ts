@@ -14,7 +14,7 @@ export interface PgStorage {
   docs: PgDocStore
   meta: PgMetaStore
   /** `up` when the database answers a trivial query within a few seconds. */
-  health(): Promise<'up' | 'down'>
+  health(timeoutMs?: number): Promise<'up' | 'down'>
   /** Flushes pending appends and closes the pool. Idempotent. */
   close(): Promise<void>
 }
@@ -175,9 +175,9 @@ export async function openPgStorage(databaseUrl: string, options: PgStorageOptio
   return {
     docs,
     meta,
-    async health() {
+    async health(timeoutMs = 3000) {
       try {
-        await withTimeout(pool.query('SELECT 1'), 3000)
+        await withTimeout(pool.query('SELECT 1'), timeoutMs)
         return 'up'
       } catch {
         return 'down'

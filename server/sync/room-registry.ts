@@ -16,6 +16,7 @@ import type { SyncSocket } from './socket.ts'
 import type { DocShape } from './update-checks.ts'
 import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
+import type { PresentPerson } from '../../shared/participants.ts'
 
 export interface RoomRegistryOptions {
   store: DocStore
@@ -27,7 +28,7 @@ export interface RoomRegistryOptions {
   /** @default 4 MiB */
   maxQueuedBytesPerConnection: number
   /** See RoomOptions.onPresence. */
-  onPresence?: (docName: string, names: string[]) => void
+  onPresence?: (docName: string, people: PresentPerson[]) => void
   /** See ConnectionOptions.rateLimit. */
   rateLimit?: ConnectionOptions['rateLimit']
   /** See ConnectionOptions.metrics. */

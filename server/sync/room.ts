@@ -35,6 +35,7 @@ import { UpdatePipeline } from './update-pipeline.ts'
 import { sliceUpdate } from './update-slices.ts'
 import { checkStateVector, defaultUpdateCheckLimits, UpdateChecker, type DocShape, type PlacedItems, type TypeInfo, type UpdateCheckLimits } from './update-checks.ts'
 import { ContentRefusedError, idKey, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type UpdateShape } from './update-shape.ts'
+import { presentPerson, type PresentPerson } from '../../shared/participants.ts'
 
 /**
  * What one room accepts; each limit refuses with a documented close code. The content limits
@@ -74,10 +75,11 @@ export interface RoomOptions {
   compactAfterRows: number
   logger: Logger
   /**
-   * Called with names (the awareness `user.name` of a client) seen in this room for the first
-   * time, so the session can record who was present. Optional.
+   * Called with the people (awareness `user` id and name, see shared/participants.ts) seen in
+   * this room for the first time or under a new name, so the session can record who was present.
+   * Placeholder names are never reported. Optional.
    */
-  onPresence?: (docName: string, names: string[]) => void
+  onPresence?: (docName: string, people: PresentPerson[]) => void
   /**
    * Called when loading the doc moved `rows` stored rows that kept it from loading into the
    * store's quarantine (quarantine.ts), so the moderator can be told. Optional.
@@ -222,7 +224,8 @@ export class Room {
   /** The doc's stored log: its size, and its compaction. */
   private readonly log: DocLog
   private serverChanges: Promise<void> = Promise.resolve()
-  private readonly presentNames = new Set<string>()
+  /** Person key → the last name reported for them (bounded by the room's awareness states over its life). */
+  private readonly presentPeople = new Map<string, string>()
   private closing: Promise<void> | null = null
   /** `Y.encodeStateAsUpdate` of the doc, kept until the next change (a connect storm encodes once). */
   private fullState: Uint8Array | null = null
@@ -1029,13 +1032,12 @@ export class Room {
   }
 
   private notePresence(clients: number[]): void {
-    const fresh: string[] = []
+    const fresh: PresentPerson[] = []
     for (const client of clients) {
-      const user = (this.awareness.getStates().get(client) as { user?: { name?: unknown } } | undefined)?.user
-      const name = typeof user?.name === 'string' ? user.name.trim().slice(0, 60) : ''
-      if (name && !this.presentNames.has(name)) {
-        this.presentNames.add(name)
-        fresh.push(name)
+      const present = presentPerson((this.awareness.getStates().get(client) as { user?: unknown } | undefined)?.user)
+      if (present && this.presentPeople.get(present.person) !== present.name) {
+        this.presentPeople.set(present.person, present.name)
+        fresh.push(present)
       }
     }
     if (fresh.length > 0) this.options.onPresence!(this.docName, fresh)

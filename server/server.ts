@@ -98,7 +98,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     quietMs: config.revisionQuietMs,
     maxIntervalMs: config.revisionMaxIntervalMs,
   })
-  const archiver = new Archiver(storage.meta, registry)
+  const archiver = new Archiver(storage.meta, registry, { publicUrl: config.publicUrl })
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
   sessions.attachBus(bus)
   // A revision at the start and at the end of every session.

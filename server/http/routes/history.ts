@@ -47,8 +47,11 @@ function revNumber(raw: unknown): number {
   return rev
 }
 
-/** The history routes, to be mounted at `/api/sessions` (before `sessionsRouter`). */
-export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore): Router {
+/**
+ * The history routes, to be mounted at `/api/sessions` (before `sessionsRouter`). A revision's
+ * export makes its links absolute against `publicUrl` (`PUBLIC_URL`), or leaves them out.
+ */
+export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore, publicUrl: string | null = null): Router {
   const api = documentedRouter('/api/sessions')
   const load = (id: string) => {
     if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
@@ -95,7 +98,7 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     const { padUpdate, snapshot } = await history.revisionSource(session, rev)
     // A revision is the pad at that moment: the chat is not part of it. Rebuilding and rendering
     // it happen in a worker (issue 15: no request keeps the event loop).
-    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [] })
+    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [], publicUrl })
     res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -22,4 +22,13 @@ describe('searchSnippet', () => {
     expect(snippet.split(S).length - 1).toBeGreaterThan(30)
     expect(searchSnippet('Nothing here\nat all', 0, ['zzz'])).toBe('Nothing here at all')
   })
+
+  it('is plain text: no heading underlines, list markers or checkboxes of the text layout (issue 19)', () => {
+    const window = 'Decisions\n---------\n\n- Keep the v3 API stable\n\nAction items\n------------\n\n[ ] Action: @李明 checks the driver\n[x] Action: books the room\n1. Intro — @sean, 10 min\n\nSumm\n====='
+    const snippet = searchSnippet(window, 0, ['李明'])
+    expect(snippet).toBe(`Decisions Keep the v3 API stable Action items Action: @${S}李明${E} checks the driver Action: books the room Intro — @sean, 10 min Summ`)
+    // A window cut inside an underline.
+    expect(searchSnippet('---\nNotes on quotas', 5, ['quotas'])).toBe(`…Notes on ${S}quotas${E}`)
+  })
 })
+

@@ -33,6 +33,11 @@ export interface ExportSource {
    * and relative links in the pad are left out (never a relative path).
    */
   publicUrl?: string | null
+  /**
+   * Keep the template sections nobody filled (a revision's export: the pad as it was at that
+   * moment). Otherwise they are left out, as on the archive page. @default false
+   */
+  keepEmptySections?: boolean
 }
 
 const extension: Record<ExportFormat, string> = { md: 'md', html: 'html', txt: 'txt', json: 'json' }
@@ -73,16 +78,17 @@ export function exportMeta(source: ExportSource): ExportMeta {
 
 export function renderExport(format: ExportFormat, source: ExportSource): RenderedExport {
   const meta = exportMeta(source)
+  const readable = () => readableDoc(source.doc, source.publicUrl ?? null, { keepEmptySections: source.keepEmptySections === true })
   let body: string
   switch (format) {
     case 'md':
-      body = exportMarkdown(readableDoc(source.doc, source.publicUrl ?? null), meta)
+      body = exportMarkdown(readable(), meta)
       break
     case 'html':
-      body = exportHtml(readableDoc(source.doc, source.publicUrl ?? null), meta, source.outcomes)
+      body = exportHtml(readable(), meta, source.outcomes)
       break
     case 'txt':
-      body = exportText(readableDoc(source.doc, source.publicUrl ?? null), meta)
+      body = exportText(readable(), meta)
       break
     case 'json':
       body = `${JSON.stringify({ session: source.session, participants: source.participants, outcomes: source.outcomes, doc: source.doc, chat: source.chat }, null, 2)}\n`

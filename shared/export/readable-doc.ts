@@ -88,7 +88,19 @@ export function withAbsoluteLinks(node: PMJSON, publicUrl: string | null, depth 
     if (marks.length === 0) delete next.marks
   }
   if (!node.content) return next
-  return { ...next, content: node.content.map((child) => withAbsoluteLinks(child, publicUrl, depth + 1)) }
+  return { ...next, content: mergeTexts(node.content.map((child) => withAbsoluteLinks(child, publicUrl, depth + 1))) }
+}
+
+/** Adjacent text nodes with the same marks as one (a dropped link leaves its text beside others). */
+function mergeTexts(content: PMJSON[]): PMJSON[] {
+  const merged: PMJSON[] = []
+  for (const node of content) {
+    const last = merged[merged.length - 1]
+    if (last?.type === 'text' && node.type === 'text' && JSON.stringify(last.marks ?? []) === JSON.stringify(node.marks ?? [])) {
+      merged[merged.length - 1] = { ...last, text: `${last.text ?? ''}${node.text ?? ''}` }
+    } else merged.push(node)
+  }
+  return merged
 }
 
 /** `href` as an absolute URL, or null when it cannot be one (relative with no `publicUrl`). */
@@ -103,9 +115,9 @@ export function absoluteHref(href: string, publicUrl: string | null): string | n
   }
 }
 
-/** All three: what the archive's exports are made from. */
-export function readableDoc(doc: PMJSON, publicUrl: string | null): PMJSON {
-  return withAbsoluteLinks(withoutLineEndSpace(withoutEmptySections(doc)), publicUrl)
+/** All three (the first unless `keepEmptySections`): what the archive's exports are made from. */
+export function readableDoc(doc: PMJSON, publicUrl: string | null, options: { keepEmptySections?: boolean } = {}): PMJSON {
+  return withAbsoluteLinks(withoutLineEndSpace(options.keepEmptySections ? doc : withoutEmptySections(doc)), publicUrl)
 }
 
 function headingLevel(heading: PMJSON): number {

@@ -98,7 +98,7 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     const { padUpdate, snapshot } = await history.revisionSource(session, rev)
     // A revision is the pad at that moment: the chat is not part of it. Rebuilding and rendering
     // it happen in a worker (issue 15: no request keeps the event loop).
-    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [], publicUrl })
+    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [], publicUrl, keepEmptySections: true })
     res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -194,7 +194,7 @@ function linkRow(session: ImportedSession, origin: string): HTMLElement {
     {},
     h('td', { class: 'import-link-title' }, h('a', { href: links.attendee }, session.title)),
     h('td', { class: 'import-link-url' }, h('code', {}, moderator)),
-    h('td', { class: 'import-link-actions' }, copy, download),
+    h('td', { class: 'import-link-actions' }, h('div', { class: 'import-link-buttons' }, copy, download)),
   )
 }
 

@@ -22,7 +22,7 @@ export const maxSnippetChars = 200
  * space collapsed, `…` where text was cut; see {@link plainWindow} for what is taken out.
  */
 export function searchSnippet(window: string, windowStart: number, words: string[]): string {
-  const text = plainWindow(window)
+  const text = plainWindow(window, windowStart)
   const pattern = matcher(words)
   const first = pattern ? text.search(pattern) : -1
   let start = first < 0 ? 0 : Math.max(0, first - 60)
@@ -35,16 +35,22 @@ export function searchSnippet(window: string, windowStart: number, words: string
   return `${windowStart + start > 0 ? '…' : ''}${marked}${end < text.length || window.length >= snippetWindowChars ? '…' : ''}`
 }
 
+/** The labels of the text export's metadata lines (`shared/export/meta.ts`). */
+const metaLine = /^(?:Track|Room|Moderator|Scheduled|Started|Ended|Participants|Link): /
+
 /**
  * The text export's lines (`shared/export/text.ts`) as prose: lines that only underline a heading
- * (`=====`, `-----`, also cut short at the window's edge) are dropped, and a line's list marker
- * (`- `, `* `, `1. `) and checkbox (`[ ] `, `[x] `) are taken off; the rest is joined by single
- * spaces. Linear in the window.
+ * (`=====`, `-----`, also cut short at the window's edge) are dropped, and so are the session
+ * title (the first line, when the window starts the text: `windowStart` 0) and the metadata lines
+ * (`Room: …`: the result shows them beside the snippet); a line's list marker (`- `, `* `, `1. `)
+ * and checkbox (`[ ] `, `[x] `) are taken off; the rest is joined by single spaces. Linear in the
+ * window.
  */
-export function plainWindow(window: string): string {
-  return window
-    .split(/\r?\n/)
-    .filter((line) => !/^\s*(?:={2,}|-{2,})\s*$/.test(line))
+export function plainWindow(window: string, windowStart = 1): string {
+  const lines = window.split(/\r?\n/)
+  if (windowStart === 0 && /^\s*={2,}\s*$/.test(lines[1] ?? '')) lines.shift()
+  return lines
+    .filter((line) => !/^\s*(?:={2,}|-{2,})\s*$/.test(line) && !metaLine.test(line))
     .map((line) => line.replace(/^\s*(?:(?:[-*]|\d{1,9}[.)])\s+)?(?:\[[ xX]\]\s+)?/, ''))
     .join(' ')
     .replace(/\s+/g, ' ')

@@ -30,5 +30,10 @@ describe('searchSnippet', () => {
     // A window cut inside an underline.
     expect(searchSnippet('---\nNotes on quotas', 5, ['quotas'])).toBe(`…Notes on ${S}quotas${E}`)
   })
+
+  it('leaves out the title and the metadata lines the result shows beside it', () => {
+    const window = 'Nova: cells v2\n==============\n\nTrack: Compute\nRoom: Room 201\nModerator: 李明\nEnded: 2026-12-03 04:27 UTC\n\nGoals\n-----\n\nAgree how 李明 rolls out'
+    expect(searchSnippet(window, 0, ['李明'])).toBe(`Goals Agree how ${S}李明${E} rolls out`)
+  })
 })
 

@@ -72,6 +72,8 @@ describe('the archive in a suite.browser', () => {
     await pad.getByRole('button', { name: 'Search' }).click()
     await pad.locator('.snippet mark', { hasText: 'hypervisor' }).waitFor()
     expect(await pad.locator('.archive-card').count()).toBe(1)
+    // Plain text (issue 19): no heading underline, list marker or checkbox of the text layout.
+    expect(await pad.locator('.snippet').textContent()).not.toMatch(/-{3,}|={3,}|\[[ x]\]|Track: /)
     await pad.screenshot({ path: artifactPath('archive-search.png'), fullPage: true })
 
     await pad.goto(`${suite.server.url}/archive/actions`)

@@ -78,7 +78,7 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
   const form = h(
     'form',
     { class: 'import-form', 'aria-labelledby': 'import-heading' },
-    h('h2', { id: 'import-heading' }, 'Import the schedule'),
+    h('h2', { id: 'import-heading' }, 'Schedule file'),
     expectedFormat(),
     h('label', { class: 'field', for: 'import-event' }, h('span', { class: 'field-label' }, 'Event'), event),
     h('label', { class: 'field', for: 'import-file' }, h('span', { class: 'field-label' }, 'Schedule file (CSV or .ics)'), file),

@@ -66,7 +66,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     rateLimit: { perSecond: config.maxMessagesPerSecond, burst: config.messageBurst },
     maxSendBacklogBytes: config.maxSendBacklogBytes,
     metrics: metrics.sync,
-    onPresence: (docName, names) => sessions.notePresence(docName, names),
+    onPresence: (docName, people) => sessions.notePresence(docName, people),
     onStored: (docName) => keeper.noteChange(docName),
     onDocCreated: (docName, ydoc) => keeper.watch(docName, ydoc),
     // Tell the moderator (a control doc field the pad page shows) that stored edits were set aside.
@@ -101,7 +101,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     quietMs: config.revisionQuietMs,
     maxIntervalMs: config.revisionMaxIntervalMs,
   })
-  const archiver = new Archiver(storage.meta, registry)
+  const archiver = new Archiver(storage.meta, registry, { publicUrl: config.publicUrl })
   const sessions = new SessionService({
     meta: storage.meta,
     docs: storage.docs,

@@ -1,7 +1,8 @@
 /**
- * A read-only view of a pad's Y.XmlFragment (projector, history): the sync plugin with the given
- * options, the pad's node views without any editing controls, no cursors, no keymaps.
+ * A read-only view of a pad's Y.XmlFragment (projector, history), or of a frozen pad (archive):
+ * the pad's node views without any editing controls, no cursors, no keymaps.
  */
+import type { Node as PMNode } from 'prosemirror-model'
 import { EditorState } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
 import { ySyncPlugin } from 'y-prosemirror'
@@ -22,17 +23,32 @@ export interface ViewerOptions {
   onChange?: () => void
 }
 
+const readOnlyNodeViews: ConstructorParameters<typeof EditorView>[1]['nodeViews'] = {
+  task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
+  action_item: (node, view, getPos) => new ActionItemView(node, view, getPos),
+  agenda_item: (node, view, getPos) => new AgendaItemView(node, view, getPos, readOnlyAgenda),
+}
+
+/**
+ * A read-only view of a frozen pad (an archive's `doc`), drawn by the same node views as the
+ * live pad, so an agenda item shows its owner, timebox and status as the history page does.
+ */
+export function createStaticViewer(place: HTMLElement, doc: PMNode, options: { className: string; label: string }): EditorView {
+  return new EditorView(place, {
+    state: EditorState.create({ schema, doc }),
+    editable: () => false,
+    attributes: { class: `pad-editor ${options.className}`, role: 'document', 'aria-label': options.label },
+    nodeViews: readOnlyNodeViews,
+  })
+}
+
 export function createViewer(place: HTMLElement, options: ViewerOptions): EditorView {
   return new EditorView(place, {
     state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions)] }),
     editable: () => false,
     // A document to read, not a text box: no textbox role, so no aria-readonly either.
     attributes: { class: `pad-editor ${options.className}`, role: 'document', 'aria-label': 'Session pad' },
-    nodeViews: {
-      task_item: (node, view, getPos) => new TaskItemView(node, view, getPos),
-      action_item: (node, view, getPos) => new ActionItemView(node, view, getPos),
-      agenda_item: (node, view, getPos) => new AgendaItemView(node, view, getPos, readOnlyAgenda),
-    },
+    nodeViews: readOnlyNodeViews,
     // y-prosemirror dispatches while the view is being constructed: use `this`.
     dispatchTransaction(this: EditorView, tr) {
       this.updateState(this.state.apply(tr))

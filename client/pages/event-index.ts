@@ -17,8 +17,14 @@ const dateTimeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', mo
 
 type View = 'grid' | 'tracks'
 
+/** What a page holding the index may ask of it. */
+export interface EventIndex {
+  /** Reloads the sessions now (e.g. right after a schedule import) and redraws. */
+  refresh(): Promise<void>
+}
+
 /** Fills `container` with the index and keeps it current. */
-export async function renderEventIndex(container: HTMLElement): Promise<void> {
+export async function renderEventIndex(container: HTMLElement): Promise<EventIndex> {
   const params = new URLSearchParams(location.search)
   let view: View = params.get('view') === 'tracks' ? 'tracks' : 'grid'
   let track = params.get('track') ?? ''
@@ -77,6 +83,7 @@ export async function renderEventIndex(container: HTMLElement): Promise<void> {
   }
   await refresh()
   setInterval(() => void refresh(), refreshMs)
+  return { refresh }
 }
 
 function dayKey(iso: string): string {

@@ -8,6 +8,7 @@ import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { organizerApi } from '../organizer-api.ts'
 import type { AuditEntry, OrganizerStatus } from '../../shared/organizer.ts'
+import { renderEventIndex, type EventIndex } from './event-index.ts'
 import { scheduleImportForm } from './schedule-import.ts'
 import { siteHeader } from './site-header.ts'
 
@@ -33,7 +34,13 @@ export async function renderOrganizer(root: HTMLElement, page: OrganizerPage): P
     return
   }
   if (page === 'home') main.replaceChildren(top, signedInPanel(status))
-  else if (page === 'import') main.replaceChildren(top, scheduleImportForm())
+  else if (page === 'import') {
+    // The schedule beside the form shows what an import created at once (issue 19).
+    const schedule = h('section', { class: 'schedule', 'aria-labelledby': 'schedule-heading' }, h('h2', { id: 'schedule-heading' }, 'Schedule'))
+    let index: EventIndex | null = null
+    main.replaceChildren(top, h('div', { class: 'import-layout' }, scheduleImportForm(() => void index?.refresh()), schedule))
+    index = await renderEventIndex(schedule)
+  }
   else main.replaceChildren(top, auditLog())
 }
 

@@ -64,9 +64,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   const pad = new PadConnection(session.id, key)
   const authorship = new Authorship(pad.ydoc)
   const control = new ControlConnection(session.id, key, controlStateOf(session))
-  let identity: Identity = loadIdentity() ?? suggestIdentity()
+  const remembered = loadIdentity()
+  let identity: Identity = remembered ?? suggestIdentity()
+  // Until the person picks a name, the suggestion is marked a placeholder: others see it on the
+  // cursor, but the server never records it as a participant (issue 19 bug 1).
+  let placeholder = remembered === null
   const awareness = pad.provider.awareness
-  awareness.setLocalStateField('user', identity)
+  awareness.setLocalStateField('user', placeholder ? { ...identity, placeholder: true } : identity)
 
   let view: EditorView | null = null
   const writable = () => canWrite(role, 'pad', control.state) && !pad.status.refusal && !pad.status.outdated
@@ -175,6 +179,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   youButton.addEventListener('click', async () => {
     identity = await askIdentity(identity, false)
     saveIdentity(identity)
+    placeholder = false
     awareness.setLocalStateField('user', identity)
     showIdentity()
     claimAuthorship()
@@ -207,7 +212,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   // Authorship is written into the pad, so only by someone who may write it, and only once the
   // server's copy is in (so this person's entry is not created twice).
   const claimAuthorship = () => {
-    if (pad.provider.synced && canWrite(role, 'pad', control.state)) authorship.claim(identity)
+    if (!placeholder && pad.provider.synced && canWrite(role, 'pad', control.state)) authorship.claim(identity)
   }
   pad.provider.on('sync', (synced: boolean) => {
     if (synced) claimAuthorship()
@@ -288,6 +293,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   if (!loadIdentity()) {
     identity = await askIdentity(identity, true)
     saveIdentity(identity)
+    placeholder = false
     awareness.setLocalStateField('user', identity)
     showIdentity()
     claimAuthorship()

@@ -4,7 +4,7 @@
  * session's links (with their keys, shown this once) on the page and as a CSV download. The
  * sign-in cookie goes with the request; the server refuses anyone but an organizer.
  */
-import type { ImportResult } from '../../shared/api.ts'
+import type { ImportedSession, ImportResult } from '../../shared/api.ts'
 import { h } from '../dom.ts'
 
 /** The import's answer, or on a refusal its error (with the bad lines). */
@@ -12,17 +12,60 @@ interface ImportAnswer extends ImportResult {
   error?: { message: string; details?: { problems?: { line: number; message: string }[] } }
 }
 
-/** The form; the event index beside it picks the new sessions up on its next refresh. */
-export function scheduleImportForm(): HTMLElement {
+/** What a schedule file holds, said before a file is chosen (issue 19, "running the room"). */
+const csvColumns = 'title, start, duration (required); track, room, moderator, description (optional)'
+const startFormat = 'a date and time such as 2026-11-24 14:00 (or ISO 8601, 2026-11-24T14:00); times are in the event\'s time zone unless they carry an offset such as +08:00'
+const sampleCsv = 'title,track,room,start,duration,moderator\r\nPlacement API roadmap,Nova,Room 201,2026-11-24 09:00,40,Sean\r\n"Quotas, limits and usage",Nova,Room 201,2026-11-24 09:50,40,Kim\r\n'
+
+function expectedFormat(): HTMLElement {
+  const sample = h('a', { href: URL.createObjectURL(new Blob([sampleCsv], { type: 'text/csv' })), download: 'schedule-sample.csv' }, 'Download a sample CSV')
+  return h(
+    'div',
+    { class: 'import-expects', id: 'import-expects' },
+    h('h3', {}, 'What the file holds'),
+    h(
+      'ul',
+      {},
+      h('li', {}, h('strong', {}, 'CSV: '), `a header row naming the columns, in any order and any case: ${csvColumns}. One session per row; quote a field that holds a comma.`),
+      h('li', {}, h('strong', {}, 'start: '), `${startFormat}.`),
+      h('li', {}, h('strong', {}, 'duration: '), 'whole minutes, from 5 to 1440.'),
+      h('li', {}, h('strong', {}, 'iCalendar (.ics): '), 'one VEVENT per session: SUMMARY the title, DTSTART and DTEND (or DURATION) the slot, LOCATION the room, CATEGORIES the track, ORGANIZER (CN) the moderator. A TZID names the time zone.'),
+      h('li', {}, 'Importing the same event again updates its sessions (matched by track and title) and creates none twice.'),
+    ),
+    h('p', {}, sample),
+  )
+}
+
+/**
+ * Turns a problem the server reports for one line into a sentence ending with the format that
+ * line should have had.
+ */
+export function problemSentence(line: number, message: string): string {
+  const text = message.trim().replace(/\.$/, '')
+  const sentence = `Line ${line}: ${text.charAt(0).toUpperCase()}${text.slice(1)}.`
+  if (/\bstart\b|date and time/i.test(text)) return `${sentence} Write start as ${startFormat}.`
+  if (/\bduration\b/i.test(text)) return `${sentence} Write duration as whole minutes, from 5 to 1440.`
+  if (/header|column/i.test(text)) return `${sentence} The first row names the columns: ${csvColumns}.`
+  if (/fields where the header|not valid CSV/i.test(text)) return `${sentence} Each row has as many fields as the header; quote a field that holds a comma ("Quotas, limits").`
+  if (/VEVENT|iCalendar|DTSTART/i.test(text)) return `${sentence} Each VEVENT needs SUMMARY, DTSTART and DTEND or DURATION.`
+  return sentence
+}
+
+/**
+ * The form. `onImported` runs after an import that created or updated sessions (the schedule
+ * beside the form redraws with them at once).
+ */
+export function scheduleImportForm(onImported: () => void = () => {}): HTMLElement {
   const event = h('input', { id: 'import-event', name: 'event', required: true, maxlength: 80, placeholder: 'e.g. Summit 2026', autocomplete: 'off' })
-  const file = h('input', { id: 'import-file', name: 'schedule', type: 'file', required: true, accept: '.csv,.ics,text/csv,text/calendar' })
+  const file = h('input', { id: 'import-file', name: 'schedule', type: 'file', required: true, accept: '.csv,.ics,text/csv,text/calendar', 'aria-describedby': 'import-expects' })
   const preview = h('button', { type: 'button' }, 'Preview')
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Import')
   const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' })
   const form = h(
     'form',
     { class: 'import-form', 'aria-labelledby': 'import-heading' },
-    h('h2', { id: 'import-heading' }, 'Import the schedule'),
+    h('h2', { id: 'import-heading' }, 'Schedule file'),
+    expectedFormat(),
     h('label', { class: 'field', for: 'import-event' }, h('span', { class: 'field-label' }, 'Event'), event),
     h('label', { class: 'field', for: 'import-file' }, h('span', { class: 'field-label' }, 'Schedule file (CSV or .ics)'), file),
     h('div', { class: 'button-row' }, preview, submit),
@@ -32,7 +75,7 @@ export function scheduleImportForm(): HTMLElement {
   const run = async (dryRun: boolean) => {
     const chosen = file.files?.[0]
     if (!event.value.trim() || !chosen) {
-      result.replaceChildren(h('p', { class: 'error' }, 'Name the event and choose a file first.'))
+      result.replaceChildren(h('p', { class: 'error' }, 'Name the event and choose a CSV or .ics file first.'))
       return
     }
     preview.disabled = submit.disabled = true
@@ -46,15 +89,17 @@ export function scheduleImportForm(): HTMLElement {
       const answer = (await res.json()) as ImportAnswer
       if (!res.ok) {
         const problems = answer.error?.details?.problems ?? []
+        const message = answer.error?.message ?? `the import failed (HTTP ${res.status})`
         result.replaceChildren(
-          h('p', { class: 'error' }, answer.error?.message ?? `The import failed (${res.status}).`),
-          h('ul', { class: 'import-problems' }, ...problems.map((problem) => h('li', {}, `Line ${problem.line}: ${problem.message}`))),
+          h('p', { class: 'error' }, `${message.charAt(0).toUpperCase()}${message.slice(1).replace(/\.$/, '')}.`),
+          h('ul', { class: 'import-problems' }, ...problems.map((problem) => h('li', {}, problemSentence(problem.line, problem.message)))),
         )
         return
       }
       result.replaceChildren(...summary(answer))
+      if (!dryRun && answer.created + answer.updated > 0) onImported()
     } catch (error) {
-      result.replaceChildren(h('p', { class: 'error' }, `The import failed: ${(error as Error).message}`))
+      result.replaceChildren(h('p', { class: 'error' }, `The import failed: ${(error as Error).message}.`))
     } finally {
       preview.disabled = submit.disabled = false
     }
@@ -87,18 +132,55 @@ function summary(answer: ImportAnswer): HTMLElement[] {
   if (created.length > 0) {
     const origin = location.origin
     const rows = [['id', 'title', 'moderator link', 'attendee link', 'projector link'], ...created.map((s) => [s.id, s.title, origin + s.links!.moderator, origin + s.links!.attendee, origin + s.links!.projector])]
-    const csv = rows.map((row) => row.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\r\n')
-    const download = h('a', { class: 'button', href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })), download: 'session-links.csv' }, 'Download the links (CSV)')
+    const download = h('a', { class: 'button-link', href: csvUrl(rows), download: 'session-links.csv' }, 'Download all links (CSV)')
     parts.push(
       h('p', { class: 'hint' }, 'The moderator links carry their keys and are shown only now: download them and hand each to its moderator.'),
       download,
       h(
         'table',
         { class: 'import-links' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Session'), h('th', { scope: 'col' }, 'Moderator link'))),
-        h('tbody', {}, ...created.map((s) => h('tr', {}, h('td', {}, h('a', { href: s.links!.attendee }, s.title)), h('td', {}, h('code', {}, origin + s.links!.moderator))))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Session'), h('th', { scope: 'col' }, 'Moderator link'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
+        h('tbody', {}, ...created.map((s) => linkRow(s, origin))),
       ),
     )
   }
   return parts
 }
+
+/** A CSV file of `rows` as an object URL. */
+function csvUrl(rows: string[][]): string {
+  const csv = rows.map((row) => row.map((cell) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\r\n')
+  return URL.createObjectURL(new Blob([csv], { type: 'text/csv' }))
+}
+
+/** One new session: its title, its moderator link (whole, wrapped), a copy button and a download of its three links. */
+function linkRow(session: ImportedSession, origin: string): HTMLElement {
+  const links = session.links!
+  const moderator = origin + links.moderator
+  const copy = h('button', { type: 'button', class: 'bar-button copy-link', 'aria-label': `Copy the moderator link of ${session.title}` }, 'Copy')
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(moderator)
+      copy.textContent = 'Copied'
+    } catch {
+      // Clipboard refused (no permission, or not a secure context): select the link to copy by hand.
+      const code = copy.closest('tr')?.querySelector('code')
+      if (code) getSelection()?.selectAllChildren(code)
+      copy.textContent = 'Select and copy'
+    }
+  })
+  const text = `${session.title}\r\nModerator (keep private): ${moderator}\r\nAttendees: ${origin + links.attendee}\r\nProjector: ${origin + links.projector}\r\n`
+  const download = h(
+    'a',
+    { class: 'button-link', href: URL.createObjectURL(new Blob([text], { type: 'text/plain' })), download: `${session.id}-links.txt`, 'aria-label': `Download the links of ${session.title}` },
+    'Download',
+  )
+  return h(
+    'tr',
+    {},
+    h('td', { class: 'import-link-title' }, h('a', { href: links.attendee }, session.title)),
+    h('td', { class: 'import-link-url' }, h('code', {}, moderator)),
+    h('td', { class: 'import-link-actions' }, h('div', { class: 'import-link-buttons' }, copy, download)),
+  )
+}
+

@@ -2,9 +2,9 @@
  * `/s/<id>/archive`: an ended session as it was left: the frozen pad, rendered read-only, with
  * its outcomes (decisions, action items), participants, the chat transcript, and export downloads.
  */
-import { DOMSerializer } from 'prosemirror-model'
-import { schema } from '../../shared/schema.ts'
 import { padNode } from '../../shared/export/pad-node.ts'
+import { withoutEmptySections } from '../../shared/export/readable-doc.ts'
+import { createStaticViewer } from '../editor/create-viewer.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { chatTranscript } from './chat-panel.ts'
@@ -43,8 +43,12 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
   }
   const { session, outcomes, participants, doc, chat } = archive
   document.title = `${session.title} · archive · summitpad`
-  const padView = h('div', { class: 'pad-editor archive-doc' })
-  padView.append(DOMSerializer.fromSchema(schema).serializeFragment(padNode(doc).node.content))
+  // The pad as the live page draws it (agenda items with owner, timebox and status: issue 19
+  // bug 2), without the template sections nobody filled.
+  const padView = h('div', { class: 'archive-pad-view' })
+  const frozen = padNode(withoutEmptySections(doc)).node
+  if (frozen.textContent.trim() === '' && frozen.childCount <= 1) padView.append(h('p', { class: 'hint' }, 'Nothing was written in this pad.'))
+  else createStaticViewer(padView, frozen, { className: 'archive-doc', label: 'Final pad' })
   const times = [session.startedAt && `started ${timeFormat.format(new Date(session.startedAt))}`, session.endedAt && `ended ${timeFormat.format(new Date(session.endedAt))}`].filter(Boolean).join(', ')
 
   root.replaceChildren(

@@ -12,9 +12,10 @@ import { fileStem } from './exports.ts'
 /**
  * Writes the archive zip through `write` (awaited for each chunk: pass the response's
  * backpressure through it). Rejects with the worker pool's errors (`server_busy`,
- * `work_timeout`, `too_complex`) or the store's; the caller ends the response then.
+ * `work_timeout`, `too_complex`) or the store's; the caller ends the response then. Links in the
+ * entries are absolute against `publicUrl` (`PUBLIC_URL`), or left out without it.
  */
-export async function writeArchiveZip(meta: MetaStore, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+export async function writeArchiveZip(meta: MetaStore, write: (chunk: Uint8Array) => Promise<void>, publicUrl: string | null = null): Promise<void> {
   let failure: Error | null = null
   let pending: Uint8Array[] = []
   const zip = new Zip((error, chunk) => {
@@ -37,7 +38,7 @@ export async function writeArchiveZip(meta: MetaStore, write: (chunk: Uint8Array
     const track = summary.session.track || 'No track'
     const folder = fileStem({ ...summary.session, title: track })
     const path = `sessions/${folder}/${fileStem(summary.session)}-${summary.session.id}.md`
-    const entry = await zipEntryInWorker({ session: summary.session, doc: archived.doc, participants: archived.participants, chat: [] })
+    const entry = await zipEntryInWorker({ session: summary.session, doc: archived.doc, participants: archived.participants, chat: [], publicUrl })
     const file: ZipInputFile = { filename: path, size: entry.size, crc: entry.crc, compression: 8, flag: 0 }
     zip.add(file)
     // reason: fflate types chunks as Uint8Array<ArrayBuffer>; a worker's transferred buffer is one.

@@ -14,10 +14,16 @@ import type { PadSource } from '../workers/export-worker.ts'
 import { snapshotInWorker } from '../workers/heavy-work.ts'
 
 export class Archiver {
+  /** `PUBLIC_URL`, or null: what links in exports are made absolute against (see ExportSource). */
+  readonly publicUrl: string | null
+
   constructor(
     private readonly meta: MetaStore,
     private readonly rooms: RoomRegistry,
-  ) {}
+    options: { publicUrl?: string | null } = {},
+  ) {
+    this.publicUrl = options.publicUrl ?? null
+  }
 
   /**
    * The session chat's messages in order. Entries that are not well-formed messages (any editor
@@ -52,9 +58,9 @@ export class Archiver {
   async padSource(session: Session, options: { live?: boolean } = {}): Promise<PadSource> {
     if (session.state === 'ended' && !options.live) {
       const archived = await this.meta.getArchive(session.id)
-      if (archived) return { session, doc: archived.doc, outcomes: archived.outcomes, participants: archived.participants, chat: archived.chat }
+      if (archived) return { session, doc: archived.doc, outcomes: archived.outcomes, participants: archived.participants, chat: archived.chat, publicUrl: this.publicUrl }
     }
     const padUpdate = await this.rooms.read(formatDocName({ sessionId: session.id, kind: 'pad' }), (ydoc) => Y.encodeStateAsUpdate(ydoc))
-    return { session, padUpdate, participants: await this.meta.listParticipants(session.id), chat: await this.chatMessages(session.id) }
+    return { session, padUpdate, participants: await this.meta.listParticipants(session.id), chat: await this.chatMessages(session.id), publicUrl: this.publicUrl }
   }
 }

@@ -3,7 +3,8 @@
  * `ts_headline` cost grows with the square of the matches; 82 s for one 400 KB pad). The store
  * returns at most {@link snippetWindowChars} characters around the first match of the first
  * query word; this module marks the query's words in it and cuts a short snippet: linear in the
- * window, whatever the pad's size.
+ * window, whatever the pad's size. A snippet is plain prose (issue 19): the text export's layout
+ * (heading underlines, list and checkbox markers) is taken out, lines are joined.
  */
 import { snippetEnd, snippetStart } from '../../shared/api.ts'
 
@@ -18,10 +19,10 @@ export const maxSnippetChars = 200
  * The snippet of one hit: the text of `window` (which starts `windowStart` characters, 0-based,
  * into the pad text) around the first match of `words` (lower-case letters and digits; the last
  * matched as a prefix), every match within it between `snippetStart` and `snippetEnd`, white
- * space collapsed, `…` where text was cut.
+ * space collapsed, `…` where text was cut; see {@link plainWindow} for what is taken out.
  */
 export function searchSnippet(window: string, windowStart: number, words: string[]): string {
-  const text = window.replace(/\s+/g, ' ')
+  const text = plainWindow(window, windowStart)
   const pattern = matcher(words)
   const first = pattern ? text.search(pattern) : -1
   let start = first < 0 ? 0 : Math.max(0, first - 60)
@@ -32,6 +33,28 @@ export function searchSnippet(window: string, windowStart: number, words: string
   const piece = text.slice(start, end).trim()
   const marked = pattern ? piece.replace(pattern, (match) => `${snippetStart}${match}${snippetEnd}`) : piece
   return `${windowStart + start > 0 ? '…' : ''}${marked}${end < text.length || window.length >= snippetWindowChars ? '…' : ''}`
+}
+
+/** The labels of the text export's metadata lines (`shared/export/meta.ts`). */
+const metaLine = /^(?:Track|Room|Moderator|Scheduled|Started|Ended|Participants|Link): /
+
+/**
+ * The text export's lines (`shared/export/text.ts`) as prose: lines that only underline a heading
+ * (`=====`, `-----`, also cut short at the window's edge) are dropped, and so are the session
+ * title (the first line, when the window starts the text: `windowStart` 0) and the metadata lines
+ * (`Room: …`: the result shows them beside the snippet); a line's list marker (`- `, `* `, `1. `)
+ * and checkbox (`[ ] `, `[x] `) are taken off; the rest is joined by single spaces. Linear in the
+ * window.
+ */
+export function plainWindow(window: string, windowStart = 1): string {
+  const lines = window.split(/\r?\n/)
+  if (windowStart === 0 && /^\s*={2,}\s*$/.test(lines[1] ?? '')) lines.shift()
+  return lines
+    .filter((line) => !/^\s*(?:={2,}|-{2,})\s*$/.test(line) && !metaLine.test(line))
+    .map((line) => line.replace(/^\s*(?:(?:[-*]|\d{1,9}[.)])\s+)?(?:\[[ xX]\]\s+)?/, ''))
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 /** A global, case-insensitive regex for `words` as FTS matches them: whole words, the last a prefix. */

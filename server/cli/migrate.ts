@@ -75,7 +75,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     await copy('sessions', sessionColumns, `SELECT ${sessionColumns.join(', ')} FROM sessions ORDER BY rowid`, (row) => sessionColumns.map((column) => (booleanColumns.has(column) ? Boolean(row[column]) : row[column])))
     await copy('doc_updates', ['doc_name', 'data', 'created_at'], 'SELECT doc_name, data, created_at FROM doc_updates ORDER BY id', (row) => [row.doc_name, row.data, row.created_at])
     await copy('revisions', ['doc_name', 'rev', 'snapshot', 'created_at', 'authors', 'reason'], 'SELECT doc_name, rev, snapshot, created_at, authors_json, reason FROM revisions ORDER BY doc_name, rev', (row) => [row.doc_name, row.rev, row.snapshot, row.created_at, row.authors_json, row.reason])
-    await copy('participants', ['session_id', 'name', 'first_seen'], 'SELECT session_id, name, first_seen FROM participants ORDER BY rowid', (row) => [row.session_id, row.name, row.first_seen])
+    await copy('participants', ['session_id', 'person', 'name', 'first_seen'], 'SELECT session_id, person, name, first_seen FROM participants ORDER BY first_seen, rowid', (row) => [row.session_id, row.person, row.name, row.first_seen])
     await copy(
       'archives',
       ['session_id', 'archived_at', 'doc_json', 'outcomes_json', 'participants_json', 'chat_json', 'title', 'body'],

@@ -167,7 +167,7 @@ export function createApp(deps: AppDeps): Express {
   })
   api.use(time.router)
   api.use(apiDocsRouter(deps.version ?? '0.0.0'))
-  api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta))
+  api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta, deps.archiver))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
   api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, deps.importOptions))

@@ -27,6 +27,7 @@ import { writeControl } from './control-doc.ts'
 import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
+import type { PresentPerson } from '../../shared/participants.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
@@ -220,13 +221,13 @@ export class SessionService {
     await deleteSessionRecords(this.meta, this.docs, id, () => this.announce(id))
   }
 
-  /** Records names seen in a pad (called by the sync core's presence hook). */
-  notePresence(docName: string, names: string[]): void {
+  /** Records people seen in a pad (called by the sync core's presence hook). */
+  notePresence(docName: string, people: PresentPerson[]): void {
     const parsed = parseDocName(docName)
     if (!parsed || parsed.kind !== 'pad') return
     // Nobody joins a session after its end (issue 15 part 4).
     if (this.cachedWriteState(parsed.sessionId)?.state === 'ended') return
-    this.meta.addParticipants(parsed.sessionId, names).catch((error: unknown) => this.logger.error({ err: error, docName }, 'recording participants failed'))
+    this.meta.addParticipants(parsed.sessionId, people).catch((error: unknown) => this.logger.error({ err: error, docName }, 'recording participants failed'))
   }
 
   private async perform(session: Session, action: ModeratorAction, body: unknown): Promise<Session> {

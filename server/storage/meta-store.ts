@@ -15,8 +15,8 @@
  * - [MS7] `searchArchive` finds archived sessions whose pad text or title contains every word of
  *   the query (prefix match on the last word), best first, with a marked snippet; it never
  *   finds a session that is not archived, and any query string is safe (no syntax errors).
- * - [MS8] `addParticipants` records names once per session; `listParticipants` returns them in
- *   the order first seen.
+ * - [MS8] `addParticipants` records each person once per session, under the last name given for
+ *   them; `listParticipants` returns their names in the order the people were first seen.
  * - [MS9] `deleteSession` removes the session, its participants and its archive record.
  * - [MS10] `updateSchedule` changes only the given schedule fields (title, track, room, moderator,
  *   start, duration), bumps `updatedAt`, and returns the session; an unknown id returns null.
@@ -32,6 +32,7 @@
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../shared/organizer.ts'
+import type { PresentPerson } from '../../shared/participants.ts'
 
 /** The fields the moderator's actions change. */
 export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat'>
@@ -72,7 +73,8 @@ export interface MetaStore {
   getArchive(id: string): Promise<ArchivedSession | null>
   listArchives(): Promise<ArchiveSummary[]>
   searchArchive(query: string, limit?: number): Promise<ArchiveHit[]>
-  addParticipants(id: string, names: string[]): Promise<void>
+  /** Records people present in the session's pad [MS8]. */
+  addParticipants(id: string, people: PresentPerson[]): Promise<void>
   listParticipants(id: string): Promise<string[]>
   /** Sessions still live (or scheduled) whose end is before `beforeIso`, for auto-ending. */
   listOverdue(beforeIso: string): Promise<Session[]>

@@ -5,6 +5,7 @@
  */
 import type { ArchiveSummary, Session, SessionState } from '../../shared/api.ts'
 import type { Outcomes } from '../../shared/outcomes.ts'
+import { legacyPersonPrefix, withoutPlaceholders, type PresentPerson } from '../../shared/participants.ts'
 import type { AccessMode } from '../../shared/roles.ts'
 import type { AuditEntry } from '../../shared/organizer.ts'
 import type { SessionLiveFields, SessionScheduleFields } from './meta-store.ts'
@@ -62,9 +63,34 @@ export function toSummary(row: SessionRow & SummaryColumns): ArchiveSummary {
   return {
     session: toSession(row),
     outcomes: JSON.parse(row.outcomes_json) as Outcomes,
-    participants: JSON.parse(row.participants_json) as string[],
+    participants: readParticipantsJson(row.participants_json),
     archivedAt: row.archived_at,
   }
+}
+
+/**
+ * An archive's `participants_json`: `{"people": [names]}`. Records stored before issue 19 hold a
+ * bare array of names that may list a person twice (placeholder and chosen name).
+ */
+export function participantsJson(names: string[]): string {
+  return JSON.stringify({ people: names })
+}
+
+/** The names in an archive's `participants_json`, either form (see `participantsJson`). */
+export function readParticipantsJson(json: string): string[] {
+  const parsed = JSON.parse(json) as string[] | { people: string[] }
+  return Array.isArray(parsed) ? withoutPlaceholders(parsed) : parsed.people
+}
+
+/**
+ * The names of a session's participant rows, in the order given: rows recorded before issue 19
+ * (keyed `legacy:`) lose their placeholder names, as `withoutPlaceholders` says.
+ */
+export function participantNames(rows: PresentPerson[]): string[] {
+  const legacy = rows.filter((row) => row.person.startsWith(legacyPersonPrefix)).map((row) => row.name)
+  if (legacy.length === 0) return rows.map((row) => row.name)
+  const keptLegacy = new Set(withoutPlaceholders([...legacy, ...rows.filter((row) => !row.person.startsWith(legacyPersonPrefix)).map((row) => row.name)]))
+  return rows.filter((row) => !row.person.startsWith(legacyPersonPrefix) || keptLegacy.has(row.name)).map((row) => row.name)
 }
 
 /** The column of each live field. */

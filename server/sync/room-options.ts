@@ -5,6 +5,7 @@
 import type * as Y from 'yjs'
 import type { Logger } from '../../shared/logger.ts'
 import type { Bus } from '../bus/bus.ts'
+import type { PresentPerson } from '../../shared/participants.ts'
 import { defaultUpdateCheckLimits, type DocShape, type UpdateCheckLimits } from './update-checks.ts'
 
 /**
@@ -45,10 +46,11 @@ export interface RoomOptions {
   compactAfterRows: number
   logger: Logger
   /**
-   * Called with names (the awareness `user.name` of a client) seen in this room for the first
-   * time, so the session can record who was present. Optional.
+   * Called with the people (awareness `user` id and name, see shared/participants.ts) seen in
+   * this room for the first time or under a new name, so the session can record who was present.
+   * Placeholder names are never reported. Optional.
    */
-  onPresence?: (docName: string, names: string[]) => void
+  onPresence?: (docName: string, people: PresentPerson[]) => void
   /**
    * Called when loading the doc moved `rows` stored rows that kept it from loading into the
    * store's quarantine (quarantine.ts), so the moderator can be told. Optional.

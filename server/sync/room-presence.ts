@@ -2,13 +2,14 @@
  * RoomPresence: a room's Awareness (presence and cursors of its clients). It keeps which peer
  * announced each awareness client id (one owner per id), bounds the characters of state the room
  * holds, sends changes through the room's AwarenessBroadcast (and to other instances), and
- * reports the names of the people present for the first time.
+ * reports the people present for the first time (or under a new name).
  */
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
 import type { Peer } from './peer.ts'
 import { AwarenessBroadcast } from './room-broadcast.ts'
+import { presentPerson, type PresentPerson } from '../../shared/participants.ts'
 
 export interface PresenceOptions {
   /** Least time between two awareness frames of the room, in ms. */
@@ -17,8 +18,8 @@ export interface PresenceOptions {
   maxChars: number
   /** Publishes this instance's awareness changes to other instances. */
   publish: (payload: Uint8Array) => void
-  /** Called with names seen in this room for the first time (see RoomOptions.onPresence). */
-  onNames?: (names: string[]) => void
+  /** Called with the people seen in this room for the first time or under a new name (see RoomOptions.onPresence). */
+  onPeople?: (people: PresentPerson[]) => void
 }
 
 export class RoomPresence {
@@ -30,7 +31,8 @@ export class RoomPresence {
   /** Characters of each client's awareness state, and their sum (see `maxChars`). */
   private readonly chars = new Map<number, number>()
   private charsTotal = 0
-  private readonly presentNames = new Set<string>()
+  /** Person key → the last name reported for them (bounded by the room's awareness states over its life). */
+  private readonly presentPeople = new Map<string, string>()
 
   constructor(
     private readonly doc: () => Y.Doc,
@@ -161,19 +163,18 @@ export class RoomPresence {
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
     this.broadcast.note([...added, ...updated, ...removed], !fromBus)
     // Viewers and anyone after the end may be present, but are not participants (issue 15 part 4).
-    if (sender && this.options.onNames && sender.mayParticipate) this.notePresent([...added, ...updated])
+    if (sender && this.options.onPeople && sender.mayParticipate) this.notePresent([...added, ...updated])
   }
 
   private notePresent(clients: number[]): void {
-    const fresh: string[] = []
+    const fresh: PresentPerson[] = []
     for (const client of clients) {
-      const user = (this.awareness.getStates().get(client) as { user?: { name?: unknown } } | undefined)?.user
-      const name = typeof user?.name === 'string' ? user.name.trim().slice(0, 60) : ''
-      if (name && !this.presentNames.has(name)) {
-        this.presentNames.add(name)
-        fresh.push(name)
+      const present = presentPerson((this.awareness.getStates().get(client) as { user?: unknown } | undefined)?.user)
+      if (present && this.presentPeople.get(present.person) !== present.name) {
+        this.presentPeople.set(present.person, present.name)
+        fresh.push(present)
       }
     }
-    if (fresh.length > 0) this.options.onNames!(fresh)
+    if (fresh.length > 0) this.options.onPeople!(fresh)
   }
 }

@@ -15,6 +15,7 @@ import type { SyncSocket } from './socket.ts'
 import type { DocShape } from './update-checks.ts'
 import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
 import type { SyncMetrics } from './sync-metrics.ts'
+import type { PresentPerson } from '../../shared/participants.ts'
 
 /**
  * The registry's options: every RoomOptions field (given to each room it loads; `logger` gets the

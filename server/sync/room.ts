@@ -112,7 +112,7 @@ export class Room {
       flushMs: options.awarenessFlushMs ?? 0,
       maxChars: options.maxAwarenessChars ?? 2 * 1024 * 1024,
       publish: (payload) => bus.publish({ kind: 'awareness', payload }),
-      onNames: options.onPresence && ((names) => options.onPresence!(docName, names)),
+      onPeople: options.onPresence && ((people) => options.onPresence!(docName, people)),
     })
     this.handshake = new SyncHandshake(this.doc, this.peers, limits.maxStateVectorClients)
   }

@@ -4,11 +4,13 @@
  * Y.XmlFragment never happens on the event loop).
  *
  * - `render`: one export format (md, html, txt, json) of a session.
- * - `snapshot`: what archiving a session stores: the pad as JSON, its outcomes, its plain text.
+ * - `snapshot`: what archiving a session stores: the pad as JSON, its outcomes, its plain text
+ *   (without empty template sections, so searching "decisions" does not find every pad).
  */
 import * as Y from 'yjs'
 import type { ExportFormat } from '../../shared/api.ts'
 import { exportText } from '../../shared/export/text.ts'
+import { withoutEmptySections } from '../../shared/export/readable-doc.ts'
 import { extractOutcomes, type Outcomes } from '../../shared/outcomes.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import type { PMJSON } from '../../shared/template.ts'
@@ -40,7 +42,7 @@ serveJobs<ExportJob, RenderedExport | PadSnapshot>((job) => {
   const doc = job.source.doc ?? padJson(padUpdate ?? new Uint8Array(), snapshot)
   const source: ExportSource = { ...rest, doc, outcomes: job.source.outcomes ?? extractOutcomes(doc) }
   if (job.job === 'render') return { value: renderExport(job.format, source) }
-  return { value: { doc, outcomes: source.outcomes, text: exportText(doc, exportMeta(source)) } }
+  return { value: { doc, outcomes: source.outcomes, text: exportText(withoutEmptySections(doc), exportMeta(source)) } }
 })
 
 /** The pad of a Yjs update (at `snapshot` when given) as ProseMirror JSON (an empty pad is one empty paragraph). */

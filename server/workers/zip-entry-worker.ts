@@ -6,6 +6,7 @@
 import { crc32 } from 'node:zlib'
 import { deflateSync, strToU8 } from 'fflate'
 import { exportMarkdown } from '../../shared/export/markdown.ts'
+import { readableDoc } from '../../shared/export/readable-doc.ts'
 import { exportMeta, type ExportSource } from '../archive/exports.ts'
 import { serveJobs } from './serve-jobs.ts'
 
@@ -20,7 +21,7 @@ export interface ZipEntry {
 }
 
 serveJobs<ZipEntryJob, ZipEntry>((source) => {
-  const markdown = strToU8(exportMarkdown(source.doc, exportMeta({ ...source, outcomes: { decisions: [], actions: [] } })))
+  const markdown = strToU8(exportMarkdown(readableDoc(source.doc, source.publicUrl ?? null), exportMeta({ ...source, outcomes: { decisions: [], actions: [] } })))
   const data = deflateSync(markdown, { level: 6 })
   return { value: { data, crc: crc32(markdown), size: markdown.length }, transfer: [data.buffer as ArrayBuffer] }
 })

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
+import { waitFor } from '../helpers/wait-for.ts'
 
 const suite = browserSuite()
 
@@ -71,6 +72,8 @@ describe('the archive in a suite.browser', () => {
     await pad.getByRole('button', { name: 'Search' }).click()
     await pad.locator('.snippet mark', { hasText: 'hypervisor' }).waitFor()
     expect(await pad.locator('.archive-card').count()).toBe(1)
+    // Plain text (issue 19): no heading underline, list marker or checkbox of the text layout.
+    expect(await pad.locator('.snippet').textContent()).not.toMatch(/-{3,}|={3,}|\[[ x]\]|Track: /)
     await pad.screenshot({ path: artifactPath('archive-search.png'), fullPage: true })
 
     await pad.goto(`${suite.server.url}/archive/actions`)
@@ -80,4 +83,53 @@ describe('the archive in a suite.browser', () => {
     await pad.screenshot({ path: artifactPath('archive-actions.png'), fullPage: true })
     await context.close()
   })
+
+  it('counts a person once under the name they chose, and shows agenda owner, timebox and status on the archive page (issue 19 bugs 1 and 2)', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, {
+      title: 'Nova: cells v2',
+      track: 'Compute',
+      content: '## Agenda\n\n1. Current state — @walt, 10 min (done)\n2. Quotas — @李明, 20 min (now)\n\n## Notes\n\nCells are sharded.\n\n## Decisions\n\n-\n',
+    })
+    expect((await act(suite.server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    // A first visit: the browser suggests "Guest NNN" until the person picks a name.
+    const context = await contextAs(suite.browser, null, { width: 1280, height: 900 })
+    const pad = await context.newPage()
+    await pad.goto(`${suite.server.url}/s/${session.id}`)
+    const dialog = pad.getByRole('dialog')
+    await dialog.waitFor()
+    const suggested = await dialog.getByLabel('Name').inputValue()
+    expect(suggested).toMatch(/^Guest \d{3}$/)
+    await pad.locator('.pad-editor .agenda-item').first().waitFor()
+    await dialog.getByLabel('Name').fill('李明 🐼')
+    await dialog.getByRole('button', { name: 'Start writing' }).click()
+    await pad.locator('.people', { hasText: '李明 🐼' }).waitFor()
+    await waitForParticipants(session.id, ['李明 🐼'])
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+
+    await pad.goto(`${suite.server.url}/s/${session.id}/archive`)
+    await pad.locator('h1', { hasText: 'Nova: cells v2' }).waitFor()
+    expect(await pad.locator('.participants li').allTextContents()).toEqual(['李明 🐼'])
+    await pad.locator('h2', { hasText: 'Participants (1)' }).waitFor()
+    const items = pad.locator('.archive-doc .agenda-item')
+    expect(await items.count()).toBe(2)
+    expect(await items.nth(0).locator('.agenda-chip').allTextContents()).toEqual(['@walt', '10 min', 'Done'])
+    expect(await items.nth(1).locator('.agenda-chip').allTextContents()).toEqual(['@李明', '20 min', 'Now'])
+    // The untouched Decisions section is left out; the filled ones stay.
+    expect(await pad.locator('.archive-doc h2').allTextContents()).toEqual(['Agenda', 'Notes'])
+    await pad.screenshot({ path: artifactPath('archive-session-agenda.png'), fullPage: true })
+
+    await pad.goto(`${suite.server.url}/archive`)
+    const card = pad.locator('.archive-card', { hasText: 'Nova: cells v2' })
+    await card.waitFor()
+    expect(await card.textContent()).not.toMatch(/Guest \d{3}/)
+    await context.close()
+  })
 })
+
+/** Waits until the session's live participants are exactly `names` (a revision export reads them). */
+async function waitForParticipants(id: string, names: string[]): Promise<void> {
+  await waitFor(async () => {
+    const res = await fetch(`${suite.server.url}/api/sessions/${id}/export?rev=1&format=json`)
+    return JSON.stringify(((await res.json()) as { participants: string[] }).participants) === JSON.stringify(names)
+  }, 5000, `participants ${JSON.stringify(names)}`)
+}

@@ -72,7 +72,8 @@ describe('the event index', () => {
     fs.writeFileSync(broken, 'title,start,duration\r\nok,2026-05-11T09:00Z,40\r\nbroken,someday,40\r\n')
     await page.setInputFiles('#import-file', broken)
     await page.getByRole('button', { name: 'Import', exact: true }).click()
-    await expect.poll(() => page.locator('.import-problems').textContent()).toBe('Line 3: start is not a date and time')
+    // A sentence with the format expected (issue 19).
+    await expect.poll(() => page.locator('.import-problems').textContent()).toMatch(/^Line 3: Start is not a date and time\. Write start as a date and time such as 2026-11-24 14:00 .*time zone.*\.$/)
     await page.close()
   })
 })

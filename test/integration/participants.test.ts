@@ -42,4 +42,37 @@ describe('participants', () => {
     await waitFor(() => [...watcher.provider.awareness.getStates().values()].some((state) => (state as { user?: { name?: string } }).user?.name === 'Late Larry'), 5000, 'the late name relayed')
     expect(await participants(session.id)).toEqual(['Ada'])
   })
+
+  it('are people: a placeholder is never recorded, a rename keeps one participant under the last name (issue 19 bug 1)', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Four people, not eight' })
+    expect((await act(suite.server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    // Two browsers on a first visit: a suggested name marked placeholder, then the chosen one.
+    const lin = connectPad(suite.server.wsUrl, session.id)
+    const ada = connectPad(suite.server.wsUrl, session.id)
+    clients.push(lin, ada)
+    await Promise.all([waitForSynced(lin), waitForSynced(ada)])
+    lin.provider.awareness.setLocalStateField('user', { id: 'u-lin', name: 'Guest 214', color: '#1565c0', placeholder: true })
+    ada.provider.awareness.setLocalStateField('user', { id: 'u-ada', name: 'Guest 377', color: '#2e7d32', placeholder: true })
+    lin.provider.awareness.setLocalStateField('user', { id: 'u-lin', name: '李明', color: '#1565c0' })
+    ada.provider.awareness.setLocalStateField('user', { id: 'u-ada', name: 'Ada', color: '#2e7d32' })
+    await waitFor(async () => (await participants(session.id)).length === 2, 5000, 'both people recorded')
+    // A later rename (the "you" button) keeps the person, under the new name.
+    lin.provider.awareness.setLocalStateField('user', { id: 'u-lin', name: '李明 🎉', color: '#1565c0' })
+    await waitFor(async () => (await participants(session.id)).includes('李明 🎉'), 5000, 'the rename recorded')
+    expect((await participants(session.id)).sort()).toEqual(['Ada', '李明 🎉'])
+
+    expect((await act(suite.server.url, session.id, 'end', moderatorKey)).status).toBe(200)
+    let archived: { participants: string[] } | null = null
+    await waitFor(async () => {
+      const res = await fetch(`${suite.server.url}/api/sessions/${session.id}/archive`)
+      if (res.status === 200) archived = ((await res.json()) as { archive: { participants: string[] } }).archive
+      return archived !== null
+    }, 5000, 'the archive record')
+    expect(archived!.participants.sort()).toEqual(['Ada', '李明 🎉'])
+    const index = (await (await fetch(`${suite.server.url}/api/archive`)).json()) as { sessions: { session: { id: string }; participants: string[] }[] }
+    expect(index.sessions.find((entry) => entry.session.id === session.id)?.participants.sort()).toEqual(['Ada', '李明 🎉'])
+    const markdown = await (await fetch(`${suite.server.url}/api/sessions/${session.id}/export?format=md`)).text()
+    expect(markdown).toContain('李明 🎉')
+    expect(markdown).not.toMatch(/Guest \d{3}|李明(?! 🎉)/)
+  })
 })

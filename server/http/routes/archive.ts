@@ -84,7 +84,7 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
       if (!res.write(chunk)) await once(res, 'drain')
     }
     try {
-      await writeArchiveZip(meta, write)
+      await writeArchiveZip(meta, write, archiver.publicUrl)
     } catch (error) {
       if (!res.headersSent) throw error
       res.destroy()

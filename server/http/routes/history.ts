@@ -9,6 +9,7 @@ import { errorBodySchema, revisionSchema } from '../../../shared/api-responses.t
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { renderInWorker } from '../../workers/heavy-work.ts'
+import type { Archiver } from '../../archive/archiver.ts'
 import type { HistoryService } from '../../history/history-service.ts'
 import type { SessionService } from '../../sessions/session-service.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
@@ -47,8 +48,11 @@ function revNumber(raw: unknown): number {
   return rev
 }
 
-/** The history routes, to be mounted at `/api/sessions` (before `sessionsRouter`). */
-export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore): Router {
+/**
+ * The history routes, to be mounted at `/api/sessions` (before `sessionsRouter`). A revision's
+ * export makes its links absolute against the archiver's `publicUrl` (`PUBLIC_URL`), or leaves them out.
+ */
+export function historyRouter(sessions: SessionService, history: HistoryService, meta: MetaStore, archiver: Pick<Archiver, 'publicUrl'>): Router {
   const api = documentedRouter('/api/sessions')
   const load = (id: string) => {
     if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
@@ -95,7 +99,7 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
     const { padUpdate, snapshot } = await history.revisionSource(session, rev)
     // A revision is the pad at that moment: the chat is not part of it. Rebuilding and rendering
     // it happen in a worker (issue 15: no request keeps the event loop).
-    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [] })
+    const rendered = await renderInWorker(format as ExportFormat, { session, padUpdate, snapshot, participants: await meta.listParticipants(session.id), chat: [], publicUrl: archiver.publicUrl, keepEmptySections: true })
     res.attachment(rendered.fileName.replace(/(\.[a-z]+)$/, `-rev${rev}$1`)).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 

@@ -12,9 +12,10 @@ import type { AccessMode } from '../../../shared/roles.ts'
 import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
+import type { PresentPerson } from '../../../shared/participants.ts'
 import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import { inTransaction } from './transaction.ts'
-import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
@@ -119,7 +120,7 @@ export class PgMetaStore implements MetaStore {
         new Date().toISOString(),
         JSON.stringify(record.doc),
         JSON.stringify(record.outcomes),
-        JSON.stringify(record.participants),
+        participantsJson(record.participants),
         JSON.stringify(record.chat),
         session.title,
         record.text,
@@ -173,19 +174,22 @@ export class PgMetaStore implements MetaStore {
     return rows.map(({ window, window_start, ...row }) => ({ ...toSummary(row), snippet: searchSnippet(window, window_start - 1, words) }))
   }
 
-  async addParticipants(id: string, names: string[]): Promise<void> {
-    if (names.length === 0) return
+  async addParticipants(id: string, people: PresentPerson[]): Promise<void> {
+    if (people.length === 0) return
+    // A person seen again keeps their place (seq) under the name they use now. One person twice
+    // in one call would make ON CONFLICT touch a row twice: the last sighting wins.
+    const latest = new Map(people.map(({ person, name }) => [person, name]))
     await this.pool.query(
-      `INSERT INTO participants (session_id, name, first_seen)
-       SELECT $1, name, $3 FROM unnest($2::text[]) WITH ORDINALITY AS n(name, position) ORDER BY position
-       ON CONFLICT (session_id, name) DO NOTHING`,
-      [id, names, new Date().toISOString()],
+      `INSERT INTO participants (session_id, person, name, first_seen)
+       SELECT $1, person, name, $4 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS n(person, name, position) ORDER BY position
+       ON CONFLICT (session_id, person) DO UPDATE SET name = excluded.name`,
+      [id, [...latest.keys()], [...latest.values()], new Date().toISOString()],
     )
   }
 
   async listParticipants(id: string): Promise<string[]> {
-    const { rows } = await this.pool.query<{ name: string }>('SELECT name FROM participants WHERE session_id = $1 ORDER BY seq', [id])
-    return rows.map((row) => row.name)
+    const { rows } = await this.pool.query<PresentPerson>('SELECT person, name FROM participants WHERE session_id = $1 ORDER BY seq', [id])
+    return participantNames(rows)
   }
 
   async listOverdue(beforeIso: string): Promise<Session[]> {

@@ -127,6 +127,13 @@ const migrations: string[] = [
      reason TEXT NOT NULL
    );
    CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
+  // Issue 19: a participant is a person (their identity id), listed under the last name they
+  // used. Rows from before are keyed by their name, marked legacy (see shared/participants.ts).
+  `ALTER TABLE participants ADD COLUMN person TEXT;
+   UPDATE participants SET person = 'legacy:' || name;
+   ALTER TABLE participants ALTER COLUMN person SET NOT NULL;
+   ALTER TABLE participants DROP CONSTRAINT participants_pkey;
+   ALTER TABLE participants ADD PRIMARY KEY (session_id, person);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

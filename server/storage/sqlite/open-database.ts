@@ -101,6 +101,19 @@ const migrations: string[] = [
      reason TEXT NOT NULL
    );
    CREATE INDEX doc_quarantine_by_doc ON doc_quarantine (doc_name, id);`,
+  // Issue 19: a participant is a person (their identity id), listed under the last name they
+  // used. Rows from before are keyed by their name, marked legacy (see shared/participants.ts).
+  `CREATE TABLE participants_by_person (
+     session_id TEXT NOT NULL,
+     person TEXT NOT NULL,
+     name TEXT NOT NULL,
+     first_seen TEXT NOT NULL,
+     PRIMARY KEY (session_id, person)
+   );
+   INSERT INTO participants_by_person (session_id, person, name, first_seen)
+     SELECT session_id, 'legacy:' || name, name, first_seen FROM participants ORDER BY first_seen, rowid;
+   DROP TABLE participants;
+   ALTER TABLE participants_by_person RENAME TO participants;`,
 ]
 
 /**

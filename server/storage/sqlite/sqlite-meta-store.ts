@@ -7,8 +7,9 @@ import { AppError } from '../../../shared/errors.ts'
 import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
+import type { PresentPerson } from '../../../shared/participants.ts'
 import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
-import { liveColumns, overdue, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
 
@@ -99,7 +100,7 @@ export class SqliteMetaStore implements MetaStore {
           now: new Date().toISOString(),
           doc: JSON.stringify(record.doc),
           outcomes: JSON.stringify(record.outcomes),
-          participants: JSON.stringify(record.participants),
+          participants: participantsJson(record.participants),
           chat: JSON.stringify(record.chat),
         })
       this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
@@ -135,17 +136,21 @@ export class SqliteMetaStore implements MetaStore {
     return rows.map((row) => ({ ...toSummary(row), snippet: row.snippet }))
   }
 
-  async addParticipants(id: string, names: string[]): Promise<void> {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO participants (session_id, name, first_seen) VALUES (?, ?, ?)')
+  async addParticipants(id: string, people: PresentPerson[]): Promise<void> {
+    // A person seen again keeps their place (first_seen, rowid) under the name they use now.
+    const upsert = this.db.prepare(
+      `INSERT INTO participants (session_id, person, name, first_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (session_id, person) DO UPDATE SET name = excluded.name`,
+    )
     const now = new Date().toISOString()
     this.db.transaction(() => {
-      for (const name of names) insert.run(id, name, now)
+      for (const { person, name } of people) upsert.run(id, person, name, now)
     })()
   }
 
   async listParticipants(id: string): Promise<string[]> {
-    const rows = this.db.prepare('SELECT name FROM participants WHERE session_id = ? ORDER BY first_seen, rowid').all(id) as { name: string }[]
-    return rows.map((row) => row.name)
+    const rows = this.db.prepare('SELECT person, name FROM participants WHERE session_id = ? ORDER BY first_seen, rowid').all(id) as PresentPerson[]
+    return participantNames(rows)
   }
 
   async listOverdue(beforeIso: string): Promise<Session[]> {

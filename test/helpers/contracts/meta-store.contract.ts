@@ -184,16 +184,20 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       }
     })
 
-    it('[MS8] addParticipants records each name once, in the order first seen', async () => {
+    it('[MS8] addParticipants records each person once, in the order first seen, under their last name', async () => {
       const created = await store.createSession(newSession())
-      await store.addParticipants(created.id, ['Ada', 'Grace'])
-      await store.addParticipants(created.id, ['Grace', 'Linus', 'Ada'])
+      const person = (id: string, name: string) => ({ person: `id:${id}`, name })
+      await store.addParticipants(created.id, [person('a', 'Ada'), person('g', 'Grace')])
+      await store.addParticipants(created.id, [person('g', 'Grace'), person('l', 'Linus'), person('a', 'Ada')])
       expect(await store.listParticipants(created.id)).toEqual(['Ada', 'Grace', 'Linus'])
+      // Renamed: same place, new name; two people of one name are two participants.
+      await store.addParticipants(created.id, [person('a', 'Ada L.'), person('x', 'Grace'), person('a', 'Ada Lovelace')])
+      expect(await store.listParticipants(created.id)).toEqual(['Ada Lovelace', 'Grace', 'Linus', 'Grace'])
     })
 
     it('[MS9] deleteSession removes the session, its participants and its archive', async () => {
       const created = await store.createSession(newSession())
-      await store.addParticipants(created.id, ['Ada'])
+      await store.addParticipants(created.id, [{ person: 'id:a', name: 'Ada' }])
       await store.saveArchive({ sessionId: created.id, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: ['Ada'], chat: [], text: 'gone soon' })
       expect(await store.deleteSession(created.id)).toBe(true)
       expect(await store.getSession(created.id)).toBeNull()

@@ -123,3 +123,49 @@ describe('SqliteDocStore on a file', () => {
     expect(rowCount('failing')).toBe(1)
   })
 })
+
+describe('participants stored before issue 19', () => {
+  it('are migrated by name and read without the placeholder names of people who chose one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+    try {
+      const first = openSqliteStorage(dir)
+      const session = await first.meta.createSession({
+        id: 'legacy-participants',
+        title: 'Legacy',
+        track: '',
+        room: '',
+        moderator: '',
+        scheduledStart: null,
+        durationMinutes: 40,
+        access: 'open',
+        moderatorKeyHash: 'x',
+        editorKeyHash: '',
+      })
+      await first.meta.saveArchive({ sessionId: session.id, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text: '' })
+      await first.close()
+      // Put the file back at the schema before issue 19, with participants as that version kept them.
+      const db = new Database(path.join(dir, 'summitpad.db'))
+      const version = db.pragma('user_version', { simple: true }) as number
+      db.exec(`DROP TABLE participants;
+        CREATE TABLE participants (session_id TEXT NOT NULL, name TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (session_id, name));
+        INSERT INTO participants VALUES ('legacy-participants', 'Guest 214', '2026-01-01T00:00:00Z'), ('legacy-participants', '李明', '2026-01-01T00:00:01Z'), ('legacy-participants', 'Ada', '2026-01-01T00:00:02Z');
+        UPDATE archives SET participants_json = '["Guest 214","李明","Guest 377","Ada"]';`)
+      db.pragma(`user_version = ${version - 1}`)
+      db.close()
+
+      const reopened = openSqliteStorage(dir)
+      try {
+        expect(await reopened.meta.listParticipants(session.id)).toEqual(['李明', 'Ada'])
+        expect((await reopened.meta.getArchive(session.id))!.participants).toEqual(['李明', 'Ada'])
+        expect((await reopened.meta.listArchives())[0]!.participants).toEqual(['李明', 'Ada'])
+        // A person seen now is keyed by identity and keeps a chosen "Guest" name.
+        await reopened.meta.addParticipants(session.id, [{ person: 'id:u-1', name: 'Guest 500' }])
+        expect(await reopened.meta.listParticipants(session.id)).toEqual(['李明', 'Ada', 'Guest 500'])
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -22,4 +22,18 @@ describe('searchSnippet', () => {
     expect(snippet.split(S).length - 1).toBeGreaterThan(30)
     expect(searchSnippet('Nothing here\nat all', 0, ['zzz'])).toBe('Nothing here at all')
   })
+
+  it('is plain text: no heading underlines, list markers or checkboxes of the text layout (issue 19)', () => {
+    const window = 'Decisions\n---------\n\n- Keep the v3 API stable\n\nAction items\n------------\n\n[ ] Action: @李明 checks the driver\n[x] Action: books the room\n1. Intro — @sean, 10 min\n\nSumm\n====='
+    const snippet = searchSnippet(window, 0, ['李明'])
+    expect(snippet).toBe(`Decisions Keep the v3 API stable Action items Action: @${S}李明${E} checks the driver Action: books the room Intro — @sean, 10 min Summ`)
+    // A window cut inside an underline.
+    expect(searchSnippet('---\nNotes on quotas', 5, ['quotas'])).toBe(`…Notes on ${S}quotas${E}`)
+  })
+
+  it('leaves out the title and the metadata lines the result shows beside it', () => {
+    const window = 'Nova: cells v2\n==============\n\nTrack: Compute\nRoom: Room 201\nModerator: 李明\nEnded: 2026-12-03 04:27 UTC\n\nGoals\n-----\n\nAgree how 李明 rolls out'
+    expect(searchSnippet(window, 0, ['李明'])).toBe(`Goals Agree how ${S}李明${E} rolls out`)
+  })
 })
+

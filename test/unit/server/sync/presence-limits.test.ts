@@ -111,7 +111,7 @@ describe('presence limits', () => {
 
   it('records participants only from connections that may edit', async () => {
     const names: string[] = []
-    fixture.make({ onPresence: (_doc, fresh) => names.push(...fresh) })
+    fixture.make({ onPresence: (_doc, fresh) => names.push(...fresh.map((person) => person.name)) })
     const editor = await fixture.joined()
     const viewer = new SyncPeer(fixture.registry, docName, { mayParticipate: () => false })
     viewer.sendSyncStep1()
@@ -120,5 +120,23 @@ describe('presence limits', () => {
     viewer.setAwareness({ user: { name: 'Mallory' } })
     await Promise.all([editor.idle(), viewer.idle()])
     expect(names).toEqual(['Ada'])
+  })
+
+  it('reports a person once per name, never under a placeholder, keyed by identity id (issue 19 bug 1)', async () => {
+    const people: { person: string; name: string }[] = []
+    fixture.make({ onPresence: (_doc, fresh) => people.push(...fresh) })
+    const peer = await fixture.joined()
+    peer.setAwareness({ user: { id: 'u-lin', name: 'Guest 214', placeholder: true } })
+    await peer.idle()
+    peer.setAwareness({ user: { id: 'u-lin', name: '李明' } })
+    await peer.idle()
+    peer.setAwareness({ user: { id: 'u-lin', name: '李明' }, cursor: 3 })
+    await peer.idle()
+    peer.setAwareness({ user: { id: 'u-lin', name: 'Lin' } })
+    await peer.idle()
+    expect(people).toEqual([
+      { person: 'id:u-lin', name: '李明' },
+      { person: 'id:u-lin', name: 'Lin' },
+    ])
   })
 })

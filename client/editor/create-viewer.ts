@@ -10,6 +10,7 @@ import { schema } from '../../shared/schema.ts'
 import { ActionItemView } from './plugins/action-item-view.ts'
 import { AgendaItemView } from './plugins/agenda-item-view.ts'
 import { TaskItemView } from './plugins/task-item-view.ts'
+import { hideEmptyPlaceholders } from './plugins/hide-empty.ts'
 
 const readOnlyAgenda = { isModerator: () => false, setCurrent: () => {} }
 
@@ -20,11 +21,13 @@ export interface ViewerOptions {
   className: string
   /** Called after every transaction (e.g. to keep the current item in view). */
   onChange?: () => void
+  /** Hide empty template placeholders (the projector). @default false */
+  hideEmpty?: boolean
 }
 
 export function createViewer(place: HTMLElement, options: ViewerOptions): EditorView {
   return new EditorView(place, {
-    state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions)] }),
+    state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions), ...(options.hideEmpty ? [hideEmptyPlaceholders()] : [])] }),
     editable: () => false,
     // A document to read, not a text box: no textbox role, so no aria-readonly either.
     attributes: { class: `pad-editor ${options.className}`, role: 'document', 'aria-label': 'Session pad' },

@@ -6,6 +6,7 @@
 import QRCode from 'qrcode'
 import type { Session } from '../../shared/api.ts'
 import { nowAndNext, type RoomBoard } from '../../shared/schedule/board.ts'
+import { timeLeftText, type SessionPhase } from '../../shared/session-phase.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
@@ -32,12 +33,16 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
     clock.textContent = timeFormat.format(now)
     const rooms = nowAndNext(sessions, now)
     // Rebuild only when what is shown changed; the countdowns tick in place.
-    const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.next?.id, room.next?.title]))
+    const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.now?.phase, room.next?.id, room.next?.title]))
     if (key !== shown) {
       shown = key
+      // As many columns as fit at about 420 px each (never more than rooms), rows for the rest.
+      const cols = Math.max(1, Math.min(rooms.length, Math.floor(window.innerWidth / 420)))
+      grid.style.setProperty('--cols', String(cols))
+      root.querySelector<HTMLElement>('.board')!.style.setProperty('--rows', String(Math.max(1, Math.ceil(rooms.length / cols))))
       grid.replaceChildren(...(rooms.length > 0 ? rooms.map((room) => roomCard(room, qrCache)) : [h('p', { class: 'board-empty' }, 'No sessions with a room yet.')]))
     }
-    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeft(Number(left.dataset.endsAt) - now)
+    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeftText(Number(left.dataset.endsAt) - now)
   }
 
   const refresh = async () => {
@@ -52,6 +57,7 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
   await refresh()
   setInterval(() => void refresh(), refreshMs)
   setInterval(draw, 1000)
+  window.addEventListener('resize', () => ((shown = ''), draw()))
 }
 
 function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLElement {
@@ -66,7 +72,7 @@ function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLE
       h(
         'div',
         { class: 'board-now' },
-        h('div', {}, h('p', { class: 'board-label' }, 'Now'), h('p', { class: 'board-title' }, h('a', { href: `/s/${now.session.id}` }, now.session.title)), h('p', { class: 'board-left', 'data-ends-at': String(now.endsAt) })),
+        h('div', {}, h('p', { class: 'board-label' }, nowLabel[now.phase] ?? 'Now'), h('p', { class: 'board-title' }, h('a', { href: `/s/${now.session.id}` }, now.session.title)), h('p', { class: 'board-left', 'data-ends-at': String(now.endsAt) })),
         qr,
       ),
     )
@@ -79,8 +85,9 @@ function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLE
   return card
 }
 
-function timeLeft(ms: number): string {
-  if (ms <= 0) return 'ending now'
-  const minutes = Math.ceil(ms / 60_000)
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min left` : `${minutes} min left`
+/** What the board says above the session on now, by its phase. */
+const nowLabel: Partial<Record<SessionPhase, string>> = {
+  live: 'Now',
+  'wrap-up': 'Now · wrap-up',
+  due: 'Due now · not started',
 }

@@ -9,6 +9,7 @@ import type { Session } from '../../shared/api.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow } from '../sync/server-clock.ts'
+import { phaseNames, phaseOf, timeLeftText } from '../../shared/session-phase.ts'
 
 const refreshMs = 5000
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
@@ -146,18 +147,17 @@ function sessionCard(session: Session, withTime: boolean): HTMLElement {
   const meta = [withTime && session.scheduledStart ? dateTimeFormat.format(new Date(session.scheduledStart)) : null, `${session.durationMinutes} min`, withTime ? session.room : null, session.moderator && `moderated by ${session.moderator}`]
   return h(
     'div',
-    { class: `session-card state-${session.state}`, 'data-session': session.id },
+    { class: `session-card state-${session.state}`, 'data-session': session.id, 'data-phase': phaseOf(session, serverNow()).phase },
     h('a', { href: ended ? `/s/${session.id}/archive` : `/s/${session.id}`, class: 'session-title' }, session.title),
     h('span', { class: 'session-meta' }, meta.filter(Boolean).join(' · ')),
     h('span', { class: `state state-${session.state}` }, stateLabel(session)),
   )
 }
 
+/** The session's phase by the rule every page follows (`shared/session-phase.ts`), with its time left. */
 function stateLabel(session: Session): string {
-  if (session.state === 'ended') return 'ended · outcomes'
-  if (session.state === 'live') {
-    const left = session.endsAt ? Math.ceil((Date.parse(session.endsAt) - serverNow()) / 60_000) : null
-    return left === null ? 'live' : left > 0 ? `live · ${left} min left` : 'live · overtime'
-  }
-  return 'scheduled'
+  const { phase, endsAt } = phaseOf(session, serverNow())
+  if (phase === 'ended') return 'ended · outcomes'
+  const name = phase === 'due' ? 'due now · not started' : phaseNames[phase].toLowerCase()
+  return endsAt === null ? name : `${name} · ${timeLeftText(endsAt - serverNow())}`
 }

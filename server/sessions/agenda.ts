@@ -35,6 +35,16 @@ export function pickItem(ydoc: Y.Doc, target: { itemId: string } | { step: 1 | -
 }
 
 /**
+ * The item a session starts on: the one already marked `now`, else the first that is neither
+ * `done` nor `parked` (issue 19: Start used to leave "Now: —"). Null for a pad without such an item.
+ */
+export function firstOpenItem(ydoc: Y.Doc): Y.XmlElement | null {
+  const items = agendaItems(ydoc)
+  const status = (element: Y.XmlElement) => element.getAttribute('status') ?? 'pending'
+  return items.find((element) => status(element) === 'now') ?? items.find((element) => status(element) !== 'done' && status(element) !== 'parked') ?? null
+}
+
+/**
  * Makes `next` the current item. The item it replaces becomes `done` when the agenda moves
  * forward (or jumps) and `pending` when the moderator steps back to an earlier item.
  */

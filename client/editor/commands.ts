@@ -36,8 +36,26 @@ export const toggleBulletList = toggleList(nodes.bullet_list)
 export const toggleOrderedList = toggleList(nodes.ordered_list)
 export const toggleTaskList = toggleList(nodes.task_list)
 
+/**
+ * Enter at the start of a non-empty agenda item opens a new pending item above it, so the item
+ * keeps its id and marks with its text (splitting would leave the id, and the "Now" mark, on the
+ * empty first half: issue 19, bug 6).
+ */
+export const newAgendaItemAbove: Command = (state, dispatch) => {
+  const { $from, empty } = state.selection
+  if (!empty || $from.parentOffset !== 0 || $from.depth < 2) return false
+  const item = $from.node(-1)
+  if (item.type !== nodes.agenda_item || $from.index(-1) !== 0 || item.textContent === '') return false
+  if (dispatch) {
+    const fresh = nodes.agenda_item.create({ id: null, owner: '', timebox: 0, status: 'pending' }, nodes.paragraph.create())
+    dispatch(state.tr.insert($from.before(-1), fresh).scrollIntoView())
+  }
+  return true
+}
+
 /** Enter inside any list item splits it; a new task item starts unchecked. */
 export const splitItem: Command = chainCommands(
+  newAgendaItemAbove,
   splitListItem(nodes.list_item),
   splitListItem(nodes.task_item, { checked: false }),
   // A new agenda item is pending, with no owner or timebox; agenda-ids gives it an id.

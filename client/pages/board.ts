@@ -36,10 +36,7 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
     const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.now?.phase, room.next?.id, room.next?.title]))
     if (key !== shown) {
       shown = key
-      // As many columns as fit at about 420 px each (never more than rooms), rows for the rest.
-      const cols = Math.max(1, Math.min(rooms.length, Math.floor(window.innerWidth / 420)))
-      grid.style.setProperty('--cols', String(cols))
-      root.querySelector<HTMLElement>('.board')!.style.setProperty('--rows', String(Math.max(1, Math.ceil(rooms.length / cols))))
+      layout(root.querySelector<HTMLElement>('.board')!, rooms.length)
       grid.replaceChildren(...(rooms.length > 0 ? rooms.map((room) => roomCard(room, qrCache)) : [h('p', { class: 'board-empty' }, 'No sessions with a room yet.')]))
     }
     for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeftText(Number(left.dataset.endsAt) - now)
@@ -58,6 +55,21 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
   setInterval(() => void refresh(), refreshMs)
   setInterval(draw, 1000)
   window.addEventListener('resize', () => ((shown = ''), draw()))
+}
+
+/**
+ * Fits `count` rooms on one screen (a hallway screen cannot scroll): as few rows as columns of at
+ * least 420 px allow, the rooms spread evenly over them, and the type sized so a card (about
+ * 17 by 13 ems) fits its cell, at most 1.8 % of the screen's width.
+ */
+function layout(board: HTMLElement, count: number): void {
+  const rooms = Math.max(1, count)
+  const rows = Math.ceil(rooms / Math.max(1, Math.floor(window.innerWidth / 420)))
+  const cols = Math.ceil(rooms / rows)
+  const font = Math.max(12, Math.min(40, window.innerWidth * 0.018, (window.innerWidth * 0.94) / (cols * 17), window.innerHeight / (rows * 13 + 4)))
+  board.style.setProperty('--cols', String(cols))
+  board.style.setProperty('--rows', String(rows))
+  board.style.setProperty('--board-font', `${font.toFixed(1)}px`)
 }
 
 function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLElement {

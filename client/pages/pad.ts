@@ -130,13 +130,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
 
   // On a phone the pad, the chat and the rest (people, links, exports) are three tabs, so the
   // chat is one tap away instead of 1,380 px down; on wider screens the tabs are not shown.
-  const phoneTabs = h('nav', { class: 'phone-tabs', 'aria-label': 'Pad, chat and more' })
+  const phoneTabs = h('nav', { class: 'phone-tabs', 'aria-label': 'Pad, chat, and more: people, history, links, exports' })
   const showTab = (tab: 'pad' | 'chat' | 'more') => {
     root.querySelector<HTMLElement>('.pad-page')!.dataset.tab = tab
     for (const button of phoneTabs.querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.tab === tab))
     window.scrollTo({ top: 0 })
   }
-  for (const [tab, label] of [['pad', 'Pad'], ['chat', 'Chat'], ['more', 'People & links']] as const) {
+  for (const [tab, label] of [['pad', 'Pad'], ['chat', 'Chat'], ['more', 'More']] as const) {
     const button = h('button', { type: 'button', 'data-tab': tab, 'aria-pressed': String(tab === 'pad') }, label)
     button.addEventListener('click', () => showTab(tab))
     phoneTabs.append(button)

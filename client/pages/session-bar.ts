@@ -81,9 +81,17 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   })
   const restore = h('a', { class: 'bar-button restore-link', href: options.historyHref, title: 'Pick an earlier revision of the pad on the history page; restoring asks first' }, 'Restore…')
   const danger = h('div', { class: 'danger-controls', role: 'group', 'aria-label': 'Ending and restoring' }, restore, end)
+  // On a phone the controls fold away behind one button, so the bar that stays on screen while
+  // typing is one or two lines.
+  const controlsToggle = h('button', { type: 'button', class: 'bar-button controls-toggle', 'aria-expanded': 'false', 'aria-controls': 'moderator-controls' }, 'Controls')
+  controlsToggle.addEventListener('click', () => {
+    const open = controlsToggle.getAttribute('aria-expanded') !== 'true'
+    controlsToggle.setAttribute('aria-expanded', String(open))
+    element.dataset.controls = open ? 'open' : 'closed'
+  })
   const controls = h(
     'div',
-    { class: 'moderator-controls' },
+    { class: 'moderator-controls', id: 'moderator-controls' },
     h('div', { class: 'run-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat),
     danger,
   )
@@ -108,6 +116,7 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     itemTime,
     agendaFit,
     message,
+    options.isModerator ? controlsToggle : null,
     options.isModerator ? controls : null,
   )
 
@@ -138,8 +147,8 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     // The agenda's timeboxes against the slot: said only when they do not fit.
     const slotMinutes = state.endsAt !== null && state.startedAt !== null ? Math.round((state.endsAt - state.startedAt) / 60_000) : state.durationMinutes
     const overBy = agenda ? agenda.totalMinutes - slotMinutes : 0
-    agendaFit.hidden = state.state === 'ended' || overBy <= 0
-    agendaFit.textContent = overBy > 0 ? `Agenda timeboxes: ${agenda!.totalMinutes} min for a ${slotMinutes} min slot (${overBy} min over)` : ''
+    agendaFit.hidden = !options.isModerator || state.state === 'ended' || overBy <= 0
+    agendaFit.textContent = overBy > 0 ? `Timeboxes: ${agenda!.totalMinutes} min in a ${slotMinutes} min slot (${overBy} min over)` : ''
     start.hidden = state.state !== 'scheduled'
     for (const b of [minus, plus]) b.hidden = state.state !== 'live'
     for (const b of [previous, next, lockButton, projectorChat, end, restore]) b.hidden = state.state === 'ended'

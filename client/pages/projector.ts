@@ -64,7 +64,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     h(
       'div',
       { class: 'projector-body' },
-      h('main', { class: 'projector-main' }, host),
+      h('main', { class: 'projector-main', tabindex: '0', 'aria-label': 'The pad' }, host),
       chat.element,
       h(
         'aside',

@@ -60,13 +60,14 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
 /**
  * Fits `count` rooms on one screen (a hallway screen cannot scroll): as few rows as columns of at
  * least 420 px allow, the rooms spread evenly over them, and the type sized so a card (about
- * 17 by 13 ems) fits its cell, at most 1.8 % of the screen's width.
+ * 17 by 20 ems: name, label and QR code, three lines of title, time left, two lines of next)
+ * fits its cell, at most 1.8 % of the screen's width.
  */
 function layout(board: HTMLElement, count: number): void {
   const rooms = Math.max(1, count)
   const rows = Math.ceil(rooms / Math.max(1, Math.floor(window.innerWidth / 420)))
   const cols = Math.ceil(rooms / rows)
-  const font = Math.max(12, Math.min(40, window.innerWidth * 0.018, (window.innerWidth * 0.94) / (cols * 17), window.innerHeight / (rows * 13 + 4)))
+  const font = Math.max(12, Math.min(40, window.innerWidth * 0.018, (window.innerWidth * 0.94) / (cols * 17), window.innerHeight / (rows * 20 + 4)))
   board.style.setProperty('--cols', String(cols))
   board.style.setProperty('--rows', String(rows))
   board.style.setProperty('--board-font', `${font.toFixed(1)}px`)

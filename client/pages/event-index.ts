@@ -21,7 +21,10 @@ type View = 'grid' | 'tracks'
 /** Fills `container` with the index and keeps it current. */
 export async function renderEventIndex(container: HTMLElement): Promise<void> {
   const params = new URLSearchParams(location.search)
-  let view: View = params.get('view') === 'tracks' ? 'tracks' : 'grid'
+  // A phone shows the list by track unless asked for the grid: a grid of rooms does not fit 390 px.
+  const defaultView: View = window.matchMedia('(max-width: 600px)').matches ? 'tracks' : 'grid'
+  const asked = params.get('view')
+  let view: View = asked === 'tracks' || asked === 'grid' ? asked : defaultView
   let track = params.get('track') ?? ''
   let day = params.get('day') ?? ''
   let sessions: Session[] = []
@@ -31,7 +34,7 @@ export async function renderEventIndex(container: HTMLElement): Promise<void> {
 
   const remember = () => {
     const next = new URLSearchParams()
-    if (view !== 'grid') next.set('view', view)
+    if (view !== defaultView) next.set('view', view)
     if (track) next.set('track', track)
     if (day) next.set('day', day)
     history.replaceState(null, '', `${location.pathname}${next.size > 0 ? `?${next}` : ''}`)

@@ -117,7 +117,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     const current = view ? agendaSummary(view.state.doc).current : null
     const timing = state.state === 'live' && current ? itemTimeText(state.currentSince, current.timeboxMinutes, now, formatCountdown) : null
     itemTime.hidden = timing === null
-    itemTime.textContent = timing && current ? `${current.text}: ${timing.text}` : ''
+    itemTime.textContent = timing ? `This item: ${timing.text}` : ''
     itemTime.dataset.over = String(timing?.over ?? false)
     if (state.state === 'live' && state.endsAt !== null) {
       const remaining = state.endsAt - now

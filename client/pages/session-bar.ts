@@ -84,10 +84,14 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   // On a phone the controls fold away behind one button, so the bar that stays on screen while
   // typing is one or two lines.
   const controlsToggle = h('button', { type: 'button', class: 'bar-button controls-toggle', 'aria-expanded': 'false', 'aria-controls': 'moderator-controls' }, 'Controls')
-  controlsToggle.addEventListener('click', () => {
-    const open = controlsToggle.getAttribute('aria-expanded') !== 'true'
+  let foldedByHand = false
+  const setControlsOpen = (open: boolean) => {
     controlsToggle.setAttribute('aria-expanded', String(open))
     element.dataset.controls = open ? 'open' : 'closed'
+  }
+  controlsToggle.addEventListener('click', () => {
+    foldedByHand = true
+    setControlsOpen(controlsToggle.getAttribute('aria-expanded') !== 'true')
   })
   const controls = h(
     'div',
@@ -150,6 +154,9 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     agendaFit.hidden = !options.isModerator || state.state === 'ended' || overBy <= 0
     agendaFit.textContent = overBy > 0 ? `Timeboxes: ${agenda!.totalMinutes} min in a ${slotMinutes} min slot (${overBy} min over)` : ''
     start.hidden = state.state !== 'scheduled'
+    // Before the start the controls are open (Start is what the moderator needs); they fold once
+    // the session is live, unless the moderator opened or closed them.
+    if (options.isModerator && !foldedByHand) setControlsOpen(state.state === 'scheduled')
     for (const b of [minus, plus]) b.hidden = state.state !== 'live'
     for (const b of [previous, next, lockButton, projectorChat, end, restore]) b.hidden = state.state === 'ended'
     lockButton.textContent = state.locked ? 'Unlock' : 'Lock'

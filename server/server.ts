@@ -13,6 +13,7 @@ import { controlMapName, quarantinedUpdatesKey } from '../shared/control-state.t
 import { formatDocName, parseDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
+import { CurrentItemKeeper } from './sessions/current-item-keeper.ts'
 import { createApp } from './http/app.ts'
 import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
@@ -68,7 +69,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metrics: metrics.sync,
     onPresence: (docName, people) => sessions.notePresence(docName, people),
     onStored: (docName) => keeper.noteChange(docName),
-    onDocCreated: (docName, ydoc) => keeper.watch(docName, ydoc),
+    onDocCreated: (docName, ydoc) => {
+      keeper.watch(docName, ydoc)
+      currentItems.watch(docName, ydoc)
+    },
     // Tell the moderator (a control doc field the pad page shows) that stored edits were set aside.
     onQuarantine: (docName, rows) => {
       const parsed = parseDocName(docName)
@@ -102,6 +106,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     maxIntervalMs: config.revisionMaxIntervalMs,
   })
   const archiver = new Archiver(storage.meta, registry, { publicUrl: config.publicUrl })
+  // The session's current item follows the pad's "Now" mark after any change (issue 19, bug 6).
+  const currentItems = new CurrentItemKeeper(storage.meta, registry, logger.child({ component: 'agenda' }))
   const sessions = new SessionService({
     meta: storage.meta,
     docs: storage.docs,
@@ -242,6 +248,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       if (autoEnd) clearInterval(autoEnd)
       refusals.close()
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      currentItems.close()
       await keeper.close()
       await registry.close()
       await bus.close()

@@ -10,6 +10,7 @@ import { accessModes, roles } from './roles.ts'
 import { sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type ImportResult, type Session, type SessionLinks, type SessionView } from './api.ts'
 import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
+import { sessionPhases } from './session-phase.ts'
 
 const isoDateTime = z.string().describe('ISO 8601 date-time')
 
@@ -39,7 +40,7 @@ export const sessionSchema = z
 /** `SessionView`: a session with its phase and the caller's role. */
 export const sessionViewSchema = sessionSchema
   .extend({
-    phase: z.enum(['scheduled', 'live', 'wrap-up', 'ended']),
+    phase: z.enum(sessionPhases),
     role: z.enum(roles),
   })
   .meta({ id: 'SessionView' })

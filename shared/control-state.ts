@@ -23,7 +23,15 @@ export interface ControlState {
    * (server/sync/quarantine.ts); the pad page tells the moderator. Absent when none.
    */
   quarantinedUpdates?: number
+  /**
+   * When the current agenda item became current (ms, server clock), for its elapsed time against
+   * its timebox. Written by the server when Start or the moderator moves the agenda; absent before.
+   */
+  currentSince?: number
 }
+
+/** The control map key of `ControlState.currentSince`, written by the server only. */
+export const currentSinceKey = 'currentSince'
 
 /** The control map key of `ControlState.quarantinedUpdates`, written by the server only. */
 export const quarantinedUpdatesKey = 'quarantinedUpdates'

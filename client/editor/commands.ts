@@ -36,12 +36,51 @@ export const toggleBulletList = toggleList(nodes.bullet_list)
 export const toggleOrderedList = toggleList(nodes.ordered_list)
 export const toggleTaskList = toggleList(nodes.task_list)
 
+/**
+ * Enter at the start of a non-empty agenda item opens a new pending item above it, so the item
+ * keeps its id and marks with its text (splitting would leave the id, and the "Now" mark, on the
+ * empty first half: issue 19, bug 6).
+ */
+export const newAgendaItemAbove: Command = (state, dispatch) => {
+  const { $from, empty } = state.selection
+  if (!empty || $from.parentOffset !== 0 || $from.depth < 2) return false
+  const item = $from.node(-1)
+  if (item.type !== nodes.agenda_item || $from.index(-1) !== 0 || item.textContent === '') return false
+  if (dispatch) {
+    const fresh = nodes.agenda_item.create({ id: null, owner: '', timebox: 0, status: 'pending' }, nodes.paragraph.create())
+    dispatch(state.tr.insert($from.before(-1), fresh).scrollIntoView())
+  }
+  return true
+}
+
+const freshAgendaAttrs = { id: null, owner: '', timebox: 0, status: 'pending' }
+
+/**
+ * Splits an agenda item. The new item (where the caret lands) is pending, with no owner or
+ * timebox; agenda-ids gives it an id. `splitListItem` applies its attributes only when splitting
+ * at the end, and otherwise copies the item's own, "Now" mark included (issue 19, bug 6).
+ */
+const splitAgendaItem: Command = (state, dispatch) =>
+  splitListItem(nodes.agenda_item, freshAgendaAttrs)(
+    state,
+    dispatch &&
+      ((tr) => {
+        const $caret = tr.selection.$from
+        for (let depth = $caret.depth; depth > 0; depth--) {
+          if ($caret.node(depth).type !== nodes.agenda_item) continue
+          tr.setNodeMarkup($caret.before(depth), undefined, freshAgendaAttrs)
+          break
+        }
+        dispatch(tr)
+      }),
+  )
+
 /** Enter inside any list item splits it; a new task item starts unchecked. */
 export const splitItem: Command = chainCommands(
+  newAgendaItemAbove,
   splitListItem(nodes.list_item),
   splitListItem(nodes.task_item, { checked: false }),
-  // A new agenda item is pending, with no owner or timebox; agenda-ids gives it an id.
-  splitListItem(nodes.agenda_item, { id: null, owner: '', timebox: 0, status: 'pending' }),
+  splitAgendaItem,
 )
 export const sinkItem: Command = chainCommands(sinkListItem(nodes.list_item), sinkListItem(nodes.task_item), sinkListItem(nodes.agenda_item))
 export const liftItem: Command = chainCommands(liftListItem(nodes.list_item), liftListItem(nodes.task_item), liftListItem(nodes.agenda_item), lift)

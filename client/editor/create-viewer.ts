@@ -11,6 +11,7 @@ import { schema } from '../../shared/schema.ts'
 import { ActionItemView } from './plugins/action-item-view.ts'
 import { AgendaItemView } from './plugins/agenda-item-view.ts'
 import { TaskItemView } from './plugins/task-item-view.ts'
+import { hideEmptyPlaceholders } from './plugins/hide-empty.ts'
 
 const readOnlyAgenda = { isModerator: () => false, setCurrent: () => {} }
 
@@ -21,6 +22,8 @@ export interface ViewerOptions {
   className: string
   /** Called after every transaction (e.g. to keep the current item in view). */
   onChange?: () => void
+  /** Hide empty template placeholders (the projector). @default false */
+  hideEmpty?: boolean
 }
 
 const readOnlyNodeViews: ConstructorParameters<typeof EditorView>[1]['nodeViews'] = {
@@ -44,7 +47,7 @@ export function createStaticViewer(place: HTMLElement, doc: PMNode, options: { c
 
 export function createViewer(place: HTMLElement, options: ViewerOptions): EditorView {
   return new EditorView(place, {
-    state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions)] }),
+    state: EditorState.create({ schema, plugins: [ySyncPlugin(options.fragment, options.syncOptions), ...(options.hideEmpty ? [hideEmptyPlaceholders()] : [])] }),
     editable: () => false,
     // A document to read, not a text box: no textbox role, so no aria-readonly either.
     attributes: { class: `pad-editor ${options.className}`, role: 'document', 'aria-label': 'Session pad' },

@@ -45,6 +45,17 @@ const groups: Item[][] = [
   ],
 ]
 
+/**
+ * A button's accessible name: what its tooltip names, starting with the visible label when the
+ * name does not already contain it ("H1: Heading 1"), so speech input can use what is on screen
+ * (WCAG 2.5.3, axe `label-content-name-mismatch`).
+ */
+function accessibleName(item: Item): string {
+  const name = item.title.replace(/(,| \().*$/, '')
+  const visible = item.label.replace(/[^\p{L}\p{N}. ]/gu, '').trim()
+  return visible === '' || name.toLowerCase().includes(visible.toLowerCase()) ? name : `${visible}: ${name}`
+}
+
 export interface Toolbar {
   element: HTMLElement
   /** Re-reads active and enabled states from the view. */
@@ -75,7 +86,7 @@ export function createToolbar(getView: () => EditorView | null, askLink: (curren
   for (const group of groups) {
     const groupElement = h('div', { class: 'tool-group' })
     for (const item of group) {
-      const button = h('button', { type: 'button', class: `tool ${item.className ?? ''}`, title: item.title, 'aria-label': item.title.replace(/(,| \().*$/, '') }, item.label)
+      const button = h('button', { type: 'button', class: `tool ${item.className ?? ''}`, title: item.title, 'aria-label': accessibleName(item) }, item.label)
       // Suppressing mousedown's default keeps the editor's selection and focus.
       button.addEventListener('mousedown', (event) => event.preventDefault())
       button.addEventListener('click', () => run(item.command))

@@ -6,6 +6,7 @@
 import QRCode from 'qrcode'
 import type { Session } from '../../shared/api.ts'
 import { nowAndNext, type RoomBoard } from '../../shared/schedule/board.ts'
+import { timeLeftText, type SessionPhase } from '../../shared/session-phase.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
@@ -32,12 +33,13 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
     clock.textContent = timeFormat.format(now)
     const rooms = nowAndNext(sessions, now)
     // Rebuild only when what is shown changed; the countdowns tick in place.
-    const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.next?.id, room.next?.title]))
+    const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.now?.phase, room.next?.id, room.next?.title]))
     if (key !== shown) {
       shown = key
+      layout(root.querySelector<HTMLElement>('.board')!, rooms.length)
       grid.replaceChildren(...(rooms.length > 0 ? rooms.map((room) => roomCard(room, qrCache)) : [h('p', { class: 'board-empty' }, 'No sessions with a room yet.')]))
     }
-    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeft(Number(left.dataset.endsAt) - now)
+    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeftText(Number(left.dataset.endsAt) - now)
   }
 
   const refresh = async () => {
@@ -52,6 +54,23 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
   await refresh()
   setInterval(() => void refresh(), refreshMs)
   setInterval(draw, 1000)
+  window.addEventListener('resize', () => ((shown = ''), draw()))
+}
+
+/**
+ * Fits `count` rooms on one screen (a hallway screen cannot scroll): as few rows as columns of at
+ * least 420 px allow, the rooms spread evenly over them, and the type sized so a card (about
+ * 17 by 20 ems: name, label and QR code, three lines of title, time left, two lines of next)
+ * fits its cell, at most 1.8 % of the screen's width.
+ */
+function layout(board: HTMLElement, count: number): void {
+  const rooms = Math.max(1, count)
+  const rows = Math.ceil(rooms / Math.max(1, Math.floor(window.innerWidth / 420)))
+  const cols = Math.ceil(rooms / rows)
+  const font = Math.max(12, Math.min(40, window.innerWidth * 0.018, (window.innerWidth * 0.94) / (cols * 17), window.innerHeight / (rows * 20 + 4)))
+  board.style.setProperty('--cols', String(cols))
+  board.style.setProperty('--rows', String(rows))
+  board.style.setProperty('--board-font', `${font.toFixed(1)}px`)
 }
 
 function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLElement {
@@ -66,7 +85,7 @@ function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLE
       h(
         'div',
         { class: 'board-now' },
-        h('div', {}, h('p', { class: 'board-label' }, 'Now'), h('p', { class: 'board-title' }, h('a', { href: `/s/${now.session.id}` }, now.session.title)), h('p', { class: 'board-left', 'data-ends-at': String(now.endsAt) })),
+        h('div', {}, h('p', { class: 'board-label' }, nowLabel[now.phase] ?? 'Now'), h('p', { class: 'board-title' }, h('a', { href: `/s/${now.session.id}` }, now.session.title)), h('p', { class: 'board-left', 'data-ends-at': String(now.endsAt) })),
         qr,
       ),
     )
@@ -79,8 +98,9 @@ function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLE
   return card
 }
 
-function timeLeft(ms: number): string {
-  if (ms <= 0) return 'ending now'
-  const minutes = Math.ceil(ms / 60_000)
-  return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min left` : `${minutes} min left`
+/** What the board says above the session on now, by its phase. */
+const nowLabel: Partial<Record<SessionPhase, string>> = {
+  live: 'Now',
+  'wrap-up': 'Now · wrap-up',
+  due: 'Due now · not started',
 }

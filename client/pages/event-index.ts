@@ -9,6 +9,7 @@ import type { Session } from '../../shared/api.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow } from '../sync/server-clock.ts'
+import { phaseNames, phaseOf, timeLeftText } from '../../shared/session-phase.ts'
 
 const refreshMs = 5000
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
@@ -26,7 +27,10 @@ export interface EventIndex {
 /** Fills `container` with the index and keeps it current. */
 export async function renderEventIndex(container: HTMLElement): Promise<EventIndex> {
   const params = new URLSearchParams(location.search)
-  let view: View = params.get('view') === 'tracks' ? 'tracks' : 'grid'
+  // A phone shows the list by track unless asked for the grid: a grid of rooms does not fit 390 px.
+  const defaultView: View = window.matchMedia('(max-width: 600px)').matches ? 'tracks' : 'grid'
+  const asked = params.get('view')
+  let view: View = asked === 'tracks' || asked === 'grid' ? asked : defaultView
   let track = params.get('track') ?? ''
   let day = params.get('day') ?? ''
   let sessions: Session[] = []
@@ -36,7 +40,7 @@ export async function renderEventIndex(container: HTMLElement): Promise<EventInd
 
   const remember = () => {
     const next = new URLSearchParams()
-    if (view !== 'grid') next.set('view', view)
+    if (view !== defaultView) next.set('view', view)
     if (track) next.set('track', track)
     if (day) next.set('day', day)
     history.replaceState(null, '', `${location.pathname}${next.size > 0 ? `?${next}` : ''}`)
@@ -153,18 +157,17 @@ function sessionCard(session: Session, withTime: boolean): HTMLElement {
   const meta = [withTime && session.scheduledStart ? dateTimeFormat.format(new Date(session.scheduledStart)) : null, `${session.durationMinutes} min`, withTime ? session.room : null, session.moderator && `moderated by ${session.moderator}`]
   return h(
     'div',
-    { class: `session-card state-${session.state}`, 'data-session': session.id },
+    { class: `session-card state-${session.state}`, 'data-session': session.id, 'data-phase': phaseOf(session, serverNow()).phase },
     h('a', { href: ended ? `/s/${session.id}/archive` : `/s/${session.id}`, class: 'session-title' }, session.title),
     h('span', { class: 'session-meta' }, meta.filter(Boolean).join(' · ')),
     h('span', { class: `state state-${session.state}` }, stateLabel(session)),
   )
 }
 
+/** The session's phase by the rule every page follows (`shared/session-phase.ts`), with its time left. */
 function stateLabel(session: Session): string {
-  if (session.state === 'ended') return 'ended · outcomes'
-  if (session.state === 'live') {
-    const left = session.endsAt ? Math.ceil((Date.parse(session.endsAt) - serverNow()) / 60_000) : null
-    return left === null ? 'live' : left > 0 ? `live · ${left} min left` : 'live · overtime'
-  }
-  return 'scheduled'
+  const { phase, endsAt } = phaseOf(session, serverNow())
+  if (phase === 'ended') return 'ended · outcomes'
+  const name = phase === 'due' ? 'due now · not started' : phaseNames[phase].toLowerCase()
+  return endsAt === null ? name : `${name} · ${timeLeftText(endsAt - serverNow())}`
 }

@@ -114,7 +114,7 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
   slider.addEventListener('input', () => show(Number(slider.value)))
   const by = () => (loadIdentity()?.name ?? '').slice(0, 80)
   restore.addEventListener('click', async () => {
-    if (!key || !confirm(`Restore revision ${current}? It becomes a new edit on top; later revisions stay in the history.`)) return
+    if (!key || !confirm(`Restore revision ${current}?\n\nThe pad changes for everyone in it to this revision's text (the agenda keeps its Done and Now marks). It becomes a new edit on top: later revisions stay in the history, and “Undo restore” brings the pad back.`)) return
     try {
       const notice = await api.restore(session.id, current, key, { by: by() })
       await load()

@@ -13,6 +13,7 @@ import { forgetLinkKey, linkKey } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
 import { createEditor, refreshEditable, type EditorOptions } from '../editor/create-editor.ts'
 import { createToolbar } from '../editor/toolbar.ts'
+import { agendaSummary } from '../editor/agenda-summary.ts'
 import { controlStateOf, type ControlState } from '../../shared/control-state.ts'
 import { ControlConnection } from '../sync/control.ts'
 import { loadIdentity, saveIdentity, suggestIdentity, toIdentity, type Identity } from '../sync/presence.ts'
@@ -96,7 +97,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   }
 
   const toolbar = createToolbar(() => view, askLink)
-  const bar = createSessionBar({ isModerator, act, currentItemText: () => currentItemText(view) })
+  const bar = createSessionBar({
+    isModerator,
+    act,
+    agenda: () => (view ? agendaSummary(view.state.doc) : null),
+    slot: { scheduledStart: session.scheduledStart ? Date.parse(session.scheduledStart) : null, durationMinutes: session.durationMinutes },
+    historyHref: `/s/${session.id}/history`,
+  })
   const indicator = h('div', { class: 'sync-indicator', role: 'status', 'aria-live': 'polite', 'data-state': 'connecting' }, 'Connecting…')
   const banner = h('div', { class: 'banner', role: 'status', hidden: true })
   const restoreNotice = createRestoreNotice({
@@ -125,13 +132,27 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
     followIfWanted()
   })
 
+  // On a phone the pad, the chat and the rest (people, links, exports) are three tabs, so the
+  // chat is one tap away instead of 1,380 px down; on wider screens the tabs are not shown.
+  const phoneTabs = h('nav', { class: 'phone-tabs', 'aria-label': 'Pad, chat, and more: people, history, links, exports' })
+  const showTab = (tab: 'pad' | 'chat' | 'more') => {
+    root.querySelector<HTMLElement>('.pad-page')!.dataset.tab = tab
+    for (const button of phoneTabs.querySelectorAll('button')) button.setAttribute('aria-pressed', String(button.dataset.tab === tab))
+    window.scrollTo({ top: 0 })
+  }
+  for (const [tab, label] of [['pad', 'Pad'], ['chat', 'Chat'], ['more', 'More']] as const) {
+    const button = h('button', { type: 'button', 'data-tab': tab, 'aria-pressed': String(tab === 'pad') }, label)
+    button.addEventListener('click', () => showTab(tab))
+    phoneTabs.append(button)
+  }
+
   const shortcutsButton = h('button', { type: 'button', class: 'shortcuts-button', 'aria-keyshortcuts': '?' }, 'Keyboard shortcuts')
   shortcutsButton.addEventListener('click', () => showShortcuts())
   listenForShortcutHelp()
   root.replaceChildren(
     h(
       'div',
-      { class: 'pad-page' },
+      { class: 'pad-page', 'data-tab': 'pad' },
       h(
         'header',
         { class: 'pad-header' },
@@ -146,9 +167,9 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
         youButton,
         shortcutsButton,
       ),
-      bar.element,
-      toolbar.element,
-      banner,
+      // On a phone this block stays at the top while the person types: the phase, countdown and
+      // current item, the lock and wrap-up banner, and the toolbar (issue 19, phone mode).
+      h('div', { class: 'pad-top' }, bar.element, banner, toolbar.element),
       restoreNotice.element,
       h(
         'div',
@@ -157,18 +178,13 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
         h(
           'aside',
           { class: 'pad-side', 'aria-label': 'Session' },
-          h('h2', {}, 'In this pad ', peopleCount),
-          peopleList,
-          authorsToggle,
-          h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew')),
+          h('div', { class: 'side-more' }, h('h2', {}, 'In this pad ', peopleCount), peopleList, authorsToggle, h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew'))),
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
           chat.element,
-          h('h2', {}, 'Links'),
-          linksPanel(session, isModerator ? key : null),
-          h('h2', {}, 'Export'),
-          exportLinks(session.id),
+          h('div', { class: 'side-more' }, h('h2', {}, 'Links'), linksPanel(session, isModerator ? key : null), h('h2', {}, 'Export'), exportLinks(session.id)),
         ),
       ),
+      phoneTabs,
     ),
   )
 
@@ -222,7 +238,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
   let wasWritable: boolean | null = null
   const applyControl = (state: ControlState) => {
     const reason = pad.status.outdated ? `${outdatedMessage}. What you typed is kept in this browser and is saved after the reload.` : (pad.status.refusal ?? readOnlyReason(role, state))
-    const phase = sessionPhase(state.state, state.endsAt, serverNow())
+    const phase = sessionPhase(state.state, state.endsAt, serverNow(), { scheduledStart: session.scheduledStart ? Date.parse(session.scheduledStart) : null, durationMinutes: session.durationMinutes })
     const wrapUp = phase === 'wrap-up' ? 'Last minutes: capture the decisions and action items.' : null
     const setAside = state.quarantinedUpdates ?? 0
     const quarantine =
@@ -310,21 +326,6 @@ function reloadButton(): HTMLButtonElement {
 
 function roleLabel(role: SessionView['role']): string {
   return role === 'moderator' ? 'you moderate' : role === 'viewer' ? 'read-only' : ''
-}
-
-/** The text of the agenda item marked `now`, or null. */
-function currentItemText(view: EditorView | null): string | null {
-  if (!view) return null
-  let text: string | null = null
-  view.state.doc.descendants((node) => {
-    if (text !== null) return false
-    if (node.type.name === 'agenda_item' && node.attrs.status === 'now') {
-      text = node.textContent
-      return false
-    }
-    return true
-  })
-  return text
 }
 
 function copyButton(label: string, value: string): HTMLButtonElement {

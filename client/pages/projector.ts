@@ -7,7 +7,8 @@
  */
 import QRCode from 'qrcode'
 import type { EditorView } from 'prosemirror-view'
-import { formatCountdown, sessionPhase } from '../../shared/session-phase.ts'
+import { formatCountdown, overtimeText, sessionPhase } from '../../shared/session-phase.ts'
+import { agendaSummary, itemTimeText } from '../editor/agenda-summary.ts'
 import { fragmentParam } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
 import { createViewer } from '../editor/create-viewer.ts'
@@ -21,6 +22,8 @@ import { createProjectorChat } from './projector-chat.ts'
 import { countdownTone } from './session-bar.ts'
 
 const themeKey = 'summitpad.projector.theme'
+/** How long the projector's chrome stays after the pointer last moved. @default 3000 */
+const chromeHideMs = 3000
 type Theme = 'light' | 'dark'
 
 export async function renderProjector(root: HTMLElement, sessionId: string): Promise<void> {
@@ -41,6 +44,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
 
   const phase = h('span', { class: 'phase' })
   const countdown = h('span', { class: 'countdown', role: 'timer' })
+  const itemTime = h('p', { class: 'projector-item-time', hidden: true })
   const people = h('span', { class: 'people-count' })
   const qr = h('img', { class: 'qr', alt: `QR code to join: ${shortUrl}`, width: 280, height: 280 })
   const host = h('div', { class: 'projector-pad' })
@@ -54,13 +58,13 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     h(
       'header',
       { class: 'projector-header' },
-      h('div', { class: 'projector-title' }, h('h1', {}, session.title), h('p', {}, [session.track, session.room].filter(Boolean).join(' · '))),
+      h('div', { class: 'projector-title' }, h('h1', {}, session.title), h('p', {}, [session.track, session.room].filter(Boolean).join(' · ')), itemTime),
       h('div', { class: 'projector-clock' }, phase, countdown),
     ),
     h(
       'div',
       { class: 'projector-body' },
-      h('main', { class: 'projector-main' }, host),
+      h('main', { class: 'projector-main', tabindex: '0', 'aria-label': 'The pad' }, host),
       chat.element,
       h(
         'aside',
@@ -81,6 +85,19 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     themeButton.textContent = theme === 'dark' ? 'Light theme' : 'Dark theme'
   }
   applyTheme()
+  // The projector's own chrome (the theme button) stays out of the picture until someone moves
+  // the pointer or uses the keyboard, and goes again a few seconds later.
+  let chromeTimer: ReturnType<typeof setTimeout> | undefined
+  const showChrome = () => {
+    page.dataset.chrome = 'shown'
+    clearTimeout(chromeTimer)
+    chromeTimer = setTimeout(() => {
+      if (!page.contains(document.activeElement) || document.activeElement === document.body) page.dataset.chrome = 'hidden'
+      else showChrome()
+    }, chromeHideMs)
+  }
+  page.dataset.chrome = 'hidden'
+  for (const type of ['pointermove', 'pointerdown', 'keydown', 'focusin']) document.addEventListener(type, showChrome)
   themeButton.addEventListener('click', () => {
     theme = theme === 'dark' ? 'light' : 'dark'
     localStorage.setItem(themeKey, theme)
@@ -89,14 +106,22 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
 
   qr.src = await QRCode.toDataURL(joinUrl, { margin: 1, width: 560, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } })
 
+  let view: EditorView | null = null
+  const slot = { scheduledStart: session.scheduledStart ? Date.parse(session.scheduledStart) : null, durationMinutes: session.durationMinutes }
   const renderClock = (state: ControlState) => {
     const now = serverNow()
-    const p = sessionPhase(state.state, state.endsAt, now)
-    phase.textContent = { scheduled: 'Not started', live: 'Live', 'wrap-up': 'Wrap-up', ended: 'Ended' }[p]
+    const p = sessionPhase(state.state, state.endsAt, now, slot)
+    phase.textContent = { scheduled: 'Not started', due: 'Starting soon', live: 'Live', 'wrap-up': 'Wrap-up', ended: 'Ended' }[p]
     phase.dataset.phase = p
+    // The current item's elapsed time against its timebox, under the title.
+    const current = view ? agendaSummary(view.state.doc).current : null
+    const timing = state.state === 'live' && current ? itemTimeText(state.currentSince, current.timeboxMinutes, now, formatCountdown) : null
+    itemTime.hidden = timing === null
+    itemTime.textContent = timing ? `This item: ${timing.text}` : ''
+    itemTime.dataset.over = String(timing?.over ?? false)
     if (state.state === 'live' && state.endsAt !== null) {
       const remaining = state.endsAt - now
-      countdown.textContent = remaining < 0 ? `+${formatCountdown(-remaining)}` : formatCountdown(remaining)
+      countdown.textContent = remaining < 0 ? overtimeText(remaining) : formatCountdown(remaining)
       countdown.dataset.tone = countdownTone(remaining)
     } else {
       countdown.textContent = state.state === 'scheduled' ? `${state.durationMinutes}:00` : ''
@@ -114,7 +139,6 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   awareness.on('change', renderPeople)
   renderPeople()
 
-  let view: EditorView | null = null
   let lastCurrent: string | null = null
   const keepCurrentInView = () => {
     const current = host.querySelector<HTMLElement>('.agenda-item[data-status="now"]')
@@ -130,7 +154,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     }
   }
   const mount = () => {
-    view = createViewer(host, { fragment: pad.fragment, className: 'projector-editor', onChange: () => requestAnimationFrame(keepCurrentInView) })
+    view = createViewer(host, { fragment: pad.fragment, className: 'projector-editor', hideEmpty: true, onChange: () => requestAnimationFrame(keepCurrentInView) })
     requestAnimationFrame(keepCurrentInView)
   }
   if (pad.ready) mount()

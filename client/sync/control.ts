@@ -6,7 +6,7 @@
 import { ObservableV2 } from 'lib0/observable'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { controlMapName, quarantinedUpdatesKey, type ControlState } from '../../shared/control-state.ts'
+import { controlMapName, currentSinceKey, quarantinedUpdatesKey, type ControlState } from '../../shared/control-state.ts'
 import { tokenQueryParam } from '../../shared/protocol.ts'
 import { retryWithJitter } from './reconnect.ts'
 
@@ -60,6 +60,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
       projectorChat: get('projectorChat', this._state.projectorChat),
       quarantinedUpdates: get(quarantinedUpdatesKey, 0),
+      ...(this.map.has(currentSinceKey) ? { currentSince: this.map.get(currentSinceKey) as number } : {}),
     }
   }
 }

@@ -35,6 +35,16 @@ export function pickItem(ydoc: Y.Doc, target: { itemId: string } | { step: 1 | -
 }
 
 /**
+ * The item a session starts on: the one already marked `now`, else the first that is neither
+ * `done` nor `parked` (issue 19: Start used to leave "Now: —"). Null for a pad without such an item.
+ */
+export function firstOpenItem(ydoc: Y.Doc): Y.XmlElement | null {
+  const items = agendaItems(ydoc)
+  const status = (element: Y.XmlElement) => element.getAttribute('status') ?? 'pending'
+  return items.find((element) => status(element) === 'now') ?? items.find((element) => status(element) !== 'done' && status(element) !== 'parked') ?? null
+}
+
+/**
  * Makes `next` the current item. The item it replaces becomes `done` when the agenda moves
  * forward (or jumps) and `pending` when the moderator steps back to an earlier item.
  */
@@ -49,4 +59,17 @@ export function setCurrentItem(ydoc: Y.Doc, next: Y.XmlElement): void {
     })
     if (next.getAttribute('status') !== 'now') next.setAttribute('status', 'now')
   })
+}
+
+/**
+ * Leaves at most one item marked `now`: `preferred` when it is among the marked ones, else the
+ * first marked. The others become `pending` (a pasted copy of the current item is not current).
+ * Returns the id of the item left marked, or null when none is. Call inside a transaction.
+ */
+export function settleCurrentItem(ydoc: Y.Doc, preferred: string | null): string | null {
+  const marked = agendaItems(ydoc).filter((element) => element.getAttribute('status') === 'now')
+  const keep = marked.find((element) => element.getAttribute('id') === preferred) ?? marked[0] ?? null
+  for (const element of marked) if (element !== keep) element.setAttribute('status', 'pending')
+  const id = keep?.getAttribute('id')
+  return typeof id === 'string' ? id : null
 }

@@ -4,15 +4,19 @@
  */
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
-import { controlMapName, controlStateOf } from '../../shared/control-state.ts'
+import { controlMapName, controlStateOf, currentSinceKey } from '../../shared/control-state.ts'
 
-/** Writes the live fields of `session` into the control doc. */
-export function writeControl(ydoc: Y.Doc, session: Session): void {
+/**
+ * Writes the live fields of `session` into the control doc; with `currentSince` (ms), also when
+ * its current agenda item became current.
+ */
+export function writeControl(ydoc: Y.Doc, session: Session, currentSince?: number): void {
   const map = ydoc.getMap(controlMapName)
   ydoc.transact(() => {
     for (const [key, value] of Object.entries(controlStateOf(session))) {
       if (map.get(key) !== value) map.set(key, value)
     }
+    if (currentSince !== undefined) map.set(currentSinceKey, currentSince)
   })
 }
 

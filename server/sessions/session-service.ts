@@ -17,12 +17,12 @@ import type { Bus } from '../bus/bus.ts'
 import type { Logger } from '../observability/log.ts'
 import { AppError } from '../../shared/errors.ts'
 import type { Role, WriteState } from '../../shared/roles.ts'
-import { sessionPhase } from '../../shared/session-phase.ts'
+import { phaseOf } from '../../shared/session-phase.ts'
 import { verifySecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/meta-store.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
-import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
+import { currentItemId, firstOpenItem, pickItem, setCurrentItem } from './agenda.ts'
 import { writeControl } from './control-doc.ts'
 import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
@@ -236,14 +236,24 @@ export class SessionService {
     const now = Date.now()
     let patch: Partial<SessionLiveFields>
     switch (action) {
-      case 'start':
+      case 'start': {
         if (session.state === 'live') throw new AppError('conflict', 'the session is already live')
+        // Starting puts the room on its first open agenda item, so every screen says what is on.
+        let first: string | null = null
+        await this.rooms.change(formatDocName({ sessionId: id, kind: 'pad' }), (ydoc) => {
+          const item = firstOpenItem(ydoc)
+          if (!item) return
+          setCurrentItem(ydoc, item)
+          first = currentItemId(ydoc)
+        })
         patch = {
           state: 'live',
           startedAt: new Date(now).toISOString(),
           endsAt: new Date(now + session.durationMinutes * 60_000).toISOString(),
+          currentItem: first ?? session.currentItem,
         }
         break
+      }
       case 'extend': {
         const { minutes } = parseBody(extendBody, body)
         if (session.state !== 'live' || !session.endsAt) throw new AppError('conflict', 'only a live session can be extended')
@@ -286,7 +296,9 @@ export class SessionService {
     if (updated.state === 'ended') {
       await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
     }
-    await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
+    // The item's clock restarts whenever the agenda moves (and at Start), for its elapsed time against its timebox.
+    const agendaMoved = action === 'start' || action === 'current'
+    await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated, agendaMoved ? now : undefined))
     return updated
   }
 
@@ -329,5 +341,5 @@ async function importContent(content: string, format: ImportFormat): Promise<Uin
 
 /** A session as its viewer sees it now: with the caller's role and the phase by the clock. */
 function viewOf(session: Session, role: Role): SessionView {
-  return { ...session, role, phase: sessionPhase(session.state, session.endsAt ? Date.parse(session.endsAt) : null, Date.now()) }
+  return { ...session, role, phase: phaseOf(session, Date.now()).phase }
 }

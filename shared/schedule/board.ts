@@ -1,16 +1,16 @@
 /**
- * The now-and-next board's view of a summit: for every room, the session on now (live, or in its
- * scheduled slot) with when it ends, and the next one to start there.
+ * The now-and-next board's view of a summit: for every room, the session on now (live, or due:
+ * in its scheduled slot but not started, by the one phase rule of `session-phase.ts`) with when
+ * it ends, and the next one to start there.
  */
 import type { Session } from '../api.ts'
+import { phaseOf, type SessionPhase } from '../session-phase.ts'
 
 export interface RoomBoard {
   room: string
-  now: { session: Session; endsAt: number } | null
+  now: { session: Session; endsAt: number; phase: SessionPhase } | null
   next: Session | null
 }
-
-const slotEnd = (session: Session) => Date.parse(session.scheduledStart!) + session.durationMinutes * 60_000
 
 /** Rooms in name order (sessions without a room left out), each with its now and next at `now` (ms). */
 export function nowAndNext(sessions: Session[], now: number): RoomBoard[] {
@@ -23,9 +23,10 @@ export function nowAndNext(sessions: Session[], now: number): RoomBoard[] {
     .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
     .map((room) => {
       const list = rooms.get(room)!
-      const live = list.find((session) => session.state === 'live' && session.endsAt)
-      const inSlot = list.find((session) => session.state === 'scheduled' && session.scheduledStart && Date.parse(session.scheduledStart) <= now && now < slotEnd(session))
-      const current = live ? { session: live, endsAt: Date.parse(live.endsAt!) } : inSlot ? { session: inSlot, endsAt: slotEnd(inSlot) } : null
+      const phased = list.map((session) => ({ session, ...phaseOf(session, now) }))
+      // A started session wins over one merely due in the same room.
+      const onNow = phased.find((p) => (p.phase === 'live' || p.phase === 'wrap-up') && p.endsAt !== null) ?? phased.find((p) => p.phase === 'due')
+      const current = onNow ? { session: onNow.session, endsAt: onNow.endsAt!, phase: onNow.phase } : null
       const next =
         list
           .filter((session) => session.state === 'scheduled' && session.scheduledStart && Date.parse(session.scheduledStart) > now && session !== current?.session)

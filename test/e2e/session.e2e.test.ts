@@ -49,10 +49,15 @@ describe('running a session', () => {
 
     await mod.getByRole('button', { name: 'Start', exact: true }).click()
     await proj.locator('.projector .phase', { hasText: 'Live' }).waitFor({ timeout: 1000 })
-    await mod.getByRole('button', { name: 'Item ▶' }).click()
+    // Start puts the room on the first agenda item (issue 19, bug 5).
     await proj.locator('.projector-editor li.agenda-item[data-status="now"]', { hasText: 'Review of last cycle' }).waitFor({ timeout: 1000 })
-    // Keyboard shortcut: next item; the previous one is marked done.
+    await expect.poll(() => mod.locator('.session-bar .current-item').textContent()).toBe('Review of last cycle')
+    await mod.getByRole('button', { name: 'Item ▶' }).click()
+    await proj.locator('.projector-editor li.agenda-item[data-status="now"]', { hasText: 'Placement API' }).waitFor({ timeout: 1000 })
     await mod.keyboard.press('Alt+Shift+ArrowDown')
+    await proj.locator('.projector-editor li.agenda-item[data-status="now"]', { hasText: 'Unified limits' }).waitFor({ timeout: 1000 })
+    // Keyboard shortcut: back one item; the one before it stays done.
+    await mod.keyboard.press('Alt+Shift+ArrowUp')
     const current = proj.locator('.projector-editor li.agenda-item[data-status="now"]', { hasText: 'Placement API' })
     await current.waitFor({ timeout: 1000 })
     await proj.locator('.projector-editor li.agenda-item[data-status="done"]', { hasText: 'Review of last cycle' }).waitFor({ timeout: 1000 })

@@ -58,7 +58,8 @@ describe('moderator actions', () => {
     expect(Date.parse(extended.body.session!.endsAt!) - Date.parse(live.endsAt!)).toBe(-25 * 60_000)
     expect(extended.body.session!.phase).toBe('wrap-up')
 
-    expect((await act(suite.server.url, session.id, 'current', moderatorKey, { step: 1 })).body.session!.currentItem).toBe('item-1')
+    // Start made the first open item current (issue 19, bug 5: Start left "Now: —").
+    expect(live.currentItem).toBe('item-1')
     await waitFor(() => agendaStatuses(pad) === 'item-1:now item-2:pending item-3:pending', 1000, 'item-1 current')
     expect((await act(suite.server.url, session.id, 'current', moderatorKey, { step: 1 })).body.session!.currentItem).toBe('item-2')
     await waitFor(() => agendaStatuses(pad) === 'item-1:done item-2:now item-3:pending', 1000, 'item-2 current, item-1 done')

@@ -99,7 +99,7 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(sessionUrl, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
     expect((await api.fetch(`${base}/api/sessions/nosuchsession`)).status).toBe(404)
     expect((await api.fetch(`${sessionUrl}/start`, json({}))).status).toBe(401)
-    for (const [action, body] of [['start', {}], ['extend', { minutes: 5 }], ['current', { step: 1 }], ['lock', {}], ['unlock', {}], ['show-chat', {}], ['hide-chat', {}]] as const) {
+    for (const [action, body] of [['start', {}], ['extend', { minutes: 5 }], ['current', { itemId: 'item-1' }], ['lock', {}], ['unlock', {}], ['show-chat', {}], ['hide-chat', {}]] as const) {
       expect((await api.fetch(`${sessionUrl}/${action}`, json(body, key))).status, action).toBe(200)
     }
     expect((await api.fetch(`${sessionUrl}/extend`, json({ minutes: 0 }, key))).status).toBe(400)

@@ -70,6 +70,8 @@ export class AgendaItemView implements NodeView {
         this.button('▶', 'Make this the current item', () => id && this.context.setCurrent(id), status === 'now'),
         this.input('owner', owner, 'Owner', (value) => this.setAttr('owner', value.trim().slice(0, 60))),
         this.input('timebox', timebox ? String(timebox) : '', 'Minutes', (value) => this.setAttr('timebox', Math.max(0, Math.min(600, Number.parseInt(value, 10) || 0)))),
+        // The timebox is in minutes: said beside the field, not only in its placeholder.
+        this.unit('min'),
         this.select(status),
       )
     } else {
@@ -83,6 +85,14 @@ export class AgendaItemView implements NodeView {
     const pos = this.getPos()
     if (pos === undefined || this.node.attrs[name] === value) return
     this.view.dispatch(this.view.state.tr.setNodeAttribute(pos, name, value))
+  }
+
+  private unit(text: string): HTMLElement {
+    const span = document.createElement('span')
+    span.className = 'agenda-unit'
+    span.setAttribute('aria-hidden', 'true')
+    span.textContent = text
+    return span
   }
 
   private label(kind: string, text: string): HTMLElement {

@@ -1,4 +1,4 @@
-/** nowAndNext: per room, the session on now (live or in its slot) and the next one. */
+/** nowAndNext: per room, the session on now (live, or due: in its slot) with its phase, and the next one. */
 import { describe, expect, it } from 'vitest'
 import type { Session } from '../../../shared/api.ts'
 import { nowAndNext } from '../../../shared/schedule/board.ts'
@@ -26,8 +26,12 @@ describe('nowAndNext', () => {
     const noRoom = session({ room: '', state: 'live', endsAt: iso('09:30') })
     const board = nowAndNext([later2, next2, live, inSlot, ended, noRoom], at('09:20'))
     expect(board.map((room) => room.room)).toEqual(['Room 2', 'Room 10'])
-    expect(board[0]).toEqual({ room: 'Room 2', now: { session: live, endsAt: at('09:45') }, next: next2 })
-    expect(board[1]).toEqual({ room: 'Room 10', now: { session: inSlot, endsAt: at('09:40') }, next: null })
+    expect(board[0]).toEqual({ room: 'Room 2', now: { session: live, endsAt: at('09:45'), phase: 'live' }, next: next2 })
+    expect(board[1]).toEqual({ room: 'Room 10', now: { session: inSlot, endsAt: at('09:40'), phase: 'due' }, next: null })
+    // A started session wins over one merely due in the same room; in its last 10 minutes it is in wrap-up.
+    const late = session({ room: 'Room 10', scheduledStart: iso('09:00'), durationMinutes: 20 })
+    const started = session({ room: 'Room 10', state: 'live', scheduledStart: iso('09:10'), endsAt: iso('09:25') })
+    expect(nowAndNext([late, started], at('09:19'))[0]!.now).toEqual({ session: started, endsAt: at('09:25'), phase: 'wrap-up' })
     // After the slot: nothing on now in Room 10; Room 2's next is still the 10:00 session.
     expect(nowAndNext([inSlot, next2], at('09:50')).map((room) => [room.room, room.now?.session.id ?? null, room.next?.id ?? null])).toEqual([
       ['Room 2', null, next2.id],

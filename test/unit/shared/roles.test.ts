@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { canWrite, chatReadOnlyReason, readOnlyReason, roles } from '../../../shared/roles.ts'
-import { formatCountdown, sessionPhase } from '../../../shared/session-phase.ts'
+import { countdownText, formatCountdown, phaseOf, sessionPhase, timeLeftText } from '../../../shared/session-phase.ts'
 
 describe('canWrite', () => {
   const live = { state: 'live', locked: false } as const
@@ -58,6 +58,25 @@ describe('sessionPhase and formatCountdown', () => {
     expect(sessionPhase('live', end, end + 60_000)).toBe('wrap-up')
     expect(sessionPhase('scheduled', null, end)).toBe('scheduled')
     expect(sessionPhase('ended', end, end - 20 * 60_000)).toBe('ended')
+  })
+  it('is due, not scheduled, from the start of its slot to its end while nobody started it (issue 19, bug 5)', () => {
+    const slot = { scheduledStart: end - 26 * 60_000, durationMinutes: 40 }
+    expect(sessionPhase('scheduled', null, end - 27 * 60_000, slot)).toBe('scheduled')
+    expect(sessionPhase('scheduled', null, end, slot)).toBe('due')
+    expect(sessionPhase('scheduled', null, end + 14 * 60_000, slot)).toBe('scheduled')
+    expect(sessionPhase('scheduled', null, end, { scheduledStart: null, durationMinutes: 40 })).toBe('scheduled')
+    const fields = { state: 'scheduled' as const, endsAt: null, scheduledStart: new Date(slot.scheduledStart).toISOString(), durationMinutes: 40 }
+    expect(phaseOf(fields, end)).toEqual({ phase: 'due', endsAt: end + 14 * 60_000 })
+    expect(phaseOf({ ...fields, state: 'live', endsAt: new Date(end + 5 * 60_000).toISOString() }, end)).toEqual({ phase: 'wrap-up', endsAt: end + 5 * 60_000 })
+    expect(phaseOf({ ...fields, state: 'ended' }, end)).toEqual({ phase: 'ended', endsAt: null })
+  })
+  it('words time left and overtime the same for every screen', () => {
+    expect(timeLeftText(14 * 60_000 - 500)).toBe('14 min left')
+    expect(timeLeftText(75 * 60_000)).toBe('1 h 15 min left')
+    expect(timeLeftText(400)).toBe('ending now')
+    expect(timeLeftText(-117_000)).toBe('+1:57 over')
+    expect(countdownText(-117_000)).toBe('+1:57 over')
+    expect(countdownText(724_000)).toBe('12:04 left')
   })
   it('formats remaining and overtime durations', () => {
     expect(formatCountdown(40 * 60_000)).toBe('40:00')

@@ -7,17 +7,18 @@
  * A re-import matches existing sessions only by what an earlier import of the same event stored
  * on them (the event and the entry's track/title key), never by id, so no schedule can reach a
  * session it did not create (issue 15: a title that slugged to nothing let `event=<any id>`
- * rewrite any session). Matched sessions only have their schedule fields updated (pads
- * untouched); live and ended ones are left as they are (`skipped`). An event or title without a
- * letter or digit, and an entry whose new slot would be over before the auto-end job's grace
- * (the job would end a session its moderator never started), are refused with 422 and their lines.
+ * rewrite any session; since issue 19 such a title is keyed by a hash of it, never by nothing).
+ * Matched sessions only have their schedule fields updated (pads untouched); live and ended ones
+ * are left as they are (`skipped`). An entry whose new slot would be over before the auto-end
+ * job's grace (the job would end a session its moderator never started) is refused with 422 and
+ * its line.
  * If creating fails half-way, the sessions created by this import are removed again.
  */
 import { z } from 'zod'
 import type { Session, SessionLinks } from '../../shared/api.ts'
 import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
+import { scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import { hashSecret, mintSecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
@@ -74,7 +75,7 @@ export interface ImportOptions {
   now?: number
 }
 
-/** Longest event slug a session remembers (the id keeps its first 16 characters). */
+/** Longest event slug a session remembers (the id keeps its words up to 24 characters, see eventSlug). */
 const maxEventRefChars = 80
 
 /**
@@ -83,8 +84,8 @@ const maxEventRefChars = 80
  */
 export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Logger, input: unknown, options: ImportOptions): Promise<ImportResult> {
   const body = parseBody(importScheduleBody, input)
-  const eventRef = slugify(body.event, maxEventRefChars)
-  if (eventRef === '') throw new AppError('unprocessable', `the event name "${body.event}" has no letter or digit (a-z, 0-9) to name its sessions by`)
+  // An event named without a-z or 0-9 (all Chinese) is remembered by a hash of its name.
+  const eventRef = slugify(body.event, maxEventRefChars) || `e-${textHash(body.event)}`
   // Parsing runs in a worker with item, time and memory limits (issue 15: a 2 MiB iCalendar file
   // kept the event loop for 7.5 minutes).
   const parsed = await parseScheduleInWorker(body.format, body.content)
@@ -92,12 +93,9 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     const shown = parsed.problems.length < parsed.problemCount ? ` (the first ${parsed.problems.length} are listed)` : ''
     throw new AppError('invalid_body', `the schedule has ${parsed.problemCount} bad row(s)${shown}; nothing was imported`, { problems: parsed.problems })
   }
-  const unnamed = parsed.entries.filter((entry) => slugify(entry.title, 24) === '')
-  if (unnamed.length > 0) {
-    const problems = unnamed.map((entry) => ({ line: entry.line, message: `the title "${entry.title}" has no letter or digit (a-z, 0-9) to name the session by` }))
-    throw new AppError('unprocessable', `${problems.length} title(s) cannot name a session; nothing was imported`, { problems })
-  }
-  const keys = scheduleIds('', parsed.entries)
+  // Keys are never empty: a title with no a-z or 0-9 is keyed by a hash of it (issue 15 refused
+  // such titles because an empty key could match another session; issue 19 imports them).
+  const keys = scheduleKeys(parsed.entries)
   const readableIds = scheduleIds(body.event, parsed.entries)
   const plan: { entry: ScheduleEntry; key: string; readableId: string; existing: Session | null }[] = []
   for (const [i, entry] of parsed.entries.entries()) {

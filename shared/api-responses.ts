@@ -31,6 +31,8 @@ export const sessionSchema = z
     locked: z.boolean(),
     currentItem: z.string().nullable(),
     projectorChat: z.boolean(),
+    timeZone: z.string().nullable().describe('IANA time zone; null: the event time zone'),
+    joinCode: z.string().nullable().describe('While live: the code /j/<code> joins by'),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })

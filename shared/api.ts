@@ -60,6 +60,17 @@ export interface Session {
   currentItem: string | null
   /** The projector shows the chat (the moderator's `show-chat` / `hide-chat`). */
   projectorChat: boolean
+  /**
+   * The IANA time zone its times are shown in ("Asia/Hong_Kong"), set by the schedule import or
+   * the session form; null for sessions made before there was one: the event's (`GET /api/event`).
+   */
+  timeZone: string | null
+  /**
+   * While live: the short code that `/j/<code>` leads to the attendee link by (4 characters of
+   * `ABCDEFGHJKMNPQRSTUVWXYZ23456789`), unique among live sessions; null before the start and
+   * after the end.
+   */
+  joinCode: string | null
   createdAt: string
   updatedAt: string
 }

@@ -101,6 +101,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const archiver = new Archiver(storage.meta, registry)
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
   sessions.attachBus(bus)
+  const eventTimeZone = async () => (await storage.meta.getEventTimeZone()) ?? config.eventTimeZone
+  sessions.eventTimeZone = eventTimeZone
   // A revision at the start and at the end of every session.
   sessions.onStateChange = async (session) => {
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
@@ -123,7 +125,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       who: config.sessionCreation,
       limit: new CreationLimit({ perMinute: config.sessionCreatePerIpPerMinute, burst: config.sessionCreateBurstPerIp, totalPerMinute: config.sessionCreatePerMinute }),
     },
-    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes },
+    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes, defaultTimeZone: config.eventTimeZone },
+    eventTimeZone,
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
     oidc: config.oidc
       ? {

@@ -99,6 +99,7 @@ export const revisionSchema = z
 export const importResultSchema = z
   .object({
     dryRun: z.boolean(),
+    timeZone: z.string().describe('The event time zone (IANA) the times were read in'),
     created: z.number().int(),
     updated: z.number().int(),
     unchanged: z.number().int(),

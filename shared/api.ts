@@ -8,6 +8,7 @@ import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
 import type { SessionPhase } from './session-phase.ts'
 import type { PMJSON } from './template.ts'
+import { isTimeZone } from './time-zone.ts'
 
 /** States a session moves through. */
 export const sessionStates = ['scheduled', 'live', 'ended'] as const
@@ -27,6 +28,8 @@ export const createSessionBody = z
     /** @default 40 */
     durationMinutes: z.number().int().min(5).max(24 * 60).default(40),
     description: trimmed(2000).default(''),
+    /** IANA time zone its times are shown in; absent: the event's. */
+    timeZone: z.string().refine(isTimeZone, 'timeZone is not an IANA time zone name (e.g. Asia/Hong_Kong)').optional(),
     /** `open`: anyone with the attendee link edits (the summit default); `key`: editing needs the attendee secret. */
     access: z.enum(accessModes).default('open'),
     /** A prepared agenda (Markdown or plain text) to start the pad from instead of the template. */

@@ -18,6 +18,7 @@ import { z } from 'zod'
 import type { Session, SessionLinks } from '../../shared/api.ts'
 import { formatDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
+import { isTimeZone } from '../../shared/time-zone.ts'
 import { scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import { hashSecret, mintSecret } from '../auth/capabilities.ts'
@@ -39,6 +40,11 @@ export const importScheduleBody = z
     format: z.enum(scheduleFormats),
     content: z.string().max(maxScheduleChars, `content is longer than ${maxScheduleChars} characters`),
     dryRun: z.boolean().default(false),
+    /**
+     * The event's IANA time zone ("Asia/Hong_Kong"): times without an offset are read in it, and
+     * it becomes the event's zone. Absent: an iCalendar file's TZID, else the event's zone so far.
+     */
+    timeZone: z.string().refine(isTimeZone, 'timeZone is not an IANA time zone name (e.g. Asia/Hong_Kong, Europe/Berlin, UTC)').optional(),
   })
   .strict()
 
@@ -59,6 +65,8 @@ export interface ImportedSession {
 /** The import's answer: counts per outcome and every entry's outcome. */
 export interface ImportResult {
   dryRun: boolean
+  /** The event's time zone the times were read in (and, unless a dry run, set to). */
+  timeZone: string
   created: number
   updated: number
   unchanged: number
@@ -71,6 +79,8 @@ export interface ImportResult {
 export interface ImportOptions {
   /** The auto-end job's grace (AUTO_END_AFTER_MINUTES); 0: no auto-end, any slot may be in the past. */
   autoEndAfterMinutes: number
+  /** The event's zone when none was ever set (EVENT_TIME_ZONE). @default 'UTC' */
+  defaultTimeZone?: string
   /** @default Date.now() */
   now?: number
 }
@@ -88,7 +98,10 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   const eventRef = slugify(body.event, maxEventRefChars) || `e-${textHash(body.event)}`
   // Parsing runs in a worker with item, time and memory limits (issue 15: a 2 MiB iCalendar file
   // kept the event loop for 7.5 minutes).
-  const parsed = await parseScheduleInWorker(body.format, body.content)
+  const readZone = body.timeZone ?? (await meta.getEventTimeZone()) ?? options.defaultTimeZone ?? 'UTC'
+  const parsed = await parseScheduleInWorker(body.format, body.content, readZone)
+  // An iCalendar file's own TZID names the event's zone unless the organizer chose one.
+  const timeZone = body.timeZone ?? parsed.timeZone ?? readZone
   if (parsed.problemCount > 0) {
     const shown = parsed.problems.length < parsed.problemCount ? ` (the first ${parsed.problems.length} are listed)` : ''
     throw new AppError('invalid_body', `the schedule has ${parsed.problemCount} bad row(s)${shown}; nothing was imported`, { problems: parsed.problems })
@@ -120,7 +133,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   try {
     for (const { entry, key, readableId, existing } of plan) {
       await nextTurn()
-      const fields = scheduleFields(entry)
+      const fields = scheduleFields(entry, timeZone)
       if (!existing) {
         if (body.dryRun) {
           sessions.push({ id: readableId, line: entry.line, title: entry.title, outcome: 'created' })
@@ -152,9 +165,10 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     logger.error({ err: error, created: created.length }, 'schedule import failed; created sessions removed')
     throw error
   }
+  if (!body.dryRun) await meta.setEventTimeZone(timeZone)
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
-  logger.info({ event: body.event, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
-  return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
+  logger.info({ event: body.event, timeZone, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
+  return { dryRun: body.dryRun, timeZone, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
 }
 
 /**
@@ -166,8 +180,8 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
-function scheduleFields(entry: ScheduleEntry): SessionScheduleFields {
-  return { title: entry.title, track: entry.track, room: entry.room, moderator: entry.moderator, scheduledStart: entry.start, durationMinutes: entry.durationMinutes }
+function scheduleFields(entry: ScheduleEntry, timeZone: string): SessionScheduleFields {
+  return { title: entry.title, track: entry.track, room: entry.room, moderator: entry.moderator, scheduledStart: entry.start, durationMinutes: entry.durationMinutes, timeZone }
 }
 
 function diff(session: Session, fields: SessionScheduleFields): Record<string, { from: unknown; to: unknown }> {

@@ -7,6 +7,7 @@
 import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
+import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate } from '../../shared/template.ts'
@@ -43,6 +44,9 @@ export class SessionService {
   private readonly writeStates = new Map<string, WriteState>()
   private bus: Bus | null = null
 
+  /** The event's time zone now, given to sessions created without one. @default () => 'UTC' */
+  eventTimeZone: () => Promise<string> = async () => 'UTC'
+
   constructor(
     private readonly meta: MetaStore,
     private readonly docs: DocStore,
@@ -68,6 +72,8 @@ export class SessionService {
       scheduledStart: body.scheduledStart === null ? null : new Date(body.scheduledStart).toISOString(),
       durationMinutes: body.durationMinutes,
       access: body.access,
+      // The form sends instants; the zone says how every page shows them (issue 19).
+      timeZone: body.timeZone ?? (await this.eventTimeZone()),
       moderatorKeyHash: hashSecret(moderatorKey),
       editorKeyHash: hashSecret(editorKey),
     }
@@ -270,10 +276,11 @@ export class SessionService {
         patch = { projectorChat: action === 'show-chat' }
         break
       case 'end':
-        patch = { state: 'ended', endedAt: new Date(now).toISOString() }
+        // The join code stops working with the end (issue 19).
+        patch = { state: 'ended', endedAt: new Date(now).toISOString(), joinCode: null }
         break
     }
-    const updated = (await this.meta.updateSession(id, patch))!
+    const updated = action === 'start' ? await this.startWithJoinCode(id, patch) : (await this.meta.updateSession(id, patch))!
     this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
@@ -284,6 +291,29 @@ export class SessionService {
     }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
     return updated
+  }
+
+  /**
+   * Applies the start `patch` with a fresh join code, drawing again when the store says another
+   * live session holds it: four characters at first, five after five collisions (with 923,521
+   * four-character codes, a summit's few dozen live sessions almost never collide).
+   */
+  private async startWithJoinCode(id: string, patch: Partial<SessionLiveFields>): Promise<Session> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.meta.updateSession(id, { ...patch, joinCode: randomJoinCode(attempt < 5 ? 4 : 5) }))!
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'conflict') || attempt >= 20) throw error
+      }
+    }
+  }
+
+  /** The live session whose join code `input` is (any case), or null. */
+  async findByJoinCode(input: string): Promise<Session | null> {
+    const code = normalizeJoinCode(input)
+    if (code === null) return null
+    const session = await this.meta.findByJoinCode(code)
+    return session?.state === 'live' ? session : null
   }
 
   /** Tells the other instances that `id`'s write state changed. */

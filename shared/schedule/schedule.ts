@@ -29,6 +29,8 @@ export interface ScheduleProblem {
 export interface ParsedSchedule {
   entries: ScheduleEntry[]
   problems: ScheduleProblem[]
+  /** The IANA time zone the file names (an iCalendar TZID or X-WR-TIMEZONE), or null. */
+  timeZone: string | null
 }
 
 /**

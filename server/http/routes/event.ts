@@ -54,7 +54,7 @@ export function joinRouter(sessions: SessionService): Router {
     const code = String(req.params.code).slice(0, 16)
     const session = await sessions.findByJoinCode(code)
     if (session) {
-      res.set('Cache-Control', 'no-store').redirect(302, `/s/${session.id}`)
+      res.status(302).set('Cache-Control', 'no-store').location(`/s/${session.id}`).end()
       return
     }
     const message = `No live session has the join code "${code}". The session may have ended (codes stop working then), or a character was misread: codes use the letters and digits on the projector, without 0, O, 1, I or L.`

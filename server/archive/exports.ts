@@ -60,6 +60,7 @@ export function exportMeta(source: ExportSource): ExportMeta {
     endedAt: session.endedAt,
     participants: source.participants,
     url: `/s/${session.id}`,
+    timeZone: session.timeZone ?? 'UTC',
   }
 }
 

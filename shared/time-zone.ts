@@ -122,13 +122,15 @@ export interface ZonedFormatOptions {
   date?: boolean
   /** Add the zone's abbreviation ("09:00 GMT+8"). @default true */
   zone?: boolean
+  /** Add the seconds ("09:00:05"). @default false */
+  seconds?: boolean
 }
 
 /** `iso` as "09:00 GMT+8" (or "Tue 24 Nov, 09:00 GMT+8" with `date`) in `timeZone`, 24-hour clock. */
 export function formatInZone(iso: string, timeZone: string, options: ZonedFormatOptions = {}): string {
   const ms = Date.parse(iso)
   if (Number.isNaN(ms)) return ''
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms)
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(options.seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' }).format(ms)
   const date = options.date ? `${new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(ms)}, ` : ''
   return `${date}${time}${options.zone === false ? '' : ` ${zoneAbbreviation(timeZone, ms)}`}`
 }

@@ -61,7 +61,7 @@ function createForm(): HTMLElement {
   const startField = field('Scheduled start', start, 'In the event’s time zone')
   void loadEventZone().then((zone) => {
     eventZone = zone
-    startField.querySelector('.field-hint')!.textContent = `Event time: ${zone.replace(/_/g, ' ')} (${zoneAbbreviation(zone, Date.now())})`
+    startField.querySelector('.field-hint')!.textContent = `Read in the event’s time zone: ${(zone.split('/').pop() ?? zone).replace(/_/g, ' ')} (${zoneAbbreviation(zone, Date.now())})`
   })
   const duration = h('input', { name: 'durationMinutes', type: 'number', min: 5, max: 1440, value: 40, required: true })
   const access = h(

@@ -50,7 +50,9 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     joinCode.hidden = code === null
     joinCode.textContent = code ?? ''
     // Before the start (and after the end) there is no code: the session's own link.
-    joinLine.textContent = code === null ? shortUrl : `${location.host}${joinPath(code)}`
+    // The line may break after the host, never inside the code.
+    if (code === null) joinLine.replaceChildren(shortUrl)
+    else joinLine.replaceChildren(location.host, h('wbr'), h('span', { class: 'join-path' }, joinPath(code)))
     joinLine.dataset.kind = code === null ? 'session' : 'code'
   }
   const phase = h('span', { class: 'phase' })

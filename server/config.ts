@@ -5,6 +5,7 @@
 import path from 'node:path'
 import { z } from 'zod'
 import { parseTrustProxy, type TrustProxy } from './http/client-address.ts'
+import { isTimeZone } from '../shared/time-zone.ts'
 
 const defaults = {
   port: 3000,
@@ -19,6 +20,7 @@ const defaults = {
   staticDir: './dist/client',
   autoEndAfterMinutes: 30,
   autoEndCheckSeconds: 30,
+  eventTimeZone: 'UTC',
   maxMessagesPerSecond: 200,
   messageBurst: 500,
   maxSendBacklogBytes: 4 * 1024 * 1024,
@@ -62,6 +64,7 @@ const envSchema = z.object({
   AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
   AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  EVENT_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone name such as Asia/Hong_Kong or Europe/Berlin').default(defaults.eventTimeZone),
   MAX_MESSAGES_PER_SECOND: int(1, 1_000_000).default(defaults.maxMessagesPerSecond),
   MESSAGE_BURST: int(1, 1_000_000).default(defaults.messageBurst),
   MAX_SEND_BACKLOG_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxSendBacklogBytes),
@@ -143,6 +146,11 @@ export interface Config {
   readonly autoEndAfterMinutes: number
   /** How often overdue sessions are looked for. @default 30 */
   readonly autoEndCheckSeconds: number
+  /**
+   * The event's time zone (IANA name) until a schedule import sets one: schedule times without an
+   * offset are read in it and every page shows times in it. @default 'UTC'
+   */
+  readonly eventTimeZone: string
   /**
    * The URL people open summitpad at (e.g. https://pads.summit.example). When set, browsers on
    * other origins cannot open WebSockets to this server. @default unset (any origin)
@@ -318,6 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     autoEndAfterMinutes: e.AUTO_END_AFTER_MINUTES,
     autoEndCheckSeconds: e.AUTO_END_CHECK_SECONDS,
     publicUrl: e.PUBLIC_URL ?? null,
+    eventTimeZone: e.EVENT_TIME_ZONE,
     maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
     messageBurst: e.MESSAGE_BURST,
     maxSendBacklogBytes: e.MAX_SEND_BACKLOG_BYTES,

@@ -108,12 +108,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const archiver = new Archiver(storage.meta, registry, { publicUrl: config.publicUrl })
   // The session's current item follows the pad's "Now" mark after any change (issue 19, bug 6).
   const currentItems = new CurrentItemKeeper(storage.meta, registry, logger.child({ component: 'agenda' }))
+  const eventTimeZone = async () => (await storage.meta.getEventTimeZone()) ?? config.eventTimeZone
   const sessions = new SessionService({
     meta: storage.meta,
     docs: storage.docs,
     rooms: registry,
     archiver,
     bus,
+    eventTimeZone,
     logger: logger.child({ component: 'sessions' }),
     // A revision at the start and at the end of every session.
     onStateChange: async (session) => {
@@ -139,7 +141,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       who: config.sessionCreation,
       limit: new CreationLimit({ perMinute: config.sessionCreatePerIpPerMinute, burst: config.sessionCreateBurstPerIp, totalPerMinute: config.sessionCreatePerMinute }),
     },
-    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes },
+    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes, defaultTimeZone: config.eventTimeZone },
+    eventTimeZone,
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
     oidc: config.oidc
       ? {

@@ -32,6 +32,8 @@ export const sessionSchema = z
     locked: z.boolean(),
     currentItem: z.string().nullable(),
     projectorChat: z.boolean(),
+    timeZone: z.string().nullable().describe('IANA time zone; null: the event time zone'),
+    joinCode: z.string().nullable().describe('While live: the code /j/<code> joins by'),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
@@ -98,6 +100,7 @@ export const revisionSchema = z
 export const importResultSchema = z
   .object({
     dryRun: z.boolean(),
+    timeZone: z.string().describe('The event time zone (IANA) the times were read in'),
     created: z.number().int(),
     updated: z.number().int(),
     unchanged: z.number().int(),

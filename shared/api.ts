@@ -8,6 +8,7 @@ import type { ChatMessage } from './chat.ts'
 import type { Outcomes } from './outcomes.ts'
 import { sessionStates, type SessionPhase, type SessionState } from './session-phase.ts'
 import type { PMJSON } from './template.ts'
+import { isTimeZone } from './time-zone.ts'
 
 export { sessionStates, type SessionState }
 
@@ -25,6 +26,8 @@ export const createSessionBody = z
     /** @default 40 */
     durationMinutes: z.number().int().min(5).max(24 * 60).default(40),
     description: trimmed(2000).default(''),
+    /** IANA time zone its times are shown in; absent: the event's. */
+    timeZone: z.string().refine(isTimeZone, 'timeZone is not an IANA time zone name (e.g. Asia/Hong_Kong)').optional(),
     /** `open`: anyone with the attendee link edits (the summit default); `key`: editing needs the attendee secret. */
     access: z.enum(accessModes).default('open'),
     /** A prepared agenda (Markdown or plain text) to start the pad from instead of the template. */
@@ -58,6 +61,17 @@ export interface Session {
   currentItem: string | null
   /** The projector shows the chat (the moderator's `show-chat` / `hide-chat`). */
   projectorChat: boolean
+  /**
+   * The IANA time zone its times are shown in ("Asia/Hong_Kong"), set by the schedule import or
+   * the session form; null for sessions made before there was one: the event's (`GET /api/event`).
+   */
+  timeZone: string | null
+  /**
+   * While live: the short code that `/j/<code>` leads to the attendee link by (4 characters of
+   * `ABCDEFGHJKMNPQRSTUVWXYZ23456789`), unique among live sessions; null before the start and
+   * after the end.
+   */
+  joinCode: string | null
   createdAt: string
   updatedAt: string
 }
@@ -148,6 +162,8 @@ export interface ImportedSession {
 /** The answer of `POST /api/schedule/import`: counts per outcome and every entry's outcome. */
 export interface ImportResult {
   dryRun: boolean
+  /** The event's time zone the times were read in (and, unless a dry run, set to). */
+  timeZone: string
   created: number
   updated: number
   unchanged: number

@@ -18,6 +18,8 @@ export interface ControlState {
   durationMinutes: number
   /** The moderator shows the chat on the projector. */
   projectorChat: boolean
+  /** While live: the join code `/j/<code>` leads by (issue 19); null otherwise. */
+  joinCode: string | null
   /**
    * Stored updates of the session's docs that kept them from loading and were set aside
    * (server/sync/quarantine.ts); the pad page tells the moderator. Absent when none.
@@ -40,7 +42,7 @@ const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
 
 /** The control state of `session`. */
 export function controlStateOf(
-  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'>,
+  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'> & Partial<Pick<Session, 'joinCode'>>,
 ): ControlState {
   return {
     state: session.state,
@@ -51,5 +53,6 @@ export function controlStateOf(
     currentItem: session.currentItem,
     durationMinutes: session.durationMinutes,
     projectorChat: session.projectorChat,
+    joinCode: session.joinCode ?? null,
   }
 }

@@ -8,17 +8,19 @@ import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { organizerApi } from '../organizer-api.ts'
 import { siteHeader } from './site-header.ts'
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' })
+import { loadEventZone, shownZone } from '../time-display.ts'
 
 /** When a session took place: its actual start, else its schedule, else its end. */
 function sessionDate(summary: ArchiveSummary): string {
   const { startedAt, scheduledStart, endedAt } = summary.session
-  return dateFormat.format(new Date(startedAt ?? scheduledStart ?? endedAt ?? summary.archivedAt))
+  // The day in the session's (or the viewer's chosen) zone, not the browser's (issue 19).
+  const zone = shownZone(summary.session.timeZone)
+  return new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric', timeZone: zone }).format(new Date(startedAt ?? scheduledStart ?? endedAt ?? summary.archivedAt))
 }
 
 export async function renderArchive(root: HTMLElement): Promise<void> {
   document.title = 'Archive · summitpad'
+  await loadEventZone()
   const params = new URLSearchParams(location.search)
   const input = h('input', { type: 'search', name: 'q', value: params.get('q') ?? '', placeholder: 'Search every archived pad', 'aria-label': 'Search the archive' })
   const results = h('section', { class: 'archive-results', 'aria-live': 'polite' })

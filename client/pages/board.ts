@@ -11,11 +11,11 @@ import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import '../styles/board.css'
+import { loadEventZone, timeText } from '../time-display.ts'
 
 /** How often the board re-reads the schedule. Several instances share sessions through the store, so polling it is what every instance can answer. */
 const refreshMs = 5000
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
 
 export async function renderBoard(root: HTMLElement): Promise<void> {
   document.title = 'Now and next · summitpad'
@@ -24,13 +24,15 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
   const status = h('p', { class: 'board-status', role: 'status' })
   root.replaceChildren(h('main', { class: 'board' }, h('header', { class: 'board-header' }, h('h1', {}, 'Now and next'), clock), status, grid))
   void syncServerClock()
+  // Times in the event's zone, with its abbreviation (issue 19).
+  await loadEventZone()
   let sessions: Session[] = []
   const qrCache = new Map<string, Promise<string>>()
   let shown = ''
 
   const draw = () => {
     const now = serverNow()
-    clock.textContent = timeFormat.format(now)
+    clock.textContent = timeText(new Date(now).toISOString())
     const rooms = nowAndNext(sessions, now)
     // Rebuild only when what is shown changed; the countdowns tick in place.
     const key = JSON.stringify(rooms.map((room) => [room.room, room.now?.session.id, room.now?.endsAt, room.now?.phase, room.next?.id, room.next?.title]))
@@ -93,7 +95,7 @@ function roomCard(room: RoomBoard, qrCache: Map<string, Promise<string>>): HTMLE
     card.append(h('p', { class: 'board-idle' }, 'Nothing on now'))
   }
   if (room.next) {
-    card.append(h('p', { class: 'board-next' }, h('span', { class: 'board-label' }, `Next ${timeFormat.format(Date.parse(room.next.scheduledStart!))}`), ' ', room.next.title))
+    card.append(h('p', { class: 'board-next' }, h('span', { class: 'board-label' }, `Next ${timeText(room.next.scheduledStart!)}`), ' ', room.next.title))
   }
   return card
 }

@@ -13,6 +13,7 @@ import { chatSegments, maxChatTextLength } from '../../shared/chat.ts'
 import { canWrite, chatReadOnlyReason, type Role } from '../../shared/roles.ts'
 import { safeHref } from '../../shared/schema.ts'
 import { h } from '../dom.ts'
+import { timeText } from '../time-display.ts'
 import { ChatConnection, chatAuthorId, type ChatAuthor } from '../sync/chat.ts'
 import type { ControlConnection, ControlState } from '../sync/control.ts'
 
@@ -20,10 +21,9 @@ const openKey = 'summitpad.chat.open'
 /** Closer than this to the bottom counts as "reading the newest": new messages keep it in view. */
 const stickyPx = 48
 
-/** `time` (ms since the epoch) as HH:MM in this browser's time zone. */
+/** `time` (ms since the epoch) as HH:MM in the zone the page shows (the event's, or the viewer's by choice). */
 export function chatTime(time: number): string {
-  const date = new Date(time)
-  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`
+  return timeText(new Date(time).toISOString(), null, { zone: false })
 }
 
 /** The text of a message as DOM nodes: text nodes, and `<a>` for each http(s) URL. */
@@ -44,7 +44,7 @@ export function chatMessageItem(message: ChatMessage, own = false): HTMLLIElemen
       { class: 'chat-meta' },
       h('span', { class: 'dot', style: `background:${message.color}`, 'aria-hidden': 'true' }),
       h('span', { class: 'chat-name' }, message.name),
-      h('time', { class: 'chat-time', datetime: when.toISOString(), title: when.toLocaleString() }, chatTime(message.time)),
+      h('time', { class: 'chat-time', datetime: when.toISOString(), title: timeText(when.toISOString(), null, { date: true }) }, chatTime(message.time)),
     ),
     h('p', { class: 'chat-text' }, ...chatTextNodes(message.text)),
   )

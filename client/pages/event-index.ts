@@ -10,11 +10,12 @@ import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow } from '../sync/server-clock.ts'
 import { phaseNames, phaseOf, timeLeftText } from '../../shared/session-phase.ts'
+import { dayInZone } from '../../shared/time-zone.ts'
+import { loadEventZone, shownZone, timeZoneChange, zonedTime } from '../time-display.ts'
 
 const refreshMs = 5000
-const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' })
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+// Days are `YYYY-MM-DD` in the shown zone (issue 19); their names need no zone of their own.
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' })
 
 type View = 'grid' | 'tracks'
 
@@ -37,6 +38,7 @@ export async function renderEventIndex(container: HTMLElement): Promise<EventInd
   const controls = h('div', { class: 'index-controls' })
   const body = h('div', { class: 'index-body', 'aria-live': 'polite' })
   container.append(controls, body)
+  await loadEventZone()
 
   const remember = () => {
     const next = new URLSearchParams()
@@ -87,12 +89,13 @@ export async function renderEventIndex(container: HTMLElement): Promise<EventInd
   }
   await refresh()
   setInterval(() => void refresh(), refreshMs)
+  window.addEventListener(timeZoneChange, draw)
   return { refresh }
 }
 
+/** The day of `iso` in the zone the index shows (the event's, or the viewer's by choice). */
 function dayKey(iso: string): string {
-  const date = new Date(iso)
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`
+  return dayInZone(iso, shownZone())
 }
 
 function grid(sessions: Session[], days: string[], day: string, pick: (day: string) => void): HTMLElement {
@@ -100,7 +103,7 @@ function grid(sessions: Session[], days: string[], day: string, pick: (day: stri
     'div',
     { class: 'day-tabs', role: 'group', 'aria-label': 'Day' },
     ...days.map((key) => {
-      const button = h('button', { type: 'button', class: 'view-toggle', 'aria-pressed': String(key === day) }, dayFormat.format(new Date(`${key}T12:00:00`)))
+      const button = h('button', { type: 'button', class: 'view-toggle', 'aria-pressed': String(key === day) }, dayFormat.format(new Date(`${key}T12:00:00Z`)))
       button.addEventListener('click', () => pick(key))
       return button
     }),
@@ -111,7 +114,7 @@ function grid(sessions: Session[], days: string[], day: string, pick: (day: stri
   const table = h(
     'table',
     { class: 'schedule-grid' },
-    h('caption', {}, day ? dayFormat.format(new Date(`${day}T12:00:00`)) : 'Unscheduled'),
+    h('caption', {}, day ? dayFormat.format(new Date(`${day}T12:00:00Z`)) : 'Unscheduled'),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Time'), ...rooms.map((room) => h('th', { scope: 'col' }, room)))),
     h(
       'tbody',
@@ -120,7 +123,7 @@ function grid(sessions: Session[], days: string[], day: string, pick: (day: stri
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, timeFormat.format(new Date(time))),
+          h('th', { scope: 'row' }, zonedTime(time)),
           ...rooms.map((room) => {
             const here = ofDay.filter((session) => session.scheduledStart === time && (session.room || 'No room') === room)
             return h('td', {}, ...here.map((session) => sessionCard(session, false)))
@@ -154,12 +157,12 @@ function byTrack(sessions: Session[]): HTMLElement {
 /** One session: title (to its pad, or its outcomes once ended), when and where, and its state. */
 function sessionCard(session: Session, withTime: boolean): HTMLElement {
   const ended = session.state === 'ended'
-  const meta = [withTime && session.scheduledStart ? dateTimeFormat.format(new Date(session.scheduledStart)) : null, `${session.durationMinutes} min`, withTime ? session.room : null, session.moderator && `moderated by ${session.moderator}`]
+  const meta = [`${session.durationMinutes} min`, withTime ? session.room : null, session.moderator && `moderated by ${session.moderator}`]
   return h(
     'div',
     { class: `session-card state-${session.state}`, 'data-session': session.id, 'data-phase': phaseOf(session, serverNow()).phase },
     h('a', { href: ended ? `/s/${session.id}/archive` : `/s/${session.id}`, class: 'session-title' }, session.title),
-    h('span', { class: 'session-meta' }, meta.filter(Boolean).join(' · ')),
+    h('span', { class: 'session-meta' }, withTime && session.scheduledStart ? zonedTime(session.scheduledStart, null, { date: true }) : null, withTime && session.scheduledStart ? ' · ' : null, meta.filter(Boolean).join(' · ')),
     h('span', { class: `state state-${session.state}` }, stateLabel(session)),
   )
 }

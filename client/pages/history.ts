@@ -15,8 +15,7 @@ import { loadIdentity } from '../sync/presence.ts'
 import { PadConnection } from '../sync/provider.ts'
 import { loadSessionView } from './pad.ts'
 import { siteHeader } from './site-header.ts'
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
+import { loadEventZone, timeText } from '../time-display.ts'
 const reasonLabel: Record<string, string> = {
   quiet: 'edits',
   interval: 'edits',
@@ -37,6 +36,7 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
   if (!loaded) return
   const { session, key } = loaded
   document.title = `${session.title} · history · summitpad`
+  await loadEventZone()
 
   const pad = new PadConnection(session.id, null)
   pad.provider.awareness.setLocalState(null)
@@ -81,7 +81,7 @@ export async function renderHistory(root: HTMLElement, sessionId: string): Promi
     current = Math.min(Math.max(rev, 1), revisions.length)
     const revision = revisions[current - 1]!
     slider.value = String(current)
-    label.textContent = `Revision ${current} of ${revisions.length} · ${timeFormat.format(new Date(revision.createdAt))} · ${reasonLabel[revision.reason] ?? revision.reason}`
+    label.textContent = `Revision ${current} of ${revisions.length} · ${timeText(revision.createdAt, session.timeZone, { date: true, seconds: true })} · ${reasonLabel[revision.reason] ?? revision.reason}`
     authors.replaceChildren(...(revision.authors.length ? revision.authors.map((author) => h('li', { class: 'person' }, h('span', { class: 'dot', style: `background:${author.color}` }), author.name)) : [h('li', { class: 'hint' }, 'No new text')]))
     exports.replaceChildren(
       ...(['md', 'html', 'txt', 'json'] as const).map((format) => h('a', { class: 'button-link', href: `/api/sessions/${session.id}/export?format=${format}&rev=${current}`, download: '' }, format.toUpperCase())),

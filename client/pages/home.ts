@@ -7,6 +7,8 @@ import { h } from '../dom.ts'
 import { organizerApi } from '../organizer-api.ts'
 import { renderEventIndex } from './event-index.ts'
 import { siteHeader } from './site-header.ts'
+import { parseZonedDateTime, zoneAbbreviation } from '../../shared/time-zone.ts'
+import { loadEventZone } from '../time-display.ts'
 
 export async function renderHome(root: HTMLElement): Promise<void> {
   document.title = 'summitpad'
@@ -55,6 +57,13 @@ function createForm(): HTMLElement {
   const room = h('input', { name: 'room', maxlength: 100, placeholder: 'e.g. Room 203' })
   const moderator = h('input', { name: 'moderator', maxlength: 100, placeholder: 'Who runs the session' })
   const start = h('input', { name: 'scheduledStart', type: 'datetime-local' })
+  // The form reads the start in the event's zone, not the browser's (issue 19).
+  let eventZone = 'UTC'
+  const startField = field('Scheduled start', start, 'In the event’s time zone')
+  void loadEventZone().then((zone) => {
+    eventZone = zone
+    startField.querySelector('.field-hint')!.textContent = `Read in the event’s time zone: ${(zone.split('/').pop() ?? zone).replace(/_/g, ' ')} (${zoneAbbreviation(zone, Date.now())})`
+  })
   const duration = h('input', { name: 'durationMinutes', type: 'number', min: 5, max: 1440, value: 40, required: true })
   const access = h(
     'select',
@@ -73,7 +82,7 @@ function createForm(): HTMLElement {
     field('Title', title),
     h('div', { class: 'field-row' }, field('Track', track), field('Room', room)),
     field('Moderator', moderator),
-    h('div', { class: 'field-row' }, field('Scheduled start', start), field('Minutes', duration)),
+    h('div', { class: 'field-row' }, startField, field('Minutes', duration)),
     field('Who can edit', access),
     field('Prepared agenda (optional)', agendaFile, 'A Markdown or text file; each line or list item becomes an agenda item.'),
     submit,
@@ -93,7 +102,7 @@ function createForm(): HTMLElement {
         track: track.value,
         room: room.value,
         moderator: moderator.value,
-        scheduledStart: start.value ? new Date(start.value).toISOString() : null,
+        scheduledStart: start.value ? readStart(start.value, eventZone) : null,
         durationMinutes: Number(duration.value),
         access: access.value === 'key' ? 'key' : 'open',
       })
@@ -107,4 +116,11 @@ function createForm(): HTMLElement {
     }
   })
   return form
+}
+
+/** A datetime-local value read in the event's zone, as ISO 8601 UTC; throws when it is no date and time. */
+function readStart(value: string, zone: string): string {
+  const iso = parseZonedDateTime(value, zone)
+  if (iso === null) throw new Error(`the start "${value}" is not a date and time (YYYY-MM-DD HH:MM)`)
+  return iso
 }

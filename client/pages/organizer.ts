@@ -6,6 +6,7 @@
  */
 import { ApiError } from '../api.ts'
 import { h } from '../dom.ts'
+import { zonedTime } from '../time-display.ts'
 import { organizerApi } from '../organizer-api.ts'
 import type { AuditEntry, OrganizerStatus } from '../../shared/organizer.ts'
 import { renderEventIndex, type EventIndex } from './event-index.ts'
@@ -136,12 +137,11 @@ function auditLog(): HTMLElement {
 }
 
 function auditRow(entry: AuditEntry): HTMLElement {
-  const when = new Date(entry.at)
   const details = entry.details ? Object.entries(entry.details).map(([key, value]) => `${key}: ${String(value)}`).join(', ') : ''
   return h(
     'tr',
     { class: 'audit-entry' },
-    h('td', {}, h('time', { datetime: entry.at }, when.toLocaleString())),
+    h('td', {}, zonedTime(entry.at, null, { date: true })),
     h('td', {}, entry.actor.name, h('span', { class: 'hint' }, ` (${entry.actor.kind === 'oidc' ? 'sign-in' : 'token'})`)),
     h('td', { class: 'audit-action' }, entry.action),
     h('td', {}, entry.target ?? ''),

@@ -11,6 +11,7 @@ import { sessionPhase } from '../../shared/session-phase.ts'
 import { api, ApiError } from '../api.ts'
 import { forgetLinkKey, linkKey } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
+import { zonedTime, zoneSwitch } from '../time-display.ts'
 import { createEditor, refreshEditable, type EditorOptions } from '../editor/create-editor.ts'
 import { createToolbar } from '../editor/toolbar.ts'
 import { agendaSummary } from '../editor/agenda-summary.ts'
@@ -161,7 +162,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           'div',
           { class: 'pad-title' },
           h('h1', {}, session.title),
-          h('p', { class: 'session-meta' }, [session.track, session.room, session.moderator && `moderated by ${session.moderator}`, roleLabel(role)].filter(Boolean).join(' · ')),
+          h('p', { class: 'session-meta' }, session.scheduledStart ? zonedTime(session.scheduledStart, session.timeZone, { date: true }) : null, session.scheduledStart ? ' · ' : null, [session.track, session.room, session.moderator && `moderated by ${session.moderator}`, roleLabel(role)].filter(Boolean).join(' · ')),
         ),
         indicator,
         youButton,
@@ -178,7 +179,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
         h(
           'aside',
           { class: 'pad-side', 'aria-label': 'Session' },
-          h('div', { class: 'side-more' }, h('h2', {}, 'In this pad ', peopleCount), peopleList, authorsToggle, h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew'))),
+          h('div', { class: 'side-more' }, h('h2', {}, 'In this pad ', peopleCount), peopleList, authorsToggle, h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew')), zoneSwitch(session.timeZone)),
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
           chat.element,
           h('div', { class: 'side-more' }, h('h2', {}, 'Links'), linksPanel(session, isModerator ? key : null), h('h2', {}, 'Export'), exportLinks(session.id)),

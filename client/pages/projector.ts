@@ -1,8 +1,9 @@
 /**
  * The projector view (`/s/<id>/projector`): the pad for a wall at the back of a room. No editing
  * chrome; very large high-contrast type; the title, the countdown (amber in the last 5 minutes,
- * red over time), the phase, the number of people in the pad, and a QR code with a short URL to
- * join. It follows the moderator: the current agenda item is highlighted and kept in view. When
+ * red over time), the phase, the number of people in the pad, and a QR code with, while the
+ * session is live, its join code large beside it and the short `/j/<code>` URL at body size
+ * (issue 19: readable from the back of the room). It follows the moderator: the current agenda item is highlighted and kept in view. When
  * the moderator shows it, a column with the latest chat messages.
  */
 import QRCode from 'qrcode'
@@ -20,6 +21,8 @@ import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { loadSessionView } from './pad.ts'
 import { createProjectorChat } from './projector-chat.ts'
 import { countdownTone } from './session-bar.ts'
+import { joinPath } from '../../shared/join-code.ts'
+import { loadEventZone, zonedTime } from '../time-display.ts'
 
 const themeKey = 'summitpad.projector.theme'
 /** How long the projector's chrome stays after the pointer last moved. @default 3000 */
@@ -42,6 +45,19 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   const joinUrl = `${location.origin}/s/${session.id}${joinKey ? `#key=${joinKey}` : ''}`
   const shortUrl = `${location.host}/s/${session.id}`
 
+  await loadEventZone()
+  const slotTime = session.scheduledStart ? zonedTime(session.scheduledStart, session.timeZone) : null
+  const joinCode = h('p', { class: 'join-code', 'aria-label': 'Join code' })
+  const joinLine = h('p', { class: 'join-url' })
+  const renderJoin = (code: string | null) => {
+    joinCode.hidden = code === null
+    joinCode.textContent = code ?? ''
+    // Before the start (and after the end) there is no code: the session's own link.
+    // The line may break after the host, never inside the code.
+    if (code === null) joinLine.replaceChildren(shortUrl)
+    else joinLine.replaceChildren(location.host, h('wbr'), h('span', { class: 'join-path' }, joinPath(code)))
+    joinLine.dataset.kind = code === null ? 'session' : 'code'
+  }
   const phase = h('span', { class: 'phase' })
   const countdown = h('span', { class: 'countdown', role: 'timer' })
   const itemTime = h('p', { class: 'projector-item-time', hidden: true })
@@ -58,7 +74,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     h(
       'header',
       { class: 'projector-header' },
-      h('div', { class: 'projector-title' }, h('h1', {}, session.title), h('p', {}, [session.track, session.room].filter(Boolean).join(' · ')), itemTime),
+      h('div', { class: 'projector-title' }, h('h1', {}, session.title), h('p', {}, [session.track, session.room].filter(Boolean).join(' · '), slotTime && (session.track || session.room) ? ' · ' : null, slotTime), itemTime),
       h('div', { class: 'projector-clock' }, phase, countdown),
     ),
     h(
@@ -71,7 +87,8 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
         { class: 'projector-side' },
         qr,
         h('p', { class: 'join-label' }, 'Join and take notes'),
-        h('p', { class: 'short-url' }, shortUrl),
+        joinCode,
+        joinLine,
         h('p', { class: 'people-line' }, people),
         themeButton,
       ),
@@ -130,6 +147,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   }
   setInterval(() => renderClock(control.state), 250)
   renderClock(control.state)
+  renderJoin(control.state.joinCode)
 
   const awareness = pad.provider.awareness
   const renderPeople = () => {
@@ -161,6 +179,7 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
   else pad.once('ready', mount)
   control.on('change', (state) => {
     renderClock(state)
+    renderJoin(state.joinCode)
     requestAnimationFrame(keepCurrentInView)
   })
 

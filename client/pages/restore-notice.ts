@@ -12,6 +12,7 @@ import type { ControlConnection } from '../sync/control.ts'
 import { controlMapName } from '../../shared/control-state.ts'
 import { readRestoreNotice, restoreNoticeKey, type RestoreNotice } from '../../shared/restore-notice.ts'
 import { h } from '../dom.ts'
+import { timeText } from '../time-display.ts'
 import { serverNow } from '../sync/server-clock.ts'
 
 /** How long after a restore a newly opened pad still shows its notice. @default 600000 */
@@ -26,17 +27,16 @@ export interface RestoreNoticeOptions {
   undo: (rev: number, undoes: number) => Promise<void>
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' })
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
 
 /** What the notice says, in one sentence or two. */
 export function describeRestore(notice: RestoreNotice): string {
   const who = notice.by || 'The moderator'
-  const when = timeFormat.format(new Date(notice.at))
+  // In the zone the page shows times in (issue 19).
+  const when = timeText(new Date(notice.at).toISOString(), null, { seconds: true })
   if (notice.undoes !== null) {
     return `${who} undid the restore at ${when}: the pad is back as it was before it (revision ${notice.from}). The text changed because of this undo.`
   }
-  return `${who} restored revision ${notice.from} (saved ${dateTimeFormat.format(new Date(notice.fromAt))}) at ${when}. The text changed because of this restore: the pad is now as it was then.`
+  return `${who} restored revision ${notice.from} (saved ${timeText(new Date(notice.fromAt).toISOString(), null, { date: true, seconds: true })}) at ${when}. The text changed because of this restore: the pad is now as it was then.`
 }
 
 /** The notice's live region; it fills itself from the control doc. */

@@ -6,6 +6,7 @@
  */
 import type { ImportedSession, ImportResult } from '../../shared/api.ts'
 import { h } from '../dom.ts'
+import { loadEventZone } from '../time-display.ts'
 
 /** The import's answer, or on a refusal its error (with the bad lines). */
 interface ImportAnswer extends ImportResult {
@@ -57,6 +58,10 @@ export function problemSentence(line: number, message: string): string {
  */
 export function scheduleImportForm(onImported: () => void = () => {}): HTMLElement {
   const event = h('input', { id: 'import-event', name: 'event', required: true, maxlength: 80, placeholder: 'e.g. Summit 2026', autocomplete: 'off' })
+  // Issue 19: times without an offset are read in this zone, which becomes the event's.
+  const zoneList = h('datalist', { id: 'import-zones' }, ...supportedZones().map((zone) => h('option', { value: zone })))
+  const zone = h('input', { id: 'import-zone', name: 'timeZone', list: 'import-zones', maxlength: 64, placeholder: 'e.g. Asia/Hong_Kong', autocomplete: 'off' })
+  void loadEventZone().then((current) => zone.setAttribute('placeholder', `now ${current}`))
   const file = h('input', { id: 'import-file', name: 'schedule', type: 'file', required: true, accept: '.csv,.ics,text/csv,text/calendar', 'aria-describedby': 'import-expects' })
   const preview = h('button', { type: 'button' }, 'Preview')
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Import')
@@ -67,6 +72,14 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
     h('h2', { id: 'import-heading' }, 'Schedule file'),
     expectedFormat(),
     h('label', { class: 'field', for: 'import-event' }, h('span', { class: 'field-label' }, 'Event'), event),
+    h(
+      'label',
+      { class: 'field', for: 'import-zone' },
+      h('span', { class: 'field-label' }, 'Time zone of the event'),
+      zone,
+      zoneList,
+      h('span', { class: 'field-hint' }, 'An IANA name such as Asia/Hong_Kong. Times without an offset (2026-11-24 09:00) are read in it. Left empty: an .ics file’s TZID, else the event’s zone so far.'),
+    ),
     h('label', { class: 'field', for: 'import-file' }, h('span', { class: 'field-label' }, 'Schedule file (CSV or .ics)'), file),
     h('div', { class: 'button-row' }, preview, submit),
     result,
@@ -84,7 +97,7 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
       const res = await fetch('/api/schedule/import', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun }),
+        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun, ...(zone.value.trim() ? { timeZone: zone.value.trim() } : {}) }),
       })
       const answer = (await res.json()) as ImportAnswer
       if (!res.ok) {
@@ -184,3 +197,8 @@ function linkRow(session: ImportedSession, origin: string): HTMLElement {
   )
 }
 
+/** The zones this browser knows, for the time zone field's suggestions. */
+function supportedZones(): string[] {
+  const intl = Intl as { supportedValuesOf?: (key: string) => string[] }
+  return intl.supportedValuesOf?.('timeZone') ?? []
+}

@@ -10,8 +10,7 @@ import { h } from '../dom.ts'
 import { chatTranscript } from './chat-panel.ts'
 import { renderNotFound } from './not-found.ts'
 import { siteHeader } from './site-header.ts'
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+import { loadEventZone, timeText } from '../time-display.ts'
 
 /** Download links for every export format of a session. */
 export function exportLinks(sessionId: string): HTMLElement {
@@ -49,7 +48,8 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
   const frozen = padNode(withoutEmptySections(doc)).node
   if (frozen.textContent.trim() === '' && frozen.childCount <= 1) padView.append(h('p', { class: 'hint' }, 'Nothing was written in this pad.'))
   else createStaticViewer(padView, frozen, { className: 'archive-doc', label: 'Final pad' })
-  const times = [session.startedAt && `started ${timeFormat.format(new Date(session.startedAt))}`, session.endedAt && `ended ${timeFormat.format(new Date(session.endedAt))}`].filter(Boolean).join(', ')
+  await loadEventZone()
+  const times = [session.startedAt && `started ${timeText(session.startedAt, session.timeZone, { date: true })}`, session.endedAt && `ended ${timeText(session.endedAt, session.timeZone, { date: true })}`].filter(Boolean).join(', ')
 
   root.replaceChildren(
     h(

@@ -1,6 +1,7 @@
 import { h } from '../dom.ts'
+import { zoneSwitch } from '../time-display.ts'
 
-/** The header of the non-pad pages, with the current page marked. */
+/** The header of the non-pad pages, with the current page marked and the time zone switch. */
 export function siteHeader(current: 'schedule' | 'archive' | 'organizer'): HTMLElement {
   const link = (href: string, label: string, key: typeof current) => h('a', { href, ...(current === key ? { 'aria-current': 'page' } : {}) }, label)
   return h(
@@ -9,5 +10,6 @@ export function siteHeader(current: 'schedule' | 'archive' | 'organizer'): HTMLE
     h('a', { class: 'brand', href: '/' }, 'summitpad'),
     h('span', { class: 'tagline' }, 'Design-summit sessions, written together'),
     h('nav', { class: 'site-nav', 'aria-label': 'Site' }, link('/', 'Schedule', 'schedule'), h('a', { href: '/board' }, 'Now and next'), link('/archive', 'Archive', 'archive'), link('/organizer', 'Organizers', 'organizer')),
+    zoneSwitch(),
   )
 }

@@ -59,6 +59,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       currentItem: get('currentItem', this._state.currentItem),
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
       projectorChat: get('projectorChat', this._state.projectorChat),
+      joinCode: get('joinCode', this._state.joinCode),
       quarantinedUpdates: get(quarantinedUpdatesKey, 0),
       ...(this.map.has(currentSinceKey) ? { currentSince: this.map.get(currentSinceKey) as number } : {}),
     }

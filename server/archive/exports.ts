@@ -73,6 +73,7 @@ export function exportMeta(source: ExportSource): ExportMeta {
     endedAt: session.endedAt,
     participants: source.participants,
     url: absoluteHref(`/s/${encodeURIComponent(session.id)}`, source.publicUrl ?? null) ?? undefined,
+    timeZone: session.timeZone ?? 'UTC',
   }
 }
 

@@ -42,11 +42,11 @@ async function call(target: ServerTarget, pathname: string, init: RequestInit = 
 }
 
 /**
- * `import-schedule FILE --event NAME [--format csv|ics] [--dry-run]`: prints one line per session
+ * `import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--dry-run]`: prints one line per session
  * (created, updated with its changes, unchanged, skipped with the server's reason) and, for created ones, their three links (with
  * secrets: keep the output private). `json` prints the server's answer as is.
  */
-export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; dryRun: boolean; json: boolean }): Promise<void> {
+export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; timeZone?: string; dryRun: boolean; json: boolean }): Promise<void> {
   const format = options.format ?? (/\.(ics|ical)$/i.test(file) ? 'ics' : /\.csv$/i.test(file) ? 'csv' : null)
   if (!format) throw usageError(`cannot tell the format of ${file}: give --format csv or --format ics`)
   if (!(scheduleFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${scheduleFormats.join(', ')}`)
@@ -59,7 +59,7 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
   const res = await call(target, 'api/schedule/import', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun }),
+    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun, ...(options.timeZone ? { timeZone: options.timeZone } : {}) }),
   })
   const answer = (await res.json()) as ImportResult
   if (options.json) {

@@ -57,16 +57,17 @@ the flags override PORT, HOST and DATA_DIR. Stops gracefully on SIGINT / SIGTERM
     },
   },
   'import-schedule': {
-    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--dry-run] [--json] [--url URL] [--token TOKEN]',
+    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--dry-run] [--json] [--url URL] [--token TOKEN]',
     help: `Imports a summit schedule (CSV or iCalendar; the format from the file name unless --format)
 into a running server. Re-importing changes only what changed. --dry-run reports what would
-change. Created sessions are printed with their links, which carry secrets.
+change. --time-zone (an IANA name, e.g. Asia/Hong_Kong) sets the event's zone, in which times
+without an offset are read; without it, an iCalendar TZID, else the event's zone so far. Created sessions are printed with their links, which carry secrets.
 ${serverFlags}`,
-    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, 'time-zone': { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     positionals: 1,
     async run(values, [file], env) {
       if (!values.event) throw usageError('--event NAME is required')
-      await importScheduleCommand(target(values, env), file!, { event: values.event as string, format: values.format as string | undefined, dryRun: values['dry-run'] === true, json: values.json === true })
+      await importScheduleCommand(target(values, env), file!, { event: values.event as string, format: values.format as string | undefined, timeZone: values['time-zone'] as string | undefined, dryRun: values['dry-run'] === true, json: values.json === true })
     },
   },
   export: {

@@ -19,6 +19,7 @@ import { documentedRouter } from './api-route.ts'
 import { apiDocsRouter } from './routes/api-docs.ts'
 import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
+import { eventRouter, joinRouter } from './routes/event.ts'
 import { scheduleRouter } from './routes/schedule.ts'
 import { sessionsRouter } from './routes/sessions.ts'
 import type { DocStore } from '../storage/doc-store.ts'
@@ -58,6 +59,8 @@ export interface AppDeps {
   creation: CreationPolicy
   /** The schedule import's rules that depend on configuration (the auto-end grace). */
   importOptions: ImportOptions
+  /** The event's time zone now (the last import's, else EVENT_TIME_ZONE). */
+  eventTimeZone: () => Promise<string>
   /** Who may read `/metrics` on this app. */
   metricsAccess: MetricsAccess
   /**
@@ -147,6 +150,7 @@ export function createApp(deps: AppDeps): Express {
   })
 
   app.use(ops.router)
+  app.use(joinRouter(deps.sessions))
 
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
@@ -166,6 +170,7 @@ export function createApp(deps: AppDeps): Express {
     res.set('Cache-Control', 'no-store').json({ now: Date.now() })
   })
   api.use(time.router)
+  api.use(eventRouter(deps.eventTimeZone))
   api.use(apiDocsRouter(deps.version ?? '0.0.0'))
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta, deps.archiver))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))

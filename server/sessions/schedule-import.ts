@@ -7,10 +7,11 @@
  * A re-import matches existing sessions only by what an earlier import of the same event stored
  * on them (the event and the entry's track/title key), never by id, so no schedule can reach a
  * session it did not create (issue 15: a title that slugged to nothing let `event=<any id>`
- * rewrite any session). Matched sessions only have their schedule fields updated (pads
- * untouched); live and ended ones are left as they are (`skipped`). An event or title without a
- * letter or digit, and an entry whose new slot would be over before the auto-end job's grace
- * (the job would end a session its moderator never started), are refused with 422 and their lines.
+ * rewrite any session; since issue 19 such a title is keyed by a hash of it, never by nothing).
+ * Matched sessions only have their schedule fields updated (pads untouched); live and ended ones
+ * are left as they are (`skipped`). An entry whose new slot would be over before the auto-end
+ * job's grace (the job would end a session its moderator never started) is refused with 422 and
+ * its line.
  * If creating fails half-way, the sessions created by this import are removed again, each whole
  * (row, pad, control doc, chat: session-records.ts).
  */
@@ -18,7 +19,8 @@ import { z } from 'zod'
 import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts'
 import { randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
-import { scheduleFormats, scheduleIds, slugify, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
+import { isTimeZone } from '../../shared/time-zone.ts'
+import { scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
@@ -38,6 +40,11 @@ export const importScheduleBody = z
     format: z.enum(scheduleFormats),
     content: z.string().max(maxScheduleChars, `content is longer than ${maxScheduleChars} characters`),
     dryRun: z.boolean().default(false),
+    /**
+     * The event's IANA time zone ("Asia/Hong_Kong"): times without an offset are read in it, and
+     * it becomes the event's zone. Absent: an iCalendar file's TZID, else the event's zone so far.
+     */
+    timeZone: z.string().refine(isTimeZone, 'timeZone is not an IANA time zone name (e.g. Asia/Hong_Kong, Europe/Berlin, UTC)').optional(),
   })
   .strict()
 
@@ -45,11 +52,13 @@ export const importScheduleBody = z
 export interface ImportOptions {
   /** The auto-end job's grace (AUTO_END_AFTER_MINUTES); 0: no auto-end, any slot may be in the past. */
   autoEndAfterMinutes: number
+  /** The event's zone when none was ever set (EVENT_TIME_ZONE). @default 'UTC' */
+  defaultTimeZone?: string
   /** @default Date.now() */
   now?: number
 }
 
-/** Longest event slug a session remembers (the id keeps its first 16 characters). */
+/** Longest event slug a session remembers (the id keeps its words up to 24 characters, see eventSlug). */
 const maxEventRefChars = 80
 
 /**
@@ -58,21 +67,21 @@ const maxEventRefChars = 80
  */
 export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Logger, input: unknown, options: ImportOptions): Promise<ImportResult> {
   const body = parseBody(importScheduleBody, input)
-  const eventRef = slugify(body.event, maxEventRefChars)
-  if (eventRef === '') throw new AppError('unprocessable', `the event name "${body.event}" has no letter or digit (a-z, 0-9) to name its sessions by`)
+  // An event named without a-z or 0-9 (all Chinese) is remembered by a hash of its name.
+  const eventRef = slugify(body.event, maxEventRefChars) || `e-${textHash(body.event)}`
   // Parsing runs in a worker with item, time and memory limits (issue 15: a 2 MiB iCalendar file
   // kept the event loop for 7.5 minutes).
-  const parsed = await parseScheduleInWorker(body.format, body.content)
+  const readZone = body.timeZone ?? (await meta.getEventTimeZone()) ?? options.defaultTimeZone ?? 'UTC'
+  const parsed = await parseScheduleInWorker(body.format, body.content, readZone)
+  // An iCalendar file's own TZID names the event's zone unless the organizer chose one.
+  const timeZone = body.timeZone ?? parsed.timeZone ?? readZone
   if (parsed.problemCount > 0) {
     const shown = parsed.problems.length < parsed.problemCount ? ` (the first ${parsed.problems.length} are listed)` : ''
     throw new AppError('invalid_body', `the schedule has ${parsed.problemCount} bad row(s)${shown}; nothing was imported`, { problems: parsed.problems })
   }
-  const unnamed = parsed.entries.filter((entry) => slugify(entry.title, 24) === '')
-  if (unnamed.length > 0) {
-    const problems = unnamed.map((entry) => ({ line: entry.line, message: `the title "${entry.title}" has no letter or digit (a-z, 0-9) to name the session by` }))
-    throw new AppError('unprocessable', `${problems.length} title(s) cannot name a session; nothing was imported`, { problems })
-  }
-  const keys = scheduleIds('', parsed.entries)
+  // Keys are never empty: a title with no a-z or 0-9 is keyed by a hash of it (issue 15 refused
+  // such titles because an empty key could match another session; issue 19 imports them).
+  const keys = scheduleKeys(parsed.entries)
   const readableIds = scheduleIds(body.event, parsed.entries)
   const plan: { entry: ScheduleEntry; key: string; readableId: string; existing: Session | null }[] = []
   for (const [i, entry] of parsed.entries.entries()) {
@@ -97,7 +106,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   try {
     for (const { entry, key, readableId, existing } of plan) {
       await nextTurn()
-      const fields = scheduleFields(entry)
+      const fields = scheduleFields(entry, timeZone)
       if (!existing) {
         if (body.dryRun) {
           sessions.push({ id: readableId, line: entry.line, title: entry.title, outcome: 'created' })
@@ -135,9 +144,10 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     logger.error({ err: error, created: created.length }, 'schedule import failed; created sessions removed')
     throw error
   }
+  if (!body.dryRun) await meta.setEventTimeZone(timeZone)
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
-  logger.info({ event: body.event, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
-  return { dryRun: body.dryRun, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
+  logger.info({ event: body.event, timeZone, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
+  return { dryRun: body.dryRun, timeZone, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
 }
 
 /**
@@ -149,8 +159,8 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
 }
 
-function scheduleFields(entry: ScheduleEntry): SessionScheduleFields {
-  return { title: entry.title, track: entry.track, room: entry.room, moderator: entry.moderator, scheduledStart: entry.start, durationMinutes: entry.durationMinutes }
+function scheduleFields(entry: ScheduleEntry, timeZone: string): SessionScheduleFields {
+  return { title: entry.title, track: entry.track, room: entry.room, moderator: entry.moderator, scheduledStart: entry.start, durationMinutes: entry.durationMinutes, timeZone }
 }
 
 function diff(session: Session, fields: SessionScheduleFields): Record<string, { from: unknown; to: unknown }> {

@@ -7,6 +7,7 @@
 import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
+import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate } from '../../shared/template.ts'
@@ -44,6 +45,8 @@ export interface SessionServiceDeps {
   logger: Logger
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
   onStateChange?: (session: Session) => Promise<void>
+  /** The event's time zone now, given to sessions created without one. @default () => 'UTC' */
+  eventTimeZone?: () => Promise<string>
 }
 
 export class SessionService {
@@ -61,6 +64,7 @@ export class SessionService {
    */
   private readonly writeStates = new Map<string, WriteState>()
   private readonly bus: Bus
+  private readonly eventTimeZone: () => Promise<string> = async () => 'UTC'
 
   constructor(deps: SessionServiceDeps) {
     this.meta = deps.meta
@@ -70,6 +74,7 @@ export class SessionService {
     this.bus = deps.bus
     this.logger = deps.logger
     this.onStateChange = deps.onStateChange
+    if (deps.eventTimeZone) this.eventTimeZone = deps.eventTimeZone
     this.listen()
   }
 
@@ -90,6 +95,8 @@ export class SessionService {
       durationMinutes: body.durationMinutes,
       access: body.access,
       ...keys.hashes,
+      // The form sends instants; the zone says how every page shows them (issue 19).
+      timeZone: body.timeZone ?? (await this.eventTimeZone()),
     }
     const session = await this.createWithFreshId(fields)
     await seedSessionDocs(this.docs, session, padSeed)
@@ -284,10 +291,11 @@ export class SessionService {
         patch = { projectorChat: action === 'show-chat' }
         break
       case 'end':
-        patch = { state: 'ended', endedAt: new Date(now).toISOString() }
+        // The join code stops working with the end (issue 19).
+        patch = { state: 'ended', endedAt: new Date(now).toISOString(), joinCode: null }
         break
     }
-    const updated = (await this.meta.updateSession(id, patch))!
+    const updated = action === 'start' ? await this.startWithJoinCode(id, patch) : (await this.meta.updateSession(id, patch))!
     this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
@@ -300,6 +308,29 @@ export class SessionService {
     const agendaMoved = action === 'start' || action === 'current'
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated, agendaMoved ? now : undefined))
     return updated
+  }
+
+  /**
+   * Applies the start `patch` with a fresh join code, drawing again when the store says another
+   * live session holds it: four characters at first, five after five collisions (with 923,521
+   * four-character codes, a summit's few dozen live sessions almost never collide).
+   */
+  private async startWithJoinCode(id: string, patch: Partial<SessionLiveFields>): Promise<Session> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.meta.updateSession(id, { ...patch, joinCode: randomJoinCode(attempt < 5 ? 4 : 5) }))!
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'conflict') || attempt >= 20) throw error
+      }
+    }
+  }
+
+  /** The live session whose join code `input` is (any case), or null. */
+  async findByJoinCode(input: string): Promise<Session | null> {
+    const code = normalizeJoinCode(input)
+    if (code === null) return null
+    const session = await this.meta.findByJoinCode(code)
+    return session?.state === 'live' ? session : null
   }
 
   /** Tells the other instances that `id`'s write state changed. */

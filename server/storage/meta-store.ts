@@ -25,6 +25,10 @@
  *   found. Creating a second session with a taken (event, key) throws `AppError('conflict')`.
  * - [MS12] `appendAudit` stores an entry with a fresh, increasing id and the current time and
  *   returns it; `listAudit` returns entries newest first, at most `limit`, only ids below `before`.
+ * - [MS14] `updateSession` may set `joinCode`; a code another session holds throws
+ *   `AppError('conflict')`; `findByJoinCode` returns the session holding the code (exact case)
+ *   or null; a code set to null is found no more.
+ * - [MS15] `getEventTimeZone` returns what `setEventTimeZone` stored last, or null.
  * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
  *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
  *   removes it.
@@ -35,10 +39,10 @@ import type { AuditEntry, OrganizerIdentity } from '../../shared/organizer.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
 
 /** The fields the moderator's actions change. */
-export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat'>
+export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat' | 'joinCode'>
 
 /** The fields a schedule import sets. */
-export type SessionScheduleFields = Pick<Session, 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'durationMinutes'>
+export type SessionScheduleFields = Pick<Session, 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'durationMinutes' | 'timeZone'>
 
 /**
  * Where an imported session came from: the event (its slug) and the entry's key within it (track
@@ -50,7 +54,8 @@ export interface ImportRef {
 }
 
 /** What a caller provides to create a session; live fields and timestamps are set by the store. */
-export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt'> & SessionCapabilities & { importRef?: ImportRef }
+export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | 'updatedAt' | 'timeZone'> &
+  SessionCapabilities & { importRef?: ImportRef; /** @default null (the event's) */ timeZone?: string | null }
 
 /** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
@@ -91,6 +96,12 @@ export interface MetaStore {
   getSignIn(tokenHash: string): Promise<OrganizerIdentity | null>
   /** Ends a sign-in (sign-out); unknown hashes are ignored [MS13]. */
   deleteSignIn(tokenHash: string): Promise<void>
+  /** The session whose join code is `code`, or null [MS14]. */
+  findByJoinCode(code: string): Promise<Session | null>
+  /** The event's IANA time zone as last set (by a schedule import), or null [MS15]. */
+  getEventTimeZone(): Promise<string | null>
+  /** Stores the event's time zone [MS15]. */
+  setEventTimeZone(timeZone: string): Promise<void>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

@@ -26,6 +26,8 @@ export interface SessionRow {
   locked: boolean | number
   current_item: string | null
   projector_chat: boolean | number
+  time_zone: string | null
+  join_code: string | null
   created_at: string
   updated_at: string
 }
@@ -54,6 +56,8 @@ export function toSession(row: SessionRow): Session {
     locked: Boolean(row.locked),
     currentItem: row.current_item,
     projectorChat: Boolean(row.projector_chat),
+    timeZone: row.time_zone ?? null,
+    joinCode: row.join_code ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -102,6 +106,7 @@ export const liveColumns: Record<keyof SessionLiveFields, string> = {
   locked: 'locked',
   currentItem: 'current_item',
   projectorChat: 'projector_chat',
+  joinCode: 'join_code',
 }
 
 /** The column of each schedule field. */
@@ -112,6 +117,7 @@ export const scheduleColumns: Record<keyof SessionScheduleFields, string> = {
   moderator: 'moderator',
   scheduledStart: 'scheduled_start',
   durationMinutes: 'duration_minutes',
+  timeZone: 'time_zone',
 }
 
 /**

@@ -54,8 +54,8 @@ function work(): NonNullable<typeof pools> {
  * Parses a schedule file in a worker. Throws `too_complex` past `maxScheduleEntries` sessions,
  * and the pool's errors. `problems` holds at most the first 100; `problemCount` counts all.
  */
-export function parseScheduleInWorker(format: ScheduleFormat, content: string): Promise<ParsedSchedule & { problemCount: number }> {
-  return work().schedule.run({ format, content })
+export function parseScheduleInWorker(format: ScheduleFormat, content: string, timeZone = 'UTC'): Promise<ParsedSchedule & { problemCount: number }> {
+  return work().schedule.run({ format, content, timeZone })
 }
 
 /** The first Yjs update of a pad made from a prepared agenda, built in a worker. Throws import errors as AppErrors. */

@@ -11,12 +11,14 @@ import { serveJobs } from './serve-jobs.ts'
 export interface ScheduleJob {
   format: ScheduleFormat
   content: string
+  /** The IANA zone times without an offset are read in. */
+  timeZone: string
 }
 
 /** The most problems reported for one file. */
 const maxProblems = 100
 
-serveJobs<ScheduleJob, ParsedSchedule & { problemCount: number }>(({ format, content }) => {
-  const parsed = format === 'csv' ? parseCsvSchedule(content) : parseIcsSchedule(content)
-  return { value: { entries: parsed.entries, problems: parsed.problems.slice(0, maxProblems), problemCount: parsed.problems.length } }
+serveJobs<ScheduleJob, ParsedSchedule & { problemCount: number }>(({ format, content, timeZone }) => {
+  const parsed = format === 'csv' ? parseCsvSchedule(content, timeZone) : parseIcsSchedule(content, timeZone)
+  return { value: { entries: parsed.entries, problems: parsed.problems.slice(0, maxProblems), problemCount: parsed.problems.length, timeZone: parsed.timeZone } }
 })

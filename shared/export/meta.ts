@@ -2,6 +2,7 @@
  * What an export says about its session besides the pad, and the one way every exporter lists
  * it, so Markdown, HTML and text show the same fields under the same labels.
  */
+import { isTimeZone, toWallTime, zoneAbbreviation } from '../time-zone.ts'
 
 /** Session facts an export shows above (and, for participants, below) the pad. */
 export interface ExportMeta {
@@ -19,6 +20,8 @@ export interface ExportMeta {
   participants: string[]
   /** Link to the session (absolute or relative), shown when present. */
   url?: string
+  /** IANA time zone the times are shown in (issue 19: exports carry the zone). @default 'UTC' */
+  timeZone?: string
 }
 
 /** One labelled line of an export's metadata block. */
@@ -38,9 +41,9 @@ export function metaFields(meta: ExportMeta): MetaField[] {
     ['Track', meta.track],
     ['Room', meta.room],
     ['Moderator', meta.moderator],
-    ['Scheduled', formatMetaTime(meta.scheduledStart)],
-    ['Started', formatMetaTime(meta.startedAt)],
-    ['Ended', formatMetaTime(meta.endedAt)],
+    ['Scheduled', formatMetaTime(meta.scheduledStart, meta.timeZone)],
+    ['Started', formatMetaTime(meta.startedAt, meta.timeZone)],
+    ['Ended', formatMetaTime(meta.endedAt, meta.timeZone)],
     ['Participants', participantNames(meta).join(', ')],
     ['Link', meta.url],
   ]
@@ -53,13 +56,15 @@ export function participantNames(meta: ExportMeta): string[] {
 }
 
 /**
- * An ISO 8601 time as `YYYY-MM-DD HH:MM UTC` (the same on every machine: exports must not depend
- * on the server's or the reader's time zone). Returns null for null, and the input unchanged when
- * it is not a date.
+ * An ISO 8601 time as `YYYY-MM-DD HH:MM UTC`, or in another zone with its abbreviation and name
+ * (`2013-11-05 09:00 GMT+8 (Asia/Hong_Kong)`): the same on every machine (exports must not depend
+ * on the server's or the reader's zone) and never ambiguous. Returns null for null, and the input
+ * unchanged when it is not a date.
  */
-export function formatMetaTime(iso: string | null): string | null {
+export function formatMetaTime(iso: string | null, timeZone = 'UTC'): string | null {
   if (iso === null) return null
   const time = new Date(iso)
   if (Number.isNaN(time.getTime())) return iso
-  return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  if (timeZone === 'UTC' || !isTimeZone(timeZone)) return `${time.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+  return `${toWallTime(iso, timeZone).replace('T', ' ')} ${zoneAbbreviation(timeZone, time.getTime())} (${timeZone})`
 }

@@ -18,14 +18,16 @@ describe('on a phone', () => {
     // What the projector's QR code encodes.
     const projector = await suite.browser.newPage({ viewport: { width: 1920, height: 1080 } })
     await projector.goto(`${suite.server.url}/s/${session.id}/projector`)
-    const joinUrl = await projector.locator('.short-url').textContent()
+    // The join line a person types from the back of the room: `<host>/j/<code>` (issue 19).
+    const joinUrl = await projector.locator('.join-url[data-kind="code"]').textContent()
     await projector.close()
-    expect(joinUrl).toContain(`/s/${session.id}`)
+    expect(joinUrl).toMatch(/\/j\/[A-Z2-9]{4,5}$/)
 
     const context = await suite.browser.newContext(phone)
     const page = await context.newPage()
     const started = Date.now()
-    await page.goto(joinUrl!.startsWith('http') ? joinUrl! : `${suite.server.url}/s/${session.id}`)
+    await page.goto(`${suite.server.url}${joinUrl!.slice(joinUrl!.indexOf('/j/'))}`)
+    expect(new URL(page.url()).pathname).toBe(`/s/${session.id}`)
     const notes = page.locator('.pad-editor h2', { hasText: 'Notes' }).locator('xpath=following-sibling::*[1]')
     // The first visit asks for a name: one field, pre-filled and selected; type and press Enter.
     const name = page.getByLabel('Name')

@@ -77,7 +77,8 @@ describe('running a session', () => {
     expect(bodySize).toBeGreaterThanOrEqual(28)
     const qr = proj.locator('.projector img.qr')
     expect(await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100)
-    expect(await proj.locator('.short-url').textContent()).toContain(`/s/${session.id}`)
+    const { joinCode } = (await (await fetch(`${suite.server.url}/api/sessions/${session.id}`)).json()).session as { joinCode: string }
+    expect(await proj.locator('.join-url').textContent()).toContain(`/j/${joinCode}`)
     await proj.locator('.people-line', { hasText: '1 person' }).waitFor()
     await proj.screenshot({ path: artifactPath('projector-1920x1080.png') })
 

@@ -103,6 +103,10 @@ describe('the OpenAPI document', () => {
       expect((await api.fetch(`${sessionUrl}/${action}`, json(body, key))).status, action).toBe(200)
     }
     expect((await api.fetch(`${sessionUrl}/extend`, json({ minutes: 0 }, key))).status).toBe(400)
+    expect((await api.fetch(`${base}/api/event`)).status).toBe(200)
+    const joinCode = ((await api.fetch(sessionUrl)).body as { session: { joinCode: string } }).session.joinCode
+    expect((await api.fetch(`${base}/j/${joinCode.toLowerCase()}`, { redirect: 'manual' })).status).toBe(302)
+    expect((await api.fetch(`${base}/j/ZZZZZ`, { headers: { accept: 'application/json' } })).status).toBe(404)
     expect((await api.fetch(`${sessionUrl}/dance`, json({}, key))).status).toBe(404)
     for (const format of ['md', 'html', 'txt', 'json']) expect((await api.fetch(`${sessionUrl}/export?format=${format}`)).status).toBe(200)
     expect((await api.fetch(`${sessionUrl}/export?format=pdf`)).status).toBe(400)

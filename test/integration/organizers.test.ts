@@ -158,18 +158,20 @@ describe('schedule import within its event', () => {
     expect(again.body.sessions).toEqual([expect.objectContaining({ id: 'a-b-c-d', outcome: 'updated' })])
   })
 
-  it('refuses a title or an event without a letter or digit with 422, and the attack of the issue reaches nothing', async () => {
+  it('imports a title or an event without a letter or digit under a hash of it, and the attack of issue 15 reaches nothing', async () => {
     const target = await createSessionWithKeys(server.url, { title: 'Random id target' })
     const attack = await call('POST', '/api/schedule/import', {
       headers: organizerHeaders,
       body: { event: target.session.id, format: 'csv', content: schedule([['', '???']]) },
     })
-    expect(attack.status).toBe(422)
-    expect(attack.body.error!.details!.problems).toEqual([{ line: 2, message: expect.stringContaining('no letter or digit') }])
+    expect(attack.status).toBe(201)
+    const imported = (attack.body.sessions as { id: string; outcome: string }[])[0]!
+    expect(imported.outcome).toBe('created')
+    expect(imported.id).toMatch(new RegExp(`^${target.session.id}-s-[a-z2-9]{5}$`))
     expect(((await call('GET', `/api/sessions/${target.session.id}`)).body.session as Session).title).toBe('Random id target')
     const noEvent = await call('POST', '/api/schedule/import', { headers: organizerHeaders, body: { event: '!!!', format: 'csv', content: schedule([['x', 'Fine']]) } })
-    expect(noEvent.status).toBe(422)
-    expect(noEvent.body.error!.message).toContain('no letter or digit')
+    expect(noEvent.status).toBe(201)
+    expect((noEvent.body.sessions as { id: string }[])[0]!.id).toMatch(/^e-[a-z2-9]{5}-x-fine$/)
   })
 
   it('refuses to move a session into a slot the auto-end job would end at once, and leaves live sessions alone', async () => {

@@ -20,7 +20,7 @@ import { liveColumns, overdue, participantNames, participantsJson, scheduleColum
 
 
 const sessionColumns =
-  's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.created_at, s.updated_at'
+  's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.created_at, s.updated_at'
 
 
 
@@ -33,8 +33,8 @@ export class PgMetaStore implements MetaStore {
     try {
       await this.pool.query(
         `INSERT INTO sessions (id, title, track, room, moderator, scheduled_start, duration_minutes, access,
-           moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', FALSE, $11, $11, $12, $13)`,
+           moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key, time_zone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scheduled', FALSE, $11, $11, $12, $13, $14)`,
         [
           session.id,
           session.title,
@@ -49,6 +49,7 @@ export class PgMetaStore implements MetaStore {
           now,
           session.importRef?.event ?? null,
           session.importRef?.key ?? null,
+          session.timeZone ?? null,
         ],
       )
     } catch (error) {
@@ -88,11 +89,17 @@ export class PgMetaStore implements MetaStore {
   async updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
     const assignments = entries.map(([key], index) => `${liveColumns[key]} = $${index + 3}`)
-    const { rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
-      id,
-      new Date().toISOString(),
-      ...entries.map(([, value]) => value),
-    ])
+    let rowCount: number | null
+    try {
+      ;({ rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
+        id,
+        new Date().toISOString(),
+        ...entries.map(([, value]) => value),
+      ]))
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `the join code "${String(patch.joinCode)}" is taken`)
+      throw error
+    }
     return rowCount === 0 ? null : this.getSession(id)
   }
 
@@ -253,6 +260,20 @@ export class PgMetaStore implements MetaStore {
 
   async deleteSignIn(tokenHash: string): Promise<void> {
     await this.pool.query('DELETE FROM organizer_sign_ins WHERE token_hash = $1', [tokenHash])
+  }
+
+  async findByJoinCode(code: string): Promise<Session | null> {
+    const { rows } = await this.pool.query<SessionRow>(`SELECT ${sessionColumns} FROM sessions s WHERE s.join_code = $1`, [code])
+    return rows[0] ? toSession(rows[0]) : null
+  }
+
+  async getEventTimeZone(): Promise<string | null> {
+    const { rows } = await this.pool.query<{ value: string }>("SELECT value FROM event_settings WHERE name = 'time_zone'")
+    return rows[0]?.value ?? null
+  }
+
+  async setEventTimeZone(timeZone: string): Promise<void> {
+    await this.pool.query("INSERT INTO event_settings (name, value) VALUES ('time_zone', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value", [timeZone])
   }
 
   async close(): Promise<void> {}

@@ -134,6 +134,11 @@ const migrations: string[] = [
    ALTER TABLE participants ALTER COLUMN person SET NOT NULL;
    ALTER TABLE participants DROP CONSTRAINT participants_pkey;
    ALTER TABLE participants ADD PRIMARY KEY (session_id, person);`,
+  // Issue 19: a session's time zone (null: the event's), its join code while live, the event's zone.
+  `ALTER TABLE sessions ADD COLUMN time_zone TEXT;
+   ALTER TABLE sessions ADD COLUMN join_code TEXT;
+   CREATE UNIQUE INDEX sessions_by_join_code ON sessions (join_code) WHERE join_code IS NOT NULL;
+   CREATE TABLE event_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -114,6 +114,11 @@ const migrations: string[] = [
      SELECT session_id, 'legacy:' || name, name, first_seen FROM participants ORDER BY first_seen, rowid;
    DROP TABLE participants;
    ALTER TABLE participants_by_person RENAME TO participants;`,
+  // Issue 19: a session's time zone (null: the event's), its join code while live, the event's zone.
+  `ALTER TABLE sessions ADD COLUMN time_zone TEXT;
+   ALTER TABLE sessions ADD COLUMN join_code TEXT;
+   CREATE UNIQUE INDEX sessions_by_join_code ON sessions (join_code) WHERE join_code IS NOT NULL;
+   CREATE TABLE event_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ]
 
 /**
@@ -144,12 +149,19 @@ export function openDatabase(file: string, sync: SqliteSync = 'full'): Database.
   return db
 }
 
-function migrate(db: Database.Database): void {
+/**
+ * The schema version just before participants became people (issue 19): a test builds a file as
+ * that version kept it and checks that opening it migrates the rows.
+ */
+export const participantsByPersonVersion = migrations.findIndex((sql) => sql.includes('participants_by_person'))
+
+/** Runs the migrations from the file's `user_version` up to `target` (@default all of them). */
+export function migrate(db: Database.Database, target = migrations.length): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > migrations.length) {
     throw new Error(`database schema version ${current} is newer than this summitpad (${migrations.length})`)
   }
-  for (let version = current; version < migrations.length; version++) {
+  for (let version = current; version < target; version++) {
     db.transaction(() => {
       db.exec(migrations[version]!)
       db.pragma(`user_version = ${version + 1}`)

@@ -25,11 +25,11 @@ export class SqliteMetaStore implements MetaStore {
       this.db
         .prepare(
           `INSERT INTO sessions (id, title, track, room, moderator, scheduled_start, duration_minutes, access,
-             moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key)
+             moderator_key_hash, editor_key_hash, state, locked, created_at, updated_at, import_event, import_key, time_zone)
            VALUES (@id, @title, @track, @room, @moderator, @scheduledStart, @durationMinutes, @access,
-             @moderatorKeyHash, @editorKeyHash, 'scheduled', 0, @now, @now, @importEvent, @importKey)`,
+             @moderatorKeyHash, @editorKeyHash, 'scheduled', 0, @now, @now, @importEvent, @importKey, @timeZone)`,
         )
-        .run({ ...sessionColumnsOf(session), now, importEvent: session.importRef?.event ?? null, importKey: session.importRef?.key ?? null })
+        .run({ ...sessionColumnsOf(session), now, importEvent: session.importRef?.event ?? null, importKey: session.importRef?.key ?? null, timeZone: session.timeZone ?? null })
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new AppError('conflict', `a session with id "${session.id}" already exists`)
@@ -69,9 +69,15 @@ export class SqliteMetaStore implements MetaStore {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
     const assignments = entries.map(([key]) => `${liveColumns[key]} = @${key}`)
     const values = Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'boolean' ? Number(value) : value]))
-    const result = this.db
-      .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
-      .run({ ...values, id, updatedAt: new Date().toISOString() })
+    let result: Database.RunResult
+    try {
+      result = this.db
+        .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
+        .run({ ...values, id, updatedAt: new Date().toISOString() })
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', `the join code "${String(patch.joinCode)}" is taken`)
+      throw error
+    }
     return result.changes === 0 ? null : this.getSession(id)
   }
 
@@ -214,11 +220,25 @@ export class SqliteMetaStore implements MetaStore {
     this.db.prepare('DELETE FROM organizer_sign_ins WHERE token_hash = ?').run(tokenHash)
   }
 
+  async findByJoinCode(code: string): Promise<Session | null> {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE join_code = ?').get(code) as SessionRow | undefined
+    return row ? toSession(row) : null
+  }
+
+  async getEventTimeZone(): Promise<string | null> {
+    const row = this.db.prepare("SELECT value FROM event_settings WHERE name = 'time_zone'").get() as { value: string } | undefined
+    return row?.value ?? null
+  }
+
+  async setEventTimeZone(timeZone: string): Promise<void> {
+    this.db.prepare("INSERT INTO event_settings (name, value) VALUES ('time_zone', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(timeZone)
+  }
+
   async close(): Promise<void> {}
 }
 
 /** The columns of a new session (better-sqlite3 refuses named parameters it has no use for, and objects). */
-function sessionColumnsOf({ importRef: _importRef, ...columns }: NewSession): Omit<NewSession, 'importRef'> {
+function sessionColumnsOf({ importRef: _importRef, timeZone: _timeZone, ...columns }: NewSession): Omit<NewSession, 'importRef' | 'timeZone'> {
   return columns
 }
 

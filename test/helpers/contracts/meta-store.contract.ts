@@ -256,5 +256,32 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(await store.getSignIn('a'.repeat(64))).toBeNull()
       await store.deleteSignIn('a'.repeat(64))
     })
+
+    it('[MS14] a join code is held by one session at a time, found by exact code, and gone once set to null', async () => {
+      const first = await store.createSession(newSession())
+      const second = await store.createSession(newSession())
+      expect(first.joinCode).toBeNull()
+      const live = await store.updateSession(first.id, { state: 'live', joinCode: 'K7MP' })
+      expect(live!.joinCode).toBe('K7MP')
+      expect((await store.findByJoinCode('K7MP'))!.id).toBe(first.id)
+      expect(await store.findByJoinCode('k7mp')).toBeNull()
+      await expect(store.updateSession(second.id, { joinCode: 'K7MP' })).rejects.toMatchObject({ code: 'conflict' })
+      expect((await store.getSession(second.id))!.joinCode).toBeNull()
+      await store.updateSession(first.id, { state: 'ended', joinCode: null })
+      expect(await store.findByJoinCode('K7MP')).toBeNull()
+      // Freed, the code may go to another session.
+      expect((await store.updateSession(second.id, { joinCode: 'K7MP' }))!.joinCode).toBe('K7MP')
+    })
+
+    it('[MS15] the event time zone is null until set, then the last value set; a session keeps its own zone', async () => {
+      expect(await store.getEventTimeZone()).toBeNull()
+      await store.setEventTimeZone('Asia/Hong_Kong')
+      await store.setEventTimeZone('Europe/Berlin')
+      expect(await store.getEventTimeZone()).toBe('Europe/Berlin')
+      const zoned = await store.createSession(newSession({ timeZone: 'Asia/Hong_Kong' }))
+      expect(zoned.timeZone).toBe('Asia/Hong_Kong')
+      expect((await store.createSession(newSession())).timeZone).toBeNull()
+      expect((await store.updateSchedule(zoned.id, { timeZone: 'America/Los_Angeles' }))!.timeZone).toBe('America/Los_Angeles')
+    })
   })
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { DocStore } from '../../../server/storage/doc-store.ts'
-import { openDatabase } from '../../../server/storage/sqlite/open-database.ts'
+import { migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
 import { SqliteDocStore } from '../../../server/storage/sqlite/sqlite-doc-store.ts'
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
 import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
@@ -128,30 +128,14 @@ describe('participants stored before issue 19', () => {
   it('are migrated by name and read without the placeholder names of people who chose one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
     try {
-      const first = openSqliteStorage(dir)
-      const session = await first.meta.createSession({
-        id: 'legacy-participants',
-        title: 'Legacy',
-        track: '',
-        room: '',
-        moderator: '',
-        scheduledStart: null,
-        durationMinutes: 40,
-        access: 'open',
-        moderatorKeyHash: 'x',
-        editorKeyHash: '',
-      })
-      await first.meta.saveArchive({ sessionId: session.id, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text: '' })
-      await first.close()
-      // Put the file back at the schema before issue 19, with participants as that version kept them.
+      // A file at the schema before issue 19, with participants as that version kept them.
       const db = new Database(path.join(dir, 'summitpad.db'))
-      const version = db.pragma('user_version', { simple: true }) as number
-      db.exec(`DROP TABLE participants;
-        CREATE TABLE participants (session_id TEXT NOT NULL, name TEXT NOT NULL, first_seen TEXT NOT NULL, PRIMARY KEY (session_id, name));
-        INSERT INTO participants VALUES ('legacy-participants', 'Guest 214', '2026-01-01T00:00:00Z'), ('legacy-participants', '李明', '2026-01-01T00:00:01Z'), ('legacy-participants', 'Ada', '2026-01-01T00:00:02Z');
-        UPDATE archives SET participants_json = '["Guest 214","李明","Guest 377","Ada"]';`)
-      db.pragma(`user_version = ${version - 1}`)
+      migrate(db, participantsByPersonVersion)
+      db.exec(`INSERT INTO sessions (id, title, duration_minutes, state, created_at, updated_at) VALUES ('legacy-participants', 'Legacy', 40, 'ended', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+        INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json) VALUES ('legacy-participants', '2026-01-01T01:00:00Z', '{"type":"doc"}', '{"decisions":[],"actions":[]}', '["Guest 214","李明","Guest 377","Ada"]');
+        INSERT INTO participants VALUES ('legacy-participants', 'Guest 214', '2026-01-01T00:00:00Z'), ('legacy-participants', '李明', '2026-01-01T00:00:01Z'), ('legacy-participants', 'Ada', '2026-01-01T00:00:02Z');`)
       db.close()
+      const session = { id: 'legacy-participants' }
 
       const reopened = openSqliteStorage(dir)
       try {

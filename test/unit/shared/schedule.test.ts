@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseCsvSchedule } from '../../../shared/schedule/parse-csv.ts'
 import { parseIcsSchedule } from '../../../shared/schedule/parse-ics.ts'
-import { scheduleIds, slugify } from '../../../shared/schedule/schedule.ts'
+import { entryKey, eventSlug, readableId, scheduleIds, slugify } from '../../../shared/schedule/schedule.ts'
 import { summitCsv, summitIcs, summitSessions } from '../../helpers/schedule-fixture.ts'
 
 describe('schedule parsing', () => {
@@ -40,7 +40,7 @@ describe('schedule parsing', () => {
   it('gives readable ids that stay the same when the schedule is re-exported in another order', () => {
     const entries = parseCsvSchedule(summitCsv()).entries
     const ids = scheduleIds('Summit 2026', entries)
-    expect(ids[0]).toBe('summit-2026-nova-nova-roadmap-day-1')
+    expect(ids[0]).toBe('summit-2026-nova-roadmap-day-1')
     expect(new Set(ids).size).toBe(entries.length)
     for (const id of ids) expect(id).toMatch(/^[a-z0-9][a-z0-9-]{0,63}$/)
     const reversed = [...entries].reverse()
@@ -48,7 +48,37 @@ describe('schedule parsing', () => {
     expect(new Map(reversed.map((entry, i) => [entry.line, again[i]]))).toEqual(new Map(entries.map((entry, i) => [entry.line, ids[i]])))
     // Two sessions of one title in one track are told apart by their start.
     const twins = parseCsvSchedule(summitCsv([...summitSessions().slice(0, 1), { ...summitSessions()[0]!, start: '2026-05-12T09:00:00Z' }])).entries
-    expect(scheduleIds('x', twins)).toEqual(['x-nova-nova-roadmap-day-1', 'x-nova-nova-roadmap-day-1-2'])
+    expect(scheduleIds('x', twins)).toEqual(['x-nova-roadmap-day-1', 'x-nova-roadmap-day-1-2'])
     expect(slugify('Ünïcödé & Spaß!', 40)).toBe('unicode-spa')
+  })
+
+  it('cuts ids between words, drops the track words from the title and keeps the event year (issue 19)', () => {
+    expect(eventSlug('OpenStack Summit 2013')).toBe('openstack-summit-2013')
+    expect(eventSlug('OpenStack Summit 2014')).not.toBe(eventSlug('OpenStack Summit 2013'))
+    expect(eventSlug('OpenStack Design Summit Hong Kong 2013')).toBe('openstack-design-2013')
+    const tripleo = readableId('OpenStack Summit 2013', { track: 'TripleO', title: 'TripleO containerized deployment' })
+    expect(tripleo).toBe('openstack-summit-2013-tripleo-containerized-deployment')
+    const long = readableId('Hong Kong Summit 2013', { track: 'Oslo', title: 'HA production configuration of the high availability cluster' })
+    expect(long).toBe('hong-kong-summit-2013-oslo-ha-production-configuration')
+    for (const id of [tripleo, long]) expect(id.length).toBeLessThanOrEqual(60)
+    // A title that is only the track keeps its words.
+    expect(readableId('X', { track: 'Nova', title: 'Nova' })).toBe('x-nova-nova')
+  })
+
+  it('names an all-Chinese or all-emoji title or event by a stable hash, never by nothing', () => {
+    const chinese = readableId('Hong Kong Summit 2013', { track: 'Nova', title: '计算节点的调度' })
+    const emoji = readableId('Hong Kong Summit 2013', { track: 'Nova', title: '🚀🔥' })
+    expect(chinese).toMatch(/^hong-kong-summit-2013-nova-s-[a-z2-9]{5}$/)
+    expect(emoji).toMatch(/^hong-kong-summit-2013-nova-s-[a-z2-9]{5}$/)
+    expect(chinese).not.toBe(emoji)
+    expect(readableId('Hong Kong Summit 2013', { track: 'Nova', title: '计算节点的调度' })).toBe(chinese)
+    expect(eventSlug('香港峰会')).toMatch(/^e-[a-z2-9]{5}$/)
+    for (const id of [chinese, emoji, eventSlug('香港峰会')]) expect(id).toMatch(/^[a-z0-9][a-z0-9-]{0,63}$/)
+  })
+
+  it('keeps the re-import key of titles imported before issue 19', () => {
+    expect(entryKey({ track: 'TripleO', title: 'TripleO containerized deployment' })).toBe('tripleo-tripleo-containerized-de')
+    expect(entryKey({ track: '', title: 'Keynote' })).toBe('keynote')
+    expect(entryKey({ track: 'Nova', title: '计算节点的调度' })).toMatch(/^nova-s-[a-z2-9]{5}$/)
   })
 })

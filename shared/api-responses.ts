@@ -31,6 +31,7 @@ export const sessionSchema = z
     locked: z.boolean(),
     currentItem: z.string().nullable(),
     projectorChat: z.boolean(),
+    recapMail: z.boolean(),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })

@@ -60,6 +60,11 @@ export interface Session {
   currentItem: string | null
   /** The projector shows the chat (the moderator's `show-chat` / `hide-chat`). */
   projectorChat: boolean
+  /**
+   * The recap mail goes to the track's list when the session ends (issue 20); the moderator's
+   * `recap-off` / `recap-on` change it before the end. New sessions: on.
+   */
+  recapMail: boolean
   createdAt: string
   updatedAt: string
 }

@@ -25,6 +25,7 @@ export interface SessionRow {
   locked: boolean | number
   current_item: string | null
   projector_chat: boolean | number
+  recap_mail: boolean | number
   created_at: string
   updated_at: string
 }
@@ -53,6 +54,7 @@ export function toSession(row: SessionRow): Session {
     locked: Boolean(row.locked),
     currentItem: row.current_item,
     projectorChat: Boolean(row.projector_chat),
+    recapMail: Boolean(row.recap_mail),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -76,6 +78,7 @@ export const liveColumns: Record<keyof SessionLiveFields, string> = {
   locked: 'locked',
   currentItem: 'current_item',
   projectorChat: 'projector_chat',
+  recapMail: 'recap_mail',
 }
 
 /** The column of each schedule field. */

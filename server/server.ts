@@ -32,6 +32,8 @@ import { OidcSignIn } from './auth/oidc.ts'
 import { oidcRouter } from './http/routes/oidc.ts'
 import { defaultRoomLimits } from './sync/room.ts'
 import { packageVersion } from './version.ts'
+import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts'
+import { OutcomeEvents } from './outbox/outcome-events.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -101,6 +103,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const archiver = new Archiver(storage.meta, registry)
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
   sessions.attachBus(bus)
+  // Issue 20: webhooks and recap mail, through the outbox in the same store.
+  const dispatcher = new OutboxDispatcher({ meta: storage.meta, notify: config.notify, outbox: config.outbox, logger: logger.child({ component: 'outbox' }) })
+  const outcomes = { events: new OutcomeEvents(config.notify, config.publicUrl), written: () => dispatcher.kick() }
+  sessions.outcomes = outcomes
   // A revision at the start and at the end of every session.
   sessions.onStateChange = async (session) => {
     await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
@@ -123,7 +129,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       who: config.sessionCreation,
       limit: new CreationLimit({ perMinute: config.sessionCreatePerIpPerMinute, burst: config.sessionCreateBurstPerIp, totalPerMinute: config.sessionCreatePerMinute }),
     },
-    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes },
+    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes, outcomes },
+    outboxWritten: outcomes.written,
+    recap: { notify: config.notify, publicUrl: config.publicUrl },
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
     oidc: config.oidc
       ? {
@@ -210,6 +218,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     'summitpad listening',
   )
 
+  // Deliveries left by an earlier run (a crash, a restart) go out from here on.
+  dispatcher.start()
+
   let autoEnd: NodeJS.Timeout | null = null
   if (config.autoEndAfterMinutes > 0) {
     let running = false
@@ -232,6 +243,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       await keeper.close()
       await registry.close()
+      await dispatcher.close()
       await bus.close()
       wss.close()
       server.closeAllConnections()

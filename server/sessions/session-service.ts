@@ -1,10 +1,11 @@
 /**
  * SessionService: creating, reading and listing design sessions, resolving a secret to a role,
- * and the moderator's actions (start, extend, current, lock, unlock, show-chat, hide-chat, end).
+ * and the moderator's actions (start, extend, current, lock, unlock, show-chat, hide-chat,
+ * recap-off, recap-on, end).
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import type { ArchivedSession, Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
@@ -26,14 +27,22 @@ import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
 import { encodeControlSeed, writeControl } from './control-doc.ts'
 import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
-export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
+export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'recap-off', 'recap-on', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
 
 export class SessionService {
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
   onStateChange?: (session: Session) => Promise<void>
+
+  /**
+   * The webhook and recap-mail deliveries a start or an end causes (issue 20), written in the
+   * same transaction as the start, and as the archive record for an end; `written` is told
+   * after (the dispatcher sends them at once).
+   */
+  outcomes?: { events: OutcomeEvents; written: () => void }
 
   /**
    * Live write state per session id, read by every WebSocket frame's permission check. With
@@ -269,18 +278,31 @@ export class SessionService {
       case 'hide-chat':
         patch = { projectorChat: action === 'show-chat' }
         break
+      case 'recap-off':
+      case 'recap-on':
+        patch = { recapMail: action === 'recap-on' }
+        break
       case 'end':
         patch = { state: 'ended', endedAt: new Date(now).toISOString() }
         break
     }
-    const updated = (await this.meta.updateSession(id, patch))!
+    const events = this.outcomes?.events
+    const effects = action === 'start' && events?.enabled ? (started: Session) => events.sessionStarted(started) : undefined
+    const updated = (await this.meta.updateSession(id, patch, effects))!
+    if (effects) this.outcomes!.written()
     this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
     if (updated.state === 'ended') {
-      await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+      // The session.ended deliveries carry the outcomes, which exist once the archive record does:
+      // they are written in its transaction.
+      const effects = events?.enabled ? (archived: ArchivedSession) => events.sessionEnded(archived) : undefined
+      await this.archiver.archive(updated, effects).then(
+        () => effects && this.outcomes!.written(),
+        (error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'),
+      )
     }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
     return updated

@@ -1,7 +1,8 @@
-/** The client's calls to the organizer API: sign-in status, token sign-in, sign-out, the audit log. */
+/** The client's calls to the organizer API: sign-in status, token sign-in, sign-out, the audit log, deliveries. */
 import type { ErrorBody } from '../shared/errors.ts'
 import type { AuditEntry, OrganizerIdentity, OrganizerStatus } from '../shared/organizer.ts'
 import { ApiError } from './api.ts'
+import type { Delivery } from '../shared/api-responses.ts'
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   // The sign-in cookie is same-origin, HttpOnly and SameSite=Strict: fetch sends it by itself.
@@ -23,4 +24,9 @@ export const organizerApi = {
   signOut: () => call<void>('/api/organizer/session', { method: 'DELETE' }),
   /** Audit entries, newest first; `before` pages to older ones. */
   audit: (before?: number) => call<{ entries: AuditEntry[] }>(`/api/audit?limit=100${before ? `&before=${before}` : ''}`).then((r) => r.entries),
+  /** Webhook and recap-mail deliveries, newest first; `before` (a delivery id) pages to older ones. */
+  deliveries: (before?: string) =>
+    call<{ deliveries: Delivery[] }>(`/api/organizer/deliveries?limit=100${before ? `&before=${encodeURIComponent(before)}` : ''}`).then((r) => r.deliveries),
+  /** Sends a delivered or dead delivery again. Throws ApiError (409: still pending). */
+  resendDelivery: (id: string) => call<{ delivery: Delivery }>(`/api/organizer/deliveries/${encodeURIComponent(id)}/resend`, { method: 'POST' }).then((r) => r.delivery),
 }

@@ -18,6 +18,8 @@ export interface ControlState {
   durationMinutes: number
   /** The moderator shows the chat on the projector. */
   projectorChat: boolean
+  /** The recap mail goes out when the session ends (the moderator's recap-off / recap-on). */
+  recapMail: boolean
   /**
    * Stored updates of the session's docs that kept them from loading and were set aside
    * (server/sync/quarantine.ts); the pad page tells the moderator. Absent when none.
@@ -32,7 +34,7 @@ const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
 
 /** The control state of `session`. */
 export function controlStateOf(
-  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'>,
+  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat' | 'recapMail'>,
 ): ControlState {
   return {
     state: session.state,
@@ -43,5 +45,6 @@ export function controlStateOf(
     currentItem: session.currentItem,
     durationMinutes: session.durationMinutes,
     projectorChat: session.projectorChat,
+    recapMail: session.recapMail,
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The organizers' pages: `/organizer` (sign in with a token or the OpenID Connect provider, sign
- * out), `/organizer/import` (the schedule import) and `/organizer/audit` (the audit log). The two
- * last ones show the sign-in form until the visitor is signed in; the server refuses their API
+ * out), `/organizer/import` (the schedule import), `/organizer/audit` (the audit log) and
+ * `/organizer/deliveries` (webhooks and recap mails, `deliveries.ts`). All but the first show the sign-in form until the visitor is signed in; the server refuses their API
  * calls to anyone else anyway.
  */
 import { ApiError } from '../api.ts'
@@ -9,11 +9,12 @@ import { h } from '../dom.ts'
 import { organizerApi } from '../organizer-api.ts'
 import type { AuditEntry, OrganizerStatus } from '../../shared/organizer.ts'
 import { scheduleImportForm } from './schedule-import.ts'
+import { deliveriesList } from './deliveries.ts'
 import { siteHeader } from './site-header.ts'
 
-type OrganizerPage = 'home' | 'import' | 'audit'
+export type OrganizerPage = 'home' | 'import' | 'audit' | 'deliveries'
 
-const titles: Record<OrganizerPage, string> = { home: 'Organizers', import: 'Import the schedule', audit: 'Audit log' }
+const titles: Record<OrganizerPage, string> = { home: 'Organizers', import: 'Import the schedule', audit: 'Audit log', deliveries: 'Deliveries' }
 
 /** Renders organizer page `page` into `root`. */
 export async function renderOrganizer(root: HTMLElement, page: OrganizerPage): Promise<void> {
@@ -34,6 +35,7 @@ export async function renderOrganizer(root: HTMLElement, page: OrganizerPage): P
   }
   if (page === 'home') main.replaceChildren(top, signedInPanel(status))
   else if (page === 'import') main.replaceChildren(top, scheduleImportForm())
+  else if (page === 'deliveries') main.replaceChildren(top, deliveriesList())
   else main.replaceChildren(top, auditLog())
 }
 
@@ -50,6 +52,7 @@ function organizerNav(status: OrganizerStatus, current: OrganizerPage): HTMLElem
     { class: 'archive-links organizer-nav', 'aria-label': 'Organizer' },
     link('/organizer/import', 'Import the schedule', 'import'),
     link('/organizer/audit', 'Audit log', 'audit'),
+    link('/organizer/deliveries', 'Deliveries', 'deliveries'),
     h('span', { class: 'hint signed-in-as' }, `Signed in as ${status.organizer!.name}`),
     signOut,
   )

@@ -1,7 +1,8 @@
 /**
  * The session bar above the pad: phase, countdown to the absolute end time (on the estimated
  * server clock), the current agenda item, the lock; and for the moderator the controls (start,
- * ±5 minutes, previous / next item, lock, chat on the projector, end), also on keyboard shortcuts.
+ * ±5 minutes, previous / next item, lock, chat on the projector, recap mail on or off, end), also
+ * on keyboard shortcuts.
  */
 import { formatCountdown, sessionPhase, type SessionPhase } from '../../shared/session-phase.ts'
 import type { ModeratorAction } from '../api.ts'
@@ -65,10 +66,14 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   const next = button('Item ▶', 'Next agenda item; marks this one done (Alt+Shift+↓)', () => options.act('current', { step: 1 }))
   const lockButton = button('Lock', 'Only the moderator may edit while locked', () => options.act(state?.locked ? 'unlock' : 'lock'))
   const projectorChat = button('Chat on projector', 'Show or hide the chat on the projector view', () => options.act(state?.projectorChat ? 'hide-chat' : 'show-chat'))
+  // Issue 20: the recap mail to the track's list, on unless the moderator turns it off before the end.
+  const recapMail = button('Recap mail', "Send the recap (decisions, action items) to the track's mailing list when the session ends", () =>
+    options.act(state?.recapMail === false ? 'recap-on' : 'recap-off'),
+  )
   const end = button('End', 'End the session: the pad becomes read-only', async () => {
     if (confirm('End the session now? The pad becomes read-only for everyone.')) await options.act('end')
   })
-  const controls = h('div', { class: 'moderator-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat, end)
+  const controls = h('div', { class: 'moderator-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat, recapMail, end)
 
   if (options.isModerator) {
     document.addEventListener('keydown', (event) => {
@@ -113,9 +118,10 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     current.textContent = text || '—'
     start.hidden = state.state !== 'scheduled'
     for (const b of [minus, plus]) b.hidden = state.state !== 'live'
-    for (const b of [previous, next, lockButton, projectorChat, end]) b.hidden = state.state === 'ended'
+    for (const b of [previous, next, lockButton, projectorChat, recapMail, end]) b.hidden = state.state === 'ended'
     lockButton.textContent = state.locked ? 'Unlock' : 'Lock'
     projectorChat.setAttribute('aria-pressed', String(state.projectorChat))
+    recapMail.setAttribute('aria-pressed', String(state.recapMail !== false))
   }
   setInterval(render, 250)
 

@@ -59,6 +59,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       currentItem: get('currentItem', this._state.currentItem),
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
       projectorChat: get('projectorChat', this._state.projectorChat),
+      recapMail: get('recapMail', this._state.recapMail),
       quarantinedUpdates: get(quarantinedUpdatesKey, 0),
     }
   }

@@ -75,7 +75,7 @@ function deliveryRow(delivery: Delivery, status: HTMLElement): HTMLElement {
       h('td', {}, `${current.channel === 'mail' ? 'Mail: ' : 'Webhook: '}${current.target}`),
       h('td', { class: `delivery-status delivery-${current.status}` }, statusLabel[current.status]),
       h('td', {}, String(current.attempts)),
-      h('td', {}, answer, current.lastError ? h('span', { class: 'hint delivery-error' }, ` ${current.lastError}`) : null),
+      h('td', {}, answer, current.lastError ? h('span', { class: 'hint delivery-error' }, `${answer ? ' ' : ''}${current.lastError}`) : null),
       h('td', {}, current.status === 'pending' ? time(current.nextAttemptAt) : '—'),
       h('td', {}, resend),
     )

@@ -13,6 +13,9 @@ import { recapHtml, recapSubject, recapText, type RecapSource } from '../../shar
 import type { NewOutboxMessage } from './outbox-message.ts'
 import { recapListFor, type NotifyConfig, type WebhookEvent } from './notify-config.ts'
 
+/** Most decisions, and most action items, a `session.ended` body lists (`counts` has the totals). */
+export const maxWebhookItems = 1000
+
 /** A recap mail as the outbox keeps it (the `body` of a `mail` delivery, as JSON). */
 export interface RecapMail {
   from: string
@@ -82,8 +85,10 @@ export class OutcomeEvents {
     const messages = this.webhooks('session.ended', session.endedAt ?? archived.archivedAt, {
       session: sessionFacts(session),
       outcomes: {
-        decisions: archived.outcomes.decisions,
-        actions: archived.outcomes.actions.map(({ text, owner, due, done }) => ({ text, owner, due, state: done ? 'done' : 'open' })),
+        decisions: archived.outcomes.decisions.slice(0, maxWebhookItems),
+        actions: archived.outcomes.actions.slice(0, maxWebhookItems).map(({ text, owner, due, done }) => ({ text, owner, due, state: done ? 'done' : 'open' })),
+        // The lists stop at maxWebhookItems; these say how many the archive has.
+        counts: { decisions: archived.outcomes.decisions.length, actions: archived.outcomes.actions.length },
       },
       participants: archived.participants,
       links,

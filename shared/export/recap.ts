@@ -18,6 +18,12 @@ export interface RecapSource {
   archiveUrl: string
 }
 
+/**
+ * Most decisions, and most action items, a recap lists; past it a line says how many more the
+ * archive has (a pathological pad must not make a mail of megabytes, nor keep the event loop).
+ */
+export const maxRecapItems = 500
+
 /** Owner heading for action items without an `@owner`. */
 export const noOwnerLabel = 'No owner'
 
@@ -65,21 +71,37 @@ function actionLine(action: ActionOutcome): string {
   return `${action.done ? '[x]' : '[ ]'} ${oneLine(action.text)}${due}`
 }
 
+/** `source` with at most `maxRecapItems` decisions and action items, and how many were left out. */
+function bounded(source: RecapSource): { decisions: string[]; actions: ActionOutcome[]; moreDecisions: number; moreActions: number } {
+  const { decisions, actions } = source.outcomes
+  return {
+    decisions: decisions.slice(0, maxRecapItems),
+    actions: actions.slice(0, maxRecapItems),
+    moreDecisions: Math.max(0, decisions.length - maxRecapItems),
+    moreActions: Math.max(0, actions.length - maxRecapItems),
+  }
+}
+
+const moreLine = (count: number, what: string) => `… and ${count} more ${what} in the archive`
+
 /** The recap as plain text, ending with one newline. */
 export function recapText(source: RecapSource): string {
+  const items = bounded(source)
   const title = oneLine(source.session.title) || 'Untitled session'
   const out = [`Recap: ${title}`, '='.repeat(Math.min(80, `Recap: ${title}`.length)), '']
   for (const [label, value] of facts(source)) out.push(`${label}: ${value}`)
   out.push('', 'Decisions', '---------')
-  if (source.outcomes.decisions.length === 0) out.push('(none recorded)')
-  source.outcomes.decisions.forEach((decision, index) => out.push(`${index + 1}. ${oneLine(decision)}`))
+  if (items.decisions.length === 0) out.push('(none recorded)')
+  items.decisions.forEach((decision, index) => out.push(`${index + 1}. ${oneLine(decision)}`))
+  if (items.moreDecisions) out.push(moreLine(items.moreDecisions, 'decisions'))
   out.push('', 'Action items', '------------')
-  const groups = actionsByOwner(source.outcomes.actions)
+  const groups = actionsByOwner(items.actions)
   if (groups.length === 0) out.push('(none recorded)')
   for (const group of groups) {
     out.push(`${group.owner}:`)
     for (const action of group.actions) out.push(`  ${actionLine(action)}`)
   }
+  if (items.moreActions) out.push(moreLine(items.moreActions, 'action items'))
   out.push('', 'Participants', '------------', source.participants.length ? source.participants.map(oneLine).join(', ') : '(none recorded)')
   out.push('', `The whole pad, its history and exports: ${source.archiveUrl}`)
   return `${out.join('\n')}\n`
@@ -87,21 +109,24 @@ export function recapText(source: RecapSource): string {
 
 /** The recap as an HTML mail body (a whole document, inline styles, no scripts or images). */
 export function recapHtml(source: RecapSource): string {
+  const items = bounded(source)
   const title = escapeHtml(oneLine(source.session.title) || 'Untitled session')
   const url = escapeHtml(source.archiveUrl)
   const h2 = 'style="font-size:1.1em;margin:1.2em 0 0.4em"'
   const factRows = facts(source)
     .map(([label, value]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('')
-  const decisions = source.outcomes.decisions.length
-    ? `<ol>${source.outcomes.decisions.map((decision) => `<li>${escapeHtml(oneLine(decision))}</li>`).join('')}</ol>`
-    : '<p>(none recorded)</p>'
-  const groups = actionsByOwner(source.outcomes.actions)
+  const more = (count: number, what: string) => (count ? `<p>${escapeHtml(moreLine(count, what))}</p>` : '')
+  const decisions =
+    (items.decisions.length ? `<ol>${items.decisions.map((decision) => `<li>${escapeHtml(oneLine(decision))}</li>`).join('')}</ol>` : '<p>(none recorded)</p>') +
+    more(items.moreDecisions, 'decisions')
+  const groups = actionsByOwner(items.actions)
   const actions = groups.length
     ? groups
         .map((group) => `<h3 style="font-size:1em;margin:0.8em 0 0.2em">${escapeHtml(group.owner)}</h3><ul>${group.actions.map((action) => `<li>${escapeHtml(actionLine(action))}</li>`).join('')}</ul>`)
         .join('')
     : '<p>(none recorded)</p>'
+  const actionsMore = more(items.moreActions, 'action items')
   const participants = source.participants.length ? escapeHtml(source.participants.map(oneLine).join(', ')) : '(none recorded)'
   return [
     '<!doctype html>',
@@ -110,7 +135,7 @@ export function recapHtml(source: RecapSource): string {
     `<h1 style="font-size:1.3em">Recap: ${title}</h1>`,
     factRows ? `<table>${factRows}</table>` : '',
     `<h2 ${h2}>Decisions</h2>${decisions}`,
-    `<h2 ${h2}>Action items</h2>${actions}`,
+    `<h2 ${h2}>Action items</h2>${actions}${actionsMore}`,
     `<h2 ${h2}>Participants</h2><p>${participants}</p>`,
     `<p>The whole pad, its history and exports: <a href="${url}">${url}</a></p>`,
     '</body></html>',

@@ -27,11 +27,13 @@ describe('deliveries', () => {
     await expect.poll(() => recap.getAttribute('aria-pressed')).toBe('true')
     await recap.click()
     await expect.poll(() => recap.getAttribute('aria-pressed')).toBe('false')
+    await mod.locator('.session-bar').screenshot({ path: artifactPath('moderator-bar-recap-off.png') })
     const read = async () => ((await (await fetch(`${suite.server.url}/api/sessions/${session.id}`)).json()) as { session: { recapMail: boolean } }).session.recapMail
     expect(await read()).toBe(false)
     await recap.click()
     await expect.poll(() => recap.getAttribute('aria-pressed')).toBe('true')
     expect(await read()).toBe(true)
+    await mod.locator('.session-bar').screenshot({ path: artifactPath('moderator-bar-recap-on.png') })
     await mod.getByRole('button', { name: 'Start', exact: true }).click()
     await waitFor(() => receiver.accepted.some((hook) => hook.event === 'session.started'), 5000, 'session.started')
     await modContext.close()

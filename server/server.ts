@@ -218,8 +218,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     'summitpad listening',
   )
 
-  // Deliveries left by an earlier run (a crash, a restart) go out from here on.
+  // Deliveries left by an earlier run (a crash, a restart) go out from here on, and a session
+  // that ended just before a crash is archived (and reported) now.
   dispatcher.start()
+  void sessions.archiveMissing().catch((error: unknown) => logger.error({ err: error }, 'looking for unarchived sessions failed'))
 
   let autoEnd: NodeJS.Timeout | null = null
   if (config.autoEndAfterMinutes > 0) {

@@ -199,6 +199,29 @@ export class SessionService {
     return ended
   }
 
+  /**
+   * Archives every ended session that has no archive record (the server stopped between an end
+   * and its archiving), writing its session.ended deliveries and recap mail with the record as
+   * an end does. Called at start; failures are logged. Returns the ids archived.
+   */
+  async archiveMissing(): Promise<string[]> {
+    const done: string[] = []
+    for (const session of await this.meta.listUnarchived()) {
+      const events = this.outcomes?.events
+      try {
+        await this.archiver.archive(session, events?.enabled ? (archived: ArchivedSession) => events.sessionEnded(archived) : undefined)
+        done.push(session.id)
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: session.id }, 'archiving an ended session failed')
+      }
+    }
+    if (done.length > 0) {
+      this.outcomes?.written()
+      this.logger.info({ sessions: done }, 'archived ended sessions left without an archive')
+    }
+    return done
+  }
+
   /** Deletes a session, its pad, control doc, chat and archive. Moderator secret only. */
   async delete(id: string, secret: string | null): Promise<void> {
     if (!secret) throw new AppError('unauthorized', 'deleting a session needs the moderator secret as a Bearer token')

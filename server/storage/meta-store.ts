@@ -30,7 +30,9 @@
  *   removes it.
  * - [MS14] The outbox (issue 20): `updateSession`, `updateSchedule` and `saveArchive` take an
  *   optional `effects` function; the deliveries it returns for the changed row are stored in the
- *   same transaction as the change (both or neither). `enqueue` stores deliveries on their own.
+ *   same transaction as the change (both or neither); those of `saveArchive` only when the
+ *   session had no archive record yet (replacing one causes none, so a session's end is
+ *   reported once however often it is archived). `enqueue` stores deliveries on their own.
  *   A new delivery is `pending`, due at once, with no attempt.
  * - [MS15] `claimOutbox(limit, leaseMs, now)` returns at most `limit` pending deliveries due at
  *   `now` and not leased, oldest due first, and leases them until `now + leaseMs`: until then no
@@ -42,6 +44,8 @@
  *   `before`'s); `getOutbox` one or null; `resendOutbox` makes a delivered or dead delivery
  *   pending and due at once with a fresh retry window (`resentAt`), and returns it (null when
  *   unknown). A session's deliveries outlive the session (they are its history).
+ * - [MS18] `listUnarchived` returns the ended sessions that have no archive record (a crash
+ *   between the end and its archiving leaves one; the server archives them at start).
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
@@ -111,6 +115,8 @@ export interface MetaStore {
   getSignIn(tokenHash: string): Promise<OrganizerIdentity | null>
   /** Ends a sign-in (sign-out); unknown hashes are ignored [MS13]. */
   deleteSignIn(tokenHash: string): Promise<void>
+  /** Ended sessions without an archive record [MS18]. */
+  listUnarchived(): Promise<Session[]>
   /** Stores deliveries on their own [MS14]. */
   enqueue(messages: NewOutboxMessage[]): Promise<void>
   /** Leases due deliveries for sending [MS15]. `now` in ms since the epoch. */

@@ -5,6 +5,7 @@
  * (they arrive after the restart), the organizers' deliveries list and resend, and bad config.
  * Retries are fast through OUTBOX_BASE_DELAY_MS; nothing here measures time.
  */
+import Database from 'better-sqlite3'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -124,6 +125,20 @@ describe('webhooks', () => {
     await server.restart()
     await waitFor(() => ofSession(session.id, 'session.started').length === 1, 10_000, 'delivery after restart')
     expect(receiver.acceptedTwice).toEqual([])
+  })
+
+  it('reports a session that ended just before a crash, before it was archived, once the server is back', async () => {
+    const { session, moderatorKey } = await createSessionWithKeys(server.url, { title: 'Ended at the crash', content: agenda })
+    expect((await act(server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    await server.kill('SIGKILL')
+    // What the end had stored when the process died: the state, not yet the archive record.
+    const db = new Database(path.join(server.dataDir, 'summitpad.db'))
+    db.prepare("UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ?").run(new Date().toISOString(), session.id)
+    db.close()
+    await server.restart()
+    const [ended] = await waitFor(() => (ofSession(session.id, 'session.ended').length ? ofSession(session.id, 'session.ended') : null), 10_000, 'session.ended after restart')
+    expect(ended!.data).toMatchObject({ outcomes: { decisions: ['Ship the placement API v2 first.'] } })
+    expect((await fetch(`${server.url}/api/sessions/${session.id}/archive`)).status).toBe(200)
   })
 
   it('lets organizers (only) list deliveries and resend one, audit-logged', async () => {

@@ -129,11 +129,14 @@ export class PgMetaStore implements MetaStore {
     const session = await this.getSession(record.sessionId)
     if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
     await this.transaction(async (client) => {
-      await client.query(
+      // `xmax = 0` only for a row this statement inserted: an instance that replaces a record
+      // another instance wrote (two archiving one session together) causes no deliveries.
+      const { rows } = await client.query<{ inserted: boolean }>(
         `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json, title, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (session_id) DO UPDATE SET archived_at = $2, doc_json = $3, outcomes_json = $4,
-           participants_json = $5, chat_json = $6, title = $7, body = $8`,
+           participants_json = $5, chat_json = $6, title = $7, body = $8
+         RETURNING (xmax = 0) AS inserted`,
         [
           record.sessionId,
           new Date().toISOString(),
@@ -145,7 +148,7 @@ export class PgMetaStore implements MetaStore {
           record.text,
         ],
       )
-      if (effects) await insertOutbox(client, effects((await readArchive(client, record.sessionId))!))
+      if (effects && rows[0]!.inserted) await insertOutbox(client, effects((await readArchive(client, record.sessionId))!))
     })
   }
 
@@ -273,6 +276,13 @@ export class PgMetaStore implements MetaStore {
 
   async deleteSignIn(tokenHash: string): Promise<void> {
     await this.pool.query('DELETE FROM organizer_sign_ins WHERE token_hash = $1', [tokenHash])
+  }
+
+  async listUnarchived(): Promise<Session[]> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions s LEFT JOIN archives a ON a.session_id = s.id WHERE s.state = 'ended' AND a.session_id IS NULL ORDER BY s.ended_at, s.id`,
+    )
+    return rows.map(toSession)
   }
 
   async enqueue(messages: NewOutboxMessage[]): Promise<void> {

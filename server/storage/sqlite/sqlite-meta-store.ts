@@ -95,6 +95,7 @@ export class SqliteMetaStore implements MetaStore {
     const session = await this.getSession(record.sessionId)
     if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
     this.db.transaction(() => {
+      const isNew = this.db.prepare('SELECT 1 FROM archives WHERE session_id = ?').get(record.sessionId) === undefined
       this.db
         .prepare(
           `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json)
@@ -112,7 +113,7 @@ export class SqliteMetaStore implements MetaStore {
         })
       this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
       this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
-      if (effects) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
+      if (effects && isNew) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
     })()
   }
 
@@ -220,6 +221,13 @@ export class SqliteMetaStore implements MetaStore {
 
   async deleteSignIn(tokenHash: string): Promise<void> {
     this.db.prepare('DELETE FROM organizer_sign_ins WHERE token_hash = ?').run(tokenHash)
+  }
+
+  async listUnarchived(): Promise<Session[]> {
+    const rows = this.db
+      .prepare(`SELECT s.* FROM sessions s LEFT JOIN archives a ON a.session_id = s.id WHERE s.state = 'ended' AND a.session_id IS NULL ORDER BY s.ended_at, s.id`)
+      .all() as SessionRow[]
+    return rows.map(toSession)
   }
 
   async enqueue(messages: NewOutboxMessage[]): Promise<void> {

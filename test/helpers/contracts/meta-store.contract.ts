@@ -274,6 +274,26 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(await store.getOutbox('never')).toBeNull()
     })
 
+    it('[MS14] saveArchive stores effects only for the first record of a session, not for a replacement', async () => {
+      const created = await store.createSession(newSession())
+      const record = { sessionId: created.id, doc: { type: 'doc', content: [] }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text: '' }
+      await store.saveArchive(record, () => [delivery('first-archive')])
+      await store.saveArchive(record, () => [delivery('second-archive')])
+      expect(await store.getOutbox('first-archive')).not.toBeNull()
+      expect(await store.getOutbox('second-archive')).toBeNull()
+    })
+
+    it('[MS18] listUnarchived returns ended sessions without an archive record only', async () => {
+      const ended = await store.createSession(newSession())
+      const archived = await store.createSession(newSession())
+      const live = await store.createSession(newSession())
+      await store.updateSession(ended.id, { state: 'ended', endedAt: '2026-05-11T10:00:00.000Z' })
+      await store.updateSession(archived.id, { state: 'ended', endedAt: '2026-05-11T10:00:00.000Z' })
+      await store.updateSession(live.id, { state: 'live' })
+      await store.saveArchive({ sessionId: archived.id, doc: { type: 'doc', content: [] }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text: '' })
+      expect((await store.listUnarchived()).map((session) => session.id)).toEqual([ended.id])
+    })
+
     it('[MS14] a change whose effects cannot be stored is not made either', async () => {
       const created = await store.createSession(newSession())
       await store.enqueue([delivery('taken')])

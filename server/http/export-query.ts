@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { exportFormats, type ExportFormat } from '../../shared/api.ts'
 import { AppError } from '../../shared/errors.ts'
-import { recapFormats, type RecapFormat } from '../outbox/recap-export.ts'
+import { recapFormats, type RecapFormat } from '../../shared/export/recap.ts'
 
 /** Every `format` the export takes: the pad's formats and the recap's (issue 20). */
 export const allExportFormats = [...exportFormats, ...recapFormats] as const

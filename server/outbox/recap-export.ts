@@ -13,9 +13,7 @@ import { recapListFor, type NotifyConfig } from './notify-config.ts'
 import { recapMail, sessionLinks } from './outcome-events.ts'
 import { randomUUID } from 'node:crypto'
 
-/** The recap export formats, beside the pad's own (`shared/api.ts` `exportFormats`). */
-export const recapFormats = ['recap', 'eml'] as const
-export type RecapFormat = (typeof recapFormats)[number]
+import type { RecapFormat } from '../../shared/export/recap.ts'
 
 /** What the recap export needs from the configuration. */
 export interface RecapExportDeps {

@@ -9,6 +9,10 @@ import type { ActionOutcome, Outcomes } from '../outcomes.ts'
 import { escapeHtml } from './html.ts'
 import { formatMetaTime } from './meta.ts'
 
+/** The recap's export formats (text, and the mail as `.eml`), beside the pad's own (`exportFormats`). */
+export const recapFormats = ['recap', 'eml'] as const
+export type RecapFormat = (typeof recapFormats)[number]
+
 /** What a recap is made of. */
 export interface RecapSource {
   session: Pick<Session, 'id' | 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'startedAt' | 'endedAt'>

@@ -32,6 +32,7 @@ import { OidcSignIn } from './auth/oidc.ts'
 import { oidcRouter } from './http/routes/oidc.ts'
 import { defaultRoomLimits } from './sync/room.ts'
 import { packageVersion } from './version.ts'
+import { Counter } from 'prom-client'
 import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts'
 import { OutcomeEvents } from './outbox/outcome-events.ts'
 
@@ -104,7 +105,19 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const sessions = new SessionService(storage.meta, storage.docs, registry, archiver, logger.child({ component: 'sessions' }))
   sessions.attachBus(bus)
   // Issue 20: webhooks and recap mail, through the outbox in the same store.
-  const dispatcher = new OutboxDispatcher({ meta: storage.meta, notify: config.notify, outbox: config.outbox, logger: logger.child({ component: 'outbox' }) })
+  const outboxAttempts = new Counter({
+    name: 'summitpad_outbox_attempts_total',
+    help: 'Webhook and recap-mail delivery attempts, by channel and result (delivered, retry, dead)',
+    labelNames: ['channel', 'result'],
+    registers: [metrics.registry],
+  })
+  const dispatcher = new OutboxDispatcher({
+    meta: storage.meta,
+    notify: config.notify,
+    outbox: config.outbox,
+    logger: logger.child({ component: 'outbox' }),
+    onAttempt: (channel, result) => outboxAttempts.inc({ channel, result }),
+  })
   const outcomes = { events: new OutcomeEvents(config.notify, config.publicUrl), written: () => dispatcher.kick() }
   sessions.outcomes = outcomes
   // A revision at the start and at the end of every session.

@@ -45,6 +45,8 @@ export interface DispatcherOptions {
   now?: () => number
   /** @default Math.random */
   random?: () => number
+  /** Told of every settled attempt (for metrics). */
+  onAttempt?: (channel: OutboxMessage['channel'], result: 'delivered' | 'retry' | 'dead') => void
 }
 
 export class OutboxDispatcher {
@@ -132,6 +134,7 @@ export class OutboxDispatcher {
       this.options.logger.error({ err: error, delivery: message.id }, 'recording a delivery attempt failed')
       return
     }
+    this.options.onAttempt?.(message.channel, outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'dead' : 'retry')
     const log = { delivery: message.id, channel: message.channel, target: message.target, event: message.event, statusCode: result.statusCode, attempt: message.attempts + 1 }
     if (result.ok) this.options.logger.info(log, 'delivered')
     else this.options.logger.warn({ ...log, error: result.error, dead: !outcome.delivered && outcome.retryAt === null }, 'delivery failed')

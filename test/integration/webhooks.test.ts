@@ -112,6 +112,10 @@ describe('webhooks', () => {
     expect(mine).toHaveLength(5)
     for (const delivery of mine) expect(delivery).toMatchObject({ status: 'delivered', lastStatusCode: 204, lastError: null })
     expect(receiver.acceptedTwice).toEqual([])
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    const count = (result: string) => Number(new RegExp(`summitpad_outbox_attempts_total\\{channel="webhook",result="${result}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0)
+    expect(count('retry')).toBeGreaterThanOrEqual(10)
+    expect(count('delivered')).toBeGreaterThanOrEqual(5)
   })
 
   it('delivers what was pending when the server was killed, after the restart', async () => {

@@ -63,7 +63,7 @@ function signedInPanel(status: OrganizerStatus): HTMLElement {
     'section',
     { class: 'import-form organizer-panel' },
     h('p', {}, `You are signed in as ${status.organizer!.name} (${status.organizer!.kind === 'oidc' ? 'through the sign-in provider' : 'with an organizer token'}).`),
-    h('p', {}, 'Organizers import and re-import the schedule, delete any session, download the whole archive and read the audit log of what organizers did.'),
+    h('p', {}, 'Organizers import and re-import the schedule, delete any session, download the whole archive, read the audit log of what organizers did and watch the webhook and recap-mail deliveries.'),
     h('p', { class: 'hint' }, status.sessionCreation === 'anyone' ? 'Anyone may create sessions on this server (within rate limits).' : 'Only organizers may create sessions on this server.'),
   )
 }

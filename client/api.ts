@@ -49,7 +49,7 @@ export async function request<T>(path: string, init: RequestInit & { secret?: st
   return body as T
 }
 
-export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'show-chat' | 'hide-chat' | 'end'
+export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'show-chat' | 'hide-chat' | 'recap-off' | 'recap-on' | 'end'
 
 export const api = {
   listSessions: () => request<{ sessions: Session[] }>('/api/sessions').then((r) => r.sessions),

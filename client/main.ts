@@ -6,13 +6,14 @@ import { renderBoard } from './pages/board.ts'
 import { renderHistory } from './pages/history.ts'
 import { renderHome } from './pages/home.ts'
 import { renderNotFound } from './pages/not-found.ts'
-import { renderOrganizer } from './pages/organizer.ts'
+import { renderOrganizer, type OrganizerPage } from './pages/organizer.ts'
 import { renderPad } from './pages/pad.ts'
 import { renderProjector } from './pages/projector.ts'
 import { renderSessionArchive } from './pages/session-archive.ts'
 
 const app = document.getElementById('app')!
 const path = location.pathname.replace(/\/+$/, '') || '/'
+const organizerPages: Record<string, OrganizerPage> = { '/organizer': 'home', '/organizer/import': 'import', '/organizer/audit': 'audit', '/organizer/deliveries': 'deliveries' }
 const padMatch = /^\/s\/([^/]+)$/.exec(path)
 const projectorMatch = /^\/s\/([^/]+)\/projector$/.exec(path)
 const archiveMatch = /^\/s\/([^/]+)\/archive$/.exec(path)
@@ -26,8 +27,8 @@ if (path === '/') {
   void renderArchive(app)
 } else if (path === '/archive/actions') {
   void renderArchiveActions(app)
-} else if (path === '/organizer' || path === '/organizer/import' || path === '/organizer/audit') {
-  void renderOrganizer(app, path === '/organizer' ? 'home' : path === '/organizer/import' ? 'import' : 'audit')
+} else if (organizerPages[path]) {
+  void renderOrganizer(app, organizerPages[path])
 } else if (historyMatch) {
   void renderHistory(app, decodeURIComponent(historyMatch[1]!))
 } else if (archiveMatch) {

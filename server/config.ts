@@ -2,10 +2,12 @@
  * Configuration: parsed once from the environment by `loadConfig`, validated with zod, frozen.
  * Every default sits in `defaults`. Nothing below `main.ts` reads `process.env`.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { parseTrustProxy, type TrustProxy } from './http/client-address.ts'
 import { isTimeZone } from '../shared/time-zone.ts'
+import { parseNotifyConfig, type NotifyConfig } from './outbox/notify-config.ts'
 
 const defaults = {
   port: 3000,
@@ -46,6 +48,12 @@ const defaults = {
   sessionCreatePerMinute: 120,
   oidcOrganizerClaim: 'groups',
   oidcScopes: 'openid profile email',
+  outboxBaseDelayMs: 10_000,
+  outboxMaxDelayMs: 60 * 60_000,
+  outboxRetryHours: 24,
+  outboxConcurrency: 4,
+  outboxPollMs: 2000,
+  outboxTimeoutMs: 10_000,
 } as const
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
@@ -113,6 +121,21 @@ const envSchema = z.object({
   OIDC_ORGANIZER_CLAIM: z.string().min(1).max(200).default(defaults.oidcOrganizerClaim),
   OIDC_ORGANIZER_VALUE: z.string().min(1).max(500).optional(),
   OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
+  NOTIFY_FILE: z.string().min(1).optional(),
+  WEBHOOK_URL: z.string().optional(),
+  WEBHOOK_SECRET: z.string().optional(),
+  WEBHOOK_EVENTS: z.string().optional(),
+  WEBHOOK_NAME: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  RECAP_LIST: z.string().optional(),
+  RECAP_TRACK_LISTS: z.string().max(100_000).optional(),
+  OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(defaults.outboxBaseDelayMs),
+  OUTBOX_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(defaults.outboxMaxDelayMs),
+  OUTBOX_RETRY_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(defaults.outboxRetryHours),
+  OUTBOX_CONCURRENCY: int(1, 64).default(defaults.outboxConcurrency),
+  OUTBOX_POLL_MS: int(10, 600_000).default(defaults.outboxPollMs),
+  OUTBOX_TIMEOUT_MS: int(100, 120_000).default(defaults.outboxTimeoutMs),
   OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'OIDC_SCOPES is a space-separated list of scopes').default(defaults.oidcScopes),
 })
 
@@ -284,6 +307,26 @@ export interface Config {
    * (or, for a list, contains) `oidcOrganizerValue`.
    */
   readonly oidc: OidcConfig | null
+  /** Webhook endpoints and recap-mail lists (`NOTIFY_FILE`, `WEBHOOK_*`, `SMTP_URL`, ...; docs/webhooks.md). */
+  readonly notify: NotifyConfig
+  /** How the outbox sends and retries (docs/webhooks.md). */
+  readonly outbox: OutboxConfig
+}
+
+/** The outbox's timing and limits. */
+export interface OutboxConfig {
+  /** First retry after about this long; each further one doubles it, with jitter. @default 10000 */
+  readonly baseDelayMs: number
+  /** Longest wait between two attempts. @default 3600000 (1 h) */
+  readonly maxDelayMs: number
+  /** A delivery still failing this long after it was written (or resent) is marked dead. @default 24 */
+  readonly retryHours: number
+  /** Deliveries one instance sends at the same time. @default 4 */
+  readonly concurrency: number
+  /** How often the outbox is looked at for due deliveries (a new one is sent at once anyway). @default 2000 */
+  readonly pollMs: number
+  /** Longest one webhook request or SMTP conversation may take. @default 10000 */
+  readonly timeoutMs: number
 }
 
 /** The OpenID Connect settings, present only when sign-in with a provider is on. */
@@ -304,14 +347,28 @@ export interface OidcConfig {
 /** Thrown by `loadConfig` with one line per bad variable. */
 export class ConfigError extends Error {}
 
-/** Parses `env` into a frozen Config; throws ConfigError naming every bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/**
+ * Parses `env` into a frozen Config; throws ConfigError naming every bad variable. Reads the
+ * file NOTIFY_FILE names (with `readFile`), the one file the configuration consists of.
+ */
+export function loadConfig(env: Record<string, string | undefined>, readFile: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')): Config {
   const parsed = envSchema.safeParse(env)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
   }
   const e = parsed.data
+  let notifyText: string | null = null
+  if (e.NOTIFY_FILE !== undefined) {
+    try {
+      notifyText = readFile(e.NOTIFY_FILE)
+    } catch (error) {
+      throw new ConfigError(`invalid configuration:\n  NOTIFY_FILE: cannot read ${e.NOTIFY_FILE} (${(error as Error).message})`)
+    }
+  }
+  const notify = parseNotifyConfig(e, notifyText)
+  if ('problems' in notify) throw new ConfigError(`invalid configuration:\n  ${notify.problems.join('\n  ')}`)
+  if (e.OUTBOX_MAX_DELAY_MS < e.OUTBOX_BASE_DELAY_MS) throw new ConfigError('invalid configuration:\n  OUTBOX_MAX_DELAY_MS: must not be below OUTBOX_BASE_DELAY_MS')
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -360,6 +417,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metricsToken: e.METRICS_TOKEN ?? null,
     metricsPort: e.METRICS_PORT ?? null,
     oidc: oidcConfig(e),
+    notify,
+    outbox: Object.freeze({
+      baseDelayMs: e.OUTBOX_BASE_DELAY_MS,
+      maxDelayMs: e.OUTBOX_MAX_DELAY_MS,
+      retryHours: e.OUTBOX_RETRY_HOURS,
+      concurrency: e.OUTBOX_CONCURRENCY,
+      pollMs: e.OUTBOX_POLL_MS,
+      timeoutMs: e.OUTBOX_TIMEOUT_MS,
+    }),
   })
 }
 

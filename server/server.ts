@@ -33,6 +33,9 @@ import { OidcSignIn } from './auth/oidc.ts'
 import { oidcRouter } from './http/routes/oidc.ts'
 import { defaultRoomLimits } from './sync/room.ts'
 import { packageVersion } from './version.ts'
+import { Counter } from 'prom-client'
+import { OutboxDispatcher } from './outbox/outbox-dispatcher.ts'
+import { OutcomeEvents } from './outbox/outcome-events.ts'
 
 export interface RunningServer {
   /** `http://host:port` with the port actually bound. */
@@ -123,6 +126,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await keeper.capture(formatDocName({ sessionId: session.id, kind: 'pad' }), session.state === 'live' ? 'start' : 'end', true).catch(() => null)
     },
   })
+  // Issue 20: webhooks and recap mail, through the outbox in the same store.
+  const outboxAttempts = new Counter({
+    name: 'summitpad_outbox_attempts_total',
+    help: 'Webhook and recap-mail delivery attempts, by channel and result (delivered, retry, dead)',
+    labelNames: ['channel', 'result'],
+    registers: [metrics.registry],
+  })
+  const dispatcher = new OutboxDispatcher({
+    meta: storage.meta,
+    notify: config.notify,
+    outbox: config.outbox,
+    logger: logger.child({ component: 'outbox' }),
+    onAttempt: (channel, result) => outboxAttempts.inc({ channel, result }),
+  })
+  const outcomes = { events: new OutcomeEvents(config.notify, config.publicUrl), written: () => dispatcher.kick() }
+  sessions.outcomes = outcomes
   const history = new HistoryService(storage.docs, registry, sessions, keeper)
   const trustProxy = compileTrust(config.trustProxy)
   const refusals = new RefusalLog(logger.child({ component: 'upgrade' }))
@@ -141,8 +160,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       who: config.sessionCreation,
       limit: new CreationLimit({ perMinute: config.sessionCreatePerIpPerMinute, burst: config.sessionCreateBurstPerIp, totalPerMinute: config.sessionCreatePerMinute }),
     },
-    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes, defaultTimeZone: config.eventTimeZone },
+    importOptions: { autoEndAfterMinutes: config.autoEndAfterMinutes, defaultTimeZone: config.eventTimeZone, outcomes },
     eventTimeZone,
+    outboxWritten: outcomes.written,
+    recap: { notify: config.notify, publicUrl: config.publicUrl },
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
     oidc: config.oidc
       ? {
@@ -231,6 +252,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     'summitpad listening',
   )
 
+  // Deliveries left by an earlier run (a crash, a restart) go out from here on, and a session
+  // that ended just before a crash is archived (and reported) now.
+  dispatcher.start()
+  void sessions.archiveMissing().catch((error: unknown) => logger.error({ err: error }, 'looking for unarchived sessions failed'))
+
   let autoEnd: NodeJS.Timeout | null = null
   if (config.autoEndAfterMinutes > 0) {
     let running = false
@@ -254,6 +280,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       currentItems.close()
       await keeper.close()
       await registry.close()
+      await dispatcher.close()
       await bus.close()
       wss.close()
       server.closeAllConnections()

@@ -34,6 +34,7 @@ export const sessionSchema = z
     projectorChat: z.boolean(),
     timeZone: z.string().nullable().describe('IANA time zone; null: the event time zone'),
     joinCode: z.string().nullable().describe('While live: the code /j/<code> joins by'),
+    recapMail: z.boolean(),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
   })
@@ -118,6 +119,30 @@ export const importResultSchema = z
     ),
   })
   .meta({ id: 'ImportResult' })
+
+/**
+ * One webhook or recap-mail delivery as organizers see it (`GET /api/organizer/deliveries`,
+ * issue 20): what it is, where it goes (the endpoint's name or the list address, never a URL),
+ * its status and last attempt. The body itself is not shown.
+ */
+export const deliverySchema = z
+  .object({
+    id: z.string(),
+    channel: z.enum(['webhook', 'mail']),
+    target: z.string(),
+    event: z.string(),
+    status: z.enum(['pending', 'delivered', 'dead']),
+    attempts: z.number().int(),
+    createdAt: isoDateTime,
+    resentAt: isoDateTime.nullable(),
+    nextAttemptAt: isoDateTime.nullable(),
+    lastAttemptAt: isoDateTime.nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: isoDateTime.nullable(),
+  })
+  .meta({ id: 'Delivery' })
+export type Delivery = z.infer<typeof deliverySchema>
 
 /** Every error: `{ error: { code, message } }`; the codes are those of `shared/errors.ts`. */
 export const errorBodySchema = z

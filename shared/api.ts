@@ -72,6 +72,11 @@ export interface Session {
    * after the end.
    */
   joinCode: string | null
+  /**
+   * The recap mail goes to the track's list when the session ends (issue 20); the moderator's
+   * `recap-off` / `recap-on` change it before the end. New sessions: on.
+   */
+  recapMail: boolean
   createdAt: string
   updatedAt: string
 }

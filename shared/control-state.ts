@@ -20,6 +20,8 @@ export interface ControlState {
   projectorChat: boolean
   /** While live: the join code `/j/<code>` leads by (issue 19); null otherwise. */
   joinCode: string | null
+  /** The recap mail goes out when the session ends (the moderator's recap-off / recap-on). */
+  recapMail: boolean
   /**
    * Stored updates of the session's docs that kept them from loading and were set aside
    * (server/sync/quarantine.ts); the pad page tells the moderator. Absent when none.
@@ -42,7 +44,7 @@ const toMs = (iso: string | null) => (iso === null ? null : Date.parse(iso))
 
 /** The control state of `session`. */
 export function controlStateOf(
-  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'> & Partial<Pick<Session, 'joinCode'>>,
+  session: Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'durationMinutes' | 'projectorChat'> & Partial<Pick<Session, 'joinCode' | 'recapMail'>>,
 ): ControlState {
   return {
     state: session.state,
@@ -54,5 +56,6 @@ export function controlStateOf(
     durationMinutes: session.durationMinutes,
     projectorChat: session.projectorChat,
     joinCode: session.joinCode ?? null,
+    recapMail: session.recapMail ?? true,
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The organizers' pages: `/organizer` (sign in with a token or the OpenID Connect provider, sign
- * out), `/organizer/import` (the schedule import) and `/organizer/audit` (the audit log). The two
- * last ones show the sign-in form until the visitor is signed in; the server refuses their API
+ * out), `/organizer/import` (the schedule import), `/organizer/audit` (the audit log) and
+ * `/organizer/deliveries` (webhooks and recap mails, `deliveries.ts`). All but the first show the sign-in form until the visitor is signed in; the server refuses their API
  * calls to anyone else anyway.
  */
 import { ApiError } from '../api.ts'
@@ -11,11 +11,12 @@ import { organizerApi } from '../organizer-api.ts'
 import type { AuditEntry, OrganizerStatus } from '../../shared/organizer.ts'
 import { renderEventIndex, type EventIndex } from './event-index.ts'
 import { scheduleImportForm } from './schedule-import.ts'
+import { deliveriesList } from './deliveries.ts'
 import { siteHeader } from './site-header.ts'
 
-type OrganizerPage = 'home' | 'import' | 'audit'
+export type OrganizerPage = 'home' | 'import' | 'audit' | 'deliveries'
 
-const titles: Record<OrganizerPage, string> = { home: 'Organizers', import: 'Import the schedule', audit: 'Audit log' }
+const titles: Record<OrganizerPage, string> = { home: 'Organizers', import: 'Import the schedule', audit: 'Audit log', deliveries: 'Deliveries' }
 
 /** Renders organizer page `page` into `root`. */
 export async function renderOrganizer(root: HTMLElement, page: OrganizerPage): Promise<void> {
@@ -42,6 +43,7 @@ export async function renderOrganizer(root: HTMLElement, page: OrganizerPage): P
     main.replaceChildren(top, h('div', { class: 'import-layout' }, scheduleImportForm(() => void index?.refresh()), schedule))
     index = await renderEventIndex(schedule)
   }
+  else if (page === 'deliveries') main.replaceChildren(top, deliveriesList())
   else main.replaceChildren(top, auditLog())
 }
 
@@ -59,6 +61,7 @@ function organizerNav(status: OrganizerStatus, current: OrganizerPage): HTMLElem
     { class: 'archive-links organizer-nav', 'aria-label': 'Organizer' },
     link('/organizer/import', 'Import the schedule', 'import'),
     link('/organizer/audit', 'Audit log', 'audit'),
+    link('/organizer/deliveries', 'Deliveries', 'deliveries'),
     h('span', { class: 'hint signed-in-as' }, `Signed in as ${status.organizer!.name}`),
     signOut,
   )
@@ -69,7 +72,7 @@ function signedInPanel(status: OrganizerStatus): HTMLElement {
     'section',
     { class: 'import-form organizer-panel' },
     h('p', {}, `You are signed in as ${status.organizer!.name} (${status.organizer!.kind === 'oidc' ? 'through the sign-in provider' : 'with an organizer token'}).`),
-    h('p', {}, 'Organizers import and re-import the schedule, delete any session, download the whole archive and read the audit log of what organizers did.'),
+    h('p', {}, 'Organizers import and re-import the schedule, delete any session, download the whole archive, read the audit log of what organizers did and watch the webhook and recap-mail deliveries.'),
     h('p', { class: 'hint' }, status.sessionCreation === 'anyone' ? 'Anyone may create sessions on this server (within rate limits).' : 'Only organizers may create sessions on this server.'),
   )
 }

@@ -2,8 +2,8 @@
  * The session bar above the pad: phase, countdown to the absolute end time (on the estimated
  * server clock), the current agenda item with its elapsed time against its timebox, the agenda's
  * timeboxes against the slot when they do not fit, the lock; and for the moderator the controls
- * (start, ±5 minutes, previous / next item, lock, chat on the projector, also on keyboard
- * shortcuts), with the destructive ones (end, restore) set apart, each asking first.
+ * (start, ±5 minutes, previous / next item, lock, chat on the projector, recap mail on or off,
+ * also on keyboard shortcuts), with the destructive ones (end, restore) set apart, each asking first.
  * On a phone the bar stays at the top of the screen while the person types.
  */
 import { countdownText, formatCountdown, phaseNames, sessionPhase, type ScheduledSlot } from '../../shared/session-phase.ts'
@@ -74,6 +74,10 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   const next = button('Item ▶', 'Next agenda item; marks this one done (Alt+Shift+↓)', () => options.act('current', { step: 1 }))
   const lockButton = button('Lock', 'Only the moderator may edit while locked', () => options.act(state?.locked ? 'unlock' : 'lock'))
   const projectorChat = button('Chat on projector', 'Show or hide the chat on the projector view', () => options.act(state?.projectorChat ? 'hide-chat' : 'show-chat'))
+  // Issue 20: the recap mail to the track's list, on unless the moderator turns it off before the end.
+  const recapMail = button('Recap mail', "Send the recap (decisions, action items) to the track's mailing list when the session ends", () =>
+    options.act(state?.recapMail === false ? 'recap-on' : 'recap-off'),
+  )
   const end = button('End', 'End the session: the pad becomes read-only and is archived', async () => {
     const words =
       'End the session now?\n\nThe pad becomes read-only for everyone, the countdown stops, and the session is archived with its decisions and action items. This cannot be undone.'
@@ -96,7 +100,7 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
   const controls = h(
     'div',
     { class: 'moderator-controls', id: 'moderator-controls' },
-    h('div', { class: 'run-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat),
+    h('div', { class: 'run-controls', role: 'group', 'aria-label': 'Moderator controls' }, start, minus, plus, previous, next, lockButton, projectorChat, recapMail),
     danger,
   )
 
@@ -158,9 +162,10 @@ export function createSessionBar(options: SessionBarOptions): SessionBar {
     // the session is live, unless the moderator opened or closed them.
     if (options.isModerator && !foldedByHand) setControlsOpen(state.state === 'scheduled')
     for (const b of [minus, plus]) b.hidden = state.state !== 'live'
-    for (const b of [previous, next, lockButton, projectorChat, end, restore]) b.hidden = state.state === 'ended'
+    for (const b of [previous, next, lockButton, projectorChat, recapMail, end, restore]) b.hidden = state.state === 'ended'
     lockButton.textContent = state.locked ? 'Unlock' : 'Lock'
     projectorChat.setAttribute('aria-pressed', String(state.projectorChat))
+    recapMail.setAttribute('aria-pressed', String(state.recapMail !== false))
   }
   setInterval(render, 250)
 

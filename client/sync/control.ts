@@ -60,6 +60,7 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       durationMinutes: get('durationMinutes', this._state.durationMinutes),
       projectorChat: get('projectorChat', this._state.projectorChat),
       joinCode: get('joinCode', this._state.joinCode),
+      recapMail: get('recapMail', this._state.recapMail),
       quarantinedUpdates: get(quarantinedUpdatesKey, 0),
       ...(this.map.has(currentSinceKey) ? { currentSince: this.map.get(currentSinceKey) as number } : {}),
     }

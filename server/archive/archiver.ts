@@ -9,6 +9,7 @@ import type { ArchivedSession, Session } from '../../shared/api.ts'
 import { chatArrayName, toChatMessages, type ChatMessage } from '../../shared/chat.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
+import type { OutboxEffects } from '../outbox/outbox-message.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { PadSource } from '../workers/export-worker.ts'
 import { snapshotInWorker } from '../workers/heavy-work.ts'
@@ -35,19 +36,23 @@ export class Archiver {
 
   /**
    * Freezes `session` (which has ended) into its archive record and indexes it for search. The
-   * pad's JSON, outcomes and text are made in a worker (`snapshotInWorker`).
+   * pad's JSON, outcomes and text are made in a worker (`snapshotInWorker`). The deliveries
+   * `effects` returns for the record are stored in the same transaction (issue 20).
    */
-  async archive(session: Session): Promise<ArchivedSession> {
+  async archive(session: Session, effects?: OutboxEffects<ArchivedSession>): Promise<ArchivedSession> {
     const source = await this.padSource(session, { live: true })
     const snapshot = await snapshotInWorker(source)
-    await this.meta.saveArchive({
-      sessionId: session.id,
-      doc: snapshot.doc,
-      outcomes: snapshot.outcomes,
-      participants: source.participants,
-      chat: source.chat,
-      text: snapshot.text,
-    })
+    await this.meta.saveArchive(
+      {
+        sessionId: session.id,
+        doc: snapshot.doc,
+        outcomes: snapshot.outcomes,
+        participants: source.participants,
+        chat: source.chat,
+        text: snapshot.text,
+      },
+      effects,
+    )
     return (await this.meta.getArchive(session.id))!
   }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { exportFormats, type ImportResult } from '../../shared/api.ts'
+import { allExportFormats } from '../http/export-query.ts'
 import { scheduleFormats } from '../../shared/schedule/schedule.ts'
 import { CliError, usageError } from './cli-error.ts'
 import { formatBytes, ProgressBar } from './progress.ts'
@@ -77,9 +78,9 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
   process.stdout.write(`${answer.dryRun ? 'dry run: would create' : 'created'} ${answer.created}, ${answer.dryRun ? 'update' : 'updated'} ${answer.updated}, unchanged ${answer.unchanged}, ${answer.dryRun ? 'skip' : 'skipped'} ${answer.skipped}\n`)
 }
 
-/** `export SESSION --format md|html|txt|json [--rev N] [--out FILE]`: the export, to a file or stdout. */
+/** `export SESSION --format md|html|txt|json|recap|eml [--rev N] [--out FILE]`: the export, to a file or stdout. */
 export async function exportCommand(target: ServerTarget, sessionId: string, options: { format: string; rev?: string; out?: string }): Promise<void> {
-  if (!(exportFormats as readonly string[]).includes(options.format)) throw usageError(`--format must be one of ${exportFormats.join(', ')}`)
+  if (!(allExportFormats as readonly string[]).includes(options.format)) throw usageError(`--format must be one of ${allExportFormats.join(', ')}`)
   if (options.rev !== undefined && !/^[1-9]\d*$/.test(options.rev)) throw usageError('--rev must be a revision number (1, 2, ...)')
   const query = new URLSearchParams({ format: options.format, ...(options.rev ? { rev: options.rev } : {}) })
   const res = await call(target, `api/sessions/${encodeURIComponent(sessionId)}/export?${query}`)

@@ -71,7 +71,7 @@ ${serverFlags}`,
     },
   },
   export: {
-    usage: 'export SESSION --format md|html|txt|json [--rev N] [--out FILE] [--url URL] [--token TOKEN]',
+    usage: 'export SESSION --format md|html|txt|json|recap|eml [--rev N] [--out FILE] [--url URL] [--token TOKEN]',
     help: `Exports a session's pad (live, or its archive once ended; --rev: that revision) to stdout or --out.
 ${serverFlags}`,
     options: { ...httpOptions, format: { type: 'string', default: 'md' }, rev: { type: 'string' }, out: { type: 'string' } },

@@ -29,6 +29,8 @@ import type { ImportOptions } from '../sessions/schedule-import.ts'
 import { canReadMetrics, type MetricsAccess } from './metrics-access.ts'
 import type { OrganizerAuth } from './organizer-auth.ts'
 import { auditRouter, organizerRouter } from './routes/organizer.ts'
+import { deliveriesRouter } from './routes/deliveries.ts'
+import type { RecapExportDeps } from '../outbox/recap-export.ts'
 import type { CreationPolicy } from './routes/sessions.ts'
 
 export interface AppDeps {
@@ -70,6 +72,10 @@ export interface AppDeps {
   oidc: { router: express.Router; providerName: string; signInUrl: string } | null
   /** The version shown in the OpenAPI document. @default '0.0.0' */
   version?: string
+  /** Wakes the outbox dispatcher after a resend (issue 20). @default nothing */
+  outboxWritten?: () => void
+  /** The recap export's addressing (issue 20). @default nothing configured */
+  recap?: RecapExportDeps
 }
 
 export interface HealthFacts {
@@ -173,9 +179,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(eventRouter(deps.eventTimeZone))
   api.use(apiDocsRouter(deps.version ?? '0.0.0'))
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta, deps.archiver))
-  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))
+  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation, deps.recap ?? { notify: { webhooks: [], mail: null }, publicUrl: null }))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
   api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, deps.importOptions))
+  api.use('/organizer/deliveries', deliveriesRouter(deps.organizers, deps.meta, deps.outboxWritten ?? (() => {})))
   api.use(
     '/organizer',
     organizerRouter({
@@ -194,7 +201,7 @@ export function createApp(deps: AppDeps): Express {
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))
-  app.get(['/', '/board', '/archive', '/archive/actions', '/organizer', '/organizer/import', '/organizer/audit', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
+  app.get(['/', '/board', '/archive', '/archive/actions', '/organizer', '/organizer/import', '/organizer/audit', '/organizer/deliveries', '/s/:id', '/s/:id/projector', '/s/:id/archive', '/s/:id/history'], (_req, res) => {
     if (!fs.existsSync(indexFile)) {
       res.status(503).type('text/plain').send('The client is not built: run `npm run build` (then `npm start`).')
       return

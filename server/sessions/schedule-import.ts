@@ -29,6 +29,7 @@ import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import { parseScheduleInWorker } from '../workers/heavy-work.ts'
+import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
@@ -56,6 +57,11 @@ export interface ImportOptions {
   defaultTimeZone?: string
   /** @default Date.now() */
   now?: number
+  /**
+   * Webhooks (issue 20): `session.updated` for each session whose schedule changed, written with
+   * the change; `schedule.imported` once the import is done. `written` is told after each.
+   */
+  outcomes?: { events: OutcomeEvents; written: () => void }
 }
 
 /** Longest event slug a session remembers (the id keeps its words up to 24 characters, see eventSlug). */
@@ -133,7 +139,11 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'unchanged' })
         continue
       }
-      if (!body.dryRun) await meta.updateSchedule(id, fields)
+      const events = options.outcomes?.events
+      if (!body.dryRun) {
+        await meta.updateSchedule(id, fields, events?.enabled ? (changed) => events.sessionUpdated(changed, changes) : undefined)
+        options.outcomes?.written()
+      }
       sessions.push({ id, line: entry.line, title: entry.title, outcome: 'updated', changes })
     }
   } catch (error) {
@@ -147,6 +157,14 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
   if (!body.dryRun) await meta.setEventTimeZone(timeZone)
   const count = (outcome: ImportedSession['outcome']) => sessions.filter((session) => session.outcome === outcome).length
   logger.info({ event: body.event, timeZone, created: count('created'), updated: count('updated'), skipped: count('skipped'), dryRun: body.dryRun }, 'schedule imported')
+  const events = options.outcomes?.events
+  if (events?.enabled && !body.dryRun) {
+    // The sessions are written by now; a crash before this line loses only this summary event
+    // (each session.updated was written with its change).
+    const summary = { event: body.event, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions: sessions.map(({ id, title, outcome }) => ({ id, title, outcome })) }
+    await meta.enqueue(events.scheduleImported(summary, Date.now()))
+    options.outcomes!.written()
+  }
   return { dryRun: body.dryRun, timeZone, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
 }
 

@@ -1,10 +1,11 @@
 /**
  * SessionService: creating, reading and listing design sessions, resolving a secret to a role,
- * and the moderator's actions (start, extend, current, lock, unlock, show-chat, hide-chat, end).
+ * and the moderator's actions (start, extend, current, lock, unlock, show-chat, hide-chat,
+ * recap-off, recap-on, end).
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import type { ArchivedSession, Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
@@ -29,9 +30,11 @@ import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
+import type { OutcomeEvents } from '../outbox/outcome-events.ts'
+import type { OutboxEffects } from '../outbox/outbox-message.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
-export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
+export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'recap-off', 'recap-on', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
 
 /** What a SessionService works with besides its stores. */
@@ -56,6 +59,13 @@ export class SessionService {
   private readonly archiver: Archiver
   private readonly logger: Logger
   private readonly onStateChange: ((session: Session) => Promise<void>) | undefined
+
+  /**
+   * The webhook and recap-mail deliveries a start or an end causes (issue 20), written in the
+   * same transaction as the start, and as the archive record for an end; `written` is told
+   * after (the dispatcher sends them at once).
+   */
+  outcomes?: { events: OutcomeEvents; written: () => void }
 
   /**
    * Live write state per session id, read by every WebSocket frame's permission check. With
@@ -205,6 +215,29 @@ export class SessionService {
     return ended
   }
 
+  /**
+   * Archives every ended session that has no archive record (the server stopped between an end
+   * and its archiving), writing its session.ended deliveries and recap mail with the record as
+   * an end does. Called at start; failures are logged. Returns the ids archived.
+   */
+  async archiveMissing(): Promise<string[]> {
+    const done: string[] = []
+    for (const session of await this.meta.listUnarchived()) {
+      const events = this.outcomes?.events
+      try {
+        await this.archiver.archive(session, events?.enabled ? (archived: ArchivedSession) => events.sessionEnded(archived) : undefined)
+        done.push(session.id)
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: session.id }, 'archiving an ended session failed')
+      }
+    }
+    if (done.length > 0) {
+      this.outcomes?.written()
+      this.logger.info({ sessions: done }, 'archived ended sessions left without an archive')
+    }
+    return done
+  }
+
   /** Deletes a session, its pad, control doc, chat and archive. Moderator secret only. */
   async delete(id: string, secret: string | null): Promise<void> {
     if (!secret) throw new AppError('unauthorized', 'deleting a session needs the moderator secret as a Bearer token')
@@ -290,19 +323,32 @@ export class SessionService {
       case 'hide-chat':
         patch = { projectorChat: action === 'show-chat' }
         break
+      case 'recap-off':
+      case 'recap-on':
+        patch = { recapMail: action === 'recap-on' }
+        break
       case 'end':
         // The join code stops working with the end (issue 19).
         patch = { state: 'ended', endedAt: new Date(now).toISOString(), joinCode: null }
         break
     }
-    const updated = action === 'start' ? await this.startWithJoinCode(id, patch) : (await this.meta.updateSession(id, patch))!
+    const events = this.outcomes?.events
+    const effects = action === 'start' && events?.enabled ? (started: Session) => events.sessionStarted(started) : undefined
+    const updated = action === 'start' ? await this.startWithJoinCode(id, patch, effects) : (await this.meta.updateSession(id, patch))!
+    if (effects) this.outcomes!.written()
     this.logger.info({ sessionId: id, action, state: updated.state, locked: updated.locked }, 'moderator action')
     // The write state changes before the control doc: from here on no connection can write.
     this.remember(updated)
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
     if (updated.state === 'ended') {
-      await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+      // The session.ended deliveries carry the outcomes, which exist once the archive record does:
+      // they are written in its transaction.
+      const effects = events?.enabled ? (archived: ArchivedSession) => events.sessionEnded(archived) : undefined
+      await this.archiver.archive(updated, effects).then(
+        () => effects && this.outcomes!.written(),
+        (error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'),
+      )
     }
     // The item's clock restarts whenever the agenda moves (and at Start), for its elapsed time against its timebox.
     const agendaMoved = action === 'start' || action === 'current'
@@ -315,10 +361,10 @@ export class SessionService {
    * live session holds it: four characters at first, five after five collisions (with 923,521
    * four-character codes, a summit's few dozen live sessions almost never collide).
    */
-  private async startWithJoinCode(id: string, patch: Partial<SessionLiveFields>): Promise<Session> {
+  private async startWithJoinCode(id: string, patch: Partial<SessionLiveFields>, effects?: OutboxEffects<Session>): Promise<Session> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.meta.updateSession(id, { ...patch, joinCode: randomJoinCode(attempt < 5 ? 4 : 5) }))!
+        return (await this.meta.updateSession(id, { ...patch, joinCode: randomJoinCode(attempt < 5 ? 4 : 5) }, effects))!
       } catch (error) {
         if (!(error instanceof AppError && error.code === 'conflict') || attempt >= 20) throw error
       }

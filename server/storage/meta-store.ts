@@ -32,14 +32,33 @@
  * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
  *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
  *   removes it.
+ * - [MS14] The outbox (issue 20): `updateSession`, `updateSchedule` and `saveArchive` take an
+ *   optional `effects` function; the deliveries it returns for the changed row are stored in the
+ *   same transaction as the change (both or neither); those of `saveArchive` only when the
+ *   session had no archive record yet (replacing one causes none, so a session's end is
+ *   reported once however often it is archived). `enqueue` stores deliveries on their own.
+ *   A new delivery is `pending`, due at once, with no attempt.
+ * - [MS15] `claimOutbox(limit, leaseMs, now)` returns at most `limit` pending deliveries due at
+ *   `now` and not leased, oldest due first, and leases them until `now + leaseMs`: until then no
+ *   other claim (from this or another instance) returns them. Concurrent claims are disjoint.
+ * - [MS16] `settleOutbox` records an attempt: delivered (status `delivered`, lease dropped),
+ *   failed with a retry time (still `pending`, due then), or failed for good (`dead`). Each
+ *   counts one attempt and keeps the status code and error.
+ * - [MS17] `listOutbox` returns deliveries newest first (at most `limit`, ids created before
+ *   `before`'s); `getOutbox` one or null; `resendOutbox` makes a delivered or dead delivery
+ *   pending and due at once with a fresh retry window (`resentAt`), and returns it (null when
+ *   unknown). A session's deliveries outlive the session (they are its history).
+ * - [MS18] `listUnarchived` returns the ended sessions that have no archive record (a crash
+ *   between the end and its archiving leaves one; the server archives them at start).
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../shared/organizer.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
+import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../outbox/outbox-message.ts'
 
 /** The fields the moderator's actions change. */
-export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat' | 'joinCode'>
+export type SessionLiveFields = Pick<Session, 'state' | 'startedAt' | 'endsAt' | 'endedAt' | 'locked' | 'currentItem' | 'projectorChat' | 'joinCode' | 'recapMail'>
 
 /** The fields a schedule import sets. */
 export type SessionScheduleFields = Pick<Session, 'title' | 'track' | 'room' | 'moderator' | 'scheduledStart' | 'durationMinutes' | 'timeZone'>
@@ -60,6 +79,9 @@ export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | '
 /** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
 
+/** What `saveArchive` stores. */
+export type ArchiveRecord = Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }
+
 export interface SessionFilter {
   track?: string
   state?: SessionState
@@ -70,11 +92,15 @@ export interface MetaStore {
   getSession(id: string): Promise<Session | null>
   getCapabilities(id: string): Promise<SessionCapabilities | null>
   listSessions(filter?: SessionFilter): Promise<Session[]>
-  updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null>
-  /** Changes a session's schedule fields [MS10]. */
-  updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null>
-  /** Stores the record (pad, outcomes, participants, chat) with `text` (the pad as plain text) indexed for search. */
-  saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void>
+  /** Changes live fields [MS5]; `effects` are stored with the change [MS14]. */
+  updateSession(id: string, patch: Partial<SessionLiveFields>, effects?: OutboxEffects<Session>): Promise<Session | null>
+  /** Changes a session's schedule fields [MS10]; `effects` are stored with the change [MS14]. */
+  updateSchedule(id: string, patch: Partial<SessionScheduleFields>, effects?: OutboxEffects<Session>): Promise<Session | null>
+  /**
+   * Stores the record (pad, outcomes, participants, chat) with `text` (the pad as plain text)
+   * indexed for search; `effects` get the record as stored and are stored with it [MS14].
+   */
+  saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
   listArchives(): Promise<ArchiveSummary[]>
   searchArchive(query: string, limit?: number): Promise<ArchiveHit[]>
@@ -102,6 +128,20 @@ export interface MetaStore {
   getEventTimeZone(): Promise<string | null>
   /** Stores the event's time zone [MS15]. */
   setEventTimeZone(timeZone: string): Promise<void>
+  /** Ended sessions without an archive record [MS20]. */
+  listUnarchived(): Promise<Session[]>
+  /** Stores deliveries on their own [MS16]. */
+  enqueue(messages: NewOutboxMessage[]): Promise<void>
+  /** Leases due deliveries for sending [MS17]. `now` in ms since the epoch. */
+  claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]>
+  /** Records one attempt's outcome [MS18]. */
+  settleOutbox(id: string, outcome: OutboxOutcome): Promise<void>
+  /** Deliveries, newest first [MS19]. */
+  listOutbox(options?: { limit?: number; before?: string }): Promise<OutboxMessage[]>
+  /** One delivery or null [MS19]. */
+  getOutbox(id: string): Promise<OutboxMessage | null>
+  /** Makes a delivery pending again with a fresh retry window [MS19]. */
+  resendOutbox(id: string, now: number): Promise<OutboxMessage | null>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

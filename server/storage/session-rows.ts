@@ -28,6 +28,7 @@ export interface SessionRow {
   projector_chat: boolean | number
   time_zone: string | null
   join_code: string | null
+  recap_mail: boolean | number
   created_at: string
   updated_at: string
 }
@@ -58,6 +59,7 @@ export function toSession(row: SessionRow): Session {
     projectorChat: Boolean(row.projector_chat),
     timeZone: row.time_zone ?? null,
     joinCode: row.join_code ?? null,
+    recapMail: Boolean(row.recap_mail),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -107,6 +109,7 @@ export const liveColumns: Record<keyof SessionLiveFields, string> = {
   currentItem: 'current_item',
   projectorChat: 'projector_chat',
   joinCode: 'join_code',
+  recapMail: 'recap_mail',
 }
 
 /** The column of each schedule field. */

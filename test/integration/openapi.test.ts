@@ -99,7 +99,7 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(sessionUrl, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200)
     expect((await api.fetch(`${base}/api/sessions/nosuchsession`)).status).toBe(404)
     expect((await api.fetch(`${sessionUrl}/start`, json({}))).status).toBe(401)
-    for (const [action, body] of [['start', {}], ['extend', { minutes: 5 }], ['current', { itemId: 'item-1' }], ['lock', {}], ['unlock', {}], ['show-chat', {}], ['hide-chat', {}]] as const) {
+    for (const [action, body] of [['start', {}], ['extend', { minutes: 5 }], ['current', { itemId: 'item-1' }], ['lock', {}], ['unlock', {}], ['show-chat', {}], ['hide-chat', {}], ['recap-off', {}], ['recap-on', {}]] as const) {
       expect((await api.fetch(`${sessionUrl}/${action}`, json(body, key))).status, action).toBe(200)
     }
     expect((await api.fetch(`${sessionUrl}/extend`, json({ minutes: 0 }, key))).status).toBe(400)
@@ -108,7 +108,7 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/j/${joinCode.toLowerCase()}`, { redirect: 'manual' })).status).toBe(302)
     expect((await api.fetch(`${base}/j/ZZZZZ`, { headers: { accept: 'application/json' } })).status).toBe(404)
     expect((await api.fetch(`${sessionUrl}/dance`, json({}, key))).status).toBe(404)
-    for (const format of ['md', 'html', 'txt', 'json']) expect((await api.fetch(`${sessionUrl}/export?format=${format}`)).status).toBe(200)
+    for (const format of ['md', 'html', 'txt', 'json', 'recap', 'eml']) expect((await api.fetch(`${sessionUrl}/export?format=${format}`)).status).toBe(200)
     expect((await api.fetch(`${sessionUrl}/export?format=pdf`)).status).toBe(400)
 
     const revisions = await waitFor(async () => {
@@ -143,6 +143,10 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/api/organizer/session`, { method: 'DELETE' })).status).toBe(204)
     expect((await api.fetch(`${base}/api/audit`)).status).toBe(401)
     expect((await api.fetch(`${base}/api/audit?limit=5`, { headers: organizerHeaders })).status).toBe(200)
+    // Deliveries (issue 20): organizers only; nothing is configured here, so there is none to resend.
+    expect((await api.fetch(`${base}/api/organizer/deliveries`)).status).toBe(401)
+    expect((await api.fetch(`${base}/api/organizer/deliveries?limit=5`, { headers: organizerHeaders })).status).toBe(200)
+    expect((await api.fetch(`${base}/api/organizer/deliveries/nope/resend`, { method: 'POST', headers: organizerHeaders })).status).toBe(404)
 
     expect((await api.fetch(sessionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status).toBe(204)
 

@@ -4,7 +4,7 @@
  */
 import type { Router } from 'express'
 import { z } from 'zod'
-import { exportFormats, type ExportFormat } from '../../../shared/api.ts'
+import type { ExportFormat } from '../../../shared/api.ts'
 import { errorBodySchema, revisionSchema } from '../../../shared/api-responses.ts'
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -17,7 +17,7 @@ import { restoreBody, restoreNoticeSchema } from '../../../shared/restore-notice
 import { parseBody } from '../../sessions/parse-body.ts'
 import { documentedRouter, errorResponses, type ApiRouteSpec } from '../api-route.ts'
 import { bearerSecret } from '../bearer.ts'
-import { parseExportQuery } from '../export-query.ts'
+import { allExportFormats, parseExportQuery } from '../export-query.ts'
 
 /** `:id` of the session routes. */
 export const sessionIdParams = z.object({ id: z.string().describe('the session id') })
@@ -29,15 +29,16 @@ export const sessionIdParams = z.object({ id: z.string().describe('the session i
 export const exportRouteSpec: Omit<ApiRouteSpec, 'path'> & { path: '/:id/export' } = {
   method: 'get',
   path: '/:id/export',
-  summary: 'Export a pad as Markdown, HTML, plain text or JSON (a download)',
-  description: 'The live pad, or the frozen archive of an ended session; with `rev`, that revision of the pad (without the chat).',
+  summary: 'Export a pad as Markdown, HTML, plain text or JSON, or its recap as text or an e-mail (a download)',
+  description:
+    'The live pad, or the frozen archive of an ended session; with `rev`, that revision of the pad (without the chat). `recap` is the plain-text recap (decisions, action items by owner, participants, archive link) and `eml` the recap mail as sent to the track\'s list (message/rfc822); neither takes `rev`.',
   params: sessionIdParams,
   query: z.object({
-    format: z.enum(exportFormats).default('md'),
+    format: z.enum(allExportFormats).default('md'),
     rev: z.coerce.number().int().min(1).optional().describe('a revision number from /revisions'),
   }),
   responses: {
-    200: { description: 'The file, as an attachment', contentType: ['text/markdown', 'text/html', 'text/plain', 'application/json'] },
+    200: { description: 'The file, as an attachment', contentType: ['text/markdown', 'text/html', 'text/plain', 'application/json', 'message/rfc822'] },
     ...errorResponses(errorBodySchema, 400, 404),
   },
 }
@@ -94,6 +95,7 @@ export function historyRouter(sessions: SessionService, history: HistoryService,
       return
     }
     const format = query.format
+    if (format === 'recap' || format === 'eml') throw new AppError('bad_request', `the ${format} export is made from the session's outcomes and has no revisions; leave out rev`)
     const session = await load(req.params.id)
     const rev = revNumber(query.rev)
     const { padUpdate, snapshot } = await history.revisionSource(session, rev)

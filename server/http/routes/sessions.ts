@@ -14,6 +14,7 @@ import { bearerSecret } from '../bearer.ts'
 import type { CreationLimit } from '../creation-limit.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 import { parseExportQuery } from '../export-query.ts'
+import { renderRecapExport, type RecapExportDeps } from '../../outbox/recap-export.ts'
 
 /** Who may create sessions, and how fast when anyone may. */
 export interface CreationPolicy {
@@ -33,7 +34,7 @@ function sessionId(raw: string): string {
  * are never limited, and their creations are audited); deletion takes the moderator secret or an
  * organizer.
  */
-export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy): Router {
+export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy, recap: RecapExportDeps): Router {
   const api = documentedRouter('/api/sessions')
   const sessionAnswer = { 200: { description: 'The session as the caller sees it', schema: z.object({ session: sessionViewSchema }) } }
 
@@ -106,7 +107,7 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   api.route(exportRouteSpec, async (req, res) => {
     const format = parseExportQuery(req.query).format
     const session = await sessions.require(sessionId(req.params.id))
-    const rendered = await renderInWorker(format, await archiver.padSource(session))
+    const rendered = format === 'recap' || format === 'eml' ? await renderRecapExport(format, session, archiver, recap) : await renderInWorker(format, await archiver.padSource(session))
     res.attachment(rendered.fileName).type(rendered.contentType).set('Cache-Control', 'no-store').send(rendered.body)
   })
 
@@ -129,7 +130,7 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
   api.route({
     method: 'post',
     path: '/:id/:action',
-    summary: "A moderator's action: start, extend, move the current item, lock, unlock, show or hide the chat, end",
+    summary: "A moderator's action: start, extend, move the current item, lock, unlock, show or hide the chat, turn the recap mail off or on, end",
     description: `Actions: ${moderatorActions.map((a) => `\`${a}\``).join(', ')}. \`extend\` takes \`{ minutes }\`, \`current\` takes \`{ itemId }\` or \`{ step }\`; the others take an empty body.`,
     auth: 'moderator secret',
     params: sessionIdParams.extend({ action: z.enum(moderatorActions) }),

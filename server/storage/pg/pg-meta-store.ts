@@ -13,14 +13,16 @@ import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ArchiveRecord, MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
+import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { inTransaction } from './transaction.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
 
 const sessionColumns =
-  's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.created_at, s.updated_at'
+  's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.recap_mail, s.created_at, s.updated_at'
 
 
 
@@ -86,63 +88,80 @@ export class PgMetaStore implements MetaStore {
     return rows.map(toSession)
   }
 
-  async updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null> {
+  async updateSession(id: string, patch: Partial<SessionLiveFields>, effects?: OutboxEffects<Session>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
     const assignments = entries.map(([key], index) => `${liveColumns[key]} = $${index + 3}`)
-    let rowCount: number | null
     try {
-      ;({ rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
-        id,
-        new Date().toISOString(),
-        ...entries.map(([, value]) => value),
-      ]))
+      return await this.updateWithEffects(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, id, entries, effects)
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `the join code "${String(patch.joinCode)}" is taken`)
       throw error
     }
-    return rowCount === 0 ? null : this.getSession(id)
   }
 
-  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null> {
+  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>, effects?: OutboxEffects<Session>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionScheduleFields, unknown][]
     const assignments = entries.map(([key], index) => `${scheduleColumns[key]} = $${index + 3}`)
-    const { rowCount } = await this.pool.query(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, [
-      id,
-      new Date().toISOString(),
-      ...entries.map(([, value]) => value),
-    ])
-    return rowCount === 0 ? null : this.getSession(id)
+    return this.updateWithEffects(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, id, entries, effects)
   }
 
-  async saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void> {
+  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS14]. */
+  private async updateWithEffects(sql: string, id: string, entries: [string, unknown][], effects: OutboxEffects<Session> | undefined): Promise<Session | null> {
+    return this.transaction(async (client) => {
+      const { rowCount } = await client.query(sql, [id, new Date().toISOString(), ...entries.map(([, value]) => value)])
+      if (rowCount === 0) return null
+      const { rows } = await client.query<SessionRow>(`SELECT ${sessionColumns} FROM sessions s WHERE s.id = $1`, [id])
+      const session = toSession(rows[0]!)
+      if (effects) await insertOutbox(client, effects(session))
+      return session
+    })
+  }
+
+  /** Runs `work` in one transaction on one connection of the pool. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect()
+    try {
+      await client.query('BEGIN')
+      const result = await work(client)
+      await client.query('COMMIT')
+      return result
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {})
+      throw error
+    } finally {
+      client.release()
+    }
+  }
+
+  async saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void> {
     const session = await this.getSession(record.sessionId)
     if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
-    await this.pool.query(
-      `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json, title, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (session_id) DO UPDATE SET archived_at = $2, doc_json = $3, outcomes_json = $4,
-         participants_json = $5, chat_json = $6, title = $7, body = $8`,
-      [
-        record.sessionId,
-        new Date().toISOString(),
-        JSON.stringify(record.doc),
-        JSON.stringify(record.outcomes),
-        participantsJson(record.participants),
-        JSON.stringify(record.chat),
-        session.title,
-        record.text,
-      ],
-    )
+    await this.transaction(async (client) => {
+      // `xmax = 0` only for a row this statement inserted: an instance that replaces a record
+      // another instance wrote (two archiving one session together) causes no deliveries.
+      const { rows } = await client.query<{ inserted: boolean }>(
+        `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json, title, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (session_id) DO UPDATE SET archived_at = $2, doc_json = $3, outcomes_json = $4,
+           participants_json = $5, chat_json = $6, title = $7, body = $8
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          record.sessionId,
+          new Date().toISOString(),
+          JSON.stringify(record.doc),
+          JSON.stringify(record.outcomes),
+          participantsJson(record.participants),
+          JSON.stringify(record.chat),
+          session.title,
+          record.text,
+        ],
+      )
+      if (effects && rows[0]!.inserted) await insertOutbox(client, effects((await readArchive(client, record.sessionId))!))
+    })
   }
 
   async getArchive(id: string): Promise<ArchivedSession | null> {
-    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { doc_json: string; chat_json: string }>(
-      `SELECT ${sessionColumns}, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json
-       FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = $1`,
-      [id],
-    )
-    const row = rows[0]
-    return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON, chat: JSON.parse(row.chat_json) as ChatMessage[] } : null
+    return readArchive(this.pool, id)
   }
 
   async listArchives(): Promise<ArchiveSummary[]> {
@@ -276,7 +295,94 @@ export class PgMetaStore implements MetaStore {
     await this.pool.query("INSERT INTO event_settings (name, value) VALUES ('time_zone', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value", [timeZone])
   }
 
+  async listUnarchived(): Promise<Session[]> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${sessionColumns} FROM sessions s LEFT JOIN archives a ON a.session_id = s.id WHERE s.state = 'ended' AND a.session_id IS NULL ORDER BY s.ended_at, s.id`,
+    )
+    return rows.map(toSession)
+  }
+
+  async enqueue(messages: NewOutboxMessage[]): Promise<void> {
+    await this.transaction((client) => insertOutbox(client, messages))
+  }
+
+  /**
+   * MS15 with several instances: `FOR UPDATE SKIP LOCKED` makes concurrent claims pass over each
+   * other's rows instead of waiting or taking them, and the lease keeps a claimed row from being
+   * claimed again after this transaction commits, until it is settled or the lease runs out (an
+   * instance that died mid-send: another one sends it then).
+   */
+  async claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      `UPDATE outbox SET lease_until = $2
+       WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
+                     ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [now, now + leaseMs, limit],
+    )
+    return rows.map(toOutboxMessage).sort((a, b) => Date.parse(a.nextAttemptAt!) - Date.parse(b.nextAttemptAt!))
+  }
+
+  async settleOutbox(id: string, outcome: OutboxOutcome): Promise<void> {
+    const status = outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'dead' : 'pending'
+    await this.pool.query(
+      `UPDATE outbox SET status = $2, attempts = attempts + 1, last_attempt_at = $3, last_status_code = $4,
+         last_error = $5, delivered_at = $6, next_attempt_at = $7, lease_until = 0
+       WHERE id = $1`,
+      [
+        id,
+        status,
+        outcome.at,
+        outcome.statusCode,
+        outcome.delivered ? null : outcome.error.slice(0, maxOutboxErrorChars),
+        outcome.delivered ? outcome.at : null,
+        !outcome.delivered && outcome.retryAt !== null ? outcome.retryAt : outcome.at,
+      ],
+    )
+  }
+
+  async listOutbox(options: { limit?: number; before?: string } = {}): Promise<OutboxMessage[]> {
+    const { rows } = await this.pool.query<OutboxRow>(
+      `SELECT * FROM outbox WHERE ($1::text IS NULL OR seq < (SELECT seq FROM outbox WHERE id = $1))
+       ORDER BY seq DESC LIMIT $2`,
+      [options.before ?? null, options.limit ?? 100],
+    )
+    return rows.map(toOutboxMessage)
+  }
+
+  async getOutbox(id: string): Promise<OutboxMessage | null> {
+    const { rows } = await this.pool.query<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id])
+    return rows[0] ? toOutboxMessage(rows[0]) : null
+  }
+
+  async resendOutbox(id: string, now: number): Promise<OutboxMessage | null> {
+    await this.pool.query(`UPDATE outbox SET status = 'pending', resent_at = $2, next_attempt_at = $2, lease_until = 0 WHERE id = $1 AND status <> 'pending'`, [id, now])
+    return this.getOutbox(id)
+  }
+
   async close(): Promise<void> {}
+}
+
+/** Stores deliveries on `client` (inside the caller's transaction). */
+async function insertOutbox(client: pg.PoolClient, messages: NewOutboxMessage[]): Promise<void> {
+  if (messages.length === 0) return
+  const now = Date.now()
+  await client.query(
+    `INSERT INTO outbox (id, channel, target, event, body, status, attempts, created_at, next_attempt_at)
+     SELECT m.id, m.channel, m.target, m.event, m.body, 'pending', 0, $6, $6
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS m(id, channel, target, event, body)`,
+    [messages.map((m) => m.id), messages.map((m) => m.channel), messages.map((m) => m.target), messages.map((m) => m.event), messages.map((m) => m.body), now],
+  )
+}
+
+async function readArchive(db: pg.Pool | pg.PoolClient, id: string): Promise<ArchivedSession | null> {
+  const { rows } = await db.query<SessionRow & SummaryColumns & { doc_json: string; chat_json: string }>(
+    `SELECT ${sessionColumns}, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json
+     FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = $1`,
+    [id],
+  )
+  const row = rows[0]
+  return row ? { ...toSummary(row), doc: JSON.parse(row.doc_json) as PMJSON, chat: JSON.parse(row.chat_json) as ChatMessage[] } : null
 }
 
 /**

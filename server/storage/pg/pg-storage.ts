@@ -139,6 +139,28 @@ const migrations: string[] = [
    ALTER TABLE sessions ADD COLUMN join_code TEXT;
    CREATE UNIQUE INDEX sessions_by_join_code ON sessions (join_code) WHERE join_code IS NOT NULL;
    CREATE TABLE event_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Issue 20: the durable outbox of webhook and recap-mail deliveries, and the moderator's
+  // recap-mail switch. Times compared in SQL are ms since the epoch.
+  `ALTER TABLE sessions ADD COLUMN recap_mail BOOLEAN NOT NULL DEFAULT TRUE;
+   CREATE TABLE outbox (
+     seq BIGSERIAL PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     channel TEXT NOT NULL,
+     target TEXT NOT NULL,
+     event TEXT NOT NULL,
+     body TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at BIGINT NOT NULL,
+     resent_at BIGINT,
+     next_attempt_at BIGINT NOT NULL,
+     lease_until BIGINT NOT NULL DEFAULT 0,
+     last_attempt_at BIGINT,
+     last_status_code INTEGER,
+     last_error TEXT,
+     delivered_at BIGINT
+   );
+   CREATE INDEX outbox_due ON outbox (status, next_attempt_at);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

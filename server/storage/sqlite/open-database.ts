@@ -119,6 +119,28 @@ const migrations: string[] = [
    ALTER TABLE sessions ADD COLUMN join_code TEXT;
    CREATE UNIQUE INDEX sessions_by_join_code ON sessions (join_code) WHERE join_code IS NOT NULL;
    CREATE TABLE event_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Issue 20: the durable outbox of webhook and recap-mail deliveries, and the moderator's
+  // recap-mail switch. Times compared in SQL are ms since the epoch.
+  `ALTER TABLE sessions ADD COLUMN recap_mail INTEGER NOT NULL DEFAULT 1;
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     channel TEXT NOT NULL,
+     target TEXT NOT NULL,
+     event TEXT NOT NULL,
+     body TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'pending',
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     resent_at INTEGER,
+     next_attempt_at INTEGER NOT NULL,
+     lease_until INTEGER NOT NULL DEFAULT 0,
+     last_attempt_at INTEGER,
+     last_status_code INTEGER,
+     last_error TEXT,
+     delivered_at INTEGER
+   );
+   CREATE INDEX outbox_due ON outbox (status, next_attempt_at);`,
 ]
 
 /**

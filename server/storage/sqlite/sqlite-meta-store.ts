@@ -8,7 +8,9 @@ import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ArchiveRecord, MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
+import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
@@ -65,35 +67,41 @@ export class SqliteMetaStore implements MetaStore {
     return rows.map(toSession)
   }
 
-  async updateSession(id: string, patch: Partial<SessionLiveFields>): Promise<Session | null> {
+  async updateSession(id: string, patch: Partial<SessionLiveFields>, effects?: OutboxEffects<Session>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionLiveFields, unknown][]
     const assignments = entries.map(([key]) => `${liveColumns[key]} = @${key}`)
     const values = Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'boolean' ? Number(value) : value]))
-    let result: Database.RunResult
     try {
-      result = this.db
-        .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
-        .run({ ...values, id, updatedAt: new Date().toISOString() })
+      return this.updateWithEffects(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`, { ...values, id }, effects)
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', `the join code "${String(patch.joinCode)}" is taken`)
       throw error
     }
-    return result.changes === 0 ? null : this.getSession(id)
   }
 
-  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>): Promise<Session | null> {
+  async updateSchedule(id: string, patch: Partial<SessionScheduleFields>, effects?: OutboxEffects<Session>): Promise<Session | null> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as [keyof SessionScheduleFields, unknown][]
     const assignments = entries.map(([key]) => `${scheduleColumns[key]} = @${key}`)
-    const result = this.db
-      .prepare(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`)
-      .run({ ...Object.fromEntries(entries), id, updatedAt: new Date().toISOString() })
-    return result.changes === 0 ? null : this.getSession(id)
+    return this.updateWithEffects(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`, { ...Object.fromEntries(entries), id }, effects)
   }
 
-  async saveArchive(record: Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }): Promise<void> {
+  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS14]. */
+  private updateWithEffects(sql: string, values: Record<string, unknown>, effects: OutboxEffects<Session> | undefined): Session | null {
+    return this.db.transaction(() => {
+      const result = this.db.prepare(sql).run({ ...values, updatedAt: new Date().toISOString() })
+      if (result.changes === 0) return null
+      const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(values.id) as SessionRow
+      const session = toSession(row)
+      if (effects) this.insertOutbox(effects(session))
+      return session
+    })()
+  }
+
+  async saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void> {
     const session = await this.getSession(record.sessionId)
     if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
     this.db.transaction(() => {
+      const isNew = this.db.prepare('SELECT 1 FROM archives WHERE session_id = ?').get(record.sessionId) === undefined
       this.db
         .prepare(
           `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json)
@@ -111,10 +119,15 @@ export class SqliteMetaStore implements MetaStore {
         })
       this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
       this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
+      if (effects && isNew) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
     })()
   }
 
   async getArchive(id: string): Promise<ArchivedSession | null> {
+    return this.readArchive(id)
+  }
+
+  private readArchive(id: string): ArchivedSession | null {
     const row = this.db
       .prepare(
         'SELECT s.*, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json FROM archives a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?',
@@ -232,6 +245,80 @@ export class SqliteMetaStore implements MetaStore {
 
   async setEventTimeZone(timeZone: string): Promise<void> {
     this.db.prepare("INSERT INTO event_settings (name, value) VALUES ('time_zone', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(timeZone)
+  }
+
+  async listUnarchived(): Promise<Session[]> {
+    const rows = this.db
+      .prepare(`SELECT s.* FROM sessions s LEFT JOIN archives a ON a.session_id = s.id WHERE s.state = 'ended' AND a.session_id IS NULL ORDER BY s.ended_at, s.id`)
+      .all() as SessionRow[]
+    return rows.map(toSession)
+  }
+
+  async enqueue(messages: NewOutboxMessage[]): Promise<void> {
+    this.db.transaction(() => this.insertOutbox(messages))()
+  }
+
+  private insertOutbox(messages: NewOutboxMessage[]): void {
+    const insert = this.db.prepare(
+      `INSERT INTO outbox (id, channel, target, event, body, status, attempts, created_at, next_attempt_at)
+       VALUES (@id, @channel, @target, @event, @body, 'pending', 0, @now, @now)`,
+    )
+    const now = Date.now()
+    for (const message of messages) insert.run({ ...message, now })
+  }
+
+  /** MS15. SQLite serves one instance: the lease only keeps this instance from sending a delivery twice at once. */
+  async claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]> {
+    const rows = this.db
+      .prepare(
+        `UPDATE outbox SET lease_until = @until
+         WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= @now AND lease_until <= @now
+                       ORDER BY next_attempt_at, seq LIMIT @limit)
+         RETURNING *`,
+      )
+      .all({ until: now + leaseMs, now, limit }) as OutboxRow[]
+    return rows.map(toOutboxMessage).sort((a, b) => Date.parse(a.nextAttemptAt!) - Date.parse(b.nextAttemptAt!))
+  }
+
+  async settleOutbox(id: string, outcome: OutboxOutcome): Promise<void> {
+    const status = outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'dead' : 'pending'
+    this.db
+      .prepare(
+        `UPDATE outbox SET status = @status, attempts = attempts + 1, last_attempt_at = @at, last_status_code = @code,
+           last_error = @error, delivered_at = @deliveredAt, next_attempt_at = @next, lease_until = 0
+         WHERE id = @id`,
+      )
+      .run({
+        id,
+        status,
+        at: outcome.at,
+        code: outcome.statusCode,
+        error: outcome.delivered ? null : outcome.error.slice(0, maxOutboxErrorChars),
+        deliveredAt: outcome.delivered ? outcome.at : null,
+        next: !outcome.delivered && outcome.retryAt !== null ? outcome.retryAt : outcome.at,
+      })
+  }
+
+  async listOutbox(options: { limit?: number; before?: string } = {}): Promise<OutboxMessage[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM outbox WHERE (@before IS NULL OR seq < (SELECT seq FROM outbox WHERE id = @before))
+         ORDER BY seq DESC LIMIT @limit`,
+      )
+      .all({ before: options.before ?? null, limit: options.limit ?? 100 }) as OutboxRow[]
+    return rows.map(toOutboxMessage)
+  }
+
+  async getOutbox(id: string): Promise<OutboxMessage | null> {
+    const row = this.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as OutboxRow | undefined
+    return row ? toOutboxMessage(row) : null
+  }
+
+  async resendOutbox(id: string, now: number): Promise<OutboxMessage | null> {
+    this.db
+      .prepare(`UPDATE outbox SET status = 'pending', resent_at = @now, next_attempt_at = @now, lease_until = 0 WHERE id = @id AND status <> 'pending'`)
+      .run({ id, now })
+    return this.getOutbox(id)
   }
 
   async close(): Promise<void> {}

@@ -8,7 +8,7 @@ function session(fields: Partial<Session>): Session {
   n++
   return {
     id: `s${n}`, title: `Session ${n}`, track: '', room: 'Room 1', moderator: '', scheduledStart: null, durationMinutes: 40, access: 'open',
-    state: 'scheduled', startedAt: null, endsAt: null, endedAt: null, locked: false, currentItem: null, projectorChat: false, timeZone: null, joinCode: null, createdAt: '', updatedAt: '',
+    state: 'scheduled', startedAt: null, endsAt: null, endedAt: null, locked: false, currentItem: null, projectorChat: false, timeZone: null, joinCode: null, recapMail: true, createdAt: '', updatedAt: '',
     ...fields,
   }
 }

@@ -77,6 +77,7 @@ describe('exports made from a readable pad (issue 19)', () => {
     updatedAt: '2026-12-01T00:00:00.000Z',
     timeZone: null,
     joinCode: null,
+    recapMail: true,
   }
   const pad = doc(h2('Goals'), p(), h2('Notes'), p('Trailing space ', br(), 'see ', ...link('/s/other', 'the other pad')), h2('Decisions'), ul(li('')))
   const source = { session, doc: pad, outcomes: { decisions: [], actions: [] }, participants: ['Ada'], chat: [] }

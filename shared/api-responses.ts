@@ -58,6 +58,7 @@ export const outcomesSchema = z
         due: z.string().nullable(),
         done: z.boolean(),
         source: z.enum(['action', 'task']),
+        from: z.object({ sessionId: z.string(), index: z.number().int() }).optional(),
       }),
     ),
   })

@@ -28,6 +28,20 @@
  * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
  *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
  *   removes it.
+ * - [MS14] `setFollows(id, earlierId)` records that session `id` continues `earlierId` (replacing
+ *   an earlier link; null removes it); `getFollows` returns the earlier id or null;
+ *   `listFollowUps(earlierId)` returns the ids continuing it, by scheduled start then id;
+ *   `listFollowLinks` returns every link. `deleteSession` removes the links from and to it.
+ * - [MS15] `recordPeople(id, people)` records who took part in session `id` (once per person,
+ *   the last name given kept); `addListened` / `removeListened` keep the sessions a person only
+ *   listened to (`removeListened` says whether there was one); `listPersonSessions(personId)`
+ *   returns both kinds, a session listed once per kind. `deleteSession` removes its rows.
+ * - [MS16] `addPersonKey` stores a hash of a person's browser key; `personKeyState(personId,
+ *   hash)` is `match` when that hash was stored for the person, `mismatch` when others were and
+ *   not it, `unknown` when none were.
+ * - [MS17] `createTransfer` stores an identity transfer under a code hash until `expiresAt`;
+ *   `takeTransfer` returns it once and removes it (a second take, an unknown or an expired code:
+ *   null); `countTransfers(personId)` counts the person's unexpired ones.
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
@@ -53,6 +67,27 @@ export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | '
 
 /** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
+
+/** Someone who took part in a session: the stable identity id the pad records, and the name shown there. */
+export interface SessionPerson {
+  personId: string
+  name: string
+}
+
+/** One session of a person's summit [MS15]. */
+export interface PersonSession {
+  sessionId: string
+  kind: 'took-part' | 'listened'
+  /** The person's name in that session (empty for listened sessions). */
+  name: string
+}
+
+/** An identity on its way to another device [MS17]: the stable id and how the person shows. */
+export interface IdentityTransfer {
+  personId: string
+  name: string
+  color: string
+}
 
 export interface SessionFilter {
   track?: string
@@ -89,6 +124,32 @@ export interface MetaStore {
   getSignIn(tokenHash: string): Promise<OrganizerIdentity | null>
   /** Ends a sign-in (sign-out); unknown hashes are ignored [MS13]. */
   deleteSignIn(tokenHash: string): Promise<void>
+  /** Records that session `id` continues `earlierId`, or removes the link for null [MS14]. */
+  setFollows(id: string, earlierId: string | null): Promise<void>
+  /** The session `id` continues, or null [MS14]. */
+  getFollows(id: string): Promise<string | null>
+  /** The sessions continuing `earlierId`, by scheduled start then id [MS14]. */
+  listFollowUps(earlierId: string): Promise<string[]>
+  /** Every follow-up link [MS14]. */
+  listFollowLinks(): Promise<{ sessionId: string; earlierId: string }[]>
+  /** Records who took part in session `id` [MS15]. */
+  recordPeople(id: string, people: SessionPerson[]): Promise<void>
+  /** Adds a session the person only listened to [MS15]. */
+  addListened(personId: string, sessionId: string): Promise<void>
+  /** Removes a listened session; false when it was not there [MS15]. */
+  removeListened(personId: string, sessionId: string): Promise<boolean>
+  /** The sessions a person took part in or listened to [MS15]. */
+  listPersonSessions(personId: string): Promise<PersonSession[]>
+  /** Stores the hash of one of a person's browser keys [MS16]. */
+  addPersonKey(personId: string, keyHash: string): Promise<void>
+  /** Whether `keyHash` is one of the person's keys [MS16]. */
+  personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'>
+  /** Stores an identity transfer under the hash of its code until `expiresAt` [MS17]. */
+  createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void>
+  /** The transfer, once: it is removed; null when unknown, taken or expired [MS17]. */
+  takeTransfer(codeHash: string): Promise<IdentityTransfer | null>
+  /** The person's unexpired transfers [MS17]. */
+  countTransfers(personId: string): Promise<number>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

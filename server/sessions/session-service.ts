@@ -4,7 +4,7 @@
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import type { ArchivedSession, Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
@@ -26,6 +26,8 @@ import { currentItemId, pickItem, setCurrentItem } from './agenda.ts'
 import { encodeControlSeed, writeControl } from './control-doc.ts'
 import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
+import { FollowUps } from './follow-ups.ts'
+import { MySummitService } from '../me/my-summit-service.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
@@ -42,6 +44,10 @@ export class SessionService {
    */
   private readonly writeStates = new Map<string, WriteState>()
   private bus: Bus | null = null
+  /** Follow-up links and carrying open actions (issue 20 part 3). */
+  readonly followUps: FollowUps
+  /** Who took part where, listened sessions, identity transfers (issue 20 part 4). */
+  readonly mySummit: MySummitService
 
   constructor(
     private readonly meta: MetaStore,
@@ -49,7 +55,10 @@ export class SessionService {
     private readonly rooms: RoomRegistry,
     private readonly archiver: Archiver,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.followUps = new FollowUps(meta, rooms, logger)
+    this.mySummit = new MySummitService(meta, rooms, logger)
+  }
 
   /**
    * Validates `input`, stores the session with fresh moderator and attendee secrets, seeds its
@@ -57,6 +66,10 @@ export class SessionService {
    */
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
+    // Checked before anything is stored: a session is never created with a link that fails.
+    if (body.follows !== undefined && !(await this.meta.getSession(body.follows))) {
+      throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
+    }
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
     const moderatorKey = mintSecret()
     const editorKey = mintSecret()
@@ -75,6 +88,7 @@ export class SessionService {
     await this.docs.append(session.id, padSeed)
     await this.docs.appendRevision(session.id, seedRevision(padSeed))
     await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
+    if (body.follows !== undefined) await this.followUps.link(session.id, body.follows)
     const base = `/s/${session.id}`
     return {
       session,
@@ -280,10 +294,21 @@ export class SessionService {
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
     if (updated.state === 'ended') {
-      await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+      const archived = await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+      if (archived) await this.afterArchive(updated, archived.chat)
     }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
     return updated
+  }
+
+  /**
+   * What follows an archived session: who took part is recorded for `/me`, and its open actions
+   * go into the follow-ups that have not started. Failures are logged, never thrown: the
+   * session has ended either way.
+   */
+  private async afterArchive(session: Session, chat: ArchivedSession['chat']): Promise<void> {
+    await this.mySummit.recordPeople(session, chat).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'recording who took part failed'))
+    await this.followUps.earlierArchived(session).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'seeding follow-ups failed'))
   }
 
   /** Tells the other instances that `id`'s write state changed. */

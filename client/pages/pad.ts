@@ -25,6 +25,7 @@ import { createRestoreNotice } from './restore-notice.ts'
 import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
+import { followUpPanel } from './follow-up-panel.ts'
 import { exportLinks } from './session-archive.ts'
 import { PageSockets } from '../sync/reconnect.ts'
 import { showUnsavedAfterSync } from './unsaved-panel.ts'
@@ -161,6 +162,8 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           chat.element,
           h('h2', {}, 'Links'),
           linksPanel(session, isModerator ? key : null),
+          h('h2', {}, 'Follow-up'),
+          followUpPanel(session, isModerator ? key : null),
           h('h2', {}, 'Export'),
           exportLinks(session.id),
         ),

@@ -170,7 +170,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/sessions', followUpsRouter(deps.sessions, deps.organizers))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
-  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, { ...deps.importOptions, followUps: deps.sessions.followUps }))
+  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, { ...deps.importOptions, followUps: { link: (id, earlierId) => deps.sessions.followUps.link(id, earlierId) } }))
   api.use(
     '/organizer',
     organizerRouter({
@@ -183,7 +183,7 @@ export function createApp(deps: AppDeps): Express {
   )
   api.use('/audit', auditRouter(deps.organizers, deps.meta))
   // Transfer codes have 40 bits; ten tries a minute per address (and 600 in all) keep guessing hopeless.
-  api.use('/me', meRouter(deps.sessions.mySummit, new CreationLimit({ perMinute: 10, burst: 10, totalPerMinute: 600 })))
+  api.use('/me', meRouter(deps.sessions, new CreationLimit({ perMinute: 10, burst: 10, totalPerMinute: 600 })))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
   })

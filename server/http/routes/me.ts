@@ -10,7 +10,8 @@ import { errorBodySchema, mySummitSchema } from '../../../shared/api-responses.t
 import { isSessionId } from '../../../shared/doc-name.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { isTimeZone, reportFormats } from '../../../shared/my-summit.ts'
-import { parsePersonCredential, type MySummitService } from '../../me/my-summit-service.ts'
+import { parsePersonCredential } from '../../me/my-summit-service.ts'
+import type { SessionService } from '../../sessions/session-service.ts'
 import { reportInWorker } from '../../workers/heavy-work.ts'
 import { documentedRouter, errorResponses } from '../api-route.ts'
 import type { CreationLimit } from '../creation-limit.ts'
@@ -48,8 +49,10 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.infer<T> 
 }
 
 /** The `/api/me` router; `redeemLimit` bounds how fast one address may try transfer codes. */
-export function meRouter(service: MySummitService, redeemLimit: CreationLimit): Router {
+export function meRouter(sessions: SessionService, redeemLimit: CreationLimit): Router {
   const api = documentedRouter('/api/me')
+  // Read per request: the router is built before (and without) the services in some tests.
+  const mySummit = () => sessions.mySummit
 
   api.route({
     method: 'get',
@@ -59,9 +62,9 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
     query: summitQuery,
     responses: { 200: { description: 'The summit', schema: z.object({ summit: mySummitSchema }) }, ...errorResponses(errorBodySchema, 400, 401, 403) },
   }, async (req, res) => {
-    const personId = await service.authenticate(credentialOf(req))
+    const personId = await mySummit().authenticate(credentialOf(req))
     const query = parseQuery(summitQuery, req.query)
-    res.set('Cache-Control', 'no-store').json({ summit: await service.summit(personId, query.name ?? '', query.timeZone ?? 'UTC') })
+    res.set('Cache-Control', 'no-store').json({ summit: await mySummit().summit(personId, query.name ?? '', query.timeZone ?? 'UTC') })
   })
 
   api.route({
@@ -72,9 +75,9 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
     query: reportQuery,
     responses: { 200: { description: 'my-summit.md or my-summit.html', contentType: ['text/markdown', 'text/html'] }, ...errorResponses(errorBodySchema, 400, 401, 403, 503) },
   }, async (req, res) => {
-    const personId = await service.authenticate(credentialOf(req))
+    const personId = await mySummit().authenticate(credentialOf(req))
     const query = parseQuery(reportQuery, req.query)
-    const summit = await service.summit(personId, query.name ?? '', query.timeZone ?? 'UTC')
+    const summit = await mySummit().summit(personId, query.name ?? '', query.timeZone ?? 'UTC')
     const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`
     const body = await reportInWorker({ format: query.format, source: { summit, author: query.name ?? '', origin } })
     res
@@ -92,10 +95,10 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
     params: listenedParams,
     responses: { 204: { description: 'Added (or already there)' }, ...errorResponses(errorBodySchema, 401, 403, 404, 409) },
   }, async (req, res) => {
-    const personId = await service.authenticate(credentialOf(req))
+    const personId = await mySummit().authenticate(credentialOf(req))
     const id = req.params.id
     if (!isSessionId(id)) throw new AppError('session_not_found', `no session with id "${id.slice(0, 64)}"`)
-    await service.addListened(personId, id)
+    await mySummit().addListened(personId, id)
     res.status(204).end()
   })
 
@@ -107,8 +110,8 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
     params: listenedParams,
     responses: { 204: { description: 'Removed' }, ...errorResponses(errorBodySchema, 401, 403, 404) },
   }, async (req, res) => {
-    const personId = await service.authenticate(credentialOf(req))
-    await service.removeListened(personId, req.params.id.slice(0, 64))
+    const personId = await mySummit().authenticate(credentialOf(req))
+    await mySummit().removeListened(personId, req.params.id.slice(0, 64))
     res.status(204).end()
   })
 
@@ -123,10 +126,10 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
       ...errorResponses(errorBodySchema, 400, 401, 403, 429),
     },
   }, async (req, res) => {
-    const personId = await service.authenticate(credentialOf(req))
+    const personId = await mySummit().authenticate(credentialOf(req))
     const body = transferBody.safeParse(req.body)
     if (!body.success) throw new AppError('invalid_body', `invalid body: ${body.error.issues[0]?.message ?? ''}; expected { name, color }`)
-    const { code, expiresAt } = await service.createTransfer(personId, body.data)
+    const { code, expiresAt } = await mySummit().createTransfer(personId, body.data)
     res.status(201).set('Cache-Control', 'no-store').json({ code, link: `/me/claim#code=${code}`, expiresAt })
   })
 
@@ -150,7 +153,7 @@ export function meRouter(service: MySummitService, redeemLimit: CreationLimit): 
     }
     const body = redeemBody.safeParse(req.body)
     if (!body.success) throw new AppError('invalid_body', 'expected { code }: the 8-letter code shown on your other device')
-    res.set('Cache-Control', 'no-store').json(await service.redeem(body.data.code))
+    res.set('Cache-Control', 'no-store').json(await mySummit().redeem(body.data.code))
   })
 
   return api.router

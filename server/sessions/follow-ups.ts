@@ -18,6 +18,9 @@ import type { MetaStore } from '../storage/meta-store.ts'
 import type { Logger } from '../sync/logger.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 
+/** Most follow-ups `neighbours` lists for one session. @default 100 */
+export const maxListedFollowUps = 100
+
 /** One open action to carry: its index among the earlier session's archived actions, and its text. */
 export interface CarriedAction {
   index: number
@@ -68,7 +71,7 @@ export class FollowUps {
     const earlierId = await this.meta.getFollows(id)
     const before = earlierId ? await this.meta.getSession(earlierId) : null
     const after: Session[] = []
-    for (const laterId of await this.meta.listFollowUps(id)) {
+    for (const laterId of (await this.meta.listFollowUps(id)).slice(0, maxListedFollowUps)) {
       const later = await this.meta.getSession(laterId)
       if (later) after.push(later)
     }

@@ -1,7 +1,8 @@
 /**
  * Reads an iCalendar (.ics) schedule as conference tools export it: each VEVENT is a session —
  * SUMMARY the title, CATEGORIES the track, LOCATION the room, DTSTART and DTEND (or DURATION) the
- * slot, ORGANIZER's CN the moderator, DESCRIPTION the description. Time zones given as VTIMEZONE
+ * slot, ORGANIZER's CN the moderator, DESCRIPTION the description, X-SUMMITPAD-FOLLOWS the title
+ * or id of the session an event continues (issue 20). Time zones given as VTIMEZONE
  * blocks are honoured; times are stored in UTC. Linear in the file; a file with more than
  * `maxScheduleEntries` events throws AppError('too_complex').
  */
@@ -47,6 +48,7 @@ export function parseIcsSchedule(text: string): ParsedSchedule {
           durationMinutes: minutes,
           moderator: organizer ? String(organizer.getParameter('cn') ?? '') : '',
           description: event.description ?? '',
+          follows: String(component.getFirstPropertyValue('x-summitpad-follows') ?? ''),
         },
         problems,
       )

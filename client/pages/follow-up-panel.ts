@@ -26,7 +26,7 @@ export function followUpPanel(session: SessionView, moderatorKey: string | null)
 
   if (moderatorKey && session.state === 'scheduled') {
     const select = h('select', { id: 'follows-select', name: 'follows' }, h('option', { value: '' }, 'Loading…'))
-    const submit = h('button', { type: 'submit' }, 'Link')
+    const submit = h('button', { type: 'submit' }, 'Link as follow-up')
     const form = h(
       'form',
       { class: 'follow-form' },

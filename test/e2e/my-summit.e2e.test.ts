@@ -68,6 +68,31 @@ describe('follow-ups and My summit in a browser', () => {
     await context.close()
   })
 
+  it("the moderator links a session that has not started from the pad's Follow-up panel", async () => {
+    const earlier = await createWithAgenda('Swift: erasure codes', 'Object', '2030-11-24T11:00:00.000Z')
+    expect((await act(suite.server.url, earlier.id, 'end', earlier.moderatorKey)).status).toBe(200)
+    const later = await createSessionWithKeys(suite.server.url, { title: 'Swift: erasure codes, again', track: 'Object' })
+    const context = await contextAs(suite.browser, { name: 'Walt', color: '#2e7d32' }, { width: 1280, height: 900 })
+    const page = await context.newPage()
+    await page.goto(`${suite.server.url}${later.links.moderator}`)
+    await page.locator('.pad-editor').waitFor({ timeout: 10_000 })
+    expect(await page.locator('.pad-editor .task-item a').count()).toBe(0)
+    await page.locator('#follows-select').selectOption(earlier.id)
+    await page.getByRole('button', { name: 'Link as follow-up' }).click()
+    await page.locator('.follow-up-panel .form-status', { hasText: 'Linked; 2 open action items carried into this pad.' }).waitFor()
+    await page.locator('.pad-editor .task-item', { hasText: '@walt checks the libvirt driver' }).locator('a', { hasText: '(from Swift: erasure codes)' }).waitFor()
+    await page.locator('.follow-up-panel p', { hasText: 'Continues Swift: erasure codes' }).waitFor()
+    await page.screenshot({ path: artifactPath('follow-up-pad.png') })
+
+    // An attendee sees where the session comes from, without the control.
+    const attendee = await (await contextAs(suite.browser, { name: 'Grace', color: '#c62828' })).newPage()
+    await attendee.goto(`${suite.server.url}${later.links.attendee}`)
+    await attendee.locator('.follow-up-panel p', { hasText: 'Continues Swift: erasure codes' }).waitFor()
+    expect(await attendee.locator('#follows-select').count()).toBe(0)
+    await attendee.context().close()
+    await context.close()
+  })
+
   it('/me lists the sessions, adds a listened one, exports Markdown, passes axe; a transfer code moves the identity to a second browser', async () => {
     const wrote = await createWithAgenda('Nova: cells v2', 'Compute', '2030-11-24T14:00:00.000Z')
     const heard = await createSessionWithKeys(suite.server.url, { title: 'Keystone: federation', track: 'Identity', scheduledStart: '2030-11-25T10:00:00.000Z' })

@@ -293,11 +293,13 @@ export class SessionService {
     this.remember(updated)
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
+    let archived: ArchivedSession | void = undefined
     if (updated.state === 'ended') {
-      const archived = await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
-      if (archived) await this.afterArchive(updated, archived.chat)
+      archived = await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
     }
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated))
+    // After the control doc: every open pad learns of the end first.
+    if (archived) await this.afterArchive(updated, archived.chat)
     return updated
   }
 

@@ -148,6 +148,8 @@ describe('follow-up sessions', () => {
     expect((await put(path, { earlierId: b.session.id }, b.moderatorKey)).status).toBe(400)
     expect((await put(path, { bogus: 1 }, b.moderatorKey)).status).toBe(400)
     expect((await put(path, { earlierId: a.session.id }, null, organizerHeaders)).status).toBe(200)
+    const audit = (await checkedFetch(server.url, `${server.url}/api/audit?limit=5`, { headers: organizerHeaders })).body as { entries: { action: string; target: string }[] }
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: 'session.follows', target: b.session.id }))
     const loop = await put(`/api/sessions/${a.session.id}/follows`, { earlierId: b.session.id }, a.moderatorKey)
     expect(loop.status).toBe(409)
     expect((await act(server.url, b.session.id, 'start', b.moderatorKey)).status).toBe(200)

@@ -26,14 +26,15 @@ function sessionId(raw: string): string {
 export function followUpsRouter(sessions: SessionService, organizers: OrganizerAuth): Router {
   const api = documentedRouter('/api/sessions')
 
-  /** Throws unless the caller is the session's moderator or an organizer. */
+  /** Throws unless the caller is the session's moderator or an organizer; returns the organizer, if one. */
   const requireModerator = async (req: Request, id: string, what: string) => {
     const lookup = await organizers.identify(req)
-    if (lookup.status === 'ok') return
+    if (lookup.status === 'ok') return lookup.identity
     const secret = bearerSecret(req)
     if (!secret) throw new AppError('unauthorized', `${what} needs the moderator secret as a Bearer token`)
     const role = await sessions.roleFor(id, secret)
     if (role !== 'moderator') throw new AppError('forbidden', `only the moderator (or an organizer) may ${what}; this secret grants "${role}"`)
+    return null
   }
 
   api.route({
@@ -65,11 +66,12 @@ export function followUpsRouter(sessions: SessionService, organizers: OrganizerA
     },
   }, async (req, res) => {
     const id = sessionId(req.params.id)
-    await requireModerator(req, id, 'link this session to an earlier one')
+    const organizer = await requireModerator(req, id, 'link this session to an earlier one')
     const body = followsBody.safeParse(req.body)
     if (!body.success) throw new AppError('invalid_body', `invalid body: ${body.error.issues[0]?.message ?? ''}; expected { earlierId }`)
     const earlierId = sessionId(body.data.earlierId)
     const { carried } = await sessions.followUps.link(id, earlierId)
+    if (organizer) await organizers.audit(organizer, 'session.follows', id, { earlierId, carried })
     res.json({ follows: earlierId, carried })
   })
 
@@ -82,8 +84,9 @@ export function followUpsRouter(sessions: SessionService, organizers: OrganizerA
     responses: { 204: { description: 'Unlinked' }, ...errorResponses(errorBodySchema, 401, 403, 404) },
   }, async (req, res) => {
     const id = sessionId(req.params.id)
-    await requireModerator(req, id, 'unlink this session')
+    const organizer = await requireModerator(req, id, 'unlink this session')
     await sessions.followUps.unlink(id)
+    if (organizer) await organizers.audit(organizer, 'session.unfollow', id, null)
     res.status(204).end()
   })
 

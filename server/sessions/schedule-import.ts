@@ -109,7 +109,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     if (i % 50 === 49) await nextTurn()
     plan.push({ entry, key: keys[i]!, readableId: readableIds[i]!, existing: await meta.findImported(eventRef, keys[i]!) })
   }
-  const follows = await resolveFollows(meta, plan.map(({ entry }) => entry), options)
+  const follows = await resolveFollows(meta, eventRef, plan.map(({ entry }) => entry), options)
   const now = options.now ?? Date.now()
   const overdue = plan.filter(({ entry, existing }) => {
     if (options.autoEndAfterMinutes <= 0 || (existing && existing.state !== 'scheduled')) return false
@@ -175,10 +175,11 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
 /**
  * The earlier session of each entry with a `follows` value (by entry index): another entry of
  * this schedule (an index) named by its title, in the entry's own track first, then in any track
- * when only one entry has that title; else an existing session named by its id. Throws
+ * when only one entry has that title; else a session an earlier import of this event made under
+ * that title in the entry's track; else an existing session named by its id. Throws
  * `unprocessable` with every line whose value names nothing, itself, or closes a loop of entries.
  */
-async function resolveFollows(meta: MetaStore, entries: ScheduleEntry[], options: ImportOptions): Promise<Map<number, number | string>> {
+async function resolveFollows(meta: MetaStore, eventRef: string, entries: ScheduleEntry[], options: ImportOptions): Promise<Map<number, number | string>> {
   const resolved = new Map<number, number | string>()
   if (!entries.some((entry) => entry.follows !== '')) return resolved
   const problems: { line: number; message: string }[] = []
@@ -195,8 +196,12 @@ async function resolveFollows(meta: MetaStore, entries: ScheduleEntry[], options
     if (target === i) problems.push({ line: entry.line, message: 'follows names the entry itself' })
     else if (target !== undefined) resolved.set(i, target)
     else if (named.length > 1) problems.push({ line: entry.line, message: `follows: ${named.length} entries are titled "${entry.follows}"; name the earlier session by its id` })
-    else if (isSessionId(entry.follows) && (await meta.getSession(entry.follows))) resolved.set(i, entry.follows)
-    else problems.push({ line: entry.line, message: `follows: no session with the id or title "${entry.follows}"` })
+    else {
+      const imported = await meta.findImported(eventRef, scheduleIds('', [{ ...entry, title: entry.follows }])[0]!)
+      if (imported) resolved.set(i, imported.id)
+      else if (isSessionId(entry.follows) && (await meta.getSession(entry.follows))) resolved.set(i, entry.follows)
+      else problems.push({ line: entry.line, message: `follows: no session with the id or title "${entry.follows}"` })
+    }
   }
   for (const start of resolved.keys()) {
     let current: number | string | undefined = start

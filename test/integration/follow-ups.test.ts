@@ -194,6 +194,22 @@ describe('follow-up sessions', () => {
     expect(taskItems(after).filter((item) => item.href)).toHaveLength(1)
   })
 
+  it('a later import of the same event names a session an earlier import made by its title', async () => {
+    const importCsv = (content: string) =>
+      checkedFetch(server.url, `${server.url}/api/schedule/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...organizerHeaders },
+        body: JSON.stringify({ event: 'Two Files', format: 'csv', content }),
+      })
+    const first = await importCsv(['title,track,start,duration', 'Ironic: day one,Ironic,2030-11-24 09:00,40'].join('\n'))
+    expect(first.status).toBe(201)
+    const second = await importCsv(['title,track,start,duration,follows', 'Ironic: day two,Ironic,2030-11-25 09:00,40,ironic: DAY ONE'].join('\n'))
+    expect(second.status).toBe(201)
+    const [created] = (second.body as { sessions: { id: string }[] }).sessions
+    const around = await checkedFetch(server.url, `${server.url}/api/sessions/${created!.id}/follows`)
+    expect((around.body as { before: Session }).before.id).toBe((first.body as { sessions: { id: string }[] }).sessions[0]!.id)
+  })
+
   it('a follows value naming nothing, or a loop, refuses the import with its lines', async () => {
     const csv = ['title,track,start,duration,follows', 'One,T,2030-11-24 09:00,40,Nowhere', 'Two,T,2030-11-24 10:00,40,Three', 'Three,T,2030-11-24 11:00,40,Two'].join('\n')
     const res = await checkedFetch(server.url, `${server.url}/api/schedule/import`, {

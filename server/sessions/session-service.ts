@@ -4,7 +4,7 @@
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import type { ArchivedSession, Session, SessionLinks, SessionView } from '../../shared/api.ts'
 import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
@@ -29,6 +29,8 @@ import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
+import { FollowUps } from './follow-ups.ts'
+import { MySummitService } from '../me/my-summit-service.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
@@ -65,6 +67,10 @@ export class SessionService {
   private readonly writeStates = new Map<string, WriteState>()
   private readonly bus: Bus
   private readonly eventTimeZone: () => Promise<string> = async () => 'UTC'
+  /** Follow-up links and carrying open actions (issue 20 part 3). */
+  readonly followUps: FollowUps
+  /** Who took part where, listened sessions, identity transfers (issue 20 part 4). */
+  readonly mySummit: MySummitService
 
   constructor(deps: SessionServiceDeps) {
     this.meta = deps.meta
@@ -75,6 +81,8 @@ export class SessionService {
     this.logger = deps.logger
     this.onStateChange = deps.onStateChange
     if (deps.eventTimeZone) this.eventTimeZone = deps.eventTimeZone
+    this.followUps = new FollowUps(deps.meta, deps.rooms, deps.logger)
+    this.mySummit = new MySummitService(deps.meta, deps.rooms, deps.logger)
     this.listen()
   }
 
@@ -84,6 +92,10 @@ export class SessionService {
    */
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
+    // Checked before anything is stored: a session is never created with a link that fails.
+    if (body.follows !== undefined && !(await this.meta.getSession(body.follows))) {
+      throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
+    }
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
     const keys = mintSessionKeys()
     const fields = {
@@ -100,6 +112,8 @@ export class SessionService {
     }
     const session = await this.createWithFreshId(fields)
     await seedSessionDocs(this.docs, session, padSeed)
+    // The link goes in once the pad exists: linking to an ended session carries its open actions now.
+    if (body.follows !== undefined) await this.followUps.link(session.id, body.follows)
     return { session, links: sessionLinks(session.id, body.access, keys) }
   }
 
@@ -301,12 +315,15 @@ export class SessionService {
     this.remember(updated)
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
+    let archived: ArchivedSession | void = undefined
     if (updated.state === 'ended') {
-      await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
+      archived = await this.archiver.archive(updated).catch((error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'))
     }
     // The item's clock restarts whenever the agenda moves (and at Start), for its elapsed time against its timebox.
     const agendaMoved = action === 'start' || action === 'current'
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated, agendaMoved ? now : undefined))
+    // After the control doc: every open pad learns of the end first.
+    if (archived) await this.afterArchive(updated, archived.chat)
     return updated
   }
 
@@ -331,6 +348,16 @@ export class SessionService {
     if (code === null) return null
     const session = await this.meta.findByJoinCode(code)
     return session?.state === 'live' ? session : null
+  }
+
+  /**
+   * What follows an archived session: who took part is recorded for `/me`, and its open actions
+   * go into the follow-ups that have not started. Failures are logged, never thrown: the
+   * session has ended either way.
+   */
+  private async afterArchive(session: Session, chat: ArchivedSession['chat']): Promise<void> {
+    await this.mySummit.recordPeople(session, chat).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'recording who took part failed'))
+    await this.followUps.earlierArchived(session).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'seeding follow-ups failed'))
   }
 
   /** Tells the other instances that `id`'s write state changed. */

@@ -25,13 +25,27 @@
  *   found. Creating a second session with a taken (event, key) throws `AppError('conflict')`.
  * - [MS12] `appendAudit` stores an entry with a fresh, increasing id and the current time and
  *   returns it; `listAudit` returns entries newest first, at most `limit`, only ids below `before`.
+ * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
+ *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
+ *   removes it.
  * - [MS14] `updateSession` may set `joinCode`; a code another session holds throws
  *   `AppError('conflict')`; `findByJoinCode` returns the session holding the code (exact case)
  *   or null; a code set to null is found no more.
  * - [MS15] `getEventTimeZone` returns what `setEventTimeZone` stored last, or null.
- * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
- *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
- *   removes it.
+ * - [MS16] `setFollows(id, earlierId)` records that session `id` continues `earlierId` (replacing
+ *   an earlier link; null removes it); `getFollows` returns the earlier id or null;
+ *   `listFollowUps(earlierId)` returns the ids continuing it, by scheduled start then id;
+ *   `listFollowLinks` returns every link. `deleteSession` removes the links from and to it.
+ * - [MS17] `recordPeople(id, people)` records who took part in session `id` (once per person,
+ *   the last name given kept); `addListened` / `removeListened` keep the sessions a person only
+ *   listened to (`removeListened` says whether there was one); `listPersonSessions(personId)`
+ *   returns both kinds, a session listed once per kind. `deleteSession` removes its rows.
+ * - [MS18] `addPersonKey` stores a hash of a person's browser key; `personKeyState(personId,
+ *   hash)` is `match` when that hash was stored for the person, `mismatch` when others were and
+ *   not it, `unknown` when none were.
+ * - [MS19] `createTransfer` stores an identity transfer under a code hash until `expiresAt`;
+ *   `takeTransfer` returns it once and removes it (a second take, an unknown or an expired code:
+ *   null); `countTransfers(personId)` counts the person's unexpired ones.
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
@@ -59,6 +73,27 @@ export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | '
 
 /** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
+
+/** Someone who took part in a session: the stable identity id the pad records, and the name shown there. */
+export interface SessionPerson {
+  personId: string
+  name: string
+}
+
+/** One session of a person's summit [MS17]. */
+export interface PersonSession {
+  sessionId: string
+  kind: 'took-part' | 'listened'
+  /** The person's name in that session (empty for listened sessions). */
+  name: string
+}
+
+/** An identity on its way to another device [MS19]: the stable id and how the person shows. */
+export interface IdentityTransfer {
+  personId: string
+  name: string
+  color: string
+}
 
 export interface SessionFilter {
   track?: string
@@ -102,6 +137,32 @@ export interface MetaStore {
   getEventTimeZone(): Promise<string | null>
   /** Stores the event's time zone [MS15]. */
   setEventTimeZone(timeZone: string): Promise<void>
+  /** Records that session `id` continues `earlierId`, or removes the link for null [MS16]. */
+  setFollows(id: string, earlierId: string | null): Promise<void>
+  /** The session `id` continues, or null [MS16]. */
+  getFollows(id: string): Promise<string | null>
+  /** The sessions continuing `earlierId`, by scheduled start then id [MS16]. */
+  listFollowUps(earlierId: string): Promise<string[]>
+  /** Every follow-up link [MS16]. */
+  listFollowLinks(): Promise<{ sessionId: string; earlierId: string }[]>
+  /** Records who took part in session `id` [MS17]. */
+  recordPeople(id: string, people: SessionPerson[]): Promise<void>
+  /** Adds a session the person only listened to [MS17]. */
+  addListened(personId: string, sessionId: string): Promise<void>
+  /** Removes a listened session; false when it was not there [MS17]. */
+  removeListened(personId: string, sessionId: string): Promise<boolean>
+  /** The sessions a person took part in or listened to [MS17]. */
+  listPersonSessions(personId: string): Promise<PersonSession[]>
+  /** Stores the hash of one of a person's browser keys [MS18]. */
+  addPersonKey(personId: string, keyHash: string): Promise<void>
+  /** Whether `keyHash` is one of the person's keys [MS18]. */
+  personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'>
+  /** Stores an identity transfer under the hash of its code until `expiresAt` [MS19]. */
+  createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void>
+  /** The transfer, once: it is removed; null when unknown, taken or expired [MS19]. */
+  takeTransfer(codeHash: string): Promise<IdentityTransfer | null>
+  /** The person's unexpired transfers [MS19]. */
+  countTransfers(personId: string): Promise<number>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

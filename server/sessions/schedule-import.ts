@@ -20,7 +20,7 @@ import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts
 import { randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { isTimeZone } from '../../shared/time-zone.ts'
-import { scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
+import { entryKey, scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
@@ -188,7 +188,9 @@ async function resolveFollows(meta: MetaStore, eventRef: string, entries: Schedu
     else if (target !== undefined) resolved.set(i, target)
     else if (named.length > 1) problems.push({ line: entry.line, message: `follows: ${named.length} entries are titled "${entry.follows}"; name the earlier session by its id` })
     else {
-      const imported = await meta.findImported(eventRef, scheduleIds('', [{ ...entry, title: entry.follows }])[0]!)
+      // The re-import key an earlier import stored for that title in this entry's track (issue 19
+      // split it from the readable id: a key is never the session id).
+      const imported = await meta.findImported(eventRef, entryKey({ track: entry.track, title: entry.follows }))
       if (imported) resolved.set(i, imported.id)
       else if (isSessionId(entry.follows) && (await meta.getSession(entry.follows))) resolved.set(i, entry.follows)
       else problems.push({ line: entry.line, message: `follows: no session with the id or title "${entry.follows}"` })

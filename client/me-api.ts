@@ -7,6 +7,7 @@ import type { ErrorBody } from '../shared/errors.ts'
 import type { MySummit, ReportFormat } from '../shared/my-summit.ts'
 import { ApiError } from './api.ts'
 import { personCredential } from './sync/person-key.ts'
+import { shownZone } from './time-display.ts'
 
 async function call<T>(path: string, init: RequestInit & { secret?: string | null; person?: boolean } = {}): Promise<T> {
   const { secret, person, ...rest } = init
@@ -32,8 +33,9 @@ export const followsApi = {
   unlink: (id: string, secret: string) => call<void>(sessionPath(id), { method: 'DELETE', secret }),
 }
 
+/** Days and times come in the zone every page shows (the event's, or the viewer's once chosen: issue 19). */
 const summitQuery = (name: string, extra: Record<string, string> = {}) =>
-  new URLSearchParams({ name: name.slice(0, 60), timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', ...extra }).toString()
+  new URLSearchParams({ name: name.slice(0, 60), timeZone: shownZone(), ...extra }).toString()
 
 export const meApi = {
   summit: (name: string) => call<{ summit: MySummit }>(`/api/me?${summitQuery(name)}`, { person: true }).then((r) => r.summit),

@@ -12,6 +12,7 @@ import { h } from '../dom.ts'
 import { meApi } from '../me-api.ts'
 import { ensureIdentity } from '../sync/person-key.ts'
 import { siteHeader } from './site-header.ts'
+import { loadEventZone, timeZoneChange } from '../time-display.ts'
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
 
@@ -68,6 +69,9 @@ export async function renderMe(root: HTMLElement): Promise<void> {
       list.append(h('p', { class: 'error', role: 'alert' }, `Your summit could not be loaded: ${(error as Error).message}`))
     }
   }
+  // The header's zone switch regroups the days, as on the schedule.
+  window.addEventListener(timeZoneChange, () => void load())
+  await loadEventZone()
   await load()
 }
 

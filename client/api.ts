@@ -60,7 +60,7 @@ export const api = {
   listArchive: () => request<{ sessions: ArchiveSummary[] }>('/api/archive').then((r) => r.sessions),
   searchArchive: (q: string) => request<{ hits: ArchiveHit[] }>(`/api/archive?q=${encodeURIComponent(q)}`).then((r) => r.hits),
   archiveActions: () =>
-    request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string } })[] }[] }>('/api/archive/actions').then((r) => r.owners),
+    request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string }; chain: { id: string; title: string }[] })[] }[] }>('/api/archive/actions').then((r) => r.owners),
   getArchive: (id: string) => request<{ archive: ArchivedSession }>(`/api/sessions/${encodeURIComponent(id)}/archive`).then((r) => r.archive),
   listRevisions: (id: string) => request<{ revisions: RevisionInfo[] }>(`/api/sessions/${encodeURIComponent(id)}/revisions`).then((r) => r.revisions),
   /**

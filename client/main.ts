@@ -5,6 +5,8 @@ import { renderArchiveActions } from './pages/archive-actions.ts'
 import { renderBoard } from './pages/board.ts'
 import { renderHistory } from './pages/history.ts'
 import { renderHome } from './pages/home.ts'
+import { renderMe } from './pages/me.ts'
+import { renderMeClaim } from './pages/me-claim.ts'
 import { renderNotFound } from './pages/not-found.ts'
 import { renderOrganizer, type OrganizerPage } from './pages/organizer.ts'
 import { renderPad } from './pages/pad.ts'
@@ -27,6 +29,10 @@ if (path === '/') {
   void renderArchive(app)
 } else if (path === '/archive/actions') {
   void renderArchiveActions(app)
+} else if (path === '/me') {
+  void renderMe(app)
+} else if (path === '/me/claim') {
+  renderMeClaim(app)
 } else if (organizerPages[path]) {
   void renderOrganizer(app, organizerPages[path])
 } else if (historyMatch) {

@@ -9,6 +9,7 @@ import { httpStatus, type ErrorBody, type ErrorCode } from './errors.ts'
 import { accessModes, roles } from './roles.ts'
 import { sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type ImportResult, type Session, type SessionLinks, type SessionView } from './api.ts'
 import type { ChatMessage } from './chat.ts'
+import type { MySummit } from './my-summit.ts'
 import type { Outcomes } from './outcomes.ts'
 import { sessionPhases } from './session-phase.ts'
 
@@ -62,6 +63,7 @@ export const outcomesSchema = z
         due: z.string().nullable(),
         done: z.boolean(),
         source: z.enum(['action', 'task']),
+        from: z.object({ sessionId: z.string(), index: z.number().int() }).optional(),
       }),
     ),
   })
@@ -162,6 +164,34 @@ export const healthSchema = z.looseObject({
   bus: z.object({ kind: z.string(), status: z.enum(['up', 'down']) }),
 })
 
+/** `MySummit` (issue 20 part 4): a person's sessions by track and day, with decisions and their own actions. */
+export const mySummitSchema = z
+  .object({
+    personId: z.string(),
+    names: z.array(z.string()),
+    timeZone: z.string(),
+    tracks: z.array(
+      z.object({
+        track: z.string(),
+        days: z.array(
+          z.object({
+            day: z.string(),
+            sessions: z.array(
+              z.object({
+                session: sessionSchema.pick({ id: true, title: true, track: true, room: true, state: true, scheduledStart: true, startedAt: true, endedAt: true }),
+                tookPart: z.boolean(),
+                listened: z.boolean(),
+                decisions: z.array(z.string()),
+                actions: outcomesSchema.shape.actions,
+              }),
+            ),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'MySummit' })
+
 // Compile-time: each schema describes exactly its TypeScript type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
 const sameTypes: [
@@ -175,5 +205,6 @@ const sameTypes: [
   Same<z.infer<typeof archiveHitSchema>, ArchiveHit>,
   Same<z.infer<typeof errorBodySchema>['error']['code'], ErrorBody['error']['code']>,
   Same<z.infer<typeof importResultSchema>, ImportResult>,
-] = [true, true, true, true, true, true, true, true, true, true]
+  Same<z.infer<typeof mySummitSchema>, MySummit>,
+] = [true, true, true, true, true, true, true, true, true, true, true]
 void sameTypes

@@ -33,6 +33,8 @@ export const createSessionBody = z
     /** A prepared agenda (Markdown or plain text) to start the pad from instead of the template. */
     content: z.string().optional(),
     contentFormat: z.enum(['markdown', 'text']).default('markdown'),
+    /** The id of the earlier session this one continues: its open action items start this pad (issue 20). */
+    follows: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'follows must be a session id').optional(),
   })
   .strict()
 export type CreateSessionBody = z.input<typeof createSessionBody>

@@ -7,6 +7,7 @@
  * `task_item`s anywhere. The walk is over plain JSON (no schema), so it also accepts the JSON that
  * y-prosemirror writes, where attributes left at their default may be missing.
  */
+import { parseCarryHref, type CarriedFrom } from './follow-up.ts'
 import type { PMJSON } from './template.ts'
 
 /** One action item of a pad. */
@@ -20,6 +21,11 @@ export interface ActionOutcome {
   done: boolean
   /** `action`: an `action_item` block; `task`: a `task_item` of a task list. */
   source: 'action' | 'task'
+  /**
+   * For an item carried into a follow-up session: the earlier session and the item's index among
+   * its archived actions (read from the item's link back, whose text is not part of `text`).
+   */
+  from?: CarriedFrom
 }
 
 /** The outcomes of a pad, in document order. */
@@ -57,9 +63,11 @@ export function extractOutcomes(doc: PMJSON): Outcomes {
     seen.add(key)
     decisions.push(text)
   }
-  const addAction = (value: string, done: boolean, source: ActionOutcome['source']) => {
+  const addAction = (node: PMJSON, value: string, done: boolean, source: ActionOutcome['source']) => {
     const text = value.trim()
-    if (text) actions.push({ text, owner: findOwner(text), due: findDue(text), done, source })
+    if (!text) return
+    const from = carriedFrom(node)
+    actions.push({ text, owner: findOwner(text), due: findDue(text), done, source, ...(from ? { from } : {}) })
   }
 
   // `inSection`: the node sits in the Decisions section, so its paragraphs and items are decisions.
@@ -69,10 +77,10 @@ export function extractOutcomes(doc: PMJSON): Outcomes {
         addDecision(inlineText(node))
         return
       case 'action_item':
-        addAction(inlineText(node), node.attrs?.done === true, 'action')
+        addAction(node, inlineText(node, true), node.attrs?.done === true, 'action')
         return
       case 'task_item':
-        addAction(ownText(node), node.attrs?.checked === true, 'task')
+        addAction(node, ownText(node, true), node.attrs?.checked === true, 'task')
         for (const child of node.content ?? []) if (child.type !== 'paragraph') visit(child, false)
         return
       case 'paragraph':
@@ -109,18 +117,42 @@ function headingLevel(node: PMJSON): number {
   return Number.isFinite(level) ? level : 1
 }
 
-/** The text of a textblock: its text nodes joined, a hard break read as a space. */
-function inlineText(node: PMJSON): string {
-  return (node.content ?? []).map((child) => (child.type === 'hard_break' ? ' ' : (child.text ?? ''))).join('')
+/**
+ * The text of a textblock: its text nodes joined, a hard break read as a space. `withoutCarry`
+ * leaves out the text of a follow-up's link back (`shared/follow-up.ts`), so a carried action
+ * reads the same in every session it passes through.
+ */
+function inlineText(node: PMJSON, withoutCarry = false): string {
+  return (node.content ?? [])
+    .map((child) => (child.type === 'hard_break' ? ' ' : withoutCarry && carryOf(child) ? '' : (child.text ?? '')))
+    .join('')
 }
 
 /** The text of an item's own paragraphs (not of its nested lists), joined with a space. */
-function ownText(item: PMJSON): string {
+function ownText(item: PMJSON, withoutCarry = false): string {
   return (item.content ?? [])
     .filter((child) => child.type === 'paragraph')
-    .map(inlineText)
+    .map((child) => inlineText(child, withoutCarry))
     .filter((text) => text.trim() !== '')
     .join(' ')
+}
+
+/** The origin named by a text node's link when it is a carry link. */
+function carryOf(child: PMJSON): CarriedFrom | null {
+  const link = child.marks?.find((mark) => mark.type === 'link')
+  return link ? parseCarryHref(link.attrs?.href) : null
+}
+
+/** The first carry link in an action's own text (an item's own paragraphs), or null. */
+function carriedFrom(node: PMJSON): CarriedFrom | null {
+  const blocks = node.type === 'task_item' ? (node.content ?? []).filter((child) => child.type === 'paragraph') : [node]
+  for (const block of blocks) {
+    for (const child of block.content ?? []) {
+      const from = carryOf(child)
+      if (from) return from
+    }
+  }
+  return null
 }
 
 // A name is letters, digits, `.`, `_` and `-`; the `@` must not follow a name character, so an

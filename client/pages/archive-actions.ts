@@ -35,6 +35,9 @@ export async function renderArchiveActions(root: HTMLElement): Promise<void> {
               h('span', { class: 'action-text' }, action.text),
               action.due ? h('span', { class: 'action-due' }, `due ${action.due}`) : null,
               h('a', { href: `/s/${action.session.id}/archive`, class: 'action-session' }, action.session.title),
+              action.chain.length > 1
+                ? h('span', { class: 'action-chain' }, 'Seen in ', ...action.chain.flatMap((s, i) => [i > 0 ? ' → ' : '', h('a', { href: `/s/${s.id}/archive` }, s.title)]))
+                : null,
             ),
           ),
         ),

@@ -71,6 +71,11 @@ function createForm(): HTMLElement {
     h('option', { value: 'open', selected: true }, 'Anyone with the attendee link'),
     h('option', { value: 'key' }, 'Only holders of the attendee key'),
   )
+  const follows = h('select', { name: 'follows' }, h('option', { value: '' }, 'No: a new topic'))
+  void api.listSessions().then(
+    (sessions) => follows.append(...sessions.map((s) => h('option', { value: s.id }, [s.track, s.title].filter(Boolean).join(' · ')))),
+    () => undefined,
+  )
   const agendaFile = h('input', { name: 'agenda', type: 'file', accept: '.md,.markdown,.txt,text/markdown,text/plain' })
   const status = h('p', { class: 'form-status', role: 'status' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create session')
@@ -84,6 +89,7 @@ function createForm(): HTMLElement {
     field('Moderator', moderator),
     h('div', { class: 'field-row' }, startField, field('Minutes', duration)),
     field('Who can edit', access),
+    field('Continues the session', follows, 'Its open action items start this pad, each linking back.'),
     field('Prepared agenda (optional)', agendaFile, 'A Markdown or text file; each line or list item becomes an agenda item.'),
     submit,
     status,
@@ -105,6 +111,7 @@ function createForm(): HTMLElement {
         scheduledStart: start.value ? readStart(start.value, eventZone) : null,
         durationMinutes: Number(duration.value),
         access: access.value === 'key' ? 'key' : 'open',
+        ...(follows.value ? { follows: follows.value } : {}),
       })
       // The secrets are shown once: the pad page offers these links to its creator, then forgets them.
       sessionStorage.setItem(`summitpad.links.${session.id}`, JSON.stringify(links))

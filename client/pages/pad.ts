@@ -27,6 +27,7 @@ import { createRestoreNotice } from './restore-notice.ts'
 import { createSessionBar } from './session-bar.ts'
 import { authorshipColors, setAuthorshipColors } from '../editor/plugins/authorship-colors.ts'
 import { Authorship } from '../sync/authorship.ts'
+import { followUpPanel } from './follow-up-panel.ts'
 import { exportLinks } from './session-archive.ts'
 import { PageSockets } from '../sync/reconnect.ts'
 import { showUnsavedAfterSync } from './unsaved-panel.ts'
@@ -182,7 +183,7 @@ export async function renderPad(root: HTMLElement, sessionId: string): Promise<v
           h('div', { class: 'side-more' }, h('h2', {}, 'In this pad ', peopleCount), peopleList, authorsToggle, h('p', {}, h('a', { href: `/s/${session.id}/history` }, 'History: replay how the pad grew')), zoneSwitch(session.timeZone)),
           isModerator ? null : h('label', { class: 'follow', for: 'follow' }, follow, ' Follow the moderator'),
           chat.element,
-          h('div', { class: 'side-more' }, h('h2', {}, 'Links'), linksPanel(session, isModerator ? key : null), h('h2', {}, 'Export'), exportLinks(session.id)),
+          h('div', { class: 'side-more' }, h('h2', {}, 'Links'), linksPanel(session, isModerator ? key : null), h('h2', {}, 'Follow-up'), followUpPanel(session, isModerator ? key : null), h('h2', {}, 'Export'), exportLinks(session.id)),
         ),
       ),
       phoneTabs,

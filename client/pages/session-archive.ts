@@ -11,6 +11,7 @@ import { chatTranscript } from './chat-panel.ts'
 import { renderNotFound } from './not-found.ts'
 import { siteHeader } from './site-header.ts'
 import { loadEventZone, timeText } from '../time-display.ts'
+import { followsApi } from '../me-api.ts'
 
 /** Download links for every export format of a session. */
 export function exportLinks(sessionId: string): HTMLElement {
@@ -63,6 +64,7 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
         h('h1', {}, session.title),
         h('p', { class: 'session-meta' }, [session.room, session.moderator && `moderated by ${session.moderator}`, times].filter(Boolean).join(' · ')),
         exportLinks(session.id),
+        followLinks(session.id),
         h(
           'div',
           { class: 'archive-columns' },
@@ -77,8 +79,8 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
               ? h(
                   'ul',
                   { class: 'owner-actions' },
-                  ...outcomes.actions.map((action) =>
-                    h('li', { class: `owned-action${action.done ? ' done' : ''}` }, h('span', { class: 'action-state' }, action.done ? 'Done' : 'Open'), h('span', { class: 'action-text' }, action.text), action.owner ? h('span', { class: 'action-owner' }, `@${action.owner}`) : null, action.due ? h('span', { class: 'action-due' }, `due ${action.due}`) : null),
+                  ...outcomes.actions.map((action, index) =>
+                    h('li', { class: `owned-action${action.done ? ' done' : ''}`, id: `action-${index}` }, h('span', { class: 'action-state' }, action.done ? 'Done' : 'Open'), h('span', { class: 'action-text' }, action.text), action.owner ? h('span', { class: 'action-owner' }, `@${action.owner}`) : null, action.due ? h('span', { class: 'action-due' }, `due ${action.due}`) : null),
                   ),
                 )
               : h('p', { class: 'hint' }, 'None recorded.'),
@@ -91,4 +93,19 @@ export async function renderSessionArchive(root: HTMLElement, sessionId: string)
       ),
     ),
   )
+}
+
+/** Links to the session this one continues and to the ones continuing it (filled in when known). */
+function followLinks(sessionId: string): HTMLElement {
+  const nav = h('nav', { class: 'follow-links', 'aria-label': 'Follow-up sessions', hidden: true })
+  void followsApi.neighbours(sessionId).then(
+    ({ before, after }) => {
+      const link = (s: { id: string; title: string; state: string }) => h('a', { href: s.state === 'ended' ? `/s/${s.id}/archive` : `/s/${s.id}` }, s.title)
+      if (before) nav.append(h('span', {}, 'Continues ', link(before)))
+      for (const later of after) nav.append(h('span', {}, 'Continued in ', link(later)))
+      nav.hidden = !before && after.length === 0
+    },
+    () => undefined,
+  )
+  return nav
 }

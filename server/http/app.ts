@@ -22,6 +22,9 @@ import { historyRouter } from './routes/history.ts'
 import { eventRouter, joinRouter } from './routes/event.ts'
 import { scheduleRouter } from './routes/schedule.ts'
 import { sessionsRouter } from './routes/sessions.ts'
+import { followUpsRouter } from './routes/follow-ups.ts'
+import { meRouter } from './routes/me.ts'
+import { CreationLimit } from './creation-limit.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { TrustFn } from './client-address.ts'
 import type { OrganizerTokens } from '../auth/organizers.ts'
@@ -179,9 +182,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(eventRouter(deps.eventTimeZone))
   api.use(apiDocsRouter(deps.version ?? '0.0.0'))
   api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta, deps.archiver))
+  api.use('/sessions', followUpsRouter(deps.sessions, deps.organizers))
   api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation, deps.recap ?? { notify: { webhooks: [], mail: null }, publicUrl: null }))
   api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
-  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, deps.importOptions))
+  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, { ...deps.importOptions, followUps: { link: (id, earlierId) => deps.sessions.followUps.link(id, earlierId) } }))
   api.use('/organizer/deliveries', deliveriesRouter(deps.organizers, deps.meta, deps.outboxWritten ?? (() => {})))
   api.use(
     '/organizer',
@@ -194,6 +198,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   )
   api.use('/audit', auditRouter(deps.organizers, deps.meta))
+  // Transfer codes have 40 bits; ten tries a minute per address (and 600 in all) keep guessing hopeless.
+  api.use('/me', meRouter(deps.sessions, new CreationLimit({ perMinute: 10, burst: 10, totalPerMinute: 600 })))
   api.use((req) => {
     throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
   })

@@ -3,7 +3,7 @@
  * `pollMs` (and at once when told a delivery was written), claims at most as many deliveries as
  * it has free slots (`concurrency`), sends each, and settles it: delivered, retried later
  * (exponential backoff with jitter), or dead once its retry window (`retryHours` from when it was
- * written or resent) is over. A claim is a lease in the store (MetaStore [MS15]): with several
+ * written or resent) is over. A claim is a lease in the store (MetaStore [MS17]): with several
  * instances on PostgreSQL each delivery is sent by one of them; an instance that dies mid-send
  * leaves its lease to run out, and another instance sends the delivery again later (so a receiver
  * may see an id twice in that case: it drops duplicates by id).

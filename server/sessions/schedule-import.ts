@@ -20,7 +20,7 @@ import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts
 import { randomSessionId } from '../../shared/doc-name.ts'
 import { AppError } from '../../shared/errors.ts'
 import { isTimeZone } from '../../shared/time-zone.ts'
-import { scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
+import { entryKey, scheduleFormats, scheduleIds, scheduleKeys, slugify, textHash, type ScheduleEntry } from '../../shared/schedule/schedule.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
@@ -30,6 +30,9 @@ import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import { parseScheduleInWorker } from '../workers/heavy-work.ts'
 import type { OutcomeEvents } from '../outbox/outcome-events.ts'
+import type { FollowUps } from './follow-ups.ts'
+import { isSessionId } from '../../shared/doc-name.ts'
+import { maxFollowChain } from '../../shared/follow-up.ts'
 
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
@@ -51,6 +54,8 @@ export const importScheduleBody = z
 
 /** The import's rules that come from the configuration. */
 export interface ImportOptions {
+  /** Links follow-ups named in the `follows` column (issue 20); without it the column is refused. */
+  followUps?: Pick<FollowUps, 'link'>
   /** The auto-end job's grace (AUTO_END_AFTER_MINUTES); 0: no auto-end, any slot may be in the past. */
   autoEndAfterMinutes: number
   /** The event's zone when none was ever set (EVENT_TIME_ZONE). @default 'UTC' */
@@ -94,6 +99,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     if (i % 50 === 49) await nextTurn()
     plan.push({ entry, key: keys[i]!, readableId: readableIds[i]!, existing: await meta.findImported(eventRef, keys[i]!) })
   }
+  const follows = await resolveFollows(meta, eventRef, plan.map(({ entry }) => entry), options)
   const now = options.now ?? Date.now()
   const overdue = plan.filter(({ entry, existing }) => {
     if (options.autoEndAfterMinutes <= 0 || (existing && existing.state !== 'scheduled')) return false
@@ -146,6 +152,13 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
       }
       sessions.push({ id, line: entry.line, title: entry.title, outcome: 'updated', changes })
     }
+    // Links go in once every session exists; an entry left alone (live or ended) keeps its links.
+    if (!body.dryRun) {
+      for (const [i, target] of follows) {
+        if (sessions[i]!.outcome === 'skipped') continue
+        await options.followUps!.link(sessions[i]!.id, typeof target === 'number' ? sessions[target]!.id : target)
+      }
+    }
   } catch (error) {
     // Take back what this import created; updates are idempotent and reported on the next try.
     for (const id of created) {
@@ -166,6 +179,53 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     options.outcomes!.written()
   }
   return { dryRun: body.dryRun, timeZone, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), skipped: count('skipped'), sessions }
+}
+
+/**
+ * The earlier session of each entry with a `follows` value (by entry index): another entry of
+ * this schedule (an index) named by its title, in the entry's own track first, then in any track
+ * when only one entry has that title; else a session an earlier import of this event made under
+ * that title in the entry's track; else an existing session named by its id. Throws
+ * `unprocessable` with every line whose value names nothing, itself, or closes a loop of entries.
+ */
+async function resolveFollows(meta: MetaStore, eventRef: string, entries: ScheduleEntry[], options: ImportOptions): Promise<Map<number, number | string>> {
+  const resolved = new Map<number, number | string>()
+  if (!entries.some((entry) => entry.follows !== '')) return resolved
+  const problems: { line: number; message: string }[] = []
+  if (!options.followUps) throw new AppError('unprocessable', 'this server does not link follow-up sessions from a schedule')
+  const fold = (text: string) => text.trim().toLowerCase()
+  const byTitle = new Map<string, number[]>()
+  entries.forEach((entry, i) => byTitle.set(fold(entry.title), [...(byTitle.get(fold(entry.title)) ?? []), i]))
+  for (const [i, entry] of entries.entries()) {
+    if (entry.follows === '') continue
+    if (i % 50 === 49) await nextTurn()
+    const named = byTitle.get(fold(entry.follows)) ?? []
+    const sameTrack = named.filter((j) => entries[j]!.track === entry.track)
+    const target = sameTrack.length === 1 ? sameTrack[0] : named.length === 1 ? named[0] : undefined
+    if (target === i) problems.push({ line: entry.line, message: 'follows names the entry itself' })
+    else if (target !== undefined) resolved.set(i, target)
+    else if (named.length > 1) problems.push({ line: entry.line, message: `follows: ${named.length} entries are titled "${entry.follows}"; name the earlier session by its id` })
+    else {
+      // The re-import key an earlier import stored for that title in this entry's track (issue 19
+      // split it from the readable id: a key is never the session id).
+      const imported = await meta.findImported(eventRef, entryKey({ track: entry.track, title: entry.follows }))
+      if (imported) resolved.set(i, imported.id)
+      else if (isSessionId(entry.follows) && (await meta.getSession(entry.follows))) resolved.set(i, entry.follows)
+      else problems.push({ line: entry.line, message: `follows: no session with the id or title "${entry.follows}"` })
+    }
+  }
+  for (const start of resolved.keys()) {
+    let current: number | string | undefined = start
+    for (let step = 0; typeof current === 'number' && step < maxFollowChain; step++) {
+      current = resolved.get(current)
+      if (current === start) {
+        problems.push({ line: entries[start]!.line, message: 'follows makes a loop of sessions each continuing the next' })
+        break
+      }
+    }
+  }
+  if (problems.length > 0) throw new AppError('unprocessable', `${problems.length} follows value(s) cannot be linked; nothing was imported`, { problems })
+  return resolved
 }
 
 /**

@@ -32,6 +32,8 @@ import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } 
 import type { PresentPerson } from '../../shared/participants.ts'
 import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 import type { OutboxEffects } from '../outbox/outbox-message.ts'
+import { FollowUps } from './follow-ups.ts'
+import { MySummitService } from '../me/my-summit-service.ts'
 
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'recap-off', 'recap-on', 'end'] as const
@@ -75,6 +77,10 @@ export class SessionService {
   private readonly writeStates = new Map<string, WriteState>()
   private readonly bus: Bus
   private readonly eventTimeZone: () => Promise<string> = async () => 'UTC'
+  /** Follow-up links and carrying open actions (issue 20 part 3). */
+  readonly followUps: FollowUps
+  /** Who took part where, listened sessions, identity transfers (issue 20 part 4). */
+  readonly mySummit: MySummitService
 
   constructor(deps: SessionServiceDeps) {
     this.meta = deps.meta
@@ -85,6 +91,8 @@ export class SessionService {
     this.logger = deps.logger
     this.onStateChange = deps.onStateChange
     if (deps.eventTimeZone) this.eventTimeZone = deps.eventTimeZone
+    this.followUps = new FollowUps(deps.meta, deps.rooms, deps.logger)
+    this.mySummit = new MySummitService(deps.meta, deps.rooms, deps.logger)
     this.listen()
   }
 
@@ -94,6 +102,10 @@ export class SessionService {
    */
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
+    // Checked before anything is stored: a session is never created with a link that fails.
+    if (body.follows !== undefined && !(await this.meta.getSession(body.follows))) {
+      throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
+    }
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
     const keys = mintSessionKeys()
     const fields = {
@@ -110,6 +122,8 @@ export class SessionService {
     }
     const session = await this.createWithFreshId(fields)
     await seedSessionDocs(this.docs, session, padSeed)
+    // The link goes in once the pad exists: linking to an ended session carries its open actions now.
+    if (body.follows !== undefined) await this.followUps.link(session.id, body.follows)
     return { session, links: sessionLinks(session.id, body.access, keys) }
   }
 
@@ -341,18 +355,24 @@ export class SessionService {
     this.remember(updated)
     await this.announce(id)
     if (updated.state !== session.state) await this.onStateChange?.(updated)
+    let archived: ArchivedSession | void = undefined
     if (updated.state === 'ended') {
       // The session.ended deliveries carry the outcomes, which exist once the archive record does:
       // they are written in its transaction.
       const effects = events?.enabled ? (archived: ArchivedSession) => events.sessionEnded(archived) : undefined
-      await this.archiver.archive(updated, effects).then(
-        () => effects && this.outcomes!.written(),
+      archived = await this.archiver.archive(updated, effects).then(
+        (record) => {
+          if (effects) this.outcomes!.written()
+          return record
+        },
         (error: unknown) => this.logger.error({ err: error, sessionId: id }, 'archiving failed'),
       )
     }
     // The item's clock restarts whenever the agenda moves (and at Start), for its elapsed time against its timebox.
     const agendaMoved = action === 'start' || action === 'current'
     await this.rooms.change(formatDocName({ sessionId: id, kind: 'control' }), (ydoc) => writeControl(ydoc, updated, agendaMoved ? now : undefined))
+    // After the control doc: every open pad learns of the end first.
+    if (archived) await this.afterArchive(updated, archived.chat)
     return updated
   }
 
@@ -377,6 +397,16 @@ export class SessionService {
     if (code === null) return null
     const session = await this.meta.findByJoinCode(code)
     return session?.state === 'live' ? session : null
+  }
+
+  /**
+   * What follows an archived session: who took part is recorded for `/me`, and its open actions
+   * go into the follow-ups that have not started. Failures are logged, never thrown: the
+   * session has ended either way.
+   */
+  private async afterArchive(session: Session, chat: ArchivedSession['chat']): Promise<void> {
+    await this.mySummit.recordPeople(session, chat).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'recording who took part failed'))
+    await this.followUps.earlierArchived(session).catch((error: unknown) => this.logger.error({ err: error, sessionId: session.id }, 'seeding follow-ups failed'))
   }
 
   /** Tells the other instances that `id`'s write state changed. */

@@ -25,31 +25,45 @@
  *   found. Creating a second session with a taken (event, key) throws `AppError('conflict')`.
  * - [MS12] `appendAudit` stores an entry with a fresh, increasing id and the current time and
  *   returns it; `listAudit` returns entries newest first, at most `limit`, only ids below `before`.
+ * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
+ *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
+ *   removes it.
  * - [MS14] `updateSession` may set `joinCode`; a code another session holds throws
  *   `AppError('conflict')`; `findByJoinCode` returns the session holding the code (exact case)
  *   or null; a code set to null is found no more.
  * - [MS15] `getEventTimeZone` returns what `setEventTimeZone` stored last, or null.
- * - [MS13] `createSignIn` stores an organizer sign-in under a token hash until `expiresAt`;
- *   `getSignIn` returns its identity until then (null after, or when unknown); `deleteSignIn`
- *   removes it.
- * - [MS14] The outbox (issue 20): `updateSession`, `updateSchedule` and `saveArchive` take an
+ * - [MS16] The outbox (issue 20): `updateSession`, `updateSchedule` and `saveArchive` take an
  *   optional `effects` function; the deliveries it returns for the changed row are stored in the
  *   same transaction as the change (both or neither); those of `saveArchive` only when the
  *   session had no archive record yet (replacing one causes none, so a session's end is
  *   reported once however often it is archived). `enqueue` stores deliveries on their own.
  *   A new delivery is `pending`, due at once, with no attempt.
- * - [MS15] `claimOutbox(limit, leaseMs, now)` returns at most `limit` pending deliveries due at
+ * - [MS17] `claimOutbox(limit, leaseMs, now)` returns at most `limit` pending deliveries due at
  *   `now` and not leased, oldest due first, and leases them until `now + leaseMs`: until then no
  *   other claim (from this or another instance) returns them. Concurrent claims are disjoint.
- * - [MS16] `settleOutbox` records an attempt: delivered (status `delivered`, lease dropped),
+ * - [MS18] `settleOutbox` records an attempt: delivered (status `delivered`, lease dropped),
  *   failed with a retry time (still `pending`, due then), or failed for good (`dead`). Each
  *   counts one attempt and keeps the status code and error.
- * - [MS17] `listOutbox` returns deliveries newest first (at most `limit`, ids created before
+ * - [MS19] `listOutbox` returns deliveries newest first (at most `limit`, ids created before
  *   `before`'s); `getOutbox` one or null; `resendOutbox` makes a delivered or dead delivery
  *   pending and due at once with a fresh retry window (`resentAt`), and returns it (null when
  *   unknown). A session's deliveries outlive the session (they are its history).
- * - [MS18] `listUnarchived` returns the ended sessions that have no archive record (a crash
+ * - [MS20] `listUnarchived` returns the ended sessions that have no archive record (a crash
  *   between the end and its archiving leaves one; the server archives them at start).
+ * - [MS21] `setFollows(id, earlierId)` records that session `id` continues `earlierId` (replacing
+ *   an earlier link; null removes it); `getFollows` returns the earlier id or null;
+ *   `listFollowUps(earlierId)` returns the ids continuing it, by scheduled start then id;
+ *   `listFollowLinks` returns every link. `deleteSession` removes the links from and to it.
+ * - [MS22] `recordPeople(id, people)` records who took part in session `id` (once per person,
+ *   the last name given kept); `addListened` / `removeListened` keep the sessions a person only
+ *   listened to (`removeListened` says whether there was one); `listPersonSessions(personId)`
+ *   returns both kinds, a session listed once per kind. `deleteSession` removes its rows.
+ * - [MS23] `addPersonKey` stores a hash of a person's browser key; `personKeyState(personId,
+ *   hash)` is `match` when that hash was stored for the person, `mismatch` when others were and
+ *   not it, `unknown` when none were.
+ * - [MS24] `createTransfer` stores an identity transfer under a code hash until `expiresAt`;
+ *   `takeTransfer` returns it once and removes it (a second take, an unknown or an expired code:
+ *   null); `countTransfers(personId)` counts the person's unexpired ones.
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
@@ -81,6 +95,26 @@ export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
 
 /** What `saveArchive` stores. */
 export type ArchiveRecord = Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }
+/** Someone who took part in a session: the stable identity id the pad records, and the name shown there. */
+export interface SessionPerson {
+  personId: string
+  name: string
+}
+
+/** One session of a person's summit [MS22]. */
+export interface PersonSession {
+  sessionId: string
+  kind: 'took-part' | 'listened'
+  /** The person's name in that session (empty for listened sessions). */
+  name: string
+}
+
+/** An identity on its way to another device [MS24]: the stable id and how the person shows. */
+export interface IdentityTransfer {
+  personId: string
+  name: string
+  color: string
+}
 
 export interface SessionFilter {
   track?: string
@@ -92,13 +126,13 @@ export interface MetaStore {
   getSession(id: string): Promise<Session | null>
   getCapabilities(id: string): Promise<SessionCapabilities | null>
   listSessions(filter?: SessionFilter): Promise<Session[]>
-  /** Changes live fields [MS5]; `effects` are stored with the change [MS14]. */
+  /** Changes live fields [MS5]; `effects` are stored with the change [MS16]. */
   updateSession(id: string, patch: Partial<SessionLiveFields>, effects?: OutboxEffects<Session>): Promise<Session | null>
-  /** Changes a session's schedule fields [MS10]; `effects` are stored with the change [MS14]. */
+  /** Changes a session's schedule fields [MS10]; `effects` are stored with the change [MS16]. */
   updateSchedule(id: string, patch: Partial<SessionScheduleFields>, effects?: OutboxEffects<Session>): Promise<Session | null>
   /**
    * Stores the record (pad, outcomes, participants, chat) with `text` (the pad as plain text)
-   * indexed for search; `effects` get the record as stored and are stored with it [MS14].
+   * indexed for search; `effects` get the record as stored and are stored with it [MS16].
    */
   saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
@@ -142,6 +176,32 @@ export interface MetaStore {
   getOutbox(id: string): Promise<OutboxMessage | null>
   /** Makes a delivery pending again with a fresh retry window [MS19]. */
   resendOutbox(id: string, now: number): Promise<OutboxMessage | null>
+  /** Records that session `id` continues `earlierId`, or removes the link for null [MS21]. */
+  setFollows(id: string, earlierId: string | null): Promise<void>
+  /** The session `id` continues, or null [MS21]. */
+  getFollows(id: string): Promise<string | null>
+  /** The sessions continuing `earlierId`, by scheduled start then id [MS21]. */
+  listFollowUps(earlierId: string): Promise<string[]>
+  /** Every follow-up link [MS21]. */
+  listFollowLinks(): Promise<{ sessionId: string; earlierId: string }[]>
+  /** Records who took part in session `id` [MS22]. */
+  recordPeople(id: string, people: SessionPerson[]): Promise<void>
+  /** Adds a session the person only listened to [MS22]. */
+  addListened(personId: string, sessionId: string): Promise<void>
+  /** Removes a listened session; false when it was not there [MS22]. */
+  removeListened(personId: string, sessionId: string): Promise<boolean>
+  /** The sessions a person took part in or listened to [MS22]. */
+  listPersonSessions(personId: string): Promise<PersonSession[]>
+  /** Stores the hash of one of a person's browser keys [MS23]. */
+  addPersonKey(personId: string, keyHash: string): Promise<void>
+  /** Whether `keyHash` is one of the person's keys [MS23]. */
+  personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'>
+  /** Stores an identity transfer under the hash of its code until `expiresAt` [MS24]. */
+  createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void>
+  /** The transfer, once: it is removed; null when unknown, taken or expired [MS24]. */
+  takeTransfer(codeHash: string): Promise<IdentityTransfer | null>
+  /** The person's unexpired transfers [MS24]. */
+  countTransfers(personId: string): Promise<number>
   /** Releases resources. Idempotent. */
   close(): Promise<void>
 }

@@ -11,6 +11,7 @@
  * | archiving (an ended session's snapshot) | 1 | 256 | 60 s | 512 MiB |
  * | archive zip entries | 1 | 64 | 30 s per entry | 512 MiB |
  * | archive search (SQLite) | 2 | 16 | 10 s | 256 MiB |
+ * | summit reports (`/api/me/report`) | 1 | 16 | 10 s | 256 MiB |
  *
  * Over the waiting bound a request is refused with 503 `server_busy` (Retry-After), a job past
  * its timeout with 503 `work_timeout`, a job past its heap with 422 `too_complex`.
@@ -21,6 +22,7 @@ import type { RenderedExport } from '../archive/exports.ts'
 import type { AgendaJob } from './agenda-worker.ts'
 import type { ExportJob, PadSnapshot, PadSource } from './export-worker.ts'
 import type { SearchRow } from '../storage/sqlite/archive-search.ts'
+import type { ReportJob } from './report-worker.ts'
 import type { ScheduleJob } from './schedule-worker.ts'
 import type { SearchJob } from './search-worker.ts'
 import { WorkerPool, workerFile } from './worker-pool.ts'
@@ -36,6 +38,7 @@ let pools: {
   archiving: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
   zip: WorkerPool<ZipEntryJob, ZipEntry>
   search: WorkerPool<SearchJob, SearchRow[]>
+  reports: WorkerPool<ReportJob, string>
 } | null = null
 
 function work(): NonNullable<typeof pools> {
@@ -46,6 +49,7 @@ function work(): NonNullable<typeof pools> {
     archiving: new WorkerPool({ kind: 'archiving', file: workerFile('export-worker', here), concurrency: 1, maxQueued: 256, timeoutMs: 60_000, maxMemoryMb: 512 }),
     zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512 }),
     search: new WorkerPool({ kind: 'archive search', file: workerFile('search-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
+    reports: new WorkerPool({ kind: 'summit reports', file: workerFile('report-worker', here), concurrency: 1, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
   }
   return pools
 }
@@ -81,6 +85,11 @@ export function zipEntryInWorker(source: ZipEntryJob): Promise<ZipEntry> {
 /** The SQLite archive search of `query` over the database `file`, run in a worker on its own read-only connection. */
 export function searchInWorker(file: string, query: string, limit: number): Promise<SearchRow[]> {
   return work().search.run({ file, query, limit })
+}
+
+/** A person's summit report (issue 20 part 4), rendered in a worker. */
+export function reportInWorker(job: ReportJob): Promise<string> {
+  return work().reports.run(job)
 }
 
 /** Ends every worker; later calls start new ones. Idempotent. */

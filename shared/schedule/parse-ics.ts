@@ -1,9 +1,10 @@
 /**
  * Reads an iCalendar (.ics) schedule as conference tools export it: each VEVENT is a session —
  * SUMMARY the title, CATEGORIES the track, LOCATION the room, DTSTART and DTEND (or DURATION) the
- * slot, ORGANIZER's CN the moderator, DESCRIPTION the description. Time zones given as VTIMEZONE
- * blocks are honoured; a TZID without one is read as the IANA zone of that name, and a floating
- * time (no `Z`, no TZID) in the event's zone; times are stored in UTC. The file's zone (the first
+ * slot, ORGANIZER's CN the moderator, DESCRIPTION the description, X-SUMMITPAD-FOLLOWS the title
+ * or id of the session an event continues (issue 20). Time zones given as VTIMEZONE blocks are
+ * honoured; a TZID without one is read as the IANA zone of that name, and a floating time (no
+ * `Z`, no TZID) in the event's zone; times are stored in UTC. The file's zone (the first
  * DTSTART's IANA TZID, else X-WR-TIMEZONE) is reported as the event's. Linear in the file; a file
  * with more than `maxScheduleEntries` events throws AppError('too_complex').
  */
@@ -56,6 +57,7 @@ export function parseIcsSchedule(text: string, timeZone = 'UTC'): ParsedSchedule
           durationMinutes: minutes,
           moderator: organizer ? String(organizer.getParameter('cn') ?? '') : '',
           description: event.description ?? '',
+          follows: String(component.getFirstPropertyValue('x-summitpad-follows') ?? ''),
         },
         problems,
       )

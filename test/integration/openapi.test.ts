@@ -148,6 +148,28 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/api/organizer/deliveries?limit=5`, { headers: organizerHeaders })).status).toBe(200)
     expect((await api.fetch(`${base}/api/organizer/deliveries/nope/resend`, { method: 'POST', headers: organizerHeaders })).status).toBe(404)
 
+    // Follow-ups and My summit (issue 20).
+    const later = await api.fetch(`${base}/api/sessions`, json({ title: 'OpenAPI follow-up', follows: session.id }))
+    expect(later.status).toBe(201)
+    const laterBody = later.body as { session: { id: string }; links: { moderator: string } }
+    const laterKey = /#key=([A-Za-z0-9_-]+)/.exec(laterBody.links.moderator)![1]!
+    const follows = `${base}/api/sessions/${laterBody.session.id}/follows`
+    expect((await api.fetch(follows)).status).toBe(200)
+    expect((await api.fetch(follows, { ...json({ earlierId: session.id }, laterKey), method: 'PUT' })).status).toBe(200)
+    expect((await api.fetch(follows, { ...json({ earlierId: session.id }), method: 'PUT' })).status).toBe(401)
+    expect((await api.fetch(follows, { method: 'DELETE', headers: { authorization: `Bearer ${laterKey}` } })).status).toBe(204)
+    const person = { authorization: 'Bearer u-openapi-check.openapi-person-key-0123456789' }
+    expect((await api.fetch(`${base}/api/me`)).status).toBe(401)
+    expect((await api.fetch(`${base}/api/me?timeZone=UTC`, { headers: person })).status).toBe(200)
+    expect((await api.fetch(`${base}/api/me/listened/${session.id}`, { method: 'PUT', headers: person })).status).toBe(204)
+    expect((await api.fetch(`${base}/api/me/report?format=md`, { headers: person })).status).toBe(200)
+    expect((await api.fetch(`${base}/api/me/report?format=html`, { headers: person })).status).toBe(200)
+    expect((await api.fetch(`${base}/api/me/listened/${session.id}`, { method: 'DELETE', headers: person })).status).toBe(204)
+    const transfer = await api.fetch(`${base}/api/me/transfer`, { ...json({ name: 'Ada', color: '#1565c0' }), headers: { 'content-type': 'application/json', ...person } })
+    expect(transfer.status).toBe(201)
+    expect((await api.fetch(`${base}/api/me/transfer/redeem`, json({ code: (transfer.body as { code: string }).code }))).status).toBe(200)
+    expect((await api.fetch(`${base}/api/me/transfer/redeem`, json({ code: 'AAAA-BBBB' }))).status).toBe(404)
+
     expect((await api.fetch(sessionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } })).status).toBe(204)
 
     // Every operation of the document was answered at least once.

@@ -8,21 +8,19 @@ import type { Router } from 'express'
 import { z } from 'zod'
 import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema, sessionSchema } from '../../../shared/api-responses.ts'
 import { AppError } from '../../../shared/errors.ts'
-import type { ActionOutcome } from '../../../shared/outcomes.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { writeArchiveZip } from '../../archive/archive-zip.ts'
+import { actionsByOwner } from '../../archive/action-chains.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 import { documentedRouter, errorResponses } from '../api-route.ts'
 
 const searchQuery = z.object({ q: z.string().max(500).optional().describe('words to search for; absent: list every archived session') }).strict()
 
-const ownedActionSchema = outcomesSchema.shape.actions.element.extend({ session: sessionSchema.pick({ id: true, title: true, track: true }) })
-
-/** One action item with the session it came from. */
-export interface OwnedAction extends ActionOutcome {
-  session: { id: string; title: string; track: string }
-}
+const ownedActionSchema = outcomesSchema.shape.actions.element.extend({
+  session: sessionSchema.pick({ id: true, title: true, track: true }),
+  chain: z.array(sessionSchema.pick({ id: true, title: true })).describe('every session the item was seen in, oldest first (follow-ups carry open items on)'),
+})
 
 /** The archive router, to be mounted at `/api/archive`; the zip is for organizers. */
 export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: OrganizerAuth): Router {
@@ -48,23 +46,10 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
   api.route({
     method: 'get',
     path: '/actions',
-    summary: 'Every action item of the archive, grouped by owner (no owner last)',
+    summary: 'Every action item of the archive with its latest state and the sessions it passed through, grouped by owner (no owner last)',
     responses: { 200: { description: 'Owners in order', schema: z.object({ owners: z.array(z.object({ owner: z.string().nullable(), actions: z.array(ownedActionSchema) })) }) } },
   }, async (_req, res) => {
-    const byOwner = new Map<string, OwnedAction[]>()
-    for (const summary of await meta.listArchives()) {
-      const { id, title, track } = summary.session
-      for (const action of summary.outcomes.actions) {
-        const owner = action.owner ?? ''
-        // Appended in place: copying the list for each action was quadratic in one owner's actions.
-        const owned = byOwner.get(owner)
-        if (owned) owned.push({ ...action, session: { id, title, track } })
-        else byOwner.set(owner, [{ ...action, session: { id, title, track } }])
-      }
-    }
-    const owners = [...byOwner]
-      .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
-      .map(([owner, actions]) => ({ owner: owner || null, actions }))
+    const owners = await actionsByOwner(meta, archiver)
     res.json({ owners })
   })
 

@@ -13,7 +13,7 @@ import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { ArchiveRecord, MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
 import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { inTransaction } from './transaction.ts'
@@ -105,7 +105,7 @@ export class PgMetaStore implements MetaStore {
     return this.updateWithEffects(`UPDATE sessions SET ${['updated_at = $2', ...assignments].join(', ')} WHERE id = $1`, id, entries, effects)
   }
 
-  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS14]. */
+  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS16]. */
   private async updateWithEffects(sql: string, id: string, entries: [string, unknown][], effects: OutboxEffects<Session> | undefined): Promise<Session | null> {
     return this.transaction(async (client) => {
       const { rowCount } = await client.query(sql, [id, new Date().toISOString(), ...entries.map(([, value]) => value)])
@@ -231,6 +231,8 @@ export class PgMetaStore implements MetaStore {
     return inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM archives WHERE session_id = $1', [id])
       await client.query('DELETE FROM participants WHERE session_id = $1', [id])
+      await client.query('DELETE FROM session_follows WHERE session_id = $1 OR earlier_id = $1', [id])
+      await client.query('DELETE FROM person_sessions WHERE session_id = $1', [id])
       const { rowCount } = await client.query('DELETE FROM sessions WHERE id = $1', [id])
       return (rowCount ?? 0) > 0
     })
@@ -307,7 +309,7 @@ export class PgMetaStore implements MetaStore {
   }
 
   /**
-   * MS15 with several instances: `FOR UPDATE SKIP LOCKED` makes concurrent claims pass over each
+   * MS17 with several instances: `FOR UPDATE SKIP LOCKED` makes concurrent claims pass over each
    * other's rows instead of waiting or taking them, and the lease keeps a claimed row from being
    * claimed again after this transaction commits, until it is settled or the lease runs out (an
    * instance that died mid-send: another one sends it then).
@@ -358,6 +360,107 @@ export class PgMetaStore implements MetaStore {
   async resendOutbox(id: string, now: number): Promise<OutboxMessage | null> {
     await this.pool.query(`UPDATE outbox SET status = 'pending', resent_at = $2, next_attempt_at = $2, lease_until = 0 WHERE id = $1 AND status <> 'pending'`, [id, now])
     return this.getOutbox(id)
+  }
+
+  async setFollows(id: string, earlierId: string | null): Promise<void> {
+    if (earlierId === null) await this.pool.query('DELETE FROM session_follows WHERE session_id = $1', [id])
+    else {
+      await this.pool.query(
+        `INSERT INTO session_follows (session_id, earlier_id, linked_at) VALUES ($1, $2, $3)
+         ON CONFLICT (session_id) DO UPDATE SET earlier_id = $2, linked_at = $3`,
+        [id, earlierId, new Date().toISOString()],
+      )
+    }
+  }
+
+  async getFollows(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ earlier_id: string }>('SELECT earlier_id FROM session_follows WHERE session_id = $1', [id])
+    return rows[0]?.earlier_id ?? null
+  }
+
+  async listFollowUps(earlierId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ session_id: string }>(
+      `SELECT f.session_id FROM session_follows f LEFT JOIN sessions s ON s.id = f.session_id
+       WHERE f.earlier_id = $1 ORDER BY s.scheduled_start IS NULL, s.scheduled_start, f.session_id`,
+      [earlierId],
+    )
+    return rows.map((row) => row.session_id)
+  }
+
+  async listFollowLinks(): Promise<{ sessionId: string; earlierId: string }[]> {
+    const { rows } = await this.pool.query<{ session_id: string; earlier_id: string }>('SELECT session_id, earlier_id FROM session_follows ORDER BY session_id')
+    return rows.map((row) => ({ sessionId: row.session_id, earlierId: row.earlier_id }))
+  }
+
+  async recordPeople(id: string, people: SessionPerson[]): Promise<void> {
+    if (people.length === 0) return
+    const now = new Date().toISOString()
+    // Deduplicated first: one INSERT ... ON CONFLICT may not touch a row twice.
+    const byId = new Map(people.map((person) => [person.personId, person.name]))
+    await this.pool.query(
+      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at)
+       SELECT p, $2, 'took-part', n, $3 FROM unnest($1::text[], $4::text[]) AS t(p, n)
+       ON CONFLICT (person_id, session_id, kind) DO UPDATE SET name = excluded.name`,
+      [[...byId.keys()], id, now, [...byId.values()]],
+    )
+  }
+
+  async addListened(personId: string, sessionId: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES ($1, $2, 'listened', '', $3) ON CONFLICT DO NOTHING`,
+      [personId, sessionId, new Date().toISOString()],
+    )
+  }
+
+  async removeListened(personId: string, sessionId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`DELETE FROM person_sessions WHERE person_id = $1 AND session_id = $2 AND kind = 'listened'`, [personId, sessionId])
+    return (rowCount ?? 0) > 0
+  }
+
+  async listPersonSessions(personId: string): Promise<PersonSession[]> {
+    const { rows } = await this.pool.query<{ session_id: string; kind: PersonSession['kind']; name: string }>(
+      'SELECT session_id, kind, name FROM person_sessions WHERE person_id = $1 ORDER BY added_at, session_id, kind',
+      [personId],
+    )
+    return rows.map((row) => ({ sessionId: row.session_id, kind: row.kind, name: row.name }))
+  }
+
+  async addPersonKey(personId: string, keyHash: string): Promise<void> {
+    await this.pool.query('INSERT INTO person_keys (person_id, key_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, keyHash, new Date().toISOString()])
+  }
+
+  async personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'> {
+    const { rows } = await this.pool.query<{ key_hash: string }>('SELECT key_hash FROM person_keys WHERE person_id = $1', [personId])
+    if (rows.length === 0) return 'unknown'
+    return rows.some((row) => row.key_hash === keyHash) ? 'match' : 'mismatch'
+  }
+
+  async createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void> {
+    // Expired transfers are swept here, so the table only holds live ones.
+    await this.pool.query('DELETE FROM identity_transfers WHERE expires_at <= $1', [new Date().toISOString()])
+    await this.pool.query('INSERT INTO identity_transfers (code_hash, person_id, name, color, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+      codeHash,
+      transfer.personId,
+      transfer.name,
+      transfer.color,
+      expiresAt,
+    ])
+  }
+
+  async takeTransfer(codeHash: string): Promise<IdentityTransfer | null> {
+    // One DELETE ... RETURNING: of two instances taking the same code at once, one gets the row.
+    const { rows } = await this.pool.query<{ person_id: string; name: string; color: string; expires_at: string }>(
+      'DELETE FROM identity_transfers WHERE code_hash = $1 RETURNING person_id, name, color, expires_at',
+      [codeHash],
+    )
+    const row = rows[0]
+    if (!row || row.expires_at <= new Date().toISOString()) return null
+    return { personId: row.person_id, name: row.name, color: row.color }
+  }
+
+  async countTransfers(personId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM identity_transfers WHERE person_id = $1 AND expires_at > $2', [personId, new Date().toISOString()])
+    return Number(rows[0]?.n ?? 0)
   }
 
   async close(): Promise<void> {}

@@ -161,6 +161,36 @@ const migrations: string[] = [
      delivered_at BIGINT
    );
    CREATE INDEX outbox_due ON outbox (status, next_attempt_at);`,
+  // Issue 20: follow-up sessions, who took part in or listened to which session, the hashes of
+  // each person's browser keys, and identity transfers (by code hash, single use, expiring).
+  `CREATE TABLE session_follows (
+     session_id TEXT PRIMARY KEY,
+     earlier_id TEXT NOT NULL,
+     linked_at TEXT NOT NULL
+   );
+   CREATE INDEX session_follows_by_earlier ON session_follows (earlier_id);
+   CREATE TABLE person_sessions (
+     person_id TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     name TEXT NOT NULL DEFAULT '',
+     added_at TEXT NOT NULL,
+     PRIMARY KEY (person_id, session_id, kind)
+   );
+   CREATE INDEX person_sessions_by_session ON person_sessions (session_id);
+   CREATE TABLE person_keys (
+     person_id TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (person_id, key_hash)
+   );
+   CREATE TABLE identity_transfers (
+     code_hash TEXT PRIMARY KEY,
+     person_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     color TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

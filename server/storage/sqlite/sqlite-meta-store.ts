@@ -8,7 +8,7 @@ import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { ArchiveRecord, MetaStore, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
 import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
@@ -85,7 +85,7 @@ export class SqliteMetaStore implements MetaStore {
     return this.updateWithEffects(`UPDATE sessions SET ${[...assignments, 'updated_at = @updatedAt'].join(', ')} WHERE id = @id`, { ...Object.fromEntries(entries), id }, effects)
   }
 
-  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS14]. */
+  /** Runs one session UPDATE and stores the deliveries it causes in the same transaction [MS16]. */
   private updateWithEffects(sql: string, values: Record<string, unknown>, effects: OutboxEffects<Session> | undefined): Session | null {
     return this.db.transaction(() => {
       const result = this.db.prepare(sql).run({ ...values, updatedAt: new Date().toISOString() })
@@ -187,6 +187,8 @@ export class SqliteMetaStore implements MetaStore {
       this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM archives WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM participants WHERE session_id = ?').run(id)
+      this.db.prepare('DELETE FROM session_follows WHERE session_id = ? OR earlier_id = ?').run(id, id)
+      this.db.prepare('DELETE FROM person_sessions WHERE session_id = ?').run(id)
       return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0
     })()
   }
@@ -267,7 +269,7 @@ export class SqliteMetaStore implements MetaStore {
     for (const message of messages) insert.run({ ...message, now })
   }
 
-  /** MS15. SQLite serves one instance: the lease only keeps this instance from sending a delivery twice at once. */
+  /** MS17. SQLite serves one instance: the lease only keeps this instance from sending a delivery twice at once. */
   async claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]> {
     const rows = this.db
       .prepare(
@@ -319,6 +321,92 @@ export class SqliteMetaStore implements MetaStore {
       .prepare(`UPDATE outbox SET status = 'pending', resent_at = @now, next_attempt_at = @now, lease_until = 0 WHERE id = @id AND status <> 'pending'`)
       .run({ id, now })
     return this.getOutbox(id)
+  }
+
+  async setFollows(id: string, earlierId: string | null): Promise<void> {
+    if (earlierId === null) this.db.prepare('DELETE FROM session_follows WHERE session_id = ?').run(id)
+    else this.db.prepare('INSERT OR REPLACE INTO session_follows (session_id, earlier_id, linked_at) VALUES (?, ?, ?)').run(id, earlierId, new Date().toISOString())
+  }
+
+  async getFollows(id: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT earlier_id FROM session_follows WHERE session_id = ?').get(id) as { earlier_id: string } | undefined
+    return row?.earlier_id ?? null
+  }
+
+  async listFollowUps(earlierId: string): Promise<string[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT f.session_id FROM session_follows f LEFT JOIN sessions s ON s.id = f.session_id
+         WHERE f.earlier_id = ? ORDER BY s.scheduled_start IS NULL, s.scheduled_start, f.session_id`,
+      )
+      .all(earlierId) as { session_id: string }[]
+    return rows.map((row) => row.session_id)
+  }
+
+  async listFollowLinks(): Promise<{ sessionId: string; earlierId: string }[]> {
+    const rows = this.db.prepare('SELECT session_id, earlier_id FROM session_follows ORDER BY session_id').all() as { session_id: string; earlier_id: string }[]
+    return rows.map((row) => ({ sessionId: row.session_id, earlierId: row.earlier_id }))
+  }
+
+  async recordPeople(id: string, people: SessionPerson[]): Promise<void> {
+    const now = new Date().toISOString()
+    const insert = this.db.prepare(
+      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES (?, ?, 'took-part', ?, ?)
+       ON CONFLICT (person_id, session_id, kind) DO UPDATE SET name = excluded.name`,
+    )
+    this.db.transaction(() => {
+      for (const person of people) insert.run(person.personId, id, person.name, now)
+    })()
+  }
+
+  async addListened(personId: string, sessionId: string): Promise<void> {
+    this.db
+      .prepare(`INSERT OR IGNORE INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES (?, ?, 'listened', '', ?)`)
+      .run(personId, sessionId, new Date().toISOString())
+  }
+
+  async removeListened(personId: string, sessionId: string): Promise<boolean> {
+    return this.db.prepare(`DELETE FROM person_sessions WHERE person_id = ? AND session_id = ? AND kind = 'listened'`).run(personId, sessionId).changes > 0
+  }
+
+  async listPersonSessions(personId: string): Promise<PersonSession[]> {
+    const rows = this.db
+      .prepare('SELECT session_id, kind, name FROM person_sessions WHERE person_id = ? ORDER BY added_at, session_id, kind')
+      .all(personId) as { session_id: string; kind: PersonSession['kind']; name: string }[]
+    return rows.map((row) => ({ sessionId: row.session_id, kind: row.kind, name: row.name }))
+  }
+
+  async addPersonKey(personId: string, keyHash: string): Promise<void> {
+    this.db.prepare('INSERT OR IGNORE INTO person_keys (person_id, key_hash, created_at) VALUES (?, ?, ?)').run(personId, keyHash, new Date().toISOString())
+  }
+
+  async personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'> {
+    const rows = this.db.prepare('SELECT key_hash FROM person_keys WHERE person_id = ?').all(personId) as { key_hash: string }[]
+    if (rows.length === 0) return 'unknown'
+    return rows.some((row) => row.key_hash === keyHash) ? 'match' : 'mismatch'
+  }
+
+  async createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void> {
+    this.db.transaction(() => {
+      // Expired transfers are swept here, so the table only holds live ones.
+      this.db.prepare('DELETE FROM identity_transfers WHERE expires_at <= ?').run(new Date().toISOString())
+      this.db
+        .prepare('INSERT INTO identity_transfers (code_hash, person_id, name, color, expires_at) VALUES (?, ?, ?, ?, ?)')
+        .run(codeHash, transfer.personId, transfer.name, transfer.color, expiresAt)
+    })()
+  }
+
+  async takeTransfer(codeHash: string): Promise<IdentityTransfer | null> {
+    const row = this.db.prepare('DELETE FROM identity_transfers WHERE code_hash = ? RETURNING person_id, name, color, expires_at').get(codeHash) as
+      | { person_id: string; name: string; color: string; expires_at: string }
+      | undefined
+    if (!row || row.expires_at <= new Date().toISOString()) return null
+    return { personId: row.person_id, name: row.name, color: row.color }
+  }
+
+  async countTransfers(personId: string): Promise<number> {
+    const row = this.db.prepare('SELECT count(*) AS n FROM identity_transfers WHERE person_id = ? AND expires_at > ?').get(personId, new Date().toISOString()) as { n: number }
+    return row.n
   }
 
   async close(): Promise<void> {}

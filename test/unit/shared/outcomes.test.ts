@@ -20,6 +20,7 @@ import {
   tasks,
   todo,
   ul,
+  link,
 } from '../../helpers/pm-builder.ts'
 
 const act = (text: string, fields: Partial<ActionOutcome> = {}): ActionOutcome => ({
@@ -135,5 +136,21 @@ describe('extractOutcomes', () => {
 
   it('finds nothing in the empty template', () => {
     expect(extractOutcomes(doc(h2('Decisions'), ul(li('')), h2('Action items'), tasks(todo(''))))).toEqual({ decisions: [], actions: [] })
+  })
+
+  it('reads a carried item\'s link back as where it came from, and leaves its text out of the action', () => {
+    const carried = doc(
+      h2('Action items'),
+      tasks(
+        todo('@ada writes the spec ', link('/s/nova-cells/archive#action-3', '(from Nova: cells)')),
+        done('@grace reviews ', link('https://example.org/s/x/archive#action-1', 'a page')),
+      ),
+      action('@linus benchmarks ', link('/s/other/archive#action-0', '(from Other)')),
+    )
+    expect(extractOutcomes(carried).actions).toEqual([
+      act('@ada writes the spec', { owner: 'ada', from: { sessionId: 'nova-cells', index: 3 } }),
+      act('@grace reviews a page', { owner: 'grace', done: true }),
+      act('@linus benchmarks', { owner: 'linus', source: 'action', from: { sessionId: 'other', index: 0 } }),
+    ])
   })
 })

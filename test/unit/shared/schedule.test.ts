@@ -37,6 +37,18 @@ describe('schedule parsing', () => {
     expect(parseCsvSchedule('title,start,duration\r\n"unclosed,2026-01-01T00:00Z,40\r\n').problems[0]!.message).toMatch(/not valid CSV/)
   })
 
+  it('reads the follows column of a CSV and X-SUMMITPAD-FOLLOWS of an iCalendar event', () => {
+    const csv = parseCsvSchedule('title,start,duration,follows\r\nPart 2,2026-05-12 09:00,40,Part 1\r\nPart 1,2026-05-11 09:00,40,\r\n')
+    expect(csv.entries.map((entry) => [entry.title, entry.follows])).toEqual([
+      ['Part 2', 'Part 1'],
+      ['Part 1', ''],
+    ])
+    const ics = parseIcsSchedule(
+      ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:a', 'SUMMARY:Part 2', 'DTSTART:20260512T090000Z', 'DTEND:20260512T094000Z', 'X-SUMMITPAD-FOLLOWS:Part 1', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n'),
+    )
+    expect(ics.entries.map((entry) => entry.follows)).toEqual(['Part 1'])
+  })
+
   it('gives readable ids that stay the same when the schedule is re-exported in another order', () => {
     const entries = parseCsvSchedule(summitCsv()).entries
     const ids = scheduleIds('Summit 2026', entries)

@@ -8,7 +8,8 @@ const suite = browserSuite()
 describe('content security policy', () => {
   it('is sent with every page, and no page breaks it', async () => {
     const { session, links, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'CSP check' })
-    const ended = await createSessionWithKeys(suite.server.url, { title: 'Ended CSP check' })
+    // Written in, so its archive page draws the pad (an untouched pad's shows a hint instead).
+    const ended = await createSessionWithKeys(suite.server.url, { title: 'Ended CSP check', content: '## Agenda\n\n1. Policy review — @ada, 10 min\n\n## Notes\n\nScripts come from this origin only.\n' })
     await act(suite.server.url, ended.session.id, 'end', ended.moderatorKey)
     const res = await fetch(`${suite.server.url}/s/${session.id}`)
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")

@@ -120,9 +120,11 @@ describe('running a session', () => {
 
     mod.once('dialog', (dialog) => void dialog.accept())
     await mod.getByRole('button', { name: 'End', exact: true }).click()
-    await att.locator('.banner', { hasText: 'ended' }).waitFor({ timeout: 1000 })
+    // Ending archives the pad before the control doc says "ended", in a worker that starts on
+    // first use: seconds on a loaded machine. Playwright's default timeout guards against a hang.
+    await att.locator('.banner', { hasText: 'ended' }).waitFor()
     expect(await att.locator('.pad-editor').getAttribute('contenteditable')).toBe('false')
-    await mod.locator('.banner', { hasText: 'ended' }).waitFor({ timeout: 1000 })
+    await mod.locator('.banner', { hasText: 'ended' }).waitFor()
     expect(await mod.locator('.pad-editor').getAttribute('contenteditable')).toBe('false')
     await modContext.close()
     await attContext.close()

@@ -16,6 +16,7 @@
  * stores them.
  */
 import type { Node as PMNode } from 'prosemirror-model'
+import type { EtherpadFormat } from '../../shared/api.ts'
 import * as Y from 'yjs'
 import { chatArrayName, toChatMessage, type ChatMessage } from '../../shared/chat.ts'
 import { parseEtherpad, type EtherpadAuthor, type ParsedPad } from '../../shared/import/etherpad.ts'
@@ -28,9 +29,11 @@ import { defaultUpdateCheckLimits, UpdateChecker, type DocShape } from '../sync/
 import { scanUpdate } from '../sync/update-shape.ts'
 import { authorsMapName, usersMapName } from '../history/authors.ts'
 
-/** The file formats of an Etherpad import: its own `.etherpad` export, its HTML or text export. */
-export const etherpadFormats = ['etherpad', 'html', 'text'] as const
-export type EtherpadFormat = (typeof etherpadFormats)[number]
+/** The format of an Etherpad export by its first character: `{` `.etherpad`, `<` HTML, else text. */
+export function detectEtherpadFormat(file: string): EtherpadFormat {
+  const first = /\S/.exec(file.slice(0, 4096))?.[0]
+  return first === '{' ? 'etherpad' : first === '<' ? 'html' : 'text'
+}
 
 /** What an import makes of one file. */
 export interface EtherpadSeeds {

@@ -4,13 +4,14 @@
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { Session, SessionLinks, SessionView } from '../../shared/api.ts'
-import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
+import type { EtherpadImportSummary, Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import { createSessionBody, currentBody, etherpadImportQuery, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate } from '../../shared/template.ts'
-import { agendaSeedInWorker } from '../workers/heavy-work.ts'
+import { agendaSeedInWorker, etherpadSeedsInWorker } from '../workers/heavy-work.ts'
+import { detectEtherpadFormat } from './etherpad-seed.ts'
 import { importFailure } from './import-failure.ts'
 import type { Archiver } from '../archive/archiver.ts'
 import type { Bus } from '../bus/bus.ts'
@@ -30,6 +31,8 @@ import { parseBody } from './parse-body.ts'
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
+
+type CreateSessionBodyParsed = ReturnType<typeof createSessionBody.parse>
 
 export class SessionService {
   /** Called after a session went live or ended (before it is archived), e.g. to save a revision. */
@@ -58,6 +61,26 @@ export class SessionService {
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
     const body = parseBody(createSessionBody, input)
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
+    return this.createSeeded(body, { pad: padSeed, chat: null, authors: [] })
+  }
+
+  /**
+   * Creates a session as `create` does, its pad and chat imported from an Etherpad export `file`
+   * (see server/sessions/etherpad-seed.ts) instead of the template. `query` holds the session's
+   * fields as `POST /api/sessions/etherpad` takes them. The file is read in a worker; a file that
+   * cannot be imported is refused before anything is stored (400, 413, 422).
+   */
+  async createFromEtherpad(query: unknown, file: string): Promise<{ session: Session; links: SessionLinks; imported: EtherpadImportSummary }> {
+    const { format: asked, ...fields } = parseBody(etherpadImportQuery, query)
+    const body = parseBody(createSessionBody, fields)
+    if (file.length === 0) throw new AppError('invalid_body', 'the request body must be the exported pad file; it is empty')
+    const format = asked ?? detectEtherpadFormat(file)
+    const seeds = await etherpadSeedsInWorker(file, format)
+    const created = await this.createSeeded(body, seeds)
+    return { ...created, imported: { format, lines: seeds.lines, authors: seeds.authors.length, chatMessages: seeds.chatMessages } }
+  }
+
+  private async createSeeded(body: CreateSessionBodyParsed, seeds: { pad: Uint8Array; chat: Uint8Array | null; authors: string[] }): Promise<{ session: Session; links: SessionLinks }> {
     const moderatorKey = mintSecret()
     const editorKey = mintSecret()
     const fields = {
@@ -72,9 +95,10 @@ export class SessionService {
       editorKeyHash: hashSecret(editorKey),
     }
     const session = await this.createWithFreshId(fields)
-    await this.docs.append(session.id, padSeed)
-    await this.docs.appendRevision(session.id, seedRevision(padSeed))
+    await this.docs.append(session.id, seeds.pad)
+    await this.docs.appendRevision(session.id, { ...seedRevision(seeds.pad), authors: seeds.authors })
     await this.docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
+    if (seeds.chat) await this.docs.append(formatDocName({ sessionId: session.id, kind: 'chat' }), seeds.chat)
     const base = `/s/${session.id}`
     return {
       session,

@@ -19,6 +19,8 @@ import { clampLevel, headingLevel, linkTarget, linkify, maxPadLines, type PadLin
 
 /** Largest HTML export accepted, in characters. @default 4194304 (4 MiB) */
 export const maxEtherpadHtmlChars = 4 * 1024 * 1024
+/** Deepest element nesting accepted in HTML (Etherpad's exports nest a few levels). @default 256 */
+export const maxEtherpadHtmlDepth = 256
 
 const skipped = new Set(['head', 'script', 'style', 'template', 'title', 'noscript', 'iframe', 'object', 'svg', 'math'])
 const blockTags = new Set(['p', 'div', 'li', 'ul', 'ol', 'blockquote', 'pre', 'tr', 'table', 'section', 'article', 'header', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'body', 'html', 'dl', 'dt', 'dd'])
@@ -35,6 +37,7 @@ export function parseEtherpadHtml(html: string): PadLine[] {
   const starts: (number | null)[] = []
   const links: (string | null)[] = []
   let skipDepth = 0
+  let depth = 0
   let bold = 0
   let italic = 0
   let heading: number | null = null
@@ -62,6 +65,8 @@ export function parseEtherpadHtml(html: string): PadLine[] {
   const parser = new Parser(
     {
       onopentag(name, attribs) {
+        // htmlparser2 keeps its open elements in an array it shifts: bound the depth (issue 20).
+        if (++depth > maxEtherpadHtmlDepth) throw new ImportError('too_many_items', `the HTML nests elements deeper than ${maxEtherpadHtmlDepth} levels`)
         if (skipDepth > 0 || skipped.has(name)) {
           skipDepth++
           return
@@ -87,6 +92,7 @@ export function parseEtherpadHtml(html: string): PadLine[] {
         runs.push({ text, bold: bold > 0, italic: italic > 0, href, author: null })
       },
       onclosetag(name) {
+        depth--
         if (skipDepth > 0) {
           skipDepth--
           return

@@ -1,11 +1,11 @@
 /**
  * The commands that talk to a running server over its HTTP API (`--url`, default
- * `SUMMITPAD_URL` or http://localhost:3000): `import-schedule`, `export`, `export-archive`. An
+ * `SUMMITPAD_URL` or http://localhost:3000): `import-schedule`, `import-etherpad`, `export`, `export-archive`. An
  * organizer token (`--token` or `SUMMITPAD_TOKEN`) is sent as `Authorization: Bearer <token>`.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { exportFormats } from '../../shared/api.ts'
+import { etherpadFormats, exportFormats, type EtherpadImportSummary } from '../../shared/api.ts'
 import { scheduleFormats } from '../../shared/schedule/schedule.ts'
 import { CliError, usageError } from './cli-error.ts'
 import { formatBytes, ProgressBar } from './progress.ts'
@@ -49,6 +49,57 @@ interface ImportAnswer {
   /** Live or ended sessions the import left alone. */
   skipped: number
   sessions: { id: string; line: number; title: string; outcome: string; reason?: string; changes?: Record<string, { from: unknown; to: unknown }>; links?: { moderator: string; attendee: string; projector: string } }[]
+}
+
+/** The session fields `import-etherpad` passes on; absent ones take the server's defaults. */
+export interface EtherpadImportOptions {
+  title: string
+  track?: string
+  room?: string
+  moderator?: string
+  start?: string
+  duration?: string
+  access?: string
+  format?: string
+  json: boolean
+}
+
+/** The format of an Etherpad export by its file name: `.etherpad`, `.html`/`.htm`, `.txt`; else null (the server guesses). */
+export function etherpadFormatOf(file: string): string | null {
+  return /\.etherpad$/i.test(file) ? 'etherpad' : /\.html?$/i.test(file) ? 'html' : /\.txt$/i.test(file) ? 'text' : null
+}
+
+/**
+ * `import-etherpad FILE --title TITLE [...]`: creates a session from an Etherpad export (the
+ * `.etherpad` file, or its HTML or text export) and prints what was imported and the session's
+ * three links (with secrets: keep the output private). `json` prints the server's answer as is.
+ */
+export async function importEtherpadCommand(target: ServerTarget, file: string, options: EtherpadImportOptions): Promise<void> {
+  const format = options.format ?? etherpadFormatOf(file)
+  if (format !== null && !(etherpadFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${etherpadFormats.join(', ')}`)
+  let content: Buffer
+  try {
+    content = fs.readFileSync(file)
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
+  }
+  const query = new URLSearchParams({ title: options.title })
+  const fields = { track: options.track, room: options.room, moderator: options.moderator, scheduledStart: options.start, durationMinutes: options.duration, access: options.access, format: format ?? undefined }
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) query.set(key, value)
+  const res = await call(target, `api/sessions/etherpad?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': format === 'etherpad' ? 'application/json' : format === 'html' ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' },
+    body: new Uint8Array(content),
+  })
+  const answer = (await res.json()) as { session: { id: string; title: string }; links: { moderator: string; attendee: string; projector: string }; imported: EtherpadImportSummary }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
+    return
+  }
+  const base = target.url.replace(/\/$/, '')
+  const { imported } = answer
+  process.stdout.write(`created ${answer.session.id} "${answer.session.title}" from ${imported.format}: ${imported.lines} lines, ${imported.authors} authors, ${imported.chatMessages} chat messages\n`)
+  process.stdout.write(`  moderator  ${base}${answer.links.moderator}\n  attendee   ${base}${answer.links.attendee}\n  projector  ${base}${answer.links.projector}\n`)
 }
 
 /**

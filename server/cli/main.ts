@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigError, loadConfig, type Config } from '../config.ts'
 import { CliError, failureExit, usageError, usageExit } from './cli-error.ts'
-import { exportArchiveCommand, exportCommand, importScheduleCommand, type ServerTarget } from './http-commands.ts'
+import { exportArchiveCommand, exportCommand, importEtherpadCommand, importScheduleCommand, type ServerTarget } from './http-commands.ts'
 import { migrateCommand } from './migrate.ts'
 import { backupCommand, checkCommand, restoreCommand, sqliteFile } from './store-commands.ts'
 
@@ -67,6 +67,41 @@ ${serverFlags}`,
     async run(values, [file], env) {
       if (!values.event) throw usageError('--event NAME is required')
       await importScheduleCommand(target(values, env), file!, { event: values.event as string, format: values.format as string | undefined, dryRun: values['dry-run'] === true, json: values.json === true })
+    },
+  },
+  'import-etherpad': {
+    usage: 'import-etherpad FILE --title TITLE [--track T] [--room R] [--moderator M] [--start ISO] [--duration MIN] [--access open|key] [--format etherpad|html|text] [--json] [--url URL] [--token TOKEN]',
+    help: `Creates a session from an Etherpad export: the .etherpad file (text, authors with their
+colours, chat) or its HTML or text export (the format from the file name unless --format).
+Prints what was imported and the session's links, which carry secrets. See docs/etherpad-import.md.
+${serverFlags}`,
+    options: {
+      ...httpOptions,
+      title: { type: 'string' },
+      track: { type: 'string' },
+      room: { type: 'string' },
+      moderator: { type: 'string' },
+      start: { type: 'string' },
+      duration: { type: 'string' },
+      access: { type: 'string' },
+      format: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    positionals: 1,
+    async run(values, [file], env) {
+      if (!values.title) throw usageError('--title TITLE is required')
+      const text = (name: string) => values[name] as string | undefined
+      await importEtherpadCommand(target(values, env), file!, {
+        title: values.title as string,
+        track: text('track'),
+        room: text('room'),
+        moderator: text('moderator'),
+        start: text('start'),
+        duration: text('duration'),
+        access: text('access'),
+        format: text('format'),
+        json: values.json === true,
+      })
     },
   },
   export: {

@@ -8,7 +8,8 @@
  * - `pad:<padId>:revs:<n>`: the revisions (not replayed: the pad's last revision is what is
  *   imported; `revs:<head>`'s `meta.atext` stands in when the pad record has no atext);
  * - `pad:<padId>:chat:<n>`: chat messages `{ text, authorId (userId in old files), time }`;
- * - `globalAuthor:<authorId>`: the authors, `{ name, colorId }` (a palette index or `#rrggbb`).
+ * - `globalAuthor:<authorId>`: the authors, `{ name, colorId }` (a palette index or `#rrggbb`; the
+ *   light colour is darkened to the same hue for summitpad, see `summitpadColor`).
  * Other records (plugins') are ignored.
  *
  * `attribs` is a run of operations `(*N)* (|L)? +C`: the attribute numbers `N` apply to the next
@@ -66,7 +67,7 @@ export interface ParsedPad {
  * Etherpad's author colour palette (`colorId` indexes it), as its AuthorManager lists it: these
  * are colour values, the data an `.etherpad` file refers to.
  */
-const etherpadPalette = (
+export const etherpadPalette = (
   'ffc7c7 fff1c7 e3ffc7 c7ffd5 c7ffff c7d5ff e3c7ff ffc7f1 ffa8a8 ffe699 cfff9e 99ffb3 a3ffff 99b3ff cc99ff ff99e5 ' +
   'e7b1b1 e9dcaf cde9af bfedcc b1e7e7 c3cdee d2b8ea eec3e6 e9cece e7e0ca d3e5c7 bce1c5 c1e2e2 c1c9e2 cfc1e2 e0bdd9 ' +
   'baded3 a0f8eb b1e7e0 c3c8e4 cec5e2 b1d5e7 cda8f0 f0f0a8 f2f2a6 f5a8eb c5f9a9 ececbb e7c4bc daf0b2 b0a0fd bce2e7 ' +
@@ -263,12 +264,53 @@ function readAuthor(record: unknown, id: string, index: number): EtherpadAuthor 
   return { id, name, color: authorColor(entry.colorId, index) }
 }
 
+/** The author's Etherpad colour (`colorId`), as summitpad shows authors: see {@link summitpadColor}. */
 function authorColor(colorId: unknown, index: number): string {
-  if (typeof colorId === 'number' && Number.isInteger(colorId) && colorId >= 0 && colorId < etherpadPalette.length) return etherpadPalette[colorId]!
+  if (typeof colorId === 'number' && Number.isInteger(colorId) && colorId >= 0 && colorId < etherpadPalette.length) return summitpadColor(etherpadPalette[colorId]!)
   if (typeof colorId === 'string') {
-    if (/^#[0-9a-f]{6}$/i.test(colorId)) return colorId.toLowerCase()
+    if (/^#[0-9a-f]{6}$/i.test(colorId)) return summitpadColor(colorId)
     const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(colorId)
-    if (short) return `#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`.toLowerCase()
+    if (short) return summitpadColor(`#${short[1]}${short[1]}${short[2]}${short[2]}${short[3]}${short[3]}`)
   }
-  return etherpadPalette[index % etherpadPalette.length]!
+  return summitpadColor(etherpadPalette[index % etherpadPalette.length]!)
+}
+
+/**
+ * An Etherpad author colour in summitpad's kind: the same hue, saturation at least 55% and
+ * lightness 38%, or darker until it has 3.5:1 contrast on white (`#rrggbb`, lower case).
+ * Etherpad's colours are light backgrounds (`#ffc7c7`); summitpad draws an author's colour as a
+ * name dot, a cursor and an underline on white and tints text with it lightly, which needs a
+ * dark colour like those of `client/sync/presence.ts`.
+ */
+export function summitpadColor(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16) / 255) as [number, number, number]
+  const max = Math.max(r, g, b)
+  const min = Math.min(r, g, b)
+  const light = (max + min) / 2
+  const delta = max - min
+  const saturation = delta === 0 ? 0 : delta / (1 - Math.abs(2 * light - 1))
+  let hue = 0
+  if (delta !== 0) hue = max === r ? ((g - b) / delta + 6) % 6 : max === g ? (b - r) / delta + 2 : (r - g) / delta + 4
+  // A grey stays grey; any other colour gets enough saturation to be told apart.
+  const s = delta === 0 ? 0 : Math.min(0.8, Math.max(0.55, saturation))
+  // Darker until it stands out on white (3.5:1: yellows and greens need less light than blues).
+  for (let l = 0.38; ; l -= 0.02) {
+    const rgb = hslToRgb(hue, s, l)
+    if (l <= 0.2 || 1.05 / (relativeLuminance(rgb) + 0.05) >= 3.5) return `#${rgb.map((v) => Math.round(v * 255).toString(16).padStart(2, '0')).join('')}`
+  }
+}
+
+/** RGB (0-1) of a hue in sixths (0-6), saturation and lightness (0-1). */
+function hslToRgb(hue: number, s: number, l: number): [number, number, number] {
+  const chroma = (1 - Math.abs(2 * l - 1)) * s
+  const x = chroma * (1 - Math.abs((hue % 2) - 1))
+  const [r, g, b] = hue < 1 ? [chroma, x, 0] : hue < 2 ? [x, chroma, 0] : hue < 3 ? [0, chroma, x] : hue < 4 ? [0, x, chroma] : hue < 5 ? [x, 0, chroma] : [chroma, 0, x]
+  const m = l - chroma / 2
+  return [r + m, g + m, b + m]
+}
+
+/** WCAG relative luminance of an RGB (0-1) colour. */
+function relativeLuminance(rgb: [number, number, number]): number {
+  const [r, g, b] = rgb.map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)) as [number, number, number]
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
 }

@@ -72,9 +72,9 @@ describe('POST /api/sessions/etherpad', () => {
     expect(doc.textContent).toContain('online data migrations')
     const owners = clientOwners(pad.ydoc)
     expect(describeAuthors(pad.ydoc, new Set(owners.values()))).toEqual([
-      { id: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#c7ffff' },
-      { id: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ff99e5' },
-      { id: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#99b3ff' },
+      { id: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#109393' },
+      { id: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ae1387' },
+      { id: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#133bae' },
     ])
     // "to keep the API stable" was written by Ildikó: its characters are on her client.
     const notes = pad.ydoc.getXmlFragment(padFragmentName).toArray().find((block) => block.toString().includes('We agreed')) as Y.XmlElement
@@ -91,9 +91,9 @@ describe('POST /api/sessions/etherpad', () => {
     const chat = await open(`${session.id}/chat`)
     const messages = toChatMessages(chat.ydoc.getArray('messages').toArray())
     expect(messages.map((m) => [m.name, m.color, m.text, m.time])).toEqual([
-      ['Thierry', '#c7ffff', 'Starting in two minutes', 1_400_000_100_000],
-      ['Ildikó', '#ff99e5', 'Can someone link the spec? https://review.openstack.org/', 1_400_000_160_000],
-      ['Unnamed author 3', '#99b3ff', 'Done, see the notes', 1_400_000_220_000],
+      ['Thierry', '#109393', 'Starting in two minutes', 1_400_000_100_000],
+      ['Ildikó', '#ae1387', 'Can someone link the spec? https://review.openstack.org/', 1_400_000_160_000],
+      ['Unnamed author 3', '#133bae', 'Done, see the notes', 1_400_000_220_000],
     ])
 
     // The imported pad is an ordinary pad: an editor's edit is stored and reaches a new client.

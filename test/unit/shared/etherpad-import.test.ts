@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { maxEtherpadAuthors, maxEtherpadChat, maxPoolEntries, parseEtherpad } from '../../../shared/import/etherpad.ts'
+import { etherpadPalette, maxEtherpadAuthors, maxEtherpadChat, maxPoolEntries, parseEtherpad, summitpadColor } from '../../../shared/import/etherpad.ts'
+import { blend, contrast } from '../../helpers/contrast.ts'
 import { parseEtherpadHtml, parseEtherpadText } from '../../../shared/import/etherpad-exports.ts'
 import { ImportError } from '../../../shared/import/markdown.ts'
 import { linesToDoc, maxPadLines, type PadLine } from '../../../shared/import/pad-lines.ts'
@@ -47,7 +48,7 @@ describe('parseEtherpad', () => {
     ])
     expect(texts(pad.lines[1]!)).toBe('second')
     expect(pad.lines[1]!.runs[0]!.author).toBeNull()
-    expect(pad.authors).toEqual([{ id: 'a.x', name: 'Unnamed author 1', color: '#ffc7c7' }])
+    expect(pad.authors).toEqual([{ id: 'a.x', name: 'Unnamed author 1', color: '#ae1313' }])
   })
 
   it('reads the summit fixture: headings, nested lists, marks, links, three authors and the chat', () => {
@@ -80,9 +81,9 @@ describe('parseEtherpad', () => {
     expect(pad.lines[7]!.runs[1]).toMatchObject({ text: 'operators', bold: true })
     expect(pad.lines[11]!.runs[1]).toMatchObject({ text: 'nova-specs review', href: 'https://review.openstack.org/#/c/12345/' })
     expect(pad.authors).toEqual([
-      { id: 'a.7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#c7ffff' },
-      { id: 'a.Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ff99e5' },
-      { id: 'a.L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#99b3ff' },
+      { id: 'a.7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#109393' },
+      { id: 'a.Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ae1387' },
+      { id: 'a.L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#133bae' },
     ])
     expect(pad.chat).toEqual([
       { author: 'a.7nP0v1kQmXb2Y3cZ', text: 'Starting in two minutes', time: 1_400_000_100_000 },
@@ -103,7 +104,7 @@ describe('parseEtherpad', () => {
     ])
     expect(pad.lines[4]!.runs[1]!.href).toBe('https://example.org/x')
     expect(pad.lines[5]!.runs[0]!.href).toBeNull()
-    expect(pad.authors[0]).toEqual({ id: 'a.oldAuthor0000001', name: 'Unnamed author 1', color: '#aabbcc' })
+    expect(pad.authors[0]).toEqual({ id: 'a.oldAuthor0000001', name: 'Unnamed author 1', color: '#2c6196' })
     // An author without a globalAuthor record still gets a name and a palette colour.
     expect(pad.authors[1]).toMatchObject({ id: 'a.noRecordForThis00', name: 'Unnamed author 2' })
     expect(pad.chat).toEqual([{ author: 'a.oldAuthor0000001', text: 'old style message', time: 1_300_000_000_000 }])
@@ -162,6 +163,22 @@ describe('parseEtherpad', () => {
       ['paragraph', '*not a marker'],
       ['bullet', 'item'],
     ])
+  })
+})
+
+describe('summitpadColor', () => {
+  it('turns each of Etherpad’s light author colours into one that reads on white and tints text readably', () => {
+    const tintAlpha = 0x2e / 255
+    const colors = new Set<string>()
+    for (const light of etherpadPalette) {
+      const color = summitpadColor(light)
+      expect(color).toMatch(/^#[0-9a-f]{6}$/)
+      expect(contrast(color, '#ffffff'), `${light} → ${color}`).toBeGreaterThanOrEqual(3)
+      expect(contrast('#1a1f24', blend(color, tintAlpha, '#ffffff')), `${light} → ${color}`).toBeGreaterThanOrEqual(4.5)
+      colors.add(color)
+    }
+    // Distinct hues stay distinct.
+    expect(colors.size).toBeGreaterThan(40)
   })
 })
 

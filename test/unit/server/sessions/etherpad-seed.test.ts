@@ -48,9 +48,9 @@ describe('etherpadSeeds', () => {
     expect(read.textContent).toContain('We agreed to keep the API stable for two releases.')
     expect(seeds.authors).toEqual(['etherpad-a_7nP0v1kQmXb2Y3cZ', 'etherpad-a_Q2r9sTuV8wX1yZ0a', 'etherpad-a_L5kJ3hG7fD2sA9pO'])
     expect(describeAuthors(ydoc, seeds.authors)).toEqual([
-      { id: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#c7ffff' },
-      { id: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ff99e5' },
-      { id: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#99b3ff' },
+      { id: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#109393' },
+      { id: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ae1387' },
+      { id: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#133bae' },
     ])
     const texts = authoredTexts(ydoc)
     expect(texts).toContainEqual({ text: 'We agreed ', person: 'etherpad-a_7nP0v1kQmXb2Y3cZ' })
@@ -79,9 +79,9 @@ describe('etherpadSeeds', () => {
     expect(seeds.chatMessages).toBe(3)
     const messages = toChatMessages(load(seeds.chat!).getArray('messages').toArray())
     expect(messages.map(({ authorId, name, color, text, time }) => ({ authorId, name, color, text, time }))).toEqual([
-      { authorId: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#c7ffff', text: 'Starting in two minutes', time: 1_400_000_100_000 },
-      { authorId: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ff99e5', text: 'Can someone link the spec? https://review.openstack.org/', time: 1_400_000_160_000 },
-      { authorId: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#99b3ff', text: 'Done, see the notes', time: 1_400_000_220_000 },
+      { authorId: 'etherpad-a_7nP0v1kQmXb2Y3cZ', name: 'Thierry', color: '#109393', text: 'Starting in two minutes', time: 1_400_000_100_000 },
+      { authorId: 'etherpad-a_Q2r9sTuV8wX1yZ0a', name: 'Ildikó', color: '#ae1387', text: 'Can someone link the spec? https://review.openstack.org/', time: 1_400_000_160_000 },
+      { authorId: 'etherpad-a_L5kJ3hG7fD2sA9pO', name: 'Unnamed author 3', color: '#133bae', text: 'Done, see the notes', time: 1_400_000_220_000 },
     ])
   })
 

@@ -30,6 +30,7 @@ interface ImportAnswer {
 export function scheduleImportForm(): HTMLElement {
   const event = h('input', { id: 'import-event', name: 'event', required: true, maxlength: 80, placeholder: 'e.g. Summit 2026', autocomplete: 'off' })
   const file = h('input', { id: 'import-file', name: 'schedule', type: 'file', required: true, accept: '.csv,.ics,text/csv,text/calendar' })
+  const etherpads = h('input', { id: 'import-etherpads', name: 'etherpads', type: 'file', multiple: true, accept: '.etherpad,.html,.htm,.txt,application/json,text/html,text/plain' })
   const preview = h('button', { type: 'button' }, 'Preview')
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Import')
   const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' })
@@ -39,6 +40,13 @@ export function scheduleImportForm(): HTMLElement {
     h('h2', { id: 'import-heading' }, 'Import the schedule'),
     h('label', { class: 'field', for: 'import-event' }, h('span', { class: 'field-label' }, 'Event'), event),
     h('label', { class: 'field', for: 'import-file' }, h('span', { class: 'field-label' }, 'Schedule file (CSV or .ics)'), file),
+    h(
+      'label',
+      { class: 'field', for: 'import-etherpads' },
+      h('span', { class: 'field-label' }, 'Etherpad pads (optional)'),
+      etherpads,
+      h('span', { class: 'field-hint' }, 'Exports (.etherpad, HTML or text) named in the CSV’s etherpad column: those sessions start from them.'),
+    ),
     h('div', { class: 'button-row' }, preview, submit),
     result,
   )
@@ -52,10 +60,12 @@ export function scheduleImportForm(): HTMLElement {
     preview.disabled = submit.disabled = true
     result.replaceChildren(h('p', {}, dryRun ? 'Checking…' : 'Importing…'))
     try {
+      const etherpadFiles: Record<string, string> = {}
+      for (const pad of etherpads.files ?? []) etherpadFiles[pad.name] = await pad.text()
       const res = await fetch('/api/schedule/import', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun }),
+        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun, etherpadFiles }),
       })
       const answer = (await res.json()) as ImportAnswer
       if (!res.ok) {

@@ -107,7 +107,7 @@ export async function importEtherpadCommand(target: ServerTarget, file: string, 
  * (created, updated with its changes, unchanged, skipped with the server's reason) and, for created ones, their three links (with
  * secrets: keep the output private). `json` prints the server's answer as is.
  */
-export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; dryRun: boolean; json: boolean }): Promise<void> {
+export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; dryRun: boolean; json: boolean; etherpads?: string[] }): Promise<void> {
   const format = options.format ?? (/\.(ics|ical)$/i.test(file) ? 'ics' : /\.csv$/i.test(file) ? 'csv' : null)
   if (!format) throw usageError(`cannot tell the format of ${file}: give --format csv or --format ics`)
   if (!(scheduleFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${scheduleFormats.join(', ')}`)
@@ -117,10 +117,19 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
   }
+  // Etherpad exports named in the schedule's `etherpad` column travel by their file names.
+  const etherpadFiles: Record<string, string> = {}
+  for (const pad of options.etherpads ?? []) {
+    try {
+      etherpadFiles[path.basename(pad)] = fs.readFileSync(pad, 'utf8')
+    } catch (error) {
+      throw new CliError(`cannot read ${pad}: ${(error as Error).message}`)
+    }
+  }
   const res = await call(target, 'api/schedule/import', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun }),
+    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun, ...(options.etherpads?.length ? { etherpadFiles } : {}) }),
   })
   const answer = (await res.json()) as ImportAnswer
   if (options.json) {

@@ -57,16 +57,23 @@ the flags override PORT, HOST and DATA_DIR. Stops gracefully on SIGINT / SIGTERM
     },
   },
   'import-schedule': {
-    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--dry-run] [--json] [--url URL] [--token TOKEN]',
+    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--etherpad PAD]... [--dry-run] [--json] [--url URL] [--token TOKEN]',
     help: `Imports a summit schedule (CSV or iCalendar; the format from the file name unless --format)
 into a running server. Re-importing changes only what changed. --dry-run reports what would
-change. Created sessions are printed with their links, which carry secrets.
+change. Created sessions are printed with their links, which carry secrets. --etherpad (repeatable)
+uploads an Etherpad export that the CSV's etherpad column names by its file name.
 ${serverFlags}`,
-    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, etherpad: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     positionals: 1,
     async run(values, [file], env) {
       if (!values.event) throw usageError('--event NAME is required')
-      await importScheduleCommand(target(values, env), file!, { event: values.event as string, format: values.format as string | undefined, dryRun: values['dry-run'] === true, json: values.json === true })
+      await importScheduleCommand(target(values, env), file!, {
+        event: values.event as string,
+        format: values.format as string | undefined,
+        dryRun: values['dry-run'] === true,
+        json: values.json === true,
+        etherpads: values.etherpad as string[] | undefined,
+      })
     },
   },
   'import-etherpad': {

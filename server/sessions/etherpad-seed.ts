@@ -29,6 +29,11 @@ import { defaultUpdateCheckLimits, UpdateChecker, type DocShape } from '../sync/
 import { scanUpdate } from '../sync/update-shape.ts'
 import { authorsMapName, usersMapName } from '../history/authors.ts'
 
+/** The format of an Etherpad export by its file name (`.etherpad`, `.html`/`.htm`, `.txt`), else null. */
+export function etherpadFormatOfName(name: string): EtherpadFormat | null {
+  return /\.etherpad$/i.test(name) ? 'etherpad' : /\.html?$/i.test(name) ? 'html' : /\.txt$/i.test(name) ? 'text' : null
+}
+
 /** The format of an Etherpad export by its first character: `{` `.etherpad`, `<` HTML, else text. */
 export function detectEtherpadFormat(file: string): EtherpadFormat {
   const first = /\S/.exec(file.slice(0, 4096))?.[0]

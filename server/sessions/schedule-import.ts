@@ -12,6 +12,13 @@
  * letter or digit, and an entry whose new slot would be over before the auto-end job's grace
  * (the job would end a session its moderator never started), are refused with 422 and their lines.
  * If creating fails half-way, the sessions created by this import are removed again.
+ *
+ * A CSV row may name, in its `etherpad` column, an Etherpad export uploaded with the schedule
+ * (`etherpadFiles`, by file name): a session created from that row starts from the imported pad,
+ * its authors and chat (server/sessions/etherpad-seed.ts) instead of the template. Every named
+ * file is read (in the Etherpad worker) before anything is created, in a dry run too; a missing or
+ * unreadable file refuses the whole import with 422 and the lines that name it. Matched sessions
+ * keep their pads: the column only seeds new ones.
  */
 import { z } from 'zod'
 import type { Session, SessionLinks } from '../../shared/api.ts'
@@ -26,10 +33,14 @@ import type { Logger } from '../sync/logger.ts'
 import { encodeControlSeed } from './control-doc.ts'
 import { encodePadSeed, seedRevision } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
-import { parseScheduleInWorker } from '../workers/heavy-work.ts'
+import { etherpadSeedsInWorker, parseScheduleInWorker } from '../workers/heavy-work.ts'
+import { detectEtherpadFormat, etherpadFormatOfName, type EtherpadSeeds } from './etherpad-seed.ts'
 
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
+
+/** Most Etherpad files one schedule import may carry. @default 100 */
+export const maxScheduleEtherpads = 100
 
 /** `POST /api/schedule/import` body. */
 export const importScheduleBody = z
@@ -38,6 +49,11 @@ export const importScheduleBody = z
     format: z.enum(scheduleFormats),
     content: z.string().max(maxScheduleChars, `content is longer than ${maxScheduleChars} characters`),
     dryRun: z.boolean().default(false),
+    /** Etherpad exports named by the schedule's `etherpad` column, by file name. */
+    etherpadFiles: z
+      .record(z.string().min(1).max(200), z.string())
+      .default({})
+      .refine((files) => Object.keys(files).length <= maxScheduleEtherpads, `at most ${maxScheduleEtherpads} Etherpad files per schedule`),
   })
   .strict()
 
@@ -117,6 +133,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     }))
     throw new AppError('unprocessable', `${problems.length} entr${problems.length === 1 ? 'y is' : 'ies are'} already over; nothing was imported`, { problems })
   }
+  const padSeeds = await readEtherpads(plan.filter(({ existing }) => !existing).map(({ entry }) => entry), body.etherpadFiles)
   const sessions: ImportedSession[] = []
   const created: string[] = []
   try {
@@ -130,7 +147,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
         }
         // The readable id may belong to a session this event did not import: never touch it.
         const id = (await meta.getSession(readableId)) ? randomSessionId() : readableId
-        const links = await create(meta, docs, id, entry, fields, { event: eventRef, key })
+        const links = await create(meta, docs, id, entry, fields, { event: eventRef, key }, entry.etherpad ? padSeeds.get(entry.etherpad) : undefined)
         created.push(id)
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', links })
         continue
@@ -180,14 +197,41 @@ function diff(session: Session, fields: SessionScheduleFields): Record<string, {
   return changes
 }
 
-async function create(meta: MetaStore, docs: DocStore, id: string, entry: ScheduleEntry, fields: SessionScheduleFields, importRef: ImportRef): Promise<SessionLinks> {
+/**
+ * The seeds of every Etherpad file the new entries name, read in the Etherpad worker one after
+ * the other. Throws `unprocessable` (422) with every line whose file is missing or cannot be
+ * imported; the worker pool's own refusals (busy, timeout) pass as they are.
+ */
+async function readEtherpads(entries: ScheduleEntry[], files: Record<string, string>): Promise<Map<string, EtherpadSeeds>> {
+  const seeds = new Map<string, EtherpadSeeds>()
+  const failed = new Map<string, string>()
+  for (const name of new Set(entries.map((entry) => entry.etherpad).filter((name): name is string => !!name))) {
+    const file = Object.hasOwn(files, name) ? files[name] : undefined
+    if (file === undefined) {
+      failed.set(name, `the Etherpad file "${name}" was not uploaded with the schedule`)
+      continue
+    }
+    try {
+      seeds.set(name, await etherpadSeedsInWorker(file, etherpadFormatOfName(name) ?? detectEtherpadFormat(file)))
+    } catch (error) {
+      if (!(error instanceof AppError && ['invalid_body', 'payload_too_large', 'too_complex'].includes(error.code))) throw error
+      failed.set(name, `the Etherpad file "${name}" cannot be imported: ${error.message.replace(/^content: /, '')}`)
+    }
+  }
+  const problems = entries.filter((entry) => entry.etherpad && failed.has(entry.etherpad)).map((entry) => ({ line: entry.line, message: failed.get(entry.etherpad!)! }))
+  if (problems.length > 0) throw new AppError('unprocessable', `${failed.size} Etherpad file(s) cannot be imported; nothing was imported`, { problems })
+  return seeds
+}
+
+async function create(meta: MetaStore, docs: DocStore, id: string, entry: ScheduleEntry, fields: SessionScheduleFields, importRef: ImportRef, etherpad?: EtherpadSeeds): Promise<SessionLinks> {
   const moderatorKey = mintSecret()
   const editorKey = mintSecret()
   const session = await meta.createSession({ id, ...fields, access: 'open', moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey), importRef })
-  const seed = encodePadSeed(sessionTemplate({ description: entry.description }))
+  const seed = etherpad?.pad ?? encodePadSeed(sessionTemplate({ description: entry.description }))
   await docs.append(id, seed)
-  await docs.appendRevision(id, seedRevision(seed))
+  await docs.appendRevision(id, { ...seedRevision(seed), authors: etherpad?.authors ?? [] })
   await docs.append(formatDocName({ sessionId: id, kind: 'control' }), encodeControlSeed(session))
+  if (etherpad?.chat) await docs.append(formatDocName({ sessionId: id, kind: 'chat' }), etherpad.chat)
   const base = `/s/${id}`
   return { moderator: `${base}#key=${moderatorKey}`, attendee: base, projector: `${base}/projector` }
 }
@@ -196,4 +240,5 @@ async function remove(meta: MetaStore, docs: DocStore, id: string): Promise<void
   await meta.deleteSession(id)
   await docs.delete(id)
   await docs.delete(formatDocName({ sessionId: id, kind: 'control' }))
+  await docs.delete(formatDocName({ sessionId: id, kind: 'chat' }))
 }

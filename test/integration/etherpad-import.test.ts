@@ -17,7 +17,7 @@ import { clientOwners, describeAuthors } from '../../server/history/authors.ts'
 import { checkedFetch } from '../helpers/api.ts'
 import { buildEtherpadFile } from '../helpers/etherpad-builder.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { organizerHeaders, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -136,6 +136,42 @@ describe('POST /api/sessions/etherpad', () => {
     // The server is still up and imports the next good file.
     const res = await importPad(JSON.stringify(buildEtherpadFile({ padId: 'ok', lines: [{ spans: [{ text: 'still fine' }] }], authors: {} })), { title: 'after' })
     expect(res.status, res.text).toBe(201)
+  })
+})
+
+describe('the schedule import’s etherpad column', () => {
+  const csv = (pad: string) => `title,track,room,start,duration,etherpad\nCells v2,Nova,Room 1,2027-05-10 10:00,40,${pad}\nPlain,Nova,Room 2,2027-05-10 11:00,40,\n`
+  const importSchedule = (event: string, content: string, etherpadFiles: Record<string, string>, dryRun = false) =>
+    checkedFetch(server.url, `${server.url}/api/schedule/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...organizerHeaders },
+      body: JSON.stringify({ event, format: 'csv', content, etherpadFiles, dryRun }),
+    })
+
+  it('starts the named session from the uploaded pad, with its authors and chat, and the others from the template', async () => {
+    const res = await importSchedule('Pads 2027', csv('nova.etherpad'), { 'nova.etherpad': fixture('summit.etherpad') })
+    expect(res.status, res.text).toBe(201)
+    const [cells, plain] = (res.body as { sessions: { id: string; title: string; outcome: string }[] }).sessions
+    expect([cells!.outcome, plain!.outcome]).toEqual(['created', 'created'])
+    const pad = await open(cells!.id)
+    expect(pad.ydoc.getXmlFragment(padFragmentName).toString()).toContain('Nova: cells v2 design session')
+    expect(new Set(clientOwners(pad.ydoc).values()).size).toBe(3)
+    const chat = await open(`${cells!.id}/chat`)
+    expect(toChatMessages(chat.ydoc.getArray('messages').toArray())).toHaveLength(3)
+    const template = await open(plain!.id)
+    expect(template.ydoc.getXmlFragment(padFragmentName).toString()).toContain('Agenda')
+    expect(template.ydoc.getXmlFragment(padFragmentName).toString()).not.toContain('cells v2 design')
+  })
+
+  it('refuses, dry run or not, a schedule naming a missing or unreadable file, with its line, creating nothing', async () => {
+    const before = await sessionCount()
+    const missing = await importSchedule('Pads missing', csv('missing.etherpad'), {}, true)
+    expect(missing.status, missing.text).toBe(422)
+    expect(missing.body).toMatchObject({ error: { code: 'unprocessable', details: { problems: [{ line: 2, message: expect.stringMatching(/missing\.etherpad" was not uploaded/) }] } } })
+    const broken = await importSchedule('Pads broken', csv('broken.etherpad'), { 'broken.etherpad': '{"pad:x": {}}' })
+    expect(broken.status, broken.text).toBe(422)
+    expect(broken.body).toMatchObject({ error: { details: { problems: [{ line: 2, message: expect.stringMatching(/broken\.etherpad" cannot be imported: not a readable \.etherpad file/) }] } } })
+    expect(await sessionCount()).toBe(before)
   })
 })
 

@@ -24,7 +24,7 @@
  * throws ImportError: `malformed` (400), `too_large` (413), `too_many_items` (422), `empty` (400).
  */
 import { ImportError } from './markdown.ts'
-import { clampLevel, headingLevel, linkify, linkTarget, maxPadChars, maxPadLines, type PadLine, type PadRun } from './pad-lines.ts'
+import { clampLevel, headingLevel, linkify, linkTarget, maxPadChars, maxPadLines, maxPadRuns, type PadLine, type PadRun } from './pad-lines.ts'
 
 /** Largest `.etherpad` file accepted, in characters (revisions included). @default 16777216 (16 MiB) */
 export const maxEtherpadChars = 16 * 1024 * 1024
@@ -163,7 +163,9 @@ function readLines(text: string, attribs: string, pool: Map<number, [string, str
   let segments: Segment[] = []
   let pos = 0
   let at = 0
+  let ops = 0
   while (at < attribs.length) {
+    if (++ops > maxPadRuns) throw new ImportError('too_many_items', `the pad's text changes attributes more than ${maxPadRuns} times`)
     const opAttribs: [string, string][] = []
     while (attribs[at] === '*') {
       const number = readNumber(attribs, at + 1)

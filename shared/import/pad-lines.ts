@@ -55,6 +55,9 @@ export const maxPadLines = 10_000
 /** Most characters of pad text. @default 1000000 */
 export const maxPadChars = 1_000_000
 
+/** Most runs of text (stretches of one author and one set of marks) a pad may have. @default 200000 */
+export const maxPadRuns = 200_000
+
 /** A list line's level, clamped to 1..{@link maxListLevel}. */
 export function clampLevel(level: number): number {
   return Math.min(maxListLevel, Math.max(1, Math.floor(level) || 1))
@@ -147,7 +150,10 @@ function inlineContent(runs: readonly PadRun[], personOf: (author: string | null
     if (marks.length) node.marks = marks
     const person = personOf(run.author)
     if (person) node.author = person
-    nodes.push(node)
+    // Neighbours by the same person with the same marks are one run (one insert in the seed).
+    const last = nodes.at(-1)
+    if (last && last.author === node.author && JSON.stringify(last.marks) === JSON.stringify(node.marks)) last.text += node.text
+    else nodes.push(node)
   }
   return nodes
 }

@@ -148,6 +148,9 @@ describe('parseEtherpad', () => {
     const chat = Object.fromEntries(Array.from({ length: maxEtherpadChat + 1 }, (_, i) => [`pad:p:chat:${i}`, { text: 'hi', authorId: 'a.one', time: i }]))
     expect(refusal(() => parseEtherpad(padFile([{ spans: [{ text: 'x' }] }], chat)))).toMatchObject({ reason: 'too_many_items', message: /chat/ })
     expect(refusal(() => parseEtherpad(' '.repeat(16 * 1024 * 1024 + 1)))).toMatchObject({ reason: 'too_large' })
+    // One line whose every character changes author: 300,000 operations.
+    const flicker = rawPad(`${'x'.repeat(300_000)}\n`, `${'*0+1*1+1'.repeat(150_000)}|1+1`, { '0': ['author', 'a.1'], '1': ['author', 'a.2'] })
+    expect(refusal(() => parseEtherpad(flicker))).toMatchObject({ reason: 'too_many_items', message: /200000 times/ })
   })
 
   it('survives deeply nested JSON and plugin records it does not know', () => {
@@ -203,9 +206,13 @@ describe('linesToDoc', () => {
     expect(node.child(1).type.name).toBe('paragraph')
   })
 
-  it('maps each run’s author through personOf onto the text node', () => {
-    const doc = linesToDoc([line('paragraph', 1, 'hi', 'a.x')], (author) => (author === 'a.x' ? 'etherpad-a_x' : null))
-    expect(doc.content![0]!.content![0]).toEqual({ type: 'text', text: 'hi', author: 'etherpad-a_x' })
+  it('maps each run’s author through personOf onto the text node, joining neighbours of one person and marks', () => {
+    const two: PadLine = { ...line('paragraph', 1, 'hi', 'a.x'), runs: [...line('paragraph', 1, 'hi', 'a.x').runs, ...line('paragraph', 1, ' there', 'a.x').runs, ...line('paragraph', 1, '!', 'a.y').runs] }
+    const doc = linesToDoc([two], (author) => (author === 'a.x' ? 'etherpad-a_x' : null))
+    expect(doc.content![0]!.content).toEqual([
+      { type: 'text', text: 'hi there', author: 'etherpad-a_x' },
+      { type: 'text', text: '!' },
+    ])
   })
 
   it('refuses a pad without text and one past the line bound', () => {

@@ -2,10 +2,11 @@
  * Etherpad import end to end, against a real server process: `POST /api/sessions/etherpad` with
  * the fixtures, then the pad and chat as stock y-websocket clients receive them (content, authors
  * with names and colours, who wrote what, chat with authors and times); an editor keeps writing
- * the imported pad; hostile files are refused with 4xx and create nothing; the CLI command.
+ * the imported pad; hostile files are refused with 4xx and create nothing; the schedule import's
+ * etherpad column; the CLI commands.
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
@@ -17,7 +18,7 @@ import { clientOwners, describeAuthors } from '../../server/history/authors.ts'
 import { checkedFetch } from '../helpers/api.ts'
 import { buildEtherpadFile } from '../helpers/etherpad-builder.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
-import { organizerHeaders, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+import { organizerHeaders, organizerToken, startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
 import { waitFor } from '../helpers/wait-for.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -175,21 +176,36 @@ describe('the schedule import’s etherpad column', () => {
   })
 })
 
-describe('summitpad import-etherpad', () => {
-  it('creates a session from an .etherpad file and prints what it imported', async () => {
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const args = ['--import', 'tsx', 'server/cli/main.ts', 'import-etherpad', fixturePath('summit.etherpad'), '--title', 'Imported by CLI', '--track', 'Nova', '--url', server.url]
-      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      child.on('exit', (code) => resolve({ code, stdout, stderr }))
-    })
+/** Runs `summitpad ...args` from the sources against the test server. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args, '--url', server.url], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('the command line', () => {
+  it('import-etherpad creates a session from an .etherpad file and prints what it imported', async () => {
+    const run = await cli(['import-etherpad', fixturePath('summit.etherpad'), '--title', 'Imported by CLI', '--track', 'Nova'])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^created [a-z0-9]+ "Imported by CLI" from etherpad: 14 lines, 3 authors, 3 chat messages$/m)
     const id = /^created ([a-z0-9]+)/m.exec(run.stdout)![1]!
+    const pad = await open(id)
+    expect(pad.ydoc.getXmlFragment(padFragmentName).toString()).toContain('Nova: cells v2 design session')
+  })
+
+  it('import-schedule --etherpad uploads the pads the CSV names', async () => {
+    const csvFile = path.join(server.dataDir, 'pads.csv')
+    writeFileSync(csvFile, 'title,track,room,start,duration,etherpad\nFrom the CLI,Nova,Room 3,2027-05-11 10:00,40,summit.etherpad\n')
+    const run = await cli(['import-schedule', csvFile, '--event', 'CLI pads', '--etherpad', fixturePath('summit.etherpad'), '--json', '--token', organizerToken])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const id = (JSON.parse(run.stdout) as { sessions: { id: string }[] }).sessions[0]!.id
     const pad = await open(id)
     expect(pad.ydoc.getXmlFragment(padFragmentName).toString()).toContain('Nova: cells v2 design session')
   })

@@ -41,8 +41,8 @@ describe('importing an Etherpad pad from the new-session form', () => {
     expect(await thierry.evaluate((element) => getComputedStyle(element).backgroundColor)).toMatch(/^rgba\(16, 147, 147, 0\.1/)
     expect(await editor.locator('.authored[data-author="Unnamed author 3"]', { hasText: 'for two releases.' }).count()).toBe(1)
 
-    await page.locator('.chat-panel, [aria-label*="hat"]').first().waitFor({ timeout: 5000 })
-    await page.getByText('Can someone link the spec?').first().waitFor({ timeout: 5000 })
+    const chat = page.locator('.chat-panel')
+    await chat.locator('.chat-message', { hasText: 'Can someone link the spec?' }).locator('.chat-name', { hasText: 'Ildikó' }).waitFor({ timeout: 5000 })
     await page.screenshot({ path: artifactPath('etherpad-import.png'), fullPage: true })
     await context.close()
   })

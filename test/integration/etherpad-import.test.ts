@@ -89,6 +89,11 @@ describe('POST /api/sessions/etherpad', () => {
       [' for two releases.', 'etherpad-a_L5kJ3hG7fD2sA9pO'],
     ])
 
+    // The history's first revision is the import, by its three authors.
+    const revisions = (await (await fetch(`${server.url}/api/sessions/${session.id}/revisions`)).json()) as { revisions: { rev: number; reason: string; authors: { name: string }[] }[] }
+    expect(revisions.revisions[0]).toMatchObject({ rev: 1, reason: 'seed' })
+    expect(revisions.revisions[0]!.authors.map((author) => author.name)).toEqual(['Thierry', 'Ildikó', 'Unnamed author 3'])
+
     const chat = await open(`${session.id}/chat`)
     const messages = toChatMessages(chat.ydoc.getArray('messages').toArray())
     expect(messages.map((m) => [m.name, m.color, m.text, m.time])).toEqual([

@@ -18,6 +18,8 @@ export interface ScheduleEntry {
   durationMinutes: number
   moderator: string
   description: string
+  /** The file name of an Etherpad export (uploaded with the schedule) to start the pad from; CSV `etherpad` column. */
+  etherpad?: string
 }
 
 /** A row that could not be read, with its line. */
@@ -59,6 +61,7 @@ export const scheduleEntryFields = z.object({
   durationMinutes: z.number({ error: 'duration is not a whole number of minutes' }).int('duration is not a whole number of minutes').min(5, 'duration is under 5 minutes').max(24 * 60, 'duration is over a day'),
   moderator: z.string().trim().max(120, 'moderator is longer than 120 characters'),
   description: z.string().max(4000, 'description is longer than 4000 characters'),
+  etherpad: z.string().trim().max(200, 'etherpad file name is longer than 200 characters').optional(),
 })
 
 /** Validates `fields` read at `line`; pushes a problem and returns null when they do not hold. */

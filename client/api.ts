@@ -1,5 +1,5 @@
 /** The client's calls to the JSON API; errors carry the server's message. */
-import type { ArchiveHit, ArchiveSummary, ArchivedSession, CreateSessionBody, CurrentBody, Session, SessionLinks, SessionView } from '../shared/api.ts'
+import type { ArchiveHit, ArchiveSummary, ArchivedSession, CreateSessionBody, CurrentBody, EtherpadFormat, EtherpadImportSummary, Session, SessionLinks, SessionView } from '../shared/api.ts'
 import type { ActionOutcome } from '../shared/outcomes.ts'
 import type { ErrorBody } from '../shared/errors.ts'
 import type { RestoreNotice } from '../shared/restore-notice.ts'
@@ -27,15 +27,15 @@ export class ApiError extends Error {
 /**
  * One JSON API call: the answer's body (undefined for 204), or ApiError with the server's code and
  * message. `secret` goes as a Bearer token; the organizer's sign-in cookie goes by itself
- * (same-origin, HttpOnly, SameSite=Strict).
+ * (same-origin, HttpOnly, SameSite=Strict). A body is JSON unless `contentType` names another type.
  */
-export async function request<T>(path: string, init: RequestInit & { secret?: string | null } = {}): Promise<T> {
-  const { secret, ...rest } = init
+export async function request<T>(path: string, init: RequestInit & { secret?: string | null; contentType?: string } = {}): Promise<T> {
+  const { secret, contentType, ...rest } = init
   const res = await fetch(path, {
     ...rest,
     headers: {
       accept: 'application/json',
-      ...(rest.body ? { 'content-type': 'application/json' } : {}),
+      ...(rest.body ? { 'content-type': contentType ?? 'application/json' } : {}),
       ...(secret ? { authorization: `Bearer ${secret}` } : {}),
     },
   })
@@ -57,6 +57,13 @@ export const api = {
     request<{ session: SessionView }>(`/api/sessions/${encodeURIComponent(id)}`, { secret }).then((r) => r.session),
   createSession: (body: CreateSessionBody) =>
     request<{ session: Session; links: SessionLinks }>('/api/sessions', { method: 'POST', body: JSON.stringify(body) }),
+  /** Creates a session from an Etherpad export `file` (`.etherpad`, HTML or text); `fields` as `createSession` takes them. */
+  importEtherpad: (fields: Record<string, string>, file: string, format: EtherpadFormat) =>
+    request<{ session: Session; links: SessionLinks; imported: EtherpadImportSummary }>(`/api/sessions/etherpad?${new URLSearchParams({ ...fields, format })}`, {
+      method: 'POST',
+      body: file,
+      contentType: format === 'etherpad' ? 'application/json' : format === 'html' ? 'text/html' : 'text/plain',
+    }),
   listArchive: () => request<{ sessions: ArchiveSummary[] }>('/api/archive').then((r) => r.sessions),
   searchArchive: (q: string) => request<{ hits: ArchiveHit[] }>(`/api/archive?q=${encodeURIComponent(q)}`).then((r) => r.hits),
   archiveActions: () =>

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { httpStatus, type ErrorBody, type ErrorCode } from './errors.ts'
 import { accessModes, roles } from './roles.ts'
-import { sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type ImportResult, type Session, type SessionLinks, type SessionView } from './api.ts'
+import { etherpadFormats, sessionStates, type ArchiveHit, type ArchiveSummary, type ArchivedSession, type EtherpadImportSummary, type ImportResult, type Session, type SessionLinks, type SessionView } from './api.ts'
 import type { ChatMessage } from './chat.ts'
 import type { MySummit } from './my-summit.ts'
 import type { Outcomes } from './outcomes.ts'
@@ -51,6 +51,11 @@ export const sessionViewSchema = sessionSchema
 
 /** The three links of a new session (`SessionLinks`); their secrets are shown once. */
 export const sessionLinksSchema = z.object({ moderator: z.string(), attendee: z.string(), projector: z.string() }).meta({ id: 'SessionLinks' })
+
+/** `EtherpadImportSummary`: what an Etherpad import brought in. */
+export const etherpadImportSummarySchema = z
+  .object({ format: z.enum(etherpadFormats), lines: z.number(), authors: z.number(), chatMessages: z.number() })
+  .meta({ id: 'EtherpadImportSummary' })
 
 /** `Outcomes` of a pad. */
 export const outcomesSchema = z
@@ -198,6 +203,7 @@ const sameTypes: [
   Same<z.infer<typeof sessionSchema>, Session>,
   Same<z.infer<typeof sessionViewSchema>, SessionView>,
   Same<z.infer<typeof sessionLinksSchema>, SessionLinks>,
+  Same<z.infer<typeof etherpadImportSummarySchema>, EtherpadImportSummary>,
   Same<z.infer<typeof outcomesSchema>, Outcomes>,
   Same<z.infer<typeof chatMessageSchema>, ChatMessage>,
   Same<Omit<z.infer<typeof archiveSummarySchema>, never>, ArchiveSummary>,
@@ -206,5 +212,5 @@ const sameTypes: [
   Same<z.infer<typeof errorBodySchema>['error']['code'], ErrorBody['error']['code']>,
   Same<z.infer<typeof importResultSchema>, ImportResult>,
   Same<z.infer<typeof mySummitSchema>, MySummit>,
-] = [true, true, true, true, true, true, true, true, true, true, true]
+] = [true, true, true, true, true, true, true, true, true, true, true, true]
 void sameTypes

@@ -39,6 +39,40 @@ export const createSessionBody = z
   .strict()
 export type CreateSessionBody = z.input<typeof createSessionBody>
 
+/** The file formats of `POST /api/sessions/etherpad`: Etherpad's own `.etherpad` export, its HTML or its text export. */
+export const etherpadFormats = ['etherpad', 'html', 'text'] as const
+export type EtherpadFormat = (typeof etherpadFormats)[number]
+
+/**
+ * `POST /api/sessions/etherpad` query: the new session's fields (as `POST /api/sessions` takes
+ * them, numbers as text) and the file's format (guessed from its first character when absent:
+ * `{` an `.etherpad` file, `<` HTML, else text). The body is the file itself.
+ */
+export const etherpadImportQuery = z
+  .object({
+    title: trimmed(200).min(1, 'title is required'),
+    track: trimmed(100).optional(),
+    room: trimmed(100).optional(),
+    moderator: trimmed(100).optional(),
+    scheduledStart: z.string().optional(),
+    durationMinutes: z.coerce.number().optional(),
+    access: z.enum(accessModes).optional(),
+    /** IANA time zone its times are shown in; absent: the event's (checked as `POST /api/sessions` checks it). */
+    timeZone: z.string().optional(),
+    format: z.enum(etherpadFormats).optional(),
+  })
+  .strict()
+export type EtherpadImportQuery = z.input<typeof etherpadImportQuery>
+
+/** What an Etherpad import brought into the new session. */
+export interface EtherpadImportSummary {
+  format: EtherpadFormat
+  lines: number
+  /** Authors of the pad's text and chat, each now a pad author with their name and colour. */
+  authors: number
+  chatMessages: number
+}
+
 /** A session as the API returns it. */
 export interface Session {
   id: string

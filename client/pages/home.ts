@@ -2,6 +2,7 @@
  * Home: the summit's event index (see event-index.ts) and the form that creates a design session
  * and lands its creator in the new pad.
  */
+import type { EtherpadFormat } from '../../shared/api.ts'
 import { api, ApiError } from '../api.ts'
 import { h } from '../dom.ts'
 import { organizerApi } from '../organizer-api.ts'
@@ -47,6 +48,11 @@ function organizerHint(): HTMLElement {
   return h('p', { class: 'hint organizer-hint' }, 'Organizers import the whole schedule on ', h('a', { href: '/organizer/import' }, 'the organizers’ page'), '.')
 }
 
+/** The format of an Etherpad export by its file name: `.etherpad`, `.html`/`.htm`, else its text export. */
+function etherpadFormatOf(name: string): EtherpadFormat {
+  return /\.etherpad$/i.test(name) ? 'etherpad' : /\.html?$/i.test(name) ? 'html' : 'text'
+}
+
 function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'field-hint' }, hint) : null)
 }
@@ -77,6 +83,7 @@ function createForm(): HTMLElement {
     () => undefined,
   )
   const agendaFile = h('input', { name: 'agenda', type: 'file', accept: '.md,.markdown,.txt,text/markdown,text/plain' })
+  const etherpadFile = h('input', { name: 'etherpad', type: 'file', accept: '.etherpad,.html,.htm,.txt,application/json,text/html,text/plain' })
   const status = h('p', { class: 'form-status', role: 'status' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Create session')
 
@@ -91,18 +98,30 @@ function createForm(): HTMLElement {
     field('Who can edit', access),
     field('Continues the session', follows, 'Its open action items start this pad, each linking back.'),
     field('Prepared agenda (optional)', agendaFile, 'A Markdown or text file; each line or list item becomes an agenda item.'),
+    field('Import an Etherpad pad (optional)', etherpadFile, 'The pad’s .etherpad export brings its text, authors and chat; its HTML or text export brings the text.'),
     submit,
     status,
   )
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     submit.disabled = true
-    status.textContent = 'Creating…'
+    status.textContent = etherpadFile.files?.[0] ? 'Importing the pad…' : 'Creating…'
     status.classList.remove('error')
     try {
       const file = agendaFile.files?.[0]
+      const etherpad = etherpadFile.files?.[0]
+      if (file && etherpad) throw new Error('choose either a prepared agenda or an Etherpad pad, not both')
       const content = file ? await file.text() : undefined
-      const { session, links } = await api.createSession({
+      const fields = {
+        title: title.value,
+        track: track.value,
+        room: room.value,
+        moderator: moderator.value,
+        ...(start.value ? { scheduledStart: readStart(start.value, eventZone) } : {}),
+        durationMinutes: duration.value,
+        access: access.value === 'key' ? 'key' : 'open',
+      }
+      const { session, links } = etherpad ? await api.importEtherpad(fields, await etherpad.text(), etherpadFormatOf(etherpad.name)) : await api.createSession({
         ...(content !== undefined ? { content, contentFormat: /\.txt$/i.test(file!.name) ? 'text' : 'markdown' } : {}),
         title: title.value,
         track: track.value,

@@ -14,7 +14,7 @@ interface ImportAnswer extends ImportResult {
 }
 
 /** What a schedule file holds, said before a file is chosen (issue 19, "running the room"). */
-const csvColumns = 'title, start, duration (required); track, room, moderator, description (optional)'
+const csvColumns = 'title, start, duration (required); track, room, moderator, description, etherpad (optional)'
 const startFormat = 'a date and time such as 2026-11-24 14:00 (or ISO 8601, 2026-11-24T14:00); times are in the event\'s time zone unless they carry an offset such as +08:00'
 const sampleCsv = 'title,track,room,start,duration,moderator\r\nPlacement API roadmap,Nova,Room 201,2026-11-24 09:00,40,Sean\r\n"Quotas, limits and usage",Nova,Room 201,2026-11-24 09:50,40,Kim\r\n'
 
@@ -63,6 +63,7 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
   const zone = h('input', { id: 'import-zone', name: 'timeZone', list: 'import-zones', maxlength: 64, placeholder: 'e.g. Asia/Hong_Kong', autocomplete: 'off' })
   void loadEventZone().then((current) => zone.setAttribute('placeholder', `now ${current}`))
   const file = h('input', { id: 'import-file', name: 'schedule', type: 'file', required: true, accept: '.csv,.ics,text/csv,text/calendar', 'aria-describedby': 'import-expects' })
+  const etherpads = h('input', { id: 'import-etherpads', name: 'etherpads', type: 'file', multiple: true, accept: '.etherpad,.html,.htm,.txt,application/json,text/html,text/plain' })
   const preview = h('button', { type: 'button' }, 'Preview')
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Import')
   const result = h('div', { class: 'import-result', role: 'status', 'aria-live': 'polite' })
@@ -81,6 +82,13 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
       h('span', { class: 'field-hint' }, 'An IANA name such as Asia/Hong_Kong. Times without an offset (2026-11-24 09:00) are read in it. Left empty: an .ics file’s TZID, else the event’s zone so far.'),
     ),
     h('label', { class: 'field', for: 'import-file' }, h('span', { class: 'field-label' }, 'Schedule file (CSV or .ics)'), file),
+    h(
+      'label',
+      { class: 'field', for: 'import-etherpads' },
+      h('span', { class: 'field-label' }, 'Etherpad pads (optional)'),
+      etherpads,
+      h('span', { class: 'field-hint' }, 'Exports (.etherpad, HTML or text) named in the CSV’s etherpad column: those sessions start from them.'),
+    ),
     h('div', { class: 'button-row' }, preview, submit),
     result,
   )
@@ -94,10 +102,12 @@ export function scheduleImportForm(onImported: () => void = () => {}): HTMLEleme
     preview.disabled = submit.disabled = true
     result.replaceChildren(h('p', {}, dryRun ? 'Checking…' : 'Importing…'))
     try {
+      const etherpadFiles: Record<string, string> = {}
+      for (const pad of etherpads.files ?? []) etherpadFiles[pad.name] = await pad.text()
       const res = await fetch('/api/schedule/import', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun, ...(zone.value.trim() ? { timeZone: zone.value.trim() } : {}) }),
+        body: JSON.stringify({ event: event.value, format: /\.ics$/i.test(chosen.name) ? 'ics' : 'csv', content: await chosen.text(), dryRun, etherpadFiles, ...(zone.value.trim() ? { timeZone: zone.value.trim() } : {}) }),
       })
       const answer = (await res.json()) as ImportAnswer
       if (!res.ok) {

@@ -1,11 +1,11 @@
 /**
  * The commands that talk to a running server over its HTTP API (`--url`, default
- * `SUMMITPAD_URL` or http://localhost:3000): `import-schedule`, `export`, `export-archive`. An
+ * `SUMMITPAD_URL` or http://localhost:3000): `import-schedule`, `import-etherpad`, `export`, `export-archive`. An
  * organizer token (`--token` or `SUMMITPAD_TOKEN`) is sent as `Authorization: Bearer <token>`.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { exportFormats, type ImportResult } from '../../shared/api.ts'
+import { etherpadFormats, exportFormats, type EtherpadImportSummary, type ImportResult } from '../../shared/api.ts'
 import { allExportFormats } from '../http/export-query.ts'
 import { scheduleFormats } from '../../shared/schedule/schedule.ts'
 import { CliError, usageError } from './cli-error.ts'
@@ -42,12 +42,63 @@ async function call(target: ServerTarget, pathname: string, init: RequestInit = 
   return res
 }
 
+/** The session fields `import-etherpad` passes on; absent ones take the server's defaults. */
+export interface EtherpadImportOptions {
+  title: string
+  track?: string
+  room?: string
+  moderator?: string
+  start?: string
+  duration?: string
+  access?: string
+  format?: string
+  json: boolean
+}
+
+/** The format of an Etherpad export by its file name: `.etherpad`, `.html`/`.htm`, `.txt`; else null (the server guesses). */
+export function etherpadFormatOf(file: string): string | null {
+  return /\.etherpad$/i.test(file) ? 'etherpad' : /\.html?$/i.test(file) ? 'html' : /\.txt$/i.test(file) ? 'text' : null
+}
+
 /**
- * `import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--dry-run]`: prints one line per session
+ * `import-etherpad FILE --title TITLE [...]`: creates a session from an Etherpad export (the
+ * `.etherpad` file, or its HTML or text export) and prints what was imported and the session's
+ * three links (with secrets: keep the output private). `json` prints the server's answer as is.
+ */
+export async function importEtherpadCommand(target: ServerTarget, file: string, options: EtherpadImportOptions): Promise<void> {
+  const format = options.format ?? etherpadFormatOf(file)
+  if (format !== null && !(etherpadFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${etherpadFormats.join(', ')}`)
+  let content: Buffer
+  try {
+    content = fs.readFileSync(file)
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
+  }
+  const query = new URLSearchParams({ title: options.title })
+  const fields = { track: options.track, room: options.room, moderator: options.moderator, scheduledStart: options.start, durationMinutes: options.duration, access: options.access, format: format ?? undefined }
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) query.set(key, value)
+  const res = await call(target, `api/sessions/etherpad?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': format === 'etherpad' ? 'application/json' : format === 'html' ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' },
+    body: new Uint8Array(content),
+  })
+  const answer = (await res.json()) as { session: { id: string; title: string }; links: { moderator: string; attendee: string; projector: string }; imported: EtherpadImportSummary }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`)
+    return
+  }
+  const base = target.url.replace(/\/$/, '')
+  const { imported } = answer
+  process.stdout.write(`created ${answer.session.id} "${answer.session.title}" from ${imported.format}: ${imported.lines} lines, ${imported.authors} authors, ${imported.chatMessages} chat messages\n`)
+  process.stdout.write(`  moderator  ${base}${answer.links.moderator}\n  attendee   ${base}${answer.links.attendee}\n  projector  ${base}${answer.links.projector}\n`)
+}
+
+/**
+ * `import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--etherpad PAD]... [--dry-run]`: prints one line per session
  * (created, updated with its changes, unchanged, skipped with the server's reason) and, for created ones, their three links (with
  * secrets: keep the output private). `json` prints the server's answer as is.
  */
-export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; timeZone?: string; dryRun: boolean; json: boolean }): Promise<void> {
+export async function importScheduleCommand(target: ServerTarget, file: string, options: { event: string; format?: string; timeZone?: string; dryRun: boolean; json: boolean; etherpads?: string[] }): Promise<void> {
   const format = options.format ?? (/\.(ics|ical)$/i.test(file) ? 'ics' : /\.csv$/i.test(file) ? 'csv' : null)
   if (!format) throw usageError(`cannot tell the format of ${file}: give --format csv or --format ics`)
   if (!(scheduleFormats as readonly string[]).includes(format)) throw usageError(`--format must be one of ${scheduleFormats.join(', ')}`)
@@ -57,10 +108,19 @@ export async function importScheduleCommand(target: ServerTarget, file: string, 
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
   }
+  // Etherpad exports named in the schedule's `etherpad` column travel by their file names.
+  const etherpadFiles: Record<string, string> = {}
+  for (const pad of options.etherpads ?? []) {
+    try {
+      etherpadFiles[path.basename(pad)] = fs.readFileSync(pad, 'utf8')
+    } catch (error) {
+      throw new CliError(`cannot read ${pad}: ${(error as Error).message}`)
+    }
+  }
   const res = await call(target, 'api/schedule/import', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun, ...(options.timeZone ? { timeZone: options.timeZone } : {}) }),
+    body: JSON.stringify({ event: options.event, format, content, dryRun: options.dryRun, ...(options.timeZone ? { timeZone: options.timeZone } : {}), ...(options.etherpads?.length ? { etherpadFiles } : {}) }),
   })
   const answer = (await res.json()) as ImportResult
   if (options.json) {

@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigError, loadConfig, type Config } from '../config.ts'
 import { CliError, failureExit, usageError, usageExit } from './cli-error.ts'
-import { exportArchiveCommand, exportCommand, importScheduleCommand, type ServerTarget } from './http-commands.ts'
+import { exportArchiveCommand, exportCommand, importEtherpadCommand, importScheduleCommand, type ServerTarget } from './http-commands.ts'
 import { migrateCommand } from './migrate.ts'
 import { backupCommand, checkCommand, restoreCommand, sqliteFile } from './store-commands.ts'
 
@@ -57,17 +57,60 @@ the flags override PORT, HOST and DATA_DIR. Stops gracefully on SIGINT / SIGTERM
     },
   },
   'import-schedule': {
-    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--dry-run] [--json] [--url URL] [--token TOKEN]',
+    usage: 'import-schedule FILE --event NAME [--format csv|ics] [--time-zone ZONE] [--etherpad PAD]... [--dry-run] [--json] [--url URL] [--token TOKEN]',
     help: `Imports a summit schedule (CSV or iCalendar; the format from the file name unless --format)
 into a running server. Re-importing changes only what changed. --dry-run reports what would
 change. --time-zone (an IANA name, e.g. Asia/Hong_Kong) sets the event's zone, in which times
-without an offset are read; without it, an iCalendar TZID, else the event's zone so far. Created sessions are printed with their links, which carry secrets.
+without an offset are read; without it, an iCalendar TZID, else the event's zone so far. Created sessions are printed with their links, which carry secrets. --etherpad (repeatable)
+uploads an Etherpad export that the CSV's etherpad column names by its file name.
 ${serverFlags}`,
-    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, 'time-zone': { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: { ...httpOptions, event: { type: 'string' }, format: { type: 'string' }, 'time-zone': { type: 'string' }, etherpad: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
     positionals: 1,
     async run(values, [file], env) {
       if (!values.event) throw usageError('--event NAME is required')
-      await importScheduleCommand(target(values, env), file!, { event: values.event as string, format: values.format as string | undefined, timeZone: values['time-zone'] as string | undefined, dryRun: values['dry-run'] === true, json: values.json === true })
+      await importScheduleCommand(target(values, env), file!, {
+        event: values.event as string,
+        format: values.format as string | undefined,
+        timeZone: values['time-zone'] as string | undefined,
+        dryRun: values['dry-run'] === true,
+        json: values.json === true,
+        etherpads: values.etherpad as string[] | undefined,
+      })
+    },
+  },
+  'import-etherpad': {
+    usage: 'import-etherpad FILE --title TITLE [--track T] [--room R] [--moderator M] [--start ISO] [--duration MIN] [--access open|key] [--format etherpad|html|text] [--json] [--url URL] [--token TOKEN]',
+    help: `Creates a session from an Etherpad export: the .etherpad file (text, authors with their
+colours, chat) or its HTML or text export (the format from the file name unless --format).
+Prints what was imported and the session's links, which carry secrets. See docs/etherpad-import.md.
+${serverFlags}`,
+    options: {
+      ...httpOptions,
+      title: { type: 'string' },
+      track: { type: 'string' },
+      room: { type: 'string' },
+      moderator: { type: 'string' },
+      start: { type: 'string' },
+      duration: { type: 'string' },
+      access: { type: 'string' },
+      format: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    positionals: 1,
+    async run(values, [file], env) {
+      if (!values.title) throw usageError('--title TITLE is required')
+      const text = (name: string) => values[name] as string | undefined
+      await importEtherpadCommand(target(values, env), file!, {
+        title: values.title as string,
+        track: text('track'),
+        room: text('room'),
+        moderator: text('moderator'),
+        start: text('start'),
+        duration: text('duration'),
+        access: text('access'),
+        format: text('format'),
+        json: values.json === true,
+      })
     },
   },
   export: {

@@ -21,7 +21,7 @@ import { archiveRouter } from './routes/archive.ts'
 import { historyRouter } from './routes/history.ts'
 import { eventRouter, joinRouter } from './routes/event.ts'
 import { scheduleRouter } from './routes/schedule.ts'
-import { sessionsRouter } from './routes/sessions.ts'
+import { maxEtherpadBodyBytes, sessionsRouter } from './routes/sessions.ts'
 import { followUpsRouter } from './routes/follow-ups.ts'
 import { meRouter } from './routes/me.ts'
 import { CreationLimit } from './creation-limit.ts'
@@ -164,6 +164,8 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router()
   // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
   api.post('/sessions', express.json({ limit: maxCreateBytes }))
+  // An Etherpad export, taken as it is (JSON, HTML or text, any content type) and read in a worker.
+  api.post('/sessions/etherpad', express.text({ type: () => true, limit: maxEtherpadBodyBytes }))
   // A whole summit's schedule: its content up to 2 Mi characters of CSV or iCalendar
   // (`maxScheduleChars`), which escaped in JSON may take up to 5 MiB of body.
   api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))

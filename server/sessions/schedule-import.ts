@@ -14,6 +14,13 @@
  * its line.
  * If creating fails half-way, the sessions created by this import are removed again, each whole
  * (row, pad, control doc, chat: session-records.ts).
+ *
+ * A CSV row may name, in its `etherpad` column, an Etherpad export uploaded with the schedule
+ * (`etherpadFiles`, by file name): a session created from that row starts from the imported pad,
+ * its authors and chat (server/sessions/etherpad-seed.ts) instead of the template. Every named
+ * file is read (in the Etherpad worker) before anything is created, in a dry run too; a missing or
+ * unreadable file refuses the whole import with 422 and the lines that name it. Matched sessions
+ * keep their pads: the column only seeds new ones.
  */
 import { z } from 'zod'
 import type { ImportedSession, ImportResult, Session } from '../../shared/api.ts'
@@ -28,7 +35,8 @@ import type { Logger } from '../observability/log.ts'
 import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
-import { parseScheduleInWorker } from '../workers/heavy-work.ts'
+import { etherpadSeedsInWorker, parseScheduleInWorker } from '../workers/heavy-work.ts'
+import { detectEtherpadFormat, etherpadFormatOfName, type EtherpadSeeds } from './etherpad-seed.ts'
 import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 import type { FollowUps } from './follow-ups.ts'
 import { isSessionId } from '../../shared/doc-name.ts'
@@ -36,6 +44,9 @@ import { maxFollowChain } from '../../shared/follow-up.ts'
 
 /** Largest schedule file accepted, in characters. */
 export const maxScheduleChars = 2 * 1024 * 1024
+
+/** Most Etherpad files one schedule import may carry. @default 100 */
+export const maxScheduleEtherpads = 100
 
 /** `POST /api/schedule/import` body. */
 export const importScheduleBody = z
@@ -49,6 +60,11 @@ export const importScheduleBody = z
      * it becomes the event's zone. Absent: an iCalendar file's TZID, else the event's zone so far.
      */
     timeZone: z.string().refine(isTimeZone, 'timeZone is not an IANA time zone name (e.g. Asia/Hong_Kong, Europe/Berlin, UTC)').optional(),
+    /** Etherpad exports named by the schedule's `etherpad` column, by file name. */
+    etherpadFiles: z
+      .record(z.string().min(1).max(200), z.string())
+      .default({})
+      .refine((files) => Object.keys(files).length <= maxScheduleEtherpads, `at most ${maxScheduleEtherpads} Etherpad files per schedule`),
   })
   .strict()
 
@@ -113,6 +129,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
     }))
     throw new AppError('unprocessable', `${problems.length} entr${problems.length === 1 ? 'y is' : 'ies are'} already over; nothing was imported`, { problems })
   }
+  const padSeeds = await readEtherpads(plan.filter(({ existing }) => !existing).map(({ entry }) => entry), body.etherpadFiles)
   const sessions: ImportedSession[] = []
   const created: string[] = []
   try {
@@ -130,7 +147,9 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
         const session = await meta.createSession({ id, ...fields, access: 'open', ...keys.hashes, importRef: { event: eventRef, key } })
         // From here on the session is this import's to take back, seeded or not.
         created.push(id)
-        await seedSessionDocs(docs, session, encodePadSeed(sessionTemplate({ description: entry.description })))
+        // A row naming an Etherpad export starts from its pad, authors and chat; any other from the template.
+        const etherpad = entry.etherpad ? padSeeds.get(entry.etherpad) : undefined
+        await seedSessionDocs(docs, session, etherpad ?? { pad: encodePadSeed(sessionTemplate({ description: entry.description })) })
         const links = sessionLinks(id, 'open', keys)
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', links })
         continue
@@ -247,4 +266,30 @@ function diff(session: Session, fields: SessionScheduleFields): Record<string, {
     if (session[key] !== value) changes[key] = { from: session[key], to: value }
   }
   return changes
+}
+
+/**
+ * The seeds of every Etherpad file the new entries name, read in the Etherpad worker one after
+ * the other. Throws `unprocessable` (422) with every line whose file is missing or cannot be
+ * imported; the worker pool's own refusals (busy, timeout) pass as they are.
+ */
+async function readEtherpads(entries: ScheduleEntry[], files: Record<string, string>): Promise<Map<string, EtherpadSeeds>> {
+  const seeds = new Map<string, EtherpadSeeds>()
+  const failed = new Map<string, string>()
+  for (const name of new Set(entries.map((entry) => entry.etherpad).filter((name): name is string => !!name))) {
+    const file = Object.hasOwn(files, name) ? files[name] : undefined
+    if (file === undefined) {
+      failed.set(name, `the Etherpad file "${name}" was not uploaded with the schedule`)
+      continue
+    }
+    try {
+      seeds.set(name, await etherpadSeedsInWorker(file, etherpadFormatOfName(name) ?? detectEtherpadFormat(file)))
+    } catch (error) {
+      if (!(error instanceof AppError && ['invalid_body', 'payload_too_large', 'too_complex'].includes(error.code))) throw error
+      failed.set(name, `the Etherpad file "${name}" cannot be imported: ${error.message.replace(/^content: /, '')}`)
+    }
+  }
+  const problems = entries.filter((entry) => entry.etherpad && failed.has(entry.etherpad)).map((entry) => ({ line: entry.line, message: failed.get(entry.etherpad!)! }))
+  if (problems.length > 0) throw new AppError('unprocessable', `${failed.size} Etherpad file(s) cannot be imported; nothing was imported`, { problems })
+  return seeds
 }

@@ -28,11 +28,25 @@ export function mintSessionKeys(): SessionKeys {
   return { moderatorKey, editorKey, hashes: { moderatorKeyHash: hashSecret(moderatorKey), editorKeyHash: hashSecret(editorKey) } }
 }
 
-/** Seeds the docs of `session`, just stored: its pad with `padSeed` (and its first revision), its control doc. */
-export async function seedSessionDocs(docs: DocStore, session: Session, padSeed: Uint8Array): Promise<void> {
-  await docs.append(session.id, padSeed)
-  await docs.appendRevision(session.id, seedRevision(padSeed))
+/** What a new session's docs start from: its pad and, from an import (an Etherpad export), the pad's authors and a chat. */
+export interface SessionSeeds {
+  /** The pad's first update. */
+  pad: Uint8Array
+  /** Person ids of the authors already in the pad, named in its first revision. @default [] */
+  authors?: string[]
+  /** The chat doc's first update; none: the chat starts empty. */
+  chat?: Uint8Array | null
+}
+
+/**
+ * Seeds the docs of `session`, just stored: its pad with `seeds.pad` (and its first revision,
+ * naming `seeds.authors`), its control doc, and its chat when `seeds.chat` is given.
+ */
+export async function seedSessionDocs(docs: DocStore, session: Session, seeds: SessionSeeds): Promise<void> {
+  await docs.append(session.id, seeds.pad)
+  await docs.appendRevision(session.id, { ...seedRevision(seeds.pad), authors: seeds.authors ?? [] })
   await docs.append(formatDocName({ sessionId: session.id, kind: 'control' }), encodeControlSeed(session))
+  if (seeds.chat) await docs.append(formatDocName({ sessionId: session.id, kind: 'chat' }), seeds.chat)
 }
 
 /** The three links of a new session; a keyed session's attendee and projector links carry the attendee key. */

@@ -5,14 +5,15 @@
  * Each action updates the MetaStore first, then the session's control doc (and, for `current`,
  * the pad), so every open screen sees it within a round trip.
  */
-import type { ArchivedSession, Session, SessionLinks, SessionView } from '../../shared/api.ts'
-import { createSessionBody, currentBody, extendBody } from '../../shared/api.ts'
+import type { ArchivedSession, EtherpadImportSummary, Session, SessionLinks, SessionView } from '../../shared/api.ts'
+import { createSessionBody, currentBody, etherpadImportQuery, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
 import { checkImportLimits } from '../../shared/import/markdown.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate } from '../../shared/template.ts'
-import { agendaSeedInWorker } from '../workers/heavy-work.ts'
+import { agendaSeedInWorker, etherpadSeedsInWorker } from '../workers/heavy-work.ts'
+import { detectEtherpadFormat } from './etherpad-seed.ts'
 import { importFailure } from './import-failure.ts'
 import type { Archiver } from '../archive/archiver.ts'
 import type { Bus } from '../bus/bus.ts'
@@ -28,7 +29,7 @@ import { currentItemId, firstOpenItem, pickItem, setCurrentItem } from './agenda
 import { writeControl } from './control-doc.ts'
 import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
-import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
+import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks, type SessionSeeds } from './session-records.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
 import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 import type { OutboxEffects } from '../outbox/outbox-message.ts'
@@ -38,6 +39,8 @@ import { MySummitService } from '../me/my-summit-service.ts'
 /** The moderator actions of `POST /api/sessions/:id/<action>`. */
 export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock', 'show-chat', 'hide-chat', 'recap-off', 'recap-on', 'end'] as const
 export type ModeratorAction = (typeof moderatorActions)[number]
+
+type CreateSessionBodyParsed = ReturnType<typeof createSessionBody.parse>
 
 /** What a SessionService works with besides its stores. */
 export interface SessionServiceDeps {
@@ -107,6 +110,26 @@ export class SessionService {
       throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
     }
     const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
+    return this.createSeeded(body, { pad: padSeed })
+  }
+
+  /**
+   * Creates a session as `create` does, its pad and chat imported from an Etherpad export `file`
+   * (see server/sessions/etherpad-seed.ts) instead of the template. `query` holds the session's
+   * fields as `POST /api/sessions/etherpad` takes them. The file is read in a worker; a file that
+   * cannot be imported is refused before anything is stored (400, 413, 422).
+   */
+  async createFromEtherpad(query: unknown, file: string): Promise<{ session: Session; links: SessionLinks; imported: EtherpadImportSummary }> {
+    const { format: asked, ...fields } = parseBody(etherpadImportQuery, query)
+    const body = parseBody(createSessionBody, fields)
+    if (file.length === 0) throw new AppError('invalid_body', 'the request body must be the exported pad file; it is empty')
+    const format = asked ?? detectEtherpadFormat(file)
+    const seeds = await etherpadSeedsInWorker(file, format)
+    const created = await this.createSeeded(body, seeds)
+    return { ...created, imported: { format, lines: seeds.lines, authors: seeds.authors.length, chatMessages: seeds.chatMessages } }
+  }
+
+  private async createSeeded(body: CreateSessionBodyParsed, seeds: SessionSeeds): Promise<{ session: Session; links: SessionLinks }> {
     const keys = mintSessionKeys()
     const fields = {
       title: body.title,
@@ -121,7 +144,7 @@ export class SessionService {
       timeZone: body.timeZone ?? (await this.eventTimeZone()),
     }
     const session = await this.createWithFreshId(fields)
-    await seedSessionDocs(this.docs, session, padSeed)
+    await seedSessionDocs(this.docs, session, seeds)
     // The link goes in once the pad exists: linking to an ended session carries its open actions now.
     if (body.follows !== undefined) await this.followUps.link(session.id, body.follows)
     return { session, links: sessionLinks(session.id, body.access, keys) }

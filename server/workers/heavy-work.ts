@@ -7,6 +7,7 @@
  * | --- | --- | --- | --- | --- |
  * | schedule parsing | 1 | 4 | 30 s | 256 MiB |
  * | agenda import | 2 | 8 | 20 s | 256 MiB |
+ * | Etherpad import | 1 | 4 | 30 s | 512 MiB |
  * | exports | 2 | 16 | 30 s | 512 MiB |
  * | archiving (an ended session's snapshot) | 1 | 256 | 60 s | 512 MiB |
  * | archive zip entries | 1 | 64 | 30 s per entry | 512 MiB |
@@ -20,6 +21,8 @@ import type { ExportFormat } from '../../shared/api.ts'
 import type { ParsedSchedule, ScheduleFormat } from '../../shared/schedule/schedule.ts'
 import type { RenderedExport } from '../archive/exports.ts'
 import type { AgendaJob } from './agenda-worker.ts'
+import type { EtherpadJob } from './etherpad-worker.ts'
+import type { EtherpadSeeds } from '../sessions/etherpad-seed.ts'
 import type { ExportJob, PadSnapshot, PadSource } from './export-worker.ts'
 import type { SearchRow } from '../storage/sqlite/archive-search.ts'
 import type { ReportJob } from './report-worker.ts'
@@ -33,6 +36,7 @@ const here = import.meta.url
 let pools: {
   schedule: WorkerPool<ScheduleJob, ParsedSchedule & { problemCount: number }>
   agenda: WorkerPool<AgendaJob, Uint8Array>
+  etherpad: WorkerPool<EtherpadJob, EtherpadSeeds>
   exports: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
   // Its own pool, so that a flood of export requests never costs an ending session its archive.
   archiving: WorkerPool<ExportJob, RenderedExport | PadSnapshot>
@@ -45,6 +49,7 @@ function work(): NonNullable<typeof pools> {
   pools ??= {
     schedule: new WorkerPool({ kind: 'schedule parsing', file: workerFile('schedule-worker', here), concurrency: 1, maxQueued: 4, timeoutMs: 30_000, maxMemoryMb: 256 }),
     agenda: new WorkerPool({ kind: 'agenda import', file: workerFile('agenda-worker', here), concurrency: 2, maxQueued: 8, timeoutMs: 20_000, maxMemoryMb: 256 }),
+    etherpad: new WorkerPool({ kind: 'Etherpad import', file: workerFile('etherpad-worker', here), concurrency: 1, maxQueued: 4, timeoutMs: 30_000, maxMemoryMb: 512 }),
     exports: new WorkerPool({ kind: 'exports', file: workerFile('export-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 30_000, maxMemoryMb: 512 }),
     archiving: new WorkerPool({ kind: 'archiving', file: workerFile('export-worker', here), concurrency: 1, maxQueued: 256, timeoutMs: 60_000, maxMemoryMb: 512 }),
     zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512 }),
@@ -65,6 +70,14 @@ export function parseScheduleInWorker(format: ScheduleFormat, content: string, t
 /** The first Yjs update of a pad made from a prepared agenda, built in a worker. Throws import errors as AppErrors. */
 export function agendaSeedInWorker(content: string, format: AgendaJob['format']): Promise<Uint8Array> {
   return work().agenda.run({ content, format })
+}
+
+/**
+ * The first updates of a session's pad and chat made from an Etherpad file, built in a worker.
+ * Throws import errors as AppErrors (413 too large, 422 too many lines/authors/messages, 400).
+ */
+export function etherpadSeedsInWorker(file: string, format: EtherpadJob['format']): Promise<EtherpadSeeds> {
+  return work().etherpad.run({ file, format })
 }
 
 /** One export of a session, rendered in a worker. A `padUpdate` buffer is transferred, not copied. */

@@ -39,13 +39,13 @@ export const maxImportBytes = 512 * 1024
 export const maxImportLines = 10_000
 
 /** Why an import was refused. */
-export type ImportErrorReason = 'too_large' | 'too_many_items' | 'binary' | 'empty'
+export type ImportErrorReason = 'too_large' | 'too_many_items' | 'binary' | 'empty' | 'malformed'
 
 /**
  * Thrown for input that cannot be imported: larger than {@link maxImportBytes} (`too_large`),
  * with more than {@link maxImportLines} non-blank lines (`too_many_items`),
  * containing NUL characters, which text never does (`binary`), or without any text to import
- * (`empty`). The message says why, for people; `reason` is for programs.
+ * (`empty`), or not in the format it claims to be (`malformed`, Etherpad imports). The message says why, for people; `reason` is for programs.
  */
 export class ImportError extends Error {
   constructor(

@@ -1,16 +1,17 @@
 /**
  * Reads a CSV schedule: a header row naming the columns (any order, any case) title, track, room,
  * start, duration, moderator, description, follows (the id or title of the session an entry
- * continues); quoted fields may hold commas and line breaks; a BOM and CRLF line ends are fine.
- * `start` is a date and time (ISO 8601, or `2026-11-24 14:00`): read in the event's time zone
- * unless it carries `Z` or an offset, which it keeps (issue 19: an organizer in Hong Kong who
- * writes 09:00 means 09:00 in Hong Kong); `duration` is in minutes.
+ * continues), etherpad (the file name of an Etherpad export uploaded with the schedule, to start
+ * that session's pad from); quoted fields may hold commas and line breaks; a BOM and CRLF line
+ * ends are fine. `start` is a date and time (ISO 8601, or `2026-11-24 14:00`): read in the
+ * event's time zone unless it carries `Z` or an offset, which it keeps (issue 19: an organizer in
+ * Hong Kong who writes 09:00 means 09:00 in Hong Kong); `duration` is in minutes.
  */
 import { parse } from 'csv-parse/sync'
 import { parseZonedDateTime } from '../time-zone.ts'
 import { checkScheduleSize, toEntry, type ParsedSchedule, type ScheduleEntry, type ScheduleProblem } from './schedule.ts'
 
-const columns = ['title', 'track', 'room', 'start', 'duration', 'moderator', 'description', 'follows'] as const
+const columns = ['title', 'track', 'room', 'start', 'duration', 'moderator', 'description', 'follows', 'etherpad'] as const
 const required = ['title', 'start', 'duration'] as const
 
 /** Reads `text`; times without an offset are wall times in `timeZone` (an IANA name). */
@@ -50,6 +51,7 @@ export function parseCsvSchedule(text: string, timeZone = 'UTC'): ParsedSchedule
         moderator: field('moderator'),
         description: index.description >= 0 ? (record[index.description] ?? '') : '',
         follows: field('follows'),
+        ...(field('etherpad') ? { etherpad: field('etherpad') } : {}),
       },
       problems,
     )

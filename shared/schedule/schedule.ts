@@ -20,6 +20,8 @@ export interface ScheduleEntry {
   description: string
   /** The earlier session this one continues: a session id, or a title in this schedule (issue 20); empty for none. */
   follows: string
+  /** The file name of an Etherpad export (uploaded with the schedule) to start the pad from; CSV `etherpad` column. */
+  etherpad?: string
 }
 
 /** A row that could not be read, with its line. */
@@ -62,6 +64,7 @@ export const scheduleEntryFields = z.object({
   moderator: z.string().trim().max(120, 'moderator is longer than 120 characters'),
   description: z.string().max(4000, 'description is longer than 4000 characters'),
   follows: z.string().trim().max(200, 'follows is longer than 200 characters').default(''),
+  etherpad: z.string().trim().max(200, 'etherpad file name is longer than 200 characters').optional(),
 })
 
 /** Validates `fields` read at `line`; pushes a problem and returns null when they do not hold. */

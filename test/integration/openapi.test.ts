@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document (`/api/openapi.json`) describes the API the server really serves: every
  * route the express app mounts is in it (the app's router stack, walked), and real answers of a
- * real server, through a whole session's life and a schedule import, validate against it.
+ * real server, through a whole session's life, a schedule import and an Etherpad import, validate
+ * against it.
  */
 import type { Express } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -135,6 +136,11 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv, dryRun: true }, organizerToken))).status).toBe(200)
     expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'csv', content: csv }, organizerToken))).status).toBe(201)
     expect((await api.fetch(`${base}/api/schedule/import`, json({ event: 'OpenAPI', format: 'xls', content: csv }, organizerToken))).status).toBe(400)
+
+    // A session from an Etherpad export (docs/etherpad-import.md): the file is the body.
+    const etherpad = (body: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'text/plain' }, body })
+    expect((await api.fetch(`${base}/api/sessions/etherpad?title=From%20Etherpad&format=text`, etherpad('Notes\n\t* a list item\n'))).status).toBe(201)
+    expect((await api.fetch(`${base}/api/sessions/etherpad?title=Broken&format=etherpad`, etherpad('{}'))).status).toBe(400)
 
     // Organizers: who is signed in, sign in and out with a token, the audit log.
     expect((await api.fetch(`${base}/api/organizer/me`)).status).toBe(200)

@@ -1,8 +1,8 @@
 /** `/api/sessions`: create, list and read design sessions, and the moderator's actions. */
-import type { Router } from 'express'
+import type { Request, Response, Router } from 'express'
 import { z } from 'zod'
-import { createSessionBody, currentBody, exportFormats, extendBody, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
-import { archivedSessionSchema, errorBodySchema, sessionLinksSchema, sessionSchema, sessionViewSchema } from '../../../shared/api-responses.ts'
+import { createSessionBody, currentBody, etherpadImportQuery, exportFormats, extendBody, listSessionsQuery, type ExportFormat } from '../../../shared/api.ts'
+import { archivedSessionSchema, errorBodySchema, etherpadImportSummarySchema, sessionLinksSchema, sessionSchema, sessionViewSchema } from '../../../shared/api-responses.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { renderInWorker } from '../../workers/heavy-work.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
@@ -24,6 +24,9 @@ export interface CreationPolicy {
 }
 import { exportRouteSpec, sessionIdParams } from './history.ts'
 
+/** Largest `POST /api/sessions/etherpad` body: an `.etherpad` file with its revisions. @default 16777216 (16 MiB) */
+export const maxEtherpadBodyBytes = 16 * 1024 * 1024
+
 function sessionId(raw: string): string {
   if (!isSessionId(raw)) throw new AppError('session_not_found', `no session with id "${raw.slice(0, 64)}"`)
   return raw
@@ -36,6 +39,18 @@ function sessionId(raw: string): string {
  */
 export function sessionsRouter(sessions: SessionService, archiver: Archiver, meta: MetaStore, organizers: OrganizerAuth, creation: CreationPolicy, recap: RecapExportDeps): Router {
   const api = documentedRouter('/api/sessions')
+  // Creation follows `creation`: organizers only, or anyone within the per-address and total limits.
+  const admitCreation = async (req: Request, res: Response) => {
+    const lookup = creation.who === 'organizers' ? { status: 'ok' as const, identity: await organizers.require(req, 'creating a session on this server') } : await organizers.identify(req)
+    if (lookup.status !== 'ok') {
+      const verdict = creation.limit.take(req.ip ?? 'unknown')
+      if (!verdict.ok) {
+        res.set('Retry-After', String(verdict.retryAfterSeconds))
+        throw new AppError('rate_limited', `${verdict.message}; try again in ${verdict.retryAfterSeconds} s`, { limit: verdict.limit, retryAfterSeconds: verdict.retryAfterSeconds })
+      }
+    }
+    return lookup
+  }
   const sessionAnswer = { 200: { description: 'The session as the caller sees it', schema: z.object({ session: sessionViewSchema }) } }
 
   api.route({
@@ -48,17 +63,31 @@ export function sessionsRouter(sessions: SessionService, archiver: Archiver, met
       ...errorResponses(errorBodySchema, 400, 401, 403, 413, 422, 429, 503),
     },
   }, async (req, res) => {
-    const lookup = creation.who === 'organizers' ? { status: 'ok' as const, identity: await organizers.require(req, 'creating a session on this server') } : await organizers.identify(req)
-    if (lookup.status !== 'ok') {
-      const verdict = creation.limit.take(req.ip ?? 'unknown')
-      if (!verdict.ok) {
-        res.set('Retry-After', String(verdict.retryAfterSeconds))
-        throw new AppError('rate_limited', `${verdict.message}; try again in ${verdict.retryAfterSeconds} s`, { limit: verdict.limit, retryAfterSeconds: verdict.retryAfterSeconds })
-      }
-    }
+    const lookup = await admitCreation(req, res)
     const { session, links } = await sessions.create(req.body)
     if (lookup.status === 'ok') await organizers.audit(lookup.identity, 'session.create', session.id, { title: session.title })
     res.status(201).location(`/api/sessions/${session.id}`).set('Cache-Control', 'no-store').json({ session, links })
+  })
+
+  api.route({
+    method: 'post',
+    path: '/etherpad',
+    summary: 'Create a session from an Etherpad export: the body is the `.etherpad`, HTML or text file',
+    description:
+      'The session\'s fields are query parameters (as `POST /api/sessions` takes them); `format` is `etherpad`, `html` or `text` (guessed from the first character when absent). ' +
+      'An `.etherpad` file brings the pad\'s last revision (headings, lists, bold, italic, links), its authors with their names and colours, and its chat. ' +
+      `The body may be up to ${maxEtherpadBodyBytes} bytes, of any content type. See docs/etherpad-import.md.`,
+    query: etherpadImportQuery,
+    responses: {
+      201: { description: 'Created', schema: z.object({ session: sessionSchema, links: sessionLinksSchema, imported: etherpadImportSummarySchema }) },
+      ...errorResponses(errorBodySchema, 400, 401, 403, 413, 422, 429, 503),
+    },
+  }, async (req, res) => {
+    const lookup = await admitCreation(req, res)
+    const file = typeof req.body === 'string' ? req.body : ''
+    const { session, links, imported } = await sessions.createFromEtherpad(req.query, file)
+    if (lookup.status === 'ok') await organizers.audit(lookup.identity, 'session.create', session.id, { title: session.title, etherpad: imported })
+    res.status(201).location(`/api/sessions/${session.id}`).set('Cache-Control', 'no-store').json({ session, links, imported })
   })
 
   api.route({

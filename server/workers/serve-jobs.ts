@@ -10,6 +10,11 @@ import { AppError, assert } from '../../shared/errors.ts'
 /** A worker's answer to one job. */
 export type JobReply = { ok: true; value: unknown } | { ok: false; code: string | null; message: string; details?: unknown }
 
+/** What a worker posts once its module has loaded and it takes jobs (the pool's job clock starts then). */
+export interface WorkerReady {
+  ready: true
+}
+
 /** What a handler returns: the value, optionally with buffers to transfer instead of copying. */
 export interface JobResult<Out> {
   value: Out
@@ -38,4 +43,5 @@ export function serveJobs<In, Out>(handler: (input: In) => JobResult<Out> | Prom
     }
     port.postMessage(reply, transfer)
   })
+  port.postMessage({ ready: true } satisfies WorkerReady)
 }

@@ -7,7 +7,10 @@
  * Retry-After); a job that runs longer than `timeoutMs` has its worker terminated and rejects with
  * `work_timeout` (503); a worker's heap is bounded by `maxMemoryMb` (`resourceLimits`), and a job
  * that exhausts it rejects with `too_complex` (422). Workers are reused between jobs and ended
- * after `idleMs` without work (starting one takes a moment: under tsx up to about 2 s).
+ * after `idleMs` without work. Starting one takes a moment (under tsx up to about 2 s, more on a
+ * busy machine): a job's `timeoutMs` counts from when its worker has loaded (it posts `ready`),
+ * so a cold start never times a job out; a worker that does not load within `startTimeoutMs` fails
+ * its job with `internal`.
  *
  * The worker module calls `serveJobs` (`serve-jobs.ts`). Under tsx (dev, tests) worker threads do
  * not inherit tsx's loader, so a `.ts` worker is started through a bootstrap that registers it;
@@ -17,7 +20,10 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker, type Transferable } from 'node:worker_threads'
 import { AppError, type ErrorCode } from '../../shared/errors.ts'
-import type { JobReply } from './serve-jobs.ts'
+import type { JobReply, WorkerReady } from './serve-jobs.ts'
+
+/** Longest a worker may take to load its module before its job fails, ms. */
+const startTimeoutMs = 60_000
 
 /** Limits of one kind of work. */
 export interface WorkerPoolOptions {
@@ -46,6 +52,8 @@ interface Job {
 
 interface Slot {
   worker: Worker
+  /** Set once the worker posted `ready`: its module has loaded. */
+  ready: boolean
   job: Job | null
   timer: NodeJS.Timeout | null
   idle: NodeJS.Timeout | null
@@ -128,20 +136,29 @@ export class WorkerPool<In, Out> {
       if (slot.idle) clearTimeout(slot.idle)
       slot.idle = null
       slot.job = job
-      const current = slot
-      slot.timer = setTimeout(() => {
-        void this.retire(current, new AppError('work_timeout', `${this.options.kind} took longer than ${this.timeoutMs / 1000} s and was stopped`))
-      }, this.timeoutMs)
+      this.startClock(slot)
       try {
         slot.worker.postMessage({ input: job.input }, [...transferable(job.transfer)])
       } catch (error) {
         // A value that cannot be cloned is a bug in the caller, reported to it alone.
-        clearTimeout(slot.timer)
+        if (slot.timer) clearTimeout(slot.timer)
         slot.timer = null
         slot.job = null
         job.reject(error)
       }
     }
+  }
+
+  /** Times the slot's job: from now if its worker has loaded, else its start first. */
+  private startClock(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer)
+    slot.timer = slot.ready
+      ? setTimeout(() => {
+          void this.retire(slot, new AppError('work_timeout', `${this.options.kind} took longer than ${this.timeoutMs / 1000} s and was stopped`))
+        }, this.timeoutMs)
+      : setTimeout(() => {
+          void this.retire(slot, new AppError('internal', `${this.options.kind} failed: its worker did not start within ${startTimeoutMs / 1000} s`))
+        }, startTimeoutMs)
   }
 
   private spawn(): Slot {
@@ -151,9 +168,15 @@ export class WorkerPool<In, Out> {
       ? new Worker(tsxBootstrap(file), { eval: true, resourceLimits })
       : new Worker(file, { resourceLimits })
     worker.unref()
-    const slot: Slot = { worker, job: null, timer: null, idle: null }
+    const slot: Slot = { worker, ready: false, job: null, timer: null, idle: null }
     this.slots.add(slot)
-    worker.on('message', (reply: JobReply) => this.settle(slot, reply))
+    worker.on('message', (reply: JobReply | WorkerReady) => {
+      if ('ready' in reply) {
+        slot.ready = true
+        // The job posted while it loaded starts its clock now.
+        if (slot.job) this.startClock(slot)
+      } else this.settle(slot, reply)
+    })
     worker.on('error', (error: Error & { code?: string }) => {
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY'
       void this.retire(

@@ -131,7 +131,9 @@ describe('the chat beside the pad', () => {
     mod.once('dialog', (dialog) => void dialog.accept())
     await mod.getByRole('button', { name: 'End', exact: true }).click()
     for (const page of [mod, att]) {
-      await page.locator('.chat-reason', { hasText: 'ended' }).waitFor({ timeout: 2000 })
+      // Ending archives the pad first, in a worker that may start cold (seconds on a busy
+      // machine): Playwright's default timeout only guards against a hang here.
+      await page.locator('.chat-reason', { hasText: 'ended' }).waitFor()
       expect(await chatInput(page).isDisabled()).toBe(true)
       expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true)
     }

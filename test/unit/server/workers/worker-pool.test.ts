@@ -55,6 +55,18 @@ describe('WorkerPool', () => {
     expect(await slow.run({ echo: 'after' })).toBe('after')
   }, 30_000)
 
+  it('counts a job\'s timeout from when its worker has loaded, not from a cold start', async () => {
+    // The worker takes at least 1.5 s to load; the job itself is instant. Timed from the dispatch,
+    // a 500 ms timeout would stop it (issue 18: a cold worker under load timed out a parse).
+    const coldFile = workerFile('pool-slow-start-worker', new URL('../../../helpers/x.ts', import.meta.url).href)
+    const cold = new WorkerPool<{ echo: string }, string>({ kind: 'testing', file: coldFile, timeoutMs: 500 })
+    try {
+      expect(await cold.run({ echo: 'loaded' })).toBe('loaded')
+    } finally {
+      await cold.close()
+    }
+  }, 60_000)
+
   it('bounds a worker heap: a job that exhausts it is too_complex', async () => {
     const small = pool({ maxMemoryMb: 32 })
     expect(await codeOf(small.run({ allocateMb: 2000 }))).toBe('too_complex')

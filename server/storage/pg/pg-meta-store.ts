@@ -117,21 +117,11 @@ export class PgMetaStore implements MetaStore {
     })
   }
 
-  /** Runs `work` in one transaction on one connection of the pool. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect()
-    try {
-      await client.query('BEGIN')
-      const result = await work(client)
-      await client.query('COMMIT')
-      return result
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {})
-      throw error
-    } finally {
-      client.release()
-    }
+  /** Runs `work` in one transaction on one connection of the pool (transaction.ts). */
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work)
   }
+
 
   async saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void> {
     const session = await this.getSession(record.sessionId)

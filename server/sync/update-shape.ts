@@ -180,6 +180,13 @@ function readReference(decoder: decoding.Decoder, client: number, clock: number)
  * clock its structs reach contiguously from 0, up to the first range the update skips, as Yjs'
  * `encodeStateVectorFromUpdate` computes it, from the same walk as `scanUpdate` (several times
  * faster: nothing is decoded). Throws MalformedShapeError when the bytes do not follow the encoding.
+ *
+ * Where the two differ, this follows what a doc applying the update holds: a skip at clock 0 counts
+ * nothing, and a client written more than once counts only its last run of structs, as Yjs'
+ * reader (`readClientsStructRefs`) keeps only that one (`clientRefs.set` per run), dropping the
+ * runs before it. `encodeStateVectorFromUpdate` assumes each client once and reads on across a
+ * client's runs, which overstates a doc built from such bytes (a crafted update stored as a pad's
+ * only row): a peer told the server holds clocks it does not would never send them.
  */
 export function stateFromUpdate(update: Uint8Array): Map<number, number> {
   const decoder = decoding.createDecoder(update)
@@ -190,8 +197,10 @@ export function stateFromUpdate(update: Uint8Array): Map<number, number> {
       const count = decoding.readVarUint(decoder)
       const client = readNumber(decoder)
       const clock = readNumber(decoder)
-      // Structs the doc cannot integrate (after a gap, or after a skipped range) do not count.
-      let counting = clock === (state.get(client) ?? 0)
+      // A run replaces the client's runs before it (see above), even an empty one. Structs the
+      // doc cannot integrate (from past clock 0, or after a skipped range) do not count.
+      state.delete(client)
+      let counting = clock === 0
       let at = clock
       for (let i = 0; i < count; i++) {
         if (update[decoder.pos] === skipInfo) counting = false

@@ -49,6 +49,11 @@ export interface UpdateLimits {
    * with ContentRefusedError. Without them, content is only checked for being decodable.
    */
   content?: ContentLimits
+  /**
+   * Accept a client named in more than one run of structs (see `scanUpdate`); only for reading
+   * rows stored before the scan refused that (quarantine.ts checks their nesting, nothing else).
+   */
+  allowRepeatedClients?: boolean
 }
 
 /** The update is well-formed so far but claims more than the limits allow. */
@@ -68,6 +73,14 @@ const skipInfo = 10
 /**
  * Walks `update` and returns its shape. Throws UpdateTooComplexError as soon as a limit is
  * passed, MalformedShapeError when the bytes do not follow the encoding.
+ *
+ * A client named in more than one run of structs (even an empty one) is malformed: Yjs never
+ * writes one (`writeClientsStructs` writes each client of a map once; `mergeUpdates`,
+ * `diffUpdate` and the sync steps write through `LazyStructWriter`, which starts a run only when
+ * the client changes, in descending client order), and Yjs' reader keeps only a client's last
+ * run (`readClientsStructRefs` sets one entry per run), silently dropping the runs before it. The
+ * shape would count structs the doc never holds, and a later merge of the stored rows (which
+ * reads every run) could bring them back.
  */
 export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (item: ScannedItem) => void): UpdateShape {
   const decoder = decoding.createDecoder(update)
@@ -80,6 +93,8 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (it
     named.add(client)
     if (named.size > limits.content.maxClients) throw new ContentRefusedError(`update names more than ${limits.content.maxClients} client ids`)
   }
+  // Clients that had a run of structs so far (each run costs at least three bytes of the update).
+  const written = limits.allowRepeatedClients ? null : new Set<number>()
   try {
     const clients = decoding.readVarUint(decoder)
     for (let c = 0; c < clients; c++) {
@@ -88,6 +103,10 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (it
       if (shape.structs > limits.maxStructs) throw new UpdateTooComplexError(`update carries more than ${limits.maxStructs} structs`)
       const client = readNumber(decoder)
       name(client)
+      if (written) {
+        if (written.has(client)) throw new MalformedShapeError(repeatedClient(client))
+        written.add(client)
+      }
       const clock = readNumber(decoder)
       if (count > 0 && !shape.firstClocks.has(client)) shape.firstClocks.set(client, clock)
       let at = clock
@@ -112,6 +131,11 @@ export function scanUpdate(update: Uint8Array, limits: UpdateLimits, visit?: (it
   }
   if (decoding.hasContent(decoder)) throw new MalformedShapeError('trailing bytes after the delete set')
   return shape
+}
+
+/** The reason for refusing an update that names `client` in more than one run of structs. */
+export function repeatedClient(client: number): string {
+  return `update names client ${client} in more than one run of structs`
 }
 
 /** What one walk collects and checks (`shape` null: only lengths are wanted). */
@@ -180,6 +204,13 @@ function readReference(decoder: decoding.Decoder, client: number, clock: number)
  * clock its structs reach contiguously from 0, up to the first range the update skips, as Yjs'
  * `encodeStateVectorFromUpdate` computes it, from the same walk as `scanUpdate` (several times
  * faster: nothing is decoded). Throws MalformedShapeError when the bytes do not follow the encoding.
+ *
+ * Where the two differ, this follows what a doc applying the update holds: a skip at clock 0 counts
+ * nothing, and a client written more than once counts only its last run of structs, as Yjs'
+ * reader (`readClientsStructRefs`) keeps only that one (`clientRefs.set` per run), dropping the
+ * runs before it. `encodeStateVectorFromUpdate` assumes each client once and reads on across a
+ * client's runs, which overstates a doc built from such bytes (a crafted update stored as a pad's
+ * only row): a peer told the server holds clocks it does not would never send them.
  */
 export function stateFromUpdate(update: Uint8Array): Map<number, number> {
   const decoder = decoding.createDecoder(update)
@@ -190,8 +221,10 @@ export function stateFromUpdate(update: Uint8Array): Map<number, number> {
       const count = decoding.readVarUint(decoder)
       const client = readNumber(decoder)
       const clock = readNumber(decoder)
-      // Structs the doc cannot integrate (after a gap, or after a skipped range) do not count.
-      let counting = clock === (state.get(client) ?? 0)
+      // A run replaces the client's runs before it (see above), even an empty one. Structs the
+      // doc cannot integrate (from past clock 0, or after a skipped range) do not count.
+      state.delete(client)
+      let counting = clock === 0
       let at = clock
       for (let i = 0; i < count; i++) {
         if (update[decoder.pos] === skipInfo) counting = false

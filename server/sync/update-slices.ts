@@ -8,11 +8,13 @@
  * parent), so a run of one client's consecutive structs is a valid update on its own: a header
  * (one client, the run's length, the client, its first clock), the run's bytes as they are, and
  * an empty delete set. The delete set follows in slices of its own, after every struct. Applying
- * the slices in order gives the same doc as applying the whole update.
+ * the slices in order gives the same doc as applying the whole update, for an update that names
+ * each client in one run, as Yjs writes it: one naming a client again is refused (Yjs would keep
+ * only the last run, the slices every run).
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { lengthsOnly, MalformedShapeError, readLength, skipStruct } from './update-shape.ts'
+import { lengthsOnly, MalformedShapeError, readLength, repeatedClient, skipStruct } from './update-shape.ts'
 
 /** One slice of an update: its bytes and what it carries. */
 export interface UpdateSlice {
@@ -27,7 +29,8 @@ export interface UpdateSlice {
  * The slices of `update`, made one at a time as they are asked for (a caller spreads them over
  * turns): runs of at most `maxStructs` structs of one client, then the delete set in slices of at
  * most `maxRanges` ranges. Throws MalformedShapeError, when the slice where the bytes stop
- * following the encoding is reached (what came before was well-formed).
+ * following the encoding is reached (what came before was well-formed), or at a client's second
+ * run of structs.
  */
 export function* sliceUpdate(update: Uint8Array, maxStructs: number, maxRanges: number): Generator<UpdateSlice> {
   const decoder = decoding.createDecoder(update)
@@ -40,8 +43,13 @@ export function* sliceUpdate(update: Uint8Array, maxStructs: number, maxRanges: 
     }
   }
   const clients = read(() => decoding.readVarUint(decoder))
+  // Each slice names one client, so a client named in more than one run (malformed, as in
+  // `scanUpdate`: Yjs would drop all but its last run) is refused here, not by the slices' scans.
+  const written = new Set<number>()
   for (let c = 0; c < clients; c++) {
     const [count, client, clock] = read(() => [decoding.readVarUint(decoder), decoding.readVarUint(decoder), decoding.readVarUint(decoder)])
+    if (written.has(client)) throw new MalformedShapeError(repeatedClient(client))
+    written.add(client)
     let at = clock
     for (let done = 0; done < count; ) {
       const start = decoder.pos

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { CloseCode } from '../../shared/close-codes.ts'
 import { padFragmentName } from '../../shared/schema.ts'
@@ -114,6 +115,49 @@ describe('bad connections are closed with documented codes; others keep working'
     await waitFor(() => text(probe) === text(bystander), 3000, 'bystander edit at probe')
     const health = await fetch(`${server.url}/healthz`)
     expect(health.status).toBe(200)
+  })
+
+  it('closes (4400) a client whose update names a client in two runs of structs; the pad keeps its content', async () => {
+    const session = await createSession(server.url)
+    const writer = open(session.id, { ack: true })
+    await waitForSynced(writer)
+    const earlier = new Y.XmlElement('paragraph')
+    earlier.insert(0, [new Y.XmlText('written before')])
+    writer.ydoc.getXmlFragment(padFragmentName).insert(0, [earlier])
+    await waitFor(() => writer.isSaved(), 3000, 'ack of the earlier edit')
+
+    // A paragraph of client 424242 (one run of structs), then that client again: a GC at clock 0.
+    // Yjs keeps only a client's last run: a doc applying it would hold a GC, while the server
+    // would have stored the paragraph's structs too (a later merge of the stored rows reads them).
+    const author = new Y.Doc()
+    author.clientID = 424242
+    const ghost = new Y.XmlElement('paragraph')
+    ghost.insert(0, [new Y.XmlText('never in the doc')])
+    author.getXmlFragment(padFragmentName).insert(0, [ghost])
+    const single = Y.encodeStateAsUpdate(author)
+    expect(Y.decodeUpdate(single).ds.clients.size).toBe(0)
+    expect([single[0], single.at(-1)]).toEqual([1, 0])
+    // The run as written (after the header's client count, before the empty delete set).
+    const run = single.subarray(1, single.length - 1)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 2)
+    encoding.writeUint8Array(encoder, run)
+    for (const n of [1, author.clientID, 0]) encoding.writeVarUint(encoder, n)
+    encoding.writeUint8(encoder, 0) // GC
+    for (const n of [1, 0]) encoding.writeVarUint(encoder, n) // its length; an empty delete set
+    const twice = encoding.toUint8Array(encoder)
+    expect(Y.decodeUpdate(twice).structs.map((struct) => struct.id.client)).toContain(author.clientID)
+
+    const raw = await rawClient(`${server.wsUrl}/${session.id}`)
+    raw.ws.send(syncFrame(messageYjsUpdate, twice))
+    expect((await raw.closed).code).toBe(CloseCode.malformedMessage)
+
+    const reader = open(session.id)
+    await waitForSynced(reader)
+    expect(text(reader)).toContain('written before')
+    expect(text(reader)).not.toContain('never in the doc')
+    expect(Y.decodeStateVector(Y.encodeStateVector(reader.ydoc)).has(author.clientID)).toBe(false)
+    author.destroy()
   })
 
   it('answers a raw sync step 1 with the pad content', async () => {

@@ -8,7 +8,7 @@ import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { defaultRoomLimits, sliceStructs } from '../../../../server/sync/room.ts'
-import { scanUpdate } from '../../../../server/sync/update-shape.ts'
+import { MalformedShapeError, scanUpdate } from '../../../../server/sync/update-shape.ts'
 import { sliceUpdate } from '../../../../server/sync/update-slices.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { typeOffline } from '../../../helpers/offline-typing.ts'
@@ -81,7 +81,36 @@ describe('sliceUpdate', () => {
     expect(rebuilt.getXmlFragment('prosemirror').toString()).toBe(author.getXmlFragment('prosemirror').toString())
     expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(author))
   })
+
+  it('refuses an update naming a client in a second run, where the slices would hold more than the whole', () => {
+    // Client 7: a GC run of 300, then a run of 2. Yjs keeps only the last run of a client (a doc
+    // applying the whole holds 7 up to 2); the slices, applied in order, would hold it up to 300.
+    const update = gcRuns(7, [300, 2])
+    const whole = new Y.Doc({ gc: false })
+    Y.applyUpdate(whole, update)
+    expect(Y.getState(whole.store, 7)).toBe(2)
+    const slices = sliceUpdate(update, 100, 100)
+    for (let i = 0; i < 3; i++) expect(slices.next().value?.structs).toBe(100)
+    expect(() => slices.next()).toThrow(MalformedShapeError)
+  })
 })
+
+/** An update of one-clock GC structs for `client`, in runs of the given lengths, each from clock 0. */
+function gcRuns(client: number, runs: number[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, runs.length)
+  for (const count of runs) {
+    encoding.writeVarUint(encoder, count)
+    encoding.writeVarUint(encoder, client)
+    encoding.writeVarUint(encoder, 0)
+    for (let i = 0; i < count; i++) {
+      encoding.writeUint8(encoder, 0)
+      encoding.writeVarUint(encoder, 1)
+    }
+  }
+  encoding.writeVarUint(encoder, 0)
+  return encoding.toUint8Array(encoder)
+}
 
 describe('a catch-up after a whole session offline', () => {
   it('is accepted at the default limits, applied a slice per turn, and reaches everyone', async () => {
@@ -145,5 +174,18 @@ describe('a catch-up after a whole session offline', () => {
     await flooder.idle()
     expect(flooder.socket.closedWith?.code).toBe(CloseCode.tooLarge)
     expect(fixture.store.rowCount(docName)).toBe(rows)
+  })
+
+  it('refuses one naming a client in a second run (4400, malformed), storing nothing', async () => {
+    fixture.make({ maxQueuedBytesPerConnection: 8 * 1024 * 1024 })
+    const sender = await fixture.joined()
+    const update = gcRuns(sender.ydoc.clientID, [3 * sliceStructs, 2])
+    const rows = fixture.store.rowCount(docName)
+    sender.sendUpdate(update)
+    await sender.idle()
+    expect(sender.socket.closedWith?.code).toBe(CloseCode.malformedMessage)
+    expect(fixture.store.rowCount(docName)).toBe(rows)
+    const state = await fixture.registry.read(docName, (ydoc) => Y.getState(ydoc.store, sender.ydoc.clientID))
+    expect(state).toBe(0)
   })
 })

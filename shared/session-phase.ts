@@ -69,6 +69,13 @@ export function timeLeftText(remainingMs: number): string {
   return minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min left` : `${minutes} min left`
 }
 
+/** The countdown's urgency (bar, projector, board): amber in the last 5 minutes, red when over time. */
+export function countdownTone(remainingMs: number): 'normal' | 'amber' | 'red' {
+  if (remainingMs < 0) return 'red'
+  if (remainingMs <= 5 * 60_000) return 'amber'
+  return 'normal'
+}
+
 /** Over time by `-remainingMs`: `+1:57 over`. */
 export function overtimeText(remainingMs: number): string {
   return `+${formatCountdown(Math.abs(remainingMs))} over`

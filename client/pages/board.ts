@@ -6,7 +6,7 @@
 import QRCode from 'qrcode'
 import type { Session } from '../../shared/api.ts'
 import { nowAndNext, type RoomBoard } from '../../shared/schedule/board.ts'
-import { timeLeftText, type SessionPhase } from '../../shared/session-phase.ts'
+import { countdownTone, timeLeftText, type SessionPhase } from '../../shared/session-phase.ts'
 import { api } from '../api.ts'
 import { h } from '../dom.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
@@ -41,7 +41,12 @@ export async function renderBoard(root: HTMLElement): Promise<void> {
       layout(root.querySelector<HTMLElement>('.board')!, rooms.length)
       grid.replaceChildren(...(rooms.length > 0 ? rooms.map((room) => roomCard(room, qrCache)) : [h('p', { class: 'board-empty' }, 'No sessions with a room yet.')]))
     }
-    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) left.textContent = timeLeftText(Number(left.dataset.endsAt) - now)
+    for (const left of grid.querySelectorAll<HTMLElement>('[data-ends-at]')) {
+      const remaining = Number(left.dataset.endsAt) - now
+      left.textContent = timeLeftText(remaining)
+      // The same urgency as the bar and the projector: amber in the last 5 minutes, red over time.
+      left.dataset.tone = countdownTone(remaining)
+    }
   }
 
   const refresh = async () => {

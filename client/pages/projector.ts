@@ -8,7 +8,7 @@
  */
 import QRCode from 'qrcode'
 import type { EditorView } from 'prosemirror-view'
-import { formatCountdown, overtimeText, sessionPhase } from '../../shared/session-phase.ts'
+import { countdownTone, formatCountdown, overtimeText, sessionPhase } from '../../shared/session-phase.ts'
 import { agendaSummary, itemTimeText } from '../editor/agenda-summary.ts'
 import { fragmentParam } from '../auth/link-key.ts'
 import { h } from '../dom.ts'
@@ -20,7 +20,6 @@ import { PadConnection } from '../sync/provider.ts'
 import { serverNow, syncServerClock } from '../sync/server-clock.ts'
 import { loadSessionView } from './pad.ts'
 import { createProjectorChat } from './projector-chat.ts'
-import { countdownTone } from './session-bar.ts'
 import { joinPath } from '../../shared/join-code.ts'
 import { loadEventZone, zonedTime } from '../time-display.ts'
 

@@ -6,7 +6,7 @@
  * also on keyboard shortcuts), with the destructive ones (end, restore) set apart, each asking first.
  * On a phone the bar stays at the top of the screen while the person types.
  */
-import { countdownText, formatCountdown, phaseNames, sessionPhase, type ScheduledSlot } from '../../shared/session-phase.ts'
+import { countdownText, countdownTone, formatCountdown, phaseNames, sessionPhase, type ScheduledSlot } from '../../shared/session-phase.ts'
 import type { AgendaSummary } from '../editor/agenda-summary.ts'
 import { itemTimeText } from '../editor/agenda-summary.ts'
 import type { ModeratorAction } from '../api.ts'
@@ -29,13 +29,6 @@ export interface SessionBarOptions {
 export interface SessionBar {
   element: HTMLElement
   update(state: ControlState): void
-}
-
-/** The countdown's urgency: amber in the last 5 minutes, red when over time. */
-export function countdownTone(remainingMs: number): 'normal' | 'amber' | 'red' {
-  if (remainingMs < 0) return 'red'
-  if (remainingMs <= 5 * 60_000) return 'amber'
-  return 'normal'
 }
 
 export function createSessionBar(options: SessionBarOptions): SessionBar {

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { axeViolations } from '../helpers/axe.ts'
+import { contrast } from '../helpers/contrast.ts'
 import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
 
 const suite = browserSuite({ AUTO_END_AFTER_MINUTES: '0' })
@@ -108,6 +109,12 @@ describe('running the room (issue 19)', () => {
     const board = await context.newPage()
     await board.goto(`${suite.server.url}/board`)
     await expect.poll(() => board.locator('[data-room="Room O"] .board-left').textContent(), { timeout: 10_000 }).toMatch(over)
+    // Over time reads red on the board as on the bar and the projector, still at 7:1 on its card.
+    const boardLeft = board.locator('[data-room="Room O"] .board-left')
+    expect(await boardLeft.getAttribute('data-tone')).toBe('red')
+    const tone = await boardLeft.evaluate((el) => ({ color: getComputedStyle(el).color, card: getComputedStyle(el.closest('.board-room')!).backgroundColor }))
+    expect(contrast(tone.color, tone.card)).toBeGreaterThanOrEqual(7)
+    expect(tone.color).not.toBe('rgb(127, 227, 160)')
     const home = await context.newPage()
     await home.goto(`${suite.server.url}/?view=tracks`)
     await expect.poll(() => home.locator(`.session-card[data-session="${session.id}"] .state`).textContent(), { timeout: 10_000 }).toMatch(/^wrap-up · \+0:\d\d over$/)

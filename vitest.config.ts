@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // A hang guard, not a speed check: a few property and round-trip tests take seconds on
+          // a busy machine (CI shares 2 cores), and vitest's 5 s default failed them there.
+          testTimeout: 30_000,
         },
       },
       {
@@ -15,6 +18,9 @@ export default defineConfig({
           name: 'unit-dom',
           include: ['test/unit-dom/**/*.test.ts'],
           environment: 'jsdom',
+          // A hang guard, not a speed check: a few property and round-trip tests take seconds on
+          // a busy machine (CI shares 2 cores), and vitest's 5 s default failed them there.
+          testTimeout: 30_000,
         },
       },
       {

@@ -11,7 +11,7 @@ import * as Y from 'yjs'
 import { CloseCode, closeReason } from '../../shared/close-codes.ts'
 import { isEmptyUpdate } from '../../shared/protocol.ts'
 import type { DocLog } from './doc-log.ts'
-import { MalformedUpdateError, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
+import { refusalOf, StoreUnavailableError, UpdateRefusedError } from './errors.ts'
 import type { Peer } from './peer.ts'
 import { deletesMore, newRanges, readDeletions, type RefusedWrites } from './refused-writes.ts'
 import type { RoomDoc } from './room-doc.ts'
@@ -21,7 +21,7 @@ import type { DocShape } from './update-checks.ts'
 import { sliceStructs, UpdateGate, type Scanned } from './update-gate.ts'
 import { UpdatePipeline, type PipelineSink } from './update-pipeline.ts'
 import type { UpdateShape } from './update-shape.ts'
-import { sliceUpdate } from './update-slices.ts'
+import { sliceUpdateInTurns } from './update-slices.ts'
 
 /** Updates of one peer that may be accepted and not yet stored before it waits for the store. */
 const maxPendingPerPeer = 1000
@@ -116,15 +116,22 @@ export class UpdateIntake {
     const clients = new Set<number>()
     let structs = 0
     let deleteRanges = 0
-    const iterator = sliceUpdate(update, sliceStructs, sliceStructs)
+    const iterator = sliceUpdateInTurns(update, sliceStructs, sliceStructs, { maxTotalStructs: limits.maxStructs, maxClients: limits.maxClients })
     for (;;) {
       let next
       try {
         next = iterator.next()
       } catch (error) {
-        throw new MalformedUpdateError(error instanceof Error ? error.message : error)
+        // Past the struct count 4413, past the client ids 4422; anything else is malformed (4400).
+        throw refusalOf(error)
       }
       if (next.done) break
+      if (!next.value) {
+        // (Still reading the structs ahead of the first slice.)
+        await nextTurn()
+        if (peer.isClosed || this.isClosing()) return
+        continue
+      }
       structs += next.value.structs
       deleteRanges += next.value.deleteRanges
       if (structs > limits.maxStructs) throw new UpdateRefusedError('payload_too_large', `update carries more than ${limits.maxStructs} structs`)

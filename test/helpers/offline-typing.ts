@@ -44,3 +44,34 @@ export function typeOffline(ydoc: Y.Doc, keystrokes: number, seed = 1): string[]
   }
   return markers
 }
+
+/**
+ * Two authors on one copy (a copy that merged another author's work while offline, or a whole
+ * pad put in at once), in the pad of `ydoc`: author 1 (a low client id, so Yjs writes its structs
+ * last) starts a paragraph; author 3,000,000,000 (written first) types 1,500 keystrokes into it,
+ * each at its start (each its own struct), creating a second paragraph after its 500th, then types
+ * 100 into that one. Sent as one update and cut into slices of 1,000 structs in the order written,
+ * the first slice builds on author 1's paragraph and the second names as parent a type the first
+ * created. `ydoc` keeps its client id.
+ */
+export function typeTwoAuthors(ydoc: Y.Doc): void {
+  const fragment = ydoc.getXmlFragment(padFragmentName)
+  const own = ydoc.clientID
+  ydoc.clientID = 1
+  const first = new Y.XmlText()
+  ydoc.transact(() => fragment.insert(fragment.length, [new Y.XmlElement('paragraph')]))
+  ydoc.transact(() => (fragment.get(fragment.length - 1) as Y.XmlElement).insert(0, [first]))
+  ydoc.transact(() => first.insert(0, 'by one: '))
+  ydoc.clientID = 3_000_000_000
+  const second = new Y.XmlText()
+  for (let k = 0; k < 1500; k++) {
+    if (k === 500) {
+      const paragraph = new Y.XmlElement('paragraph')
+      ydoc.transact(() => fragment.insert(fragment.length, [paragraph]))
+      ydoc.transact(() => paragraph.insert(0, [second]))
+    }
+    ydoc.transact(() => first.insert(0, String.fromCharCode(97 + (k % 26))))
+  }
+  for (let k = 0; k < 100; k++) ydoc.transact(() => second.insert(0, String.fromCharCode(97 + (k % 26))))
+  ydoc.clientID = own
+}

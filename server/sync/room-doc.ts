@@ -7,7 +7,6 @@
  */
 import * as Y from 'yjs'
 import { readDeletions, type Deletions } from './refused-writes.ts'
-import { mergeAll } from './room-broadcast.ts'
 import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
 import { stateFromUpdate } from './update-shape.ts'
@@ -121,14 +120,14 @@ export class RoomDoc {
     return this.fullState
   }
 
-  /** The whole doc as one update, the parts Yjs keeps pending (missing what they build on) included. */
+  /**
+   * The whole doc as one update, the parts Yjs keeps pending (missing what they build on) included:
+   * `Y.encodeStateAsUpdate` merges them in itself. (Yjs keeps them in the v2 encoding; merging
+   * them as v1 updates read their bytes as a garbage delete set, e.g. client 0 with clocks twice
+   * the real client ids, which the compacted row then kept and every client was sent.)
+   */
   encodeWhole(): Uint8Array {
-    const state = Y.encodeStateAsUpdate(this.doc)
-    const { pendingStructs, pendingDs } = this.doc.store
-    const parts = [state]
-    if (pendingStructs) parts.push(pendingStructs.update)
-    if (pendingDs) parts.push(pendingDs)
-    return mergeAll(parts)
+    return Y.encodeStateAsUpdate(this.doc)
   }
 
   /** Bytes of updates the doc holds but cannot integrate yet. */

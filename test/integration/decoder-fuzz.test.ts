@@ -125,8 +125,9 @@ describe('decoder fuzz, in process', () => {
     // Both the refusals and the acceptances were exercised.
     expect(closes.get(String(CloseCode.malformedMessage))).toBeGreaterThan(inputCount / 10)
     expect(closes.get('open')).toBeGreaterThan(inputCount / 20)
-    // Ten times the budget: only a pathological input (a walk per struct, say) gets near it.
-    expect(longestTurn.ms).toBeLessThan(500)
+    // How long the longest turn and the slowest message take is a benchmark figure
+    // (`npm run bench -- --scenario decoder`, judged against the 50 ms budget), not a test's:
+    // a busy machine would fail a wall-clock bound here. The line above prints it for the log.
   }, 600_000)
 })
 

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest'
 import { registerBusContract } from '../../../helpers/contracts/bus.contract.ts'
 import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
 
@@ -27,3 +28,15 @@ registerBusContract(
     }
   },
 )
+
+describe('InMemoryBusHub (the fixture itself)', () => {
+  it('connects separate instances that are up until interrupted', async () => {
+    const { hub, a, b, cleanup } = twoInstances()
+    expect(a).not.toBe(b)
+    expect([a.status(), b.status()]).toEqual(['up', 'up'])
+    hub.interrupt()
+    expect([a.status(), b.status()]).toEqual(['down', 'down'])
+    hub.restore()
+    await cleanup()
+  })
+})

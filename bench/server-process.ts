@@ -1,6 +1,7 @@
 /**
- * The server under test, as a child process on a loopback port: summitpad (`node --import tsx
- * server/main.ts`, its own data directory, LOG_LEVEL=warn so logging costs nothing measurable)
+ * The server under test, as a child process on a loopback port: summitpad as deployed (the
+ * compiled `dist/server/main.js` under plain `node`, built first when the sources are newer;
+ * `BENCH_SUMMITPAD=tsx` runs `server/main.ts` under tsx instead), its own data directory, LOG_LEVEL=warn so logging costs nothing measurable)
  * or the reference y-websocket server (`@y/websocket-server` 0.1.1, in memory, or on LevelDB in
  * the data directory with `persist`). Both speak the stock protocol; only the URL differs:
  * `ws://host:port/sync/<session>` for summitpad, `ws://host:port/<room>` for the reference.
@@ -10,7 +11,7 @@
  * Every child started here is tracked; `killAllServersSync()` (called from exit and signal
  * handlers in run.ts) SIGKILLs any that are still running and removes their temp directories.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -30,6 +31,30 @@ const serverLog = process.env.BENCH_SERVER_LOG
 /** The reference server's own entry point (HOST, PORT, YPERSISTENCE from the environment). */
 const referenceServer = path.join(root, 'node_modules/@y/websocket-server/src/server.js')
 const host = '127.0.0.1'
+/** How summitpad runs: 'dist' (compiled, as `npm start` runs it) unless `BENCH_SUMMITPAD=tsx`. */
+const summitpadMode = process.env.BENCH_SUMMITPAD === 'tsx' ? 'tsx' : 'dist'
+const compiledEntry = path.join(root, 'dist/server/main.js')
+
+/** Newest modification time under `dir` (ms), 0 for a missing one. */
+function newestUnder(dir: string): number {
+  if (!fs.existsSync(dir)) return 0
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs)
+  }
+  return newest
+}
+
+let compiledChecked = false
+/** Compiles the server (`npm run build:server`) when dist/server/main.js is missing or older than server/ or shared/. Once per bench process. */
+function ensureCompiledServer(): void {
+  if (compiledChecked || summitpadMode !== 'dist') return
+  compiledChecked = true
+  const built = fs.existsSync(compiledEntry) ? fs.statSync(compiledEntry).mtimeMs : 0
+  if (built >= Math.max(newestUnder(path.join(root, 'server')), newestUnder(path.join(root, 'shared')))) return
+  const result = spawnSync('npm', ['run', 'build:server'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] })
+  if (result.status !== 0) throw new Error(`npm run build:server failed (${result.status ?? result.signal}): the bench measures the compiled server`)
+}
 
 /** Which server a run measures. */
 export type BenchTarget = 'summitpad' | 'reference'
@@ -107,12 +132,13 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
   }
 
   const target = options.target ?? 'summitpad'
+  if (target === 'summitpad') ensureCompiledServer()
   const launch = async () => {
     port ||= await freePort()
     const started = nowMs()
     const proc =
       target === 'summitpad'
-        ? spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'server/main.ts'], {
+        ? spawn(process.execPath, [...profileArgs, ...(summitpadMode === 'dist' ? [compiledEntry] : ['--import', 'tsx', 'server/main.ts'])], {
             cwd: root,
             // The load generator creates its rooms from one address: no session-creation limit.
             env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_CREATE_PER_IP_PER_MINUTE: '0', SESSION_CREATE_PER_MINUTE: '0', ...options.env },

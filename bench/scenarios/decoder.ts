@@ -2,9 +2,12 @@
  * Decoder: the time one hostile or broken message holds the sync core, in process (summitpad
  * only, no reference: y-websocket-server has no limits to compare). The seeded inputs of the
  * decoder fuzz test (`test/helpers/fuzz-inputs.ts`) go through the real Connection, Room and
- * limits on an in-memory store, each on its own connection, and every message is timed from
- * `receive` to idle. The figure is judged against the design's budget (DESIGN.md: no message
- * keeps the event loop more than 50 ms at the documented limits) and reported as a ratio to it.
+ * limits on an in-memory store, each on its own connection. Two figures per message: the time
+ * from `receive` to idle (a large update is taken in slices, one per turn, so this can be long
+ * while the server goes on serving others), and the longest turn of the event loop while it was
+ * handled, which is what the design's budget bounds (DESIGN.md: no message keeps the event loop
+ * more than 50 ms at the documented limits); the longest turn is judged against it and reported
+ * as a ratio to it.
  * This moved here from the test, where a busy machine made a wall-clock bound fail (issue 17).
  */
 import { silentLogger } from '../../server/observability/log.ts'
@@ -35,12 +38,16 @@ export interface DecoderResult {
   target: 'summitpad'
   seed: number
   inputs: number
-  /** Per-message time from `receive` to idle, ms. */
+  /** Per-message time from `receive` to idle, ms (all its turns). */
   messageMs: { p50: number | null; p99: number | null; max: number | null }
-  /** The kind of input that took longest. */
+  /** The kind of input that took longest from receive to idle. */
   slowestKind: string
+  /** Per message, the longest turn of the event loop while it was handled, ms. */
+  turnMs: { p50: number | null; p99: number | null; max: number | null }
+  /** The kind of input behind the longest turn. */
+  longestTurnKind: string
   budgetMs: number
-  /** `messageMs.max / budgetMs`: at most 1 meets the budget. */
+  /** `turnMs.max / budgetMs`: at most 1 meets the budget. */
   ratioToBudget: number
   /** CPU pressure while it ran (PSI `cpu some`, %): a busy machine inflates the figure. */
   machine: { cpuPressurePercent: number | null }
@@ -56,7 +63,25 @@ export async function runDecoder(options: DecoderOptions): Promise<DecoderResult
   const meter = new MachineMeter()
   meter.begin()
   const times: number[] = []
+  const turns: number[] = []
   let slowest = { ms: -1, kind: '' as FuzzKind | '' }
+  let longest = { ms: -1, kind: '' as FuzzKind | '' }
+  // A ticker re-queued with setImmediate runs once per turn of the event loop: the time between
+  // two ticks while a message is handled is how long that turn kept the loop.
+  let handling = false
+  let lastTick = 0
+  let turnMax = 0
+  let ticking = true
+  const noteTurn = () => {
+    const now = nowMs()
+    if (handling) turnMax = Math.max(turnMax, now - lastTick)
+    lastTick = now
+  }
+  const tick = () => {
+    noteTurn()
+    if (ticking) setImmediate(tick)
+  }
+  setImmediate(tick)
   let registry: RoomRegistry | null = null
   let handled = 0
   for (const input of fuzzInputs(options.seed, options.inputs, defaultRoomLimits.maxStructs)) {
@@ -70,28 +95,41 @@ export async function runDecoder(options: DecoderOptions): Promise<DecoderResult
     const connection = registry!.connect(docName, socket, { wantsAck: true })
     await connection.whenIdle()
     const started = nowMs()
+    lastTick = started
+    turnMax = 0
+    handling = true
     connection.receive(input.frame)
     await connection.whenIdle()
+    noteTurn()
+    handling = false
     const ms = nowMs() - started
     times.push(ms)
+    turns.push(turnMax)
     if (ms > slowest.ms) slowest = { ms, kind: input.kind }
+    if (turnMax > longest.ms) longest = { ms: turnMax, kind: input.kind }
     if (!socket.closedWith) socket.closeFromPeer()
     registry!.disconnected(docName, connection)
     handled++
   }
   await registry?.close()
-  const sorted = times.sort((a, b) => a - b)
-  const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0)
-  const max = sorted.at(-1) ?? 0
+  ticking = false
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b)
+    const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0)
+    return { p50: at(0.5), p99: at(0.99), max: round(sorted.at(-1) ?? 0) }
+  }
+  const turnSpread = spread(turns)
   return {
     scenario: 'decoder',
     target: 'summitpad',
     seed: options.seed,
     inputs: handled,
-    messageMs: { p50: at(0.5), p99: at(0.99), max: round(max) },
+    messageMs: spread(times),
     slowestKind: slowest.kind,
+    turnMs: turnSpread,
+    longestTurnKind: longest.kind,
     budgetMs: messageBudgetMs,
-    ratioToBudget: Math.round((max / messageBudgetMs) * 100) / 100,
+    ratioToBudget: Math.round(((turnSpread.max ?? 0) / messageBudgetMs) * 100) / 100,
     machine: { cpuPressurePercent: round(meter.end().cpuPressurePercent ?? Number.NaN) },
   }
 }

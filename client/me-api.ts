@@ -5,24 +5,21 @@
 import type { Session } from '../shared/api.ts'
 import type { ErrorBody } from '../shared/errors.ts'
 import type { MySummit, ReportFormat } from '../shared/my-summit.ts'
-import { ApiError } from './api.ts'
+import { ApiError, request } from './api.ts'
 import { personCredential } from './sync/person-key.ts'
 import { shownZone } from './time-display.ts'
 
-async function call<T>(path: string, init: RequestInit & { secret?: string | null; person?: boolean } = {}): Promise<T> {
-  const { secret, person, ...rest } = init
-  const authorization = person ? `Bearer ${personCredential()}` : secret ? `Bearer ${secret}` : null
-  const res = await fetch(path, {
-    ...rest,
-    headers: { accept: 'application/json', ...(rest.body ? { 'content-type': 'application/json' } : {}), ...(authorization ? { authorization } : {}) },
-  })
-  if (res.status === 204) return undefined as T
-  const body = (await res.json().catch(() => null)) as T | ErrorBody | null
-  if (!res.ok) {
-    const error = (body as ErrorBody | null)?.error
-    throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? `request failed (${res.status})`)
-  }
-  return body as T
+/** api.ts's request; `person` sends this browser's person credential as the bearer. */
+function call<T>(path: string, init: RequestInit & { secret?: string | null; person?: boolean } = {}): Promise<T> {
+  const { person, secret, ...rest } = init
+  return request<T>(path, { ...rest, secret: person ? personCredential() : secret })
+}
+
+/** The error api.ts's request throws, for a response read here as something else than JSON. */
+async function failure(res: Response): Promise<ApiError> {
+  // reason: a body that is not JSON (a proxy's error page) leaves the status to speak.
+  const error = ((await res.json().catch(() => null)) as ErrorBody | null)?.error
+  return new ApiError(res.status, error?.code ?? 'internal', error?.message ?? `request failed (${res.status})`)
 }
 
 const sessionPath = (id: string) => `/api/sessions/${encodeURIComponent(id)}/follows`
@@ -42,10 +39,7 @@ export const meApi = {
   /** The report as text, for a download made in the page (the credential cannot ride in a link). */
   report: async (name: string, format: ReportFormat): Promise<Blob> => {
     const res = await fetch(`/api/me/report?${summitQuery(name, { format })}`, { headers: { authorization: `Bearer ${personCredential()}` } })
-    if (!res.ok) {
-      const error = ((await res.json().catch(() => null)) as ErrorBody | null)?.error
-      throw new ApiError(res.status, error?.code ?? 'internal', error?.message ?? `request failed (${res.status})`)
-    }
+    if (!res.ok) throw await failure(res)
     return res.blob()
   },
   addListened: (id: string) => call<void>(`/api/me/listened/${encodeURIComponent(id)}`, { method: 'PUT', person: true }),

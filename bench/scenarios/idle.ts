@@ -29,17 +29,17 @@ export interface IdleResult {
   rooms: number
   connections: number
   /** VmRSS of the settled server before any request, MiB. */
-  idleMiB: number
+  idleMiB: number | null
   /** VmRSS with one connection per room, MiB. */
-  roomsMiB: number
+  roomsMiB: number | null
   /** VmRSS with every connection open, MiB. */
-  loadedMiB: number
+  loadedMiB: number | null
   /** RSS growth per loaded room (its first connection included), KB. */
-  kbPerRoom: number
+  kbPerRoom: number | null
   /** RSS growth per further idle connection, KB. */
-  kbPerConnection: number
+  kbPerConnection: number | null
   /** Seconds the server took to settle after starting. */
-  settleSeconds: number
+  settleSeconds: number | null
 }
 
 /**

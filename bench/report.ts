@@ -6,12 +6,13 @@ import type { BurstResult, IngestResult, RoomsResult } from './scenarios/capacit
 import type { ColdloadResult } from './scenarios/coldload.ts'
 import type { DecoderResult } from './scenarios/decoder.ts'
 import type { FanoutResult } from './scenarios/fanout.ts'
+import type { IdleResult } from './scenarios/idle.ts'
 
 /** The round a result ran in (see `--repeats`). */
 type Rounded = { round?: number }
 
 /** Any scenario's result, with the round it ran in. */
-export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult) & Rounded
+export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult | IdleResult) & Rounded
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -68,6 +69,11 @@ export function renderSummary(results: BenchResult[]): string {
   if (ingest.length > 0) {
     parts.push('', 'ingest: one writer replaying a trace, one operation per update, as fast as the server takes them')
     parts.push(table([['round', 'server', 'updates', 'seconds', 'updates/s'], ...ingest.map((r) => [show(r.round), r.target, String(r.updates), show(r.seconds), show(r.updatesPerSecond)])]))
+  }
+  const idle = results.filter((r): r is IdleResult & Rounded => r.scenario === 'idle')
+  if (idle.length > 0) {
+    parts.push('', 'idle: server VmRSS settled after start (idle), RSS growth per loaded room (its first connection), per further idle synced connection')
+    parts.push(table([['round', 'server', 'conns / rooms', 'idle MiB', 'rooms MiB', 'loaded MiB', 'KB/room', 'KB/conn', 'settle s'], ...idle.map((r) => [show(r.round), r.target, `${r.connections} / ${r.rooms}`, show(r.idleMiB), show(r.roomsMiB), show(r.loadedMiB), show(r.kbPerRoom), show(r.kbPerConnection), show(r.settleSeconds)])]))
   }
   const targetsTable = renderTargets(results)
   const coldload = results.filter((r): r is ColdloadResult => r.scenario === 'coldload')
@@ -198,6 +204,17 @@ export function renderTargets(results: BenchResult[]): string | null {
   if (results.some(isIngest)) {
     const rate = compare(results, isIngest, (r) => r.updatesPerSecond)
     add('ingest', 'updates/s', rate, '>= ref', rate.ratio === null ? null : rate.ratio >= 1)
+  }
+  // Issue 21, item 4: a lean process (idle RSS, and RSS per idle connection, over few and many rooms).
+  const idleRuns = results.filter((r): r is IdleResult => r.scenario === 'idle')
+  if (idleRuns.length > 0) {
+    const fewest = Math.min(...idleRuns.map((r) => r.rooms))
+    const idleMiB = compare(results, (r): r is IdleResult => r.scenario === 'idle' && r.rooms === fewest, (r) => r.idleMiB)
+    add('idle', 'idle RSS MiB', idleMiB, '<= 70', idleMiB.ours === null ? null : idleMiB.ours <= 70)
+    for (const rooms of [...new Set(idleRuns.map((r) => r.rooms))].sort((a, b) => a - b)) {
+      const kb = compare(results, (r): r is IdleResult => r.scenario === 'idle' && r.rooms === rooms, (r) => r.kbPerConnection)
+      add(`idle ${idleRuns.find((r) => r.rooms === rooms)!.connections} conns / ${rooms} rooms`, 'KB per idle conn', kb, '<= 25', kb.ours === null ? null : kb.ours <= 25)
+    }
   }
   return rows.length > 1 ? `targets (issue 8):\n${table(rows)}` : null
 }

@@ -15,10 +15,11 @@ import { runColdload } from './scenarios/coldload.ts'
 import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
 import { runDecoder } from './scenarios/decoder.ts'
 import { runFanout } from './scenarios/fanout.ts'
+import { runIdle } from './scenarios/idle.ts'
 import { killAllServersSync, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
-  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder>  which scenarios to run (default all)
+  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle>  which scenarios to run (default all)
   --quick                           a smoke run of a few minutes: small sizes, short runs, one round
   --target <both|summitpad|reference>  which servers (default both)
   --repeats <n>                     rounds: every size runs on both servers once per round, the order
@@ -42,6 +43,9 @@ const usage = `usage: npm run bench -- [options]
   --batch <n>                       operations per update frame while building (default 100)
   --loads <n>                       restarts, each followed by a cold and a warm load (default 5; quick 2)
   --seed <n>                        PRNG seed of the trace (default 1)
+ idle:
+  --idle-connections <n>            idle synced connections per run (default 1000; quick 200)
+  --idle-rooms <n,n>                rooms they are spread over, one run each (default 10,200; quick 5,50)
  decoder (summitpad only, in process):
   --decoder-inputs <n>              seeded hostile inputs, the slowest judged against 50 ms (default 100000; quick 20000)
  --timeout <s>                      abort the whole bench after this long (default 2400)`
@@ -55,6 +59,8 @@ const { values } = parseArgs({
     rooms: { type: 'string' },
     burst: { type: 'string' },
     'ingest-ops': { type: 'string' },
+    'idle-connections': { type: 'string' },
+    'idle-rooms': { type: 'string' },
     'server-env': { type: 'string', multiple: true, default: [] },
     clients: { type: 'string' },
     writers: { type: 'string', default: '10' },
@@ -91,7 +97,7 @@ function intFlag(name: string, value: string, min: number, max: number): number 
 }
 
 const scenario = values.scenario
-if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder'].includes(scenario)) {
+if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
@@ -133,6 +139,8 @@ const coldloadOptions = {
   serverEnv,
 }
 const decoderInputs = intFlag('decoder-inputs', values['decoder-inputs'] ?? (quick ? '20000' : '100000'), 1, 10_000_000)
+const idleConnections = intFlag('idle-connections', values['idle-connections'] ?? (quick ? '200' : '1000'), 1, 100_000)
+const idleRooms = (values['idle-rooms'] ?? (quick ? '5,50' : '10,200')).split(',').map((n) => intFlag('idle-rooms', n.trim(), 1, 100_000))
 const rounds = intFlag('repeats', values.repeats ?? (quick ? '1' : '3'), 1, 100)
 const timeoutSeconds = intFlag('timeout', values.timeout, 10, 86_400)
 
@@ -180,6 +188,7 @@ try {
     if (wants('rooms')) for (const target of order) emitRound(await runRooms({ target, rooms: roomCount, clientsPerRoom: 3, serverEnv }))
     if (wants('burst')) for (const size of burstSizes) for (const target of order) emitRound(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
     if (wants('ingest')) for (const target of order) emitRound(await runIngest({ target, ops: ingestOps, serverEnv }))
+    if (wants('idle')) for (const rooms of idleRooms) for (const target of order) emitRound(await runIdle({ target, rooms, connections: idleConnections, serverEnv }))
   }
   // summitpad only (the in-memory reference keeps nothing across a restart): its loads are its repeats.
   if (wants('coldload') && targets.includes('summitpad')) await runColdload(coldloadOptions, (result) => emit({ ...result, round: 1 }))

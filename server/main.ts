@@ -2,9 +2,14 @@
  * The entry point: reads the environment into a Config, starts the server, and shuts it down
  * gracefully on SIGINT / SIGTERM (a second signal, or the shutdown timeout, exits at once).
  */
-import { ConfigError, loadConfig, type Config } from './config.ts'
-import { createLogger } from './observability/log.ts'
-import { startServer } from './server.ts'
+import { startupDone } from './startup-heap.ts'
+import type { Config } from './config.ts'
+
+// Loaded only now, after startup-heap.ts has held V8's young generation at its initial size: a
+// static import would load (and parse) the whole server before any module here runs.
+const { ConfigError, loadConfig } = await import('./config.ts')
+const { createLogger } = await import('./observability/log.ts')
+const { startServer } = await import('./server.ts')
 
 let config: Config
 try {
@@ -22,6 +27,7 @@ const server = await startServer(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, 'summitpad failed to start')
   process.exit(1)
 })
+startupDone()
 
 let stopping = false
 const stop = (signal: string) => {

@@ -14,6 +14,9 @@ import { absoluteHref, readableDoc } from '../../shared/export/readable-doc.ts'
 import { exportText } from '../../shared/export/text.ts'
 import type { Outcomes } from '../../shared/outcomes.ts'
 import type { PMJSON } from '../../shared/template.ts'
+import { fileStem } from './file-stem.ts'
+
+export { fileStem } from './file-stem.ts'
 
 export interface RenderedExport {
   body: string
@@ -46,19 +49,6 @@ const contentType: Record<ExportFormat, string> = {
   html: 'text/html; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
   json: 'application/json; charset=utf-8',
-}
-
-/** A file name from the session title: lowercase words joined by dashes, or the session id. */
-export function fileStem(session: Session): string {
-  const slug = session.title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60)
-    .replace(/-+$/, '')
-  return slug || session.id
 }
 
 export function exportMeta(source: ExportSource): ExportMeta {

@@ -5,9 +5,10 @@
  * else from the userinfo endpoint) equals the configured value, or contains it when it is a list.
  *
  * The provider's metadata is discovered on first use and kept; a failed discovery is retried on
- * the next sign-in, so a provider that is down at start does not stop the server.
+ * the next sign-in, so a provider that is down at start does not stop the server. `openid-client`
+ * itself is loaded with the first sign-in, so a server whose organizers never use it does not hold it.
  */
-import * as client from 'openid-client'
+import type { Configuration } from 'openid-client'
 import type { OidcConfig } from '../config.ts'
 import type { OrganizerIdentity } from '../../shared/organizer.ts'
 
@@ -26,12 +27,13 @@ export interface OidcOutcome {
 
 /** One configured provider: starts sign-ins and checks their callbacks. */
 export class OidcSignIn {
-  private discovered: Promise<client.Configuration> | null = null
+  private discovered: Promise<Configuration> | null = null
 
   constructor(private readonly config: OidcConfig) {}
 
   /** The provider's authorization URL for a new sign-in, and what the callback will need. */
   async start(redirectUri: string): Promise<{ url: URL; pending: PendingSignIn }> {
+    const client = await openidClient()
     const configuration = await this.configuration()
     const pending: PendingSignIn = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() }
     const url = client.buildAuthorizationUrl(configuration, {
@@ -50,6 +52,7 @@ export class OidcSignIn {
    * response does not check out (state, nonce, PKCE, the ID token's signature and audience).
    */
   async finish(callbackUrl: URL, pending: PendingSignIn): Promise<OidcOutcome> {
+    const client = await openidClient()
     const configuration = await this.configuration()
     const tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,
@@ -70,20 +73,27 @@ export class OidcSignIn {
     }
   }
 
-  private configuration(): Promise<client.Configuration> {
+  private configuration(): Promise<Configuration> {
     const issuer = new URL(this.config.issuer)
-    this.discovered ??= client
-      .discovery(issuer, this.config.clientId, this.config.clientSecret, undefined, {
-        // Plain http only for a provider on this machine (config.ts refuses it elsewhere).
-        ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
-        timeout: 10,
-      })
+    this.discovered ??= openidClient()
+      .then((client) =>
+        client.discovery(issuer, this.config.clientId, this.config.clientSecret, undefined, {
+          // Plain http only for a provider on this machine (config.ts refuses it elsewhere).
+          ...(issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {}),
+          timeout: 10,
+        }),
+      )
       .catch((error: unknown) => {
         this.discovered = null
         throw error
       })
     return this.discovered
   }
+}
+
+/** `openid-client`, loaded on first use. */
+function openidClient(): Promise<typeof import('openid-client')> {
+  return import('openid-client')
 }
 
 /** True when `claim` is `value`, or a list holding it. */

@@ -5,7 +5,6 @@
 import type { Logger } from '../observability/log.ts'
 import type { Bus } from './bus.ts'
 import { LocalBus } from './local-bus.ts'
-import { createRedisBus } from './redis-bus.ts'
 
 export interface OpenBusOptions {
   /** `Config.redisUrl`: unset gives the LocalBus. */
@@ -24,6 +23,8 @@ export interface OpenBusOptions {
  */
 export async function openBus(options: OpenBusOptions): Promise<Bus> {
   if (!options.redisUrl) return new LocalBus()
+  // Loaded only with a Redis URL: ioredis costs a one-instance server memory it never uses.
+  const { createRedisBus } = await import('./redis-bus.ts')
   return createRedisBus({
     redisUrl: options.redisUrl,
     logger: options.logger,

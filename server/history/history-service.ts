@@ -2,7 +2,6 @@
  * HistoryService: a pad's revisions for the history page, the pad as it was at any revision, and
  * the moderator's restore (the old revision becomes a new edit on top; history is never rewritten).
  */
-import { updateYFragment } from 'y-prosemirror'
 import * as Y from 'yjs'
 import type { Session } from '../../shared/api.ts'
 import { formatDocName } from '../../shared/doc-name.ts'
@@ -89,6 +88,8 @@ export class HistoryService {
     const snapshot = Y.decodeSnapshot(revision.snapshot)
     const pad = padName(session.id)
     const before = await this.captureCurrent(pad)
+    // Loaded with the first restore: y-prosemirror brings the editor's view and state modules.
+    const { updateYFragment } = await import('y-prosemirror')
     await this.rooms.change(pad, (scratch) => {
       const old = Y.createDocFromSnapshot(scratch, snapshot)
       const target = padNode(fragmentJson(old.getXmlFragment(padFragmentName))).node

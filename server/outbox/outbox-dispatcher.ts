@@ -12,7 +12,6 @@
  * only when they keep the method (307, 308), at most 3; the response body is read up to 2 KiB
  * and dropped. Any 2xx is delivered. Mail: nodemailer over SMTP_URL with the same timeout.
  */
-import nodemailer from 'nodemailer'
 import type { OutboxConfig } from '../config.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import type { Logger } from '../observability/log.ts'
@@ -223,9 +222,13 @@ async function readBounded(response: Response, limit: number): Promise<string> {
 }
 
 function smtpSender(smtpUrl: string, timeoutMs: number): MailSender {
-  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs })
+  // nodemailer is loaded with the first mail: a server that sends none never holds it in memory.
+  let transport: Promise<import('nodemailer').Transporter> | null = null
   return async (mail) => {
-    const info = await transport.sendMail({
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({ url: smtpUrl, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs }),
+    )
+    const info = await (await transport).sendMail({
       from: mail.from,
       to: mail.to,
       subject: mail.subject,

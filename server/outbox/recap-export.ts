@@ -4,10 +4,10 @@
  * sends it, to open in a mail client and send. An ended session's recap is made from its archive
  * record; a live one's from the pad now (outcomes extracted in a worker).
  */
-import MailComposer from 'nodemailer/lib/mail-composer'
 import type { Session } from '../../shared/api.ts'
 import type { Archiver } from '../archive/archiver.ts'
-import { fileStem, type RenderedExport } from '../archive/exports.ts'
+import type { RenderedExport } from '../archive/exports.ts'
+import { fileStem } from '../archive/file-stem.ts'
 import { snapshotInWorker } from '../workers/heavy-work.ts'
 import { recapListFor, type NotifyConfig } from './notify-config.ts'
 import { recapMail, sessionLinks } from './outcome-events.ts'
@@ -34,6 +34,8 @@ export async function renderRecapExport(format: RecapFormat, session: Session, a
     randomUUID(),
   )
   if (format === 'recap') return { body: recap.text, contentType: 'text/plain; charset=utf-8', fileName: `${fileStem(session)}-recap.txt` }
+  // Loaded with the first .eml export: nodemailer costs memory a server that makes none never needs.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer')
   const composer = new MailComposer({
     ...(mail ? { from: recap.from } : {}),
     ...(list ? { to: list } : {}),

@@ -21,7 +21,7 @@ import * as Y from 'yjs'
 import { chatArrayName, toChatMessage, type ChatMessage } from '../../shared/chat.ts'
 import { parseEtherpad, type EtherpadAuthor, type ParsedPad } from '../../shared/import/etherpad.ts'
 import { parseEtherpadHtml, parseEtherpadText } from '../../shared/import/etherpad-exports.ts'
-import { ImportError } from '../../shared/import/markdown.ts'
+import { ImportError } from '../../shared/import/limits.ts'
 import { linesToDoc, type AuthoredText } from '../../shared/import/pad-lines.ts'
 import { padFragmentName, schema } from '../../shared/schema.ts'
 import type { PMJSON } from '../../shared/template.ts'
@@ -29,16 +29,7 @@ import { defaultUpdateCheckLimits, UpdateChecker, type DocShape } from '../sync/
 import { scanUpdate } from '../sync/update-shape.ts'
 import { authorsMapName, usersMapName } from '../history/authors.ts'
 
-/** The format of an Etherpad export by its file name (`.etherpad`, `.html`/`.htm`, `.txt`), else null. */
-export function etherpadFormatOfName(name: string): EtherpadFormat | null {
-  return /\.etherpad$/i.test(name) ? 'etherpad' : /\.html?$/i.test(name) ? 'html' : /\.txt$/i.test(name) ? 'text' : null
-}
-
-/** The format of an Etherpad export by its first character: `{` `.etherpad`, `<` HTML, else text. */
-export function detectEtherpadFormat(file: string): EtherpadFormat {
-  const first = /\S/.exec(file.slice(0, 4096))?.[0]
-  return first === '{' ? 'etherpad' : first === '<' ? 'html' : 'text'
-}
+export { detectEtherpadFormat, etherpadFormatOfName } from './etherpad-format.ts'
 
 /** What an import makes of one file. */
 export interface EtherpadSeeds {

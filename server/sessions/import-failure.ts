@@ -1,6 +1,6 @@
 /** Maps a refused agenda import to the API's error: 413 too large, 422 too many items, else 400. */
 import { AppError } from '../../shared/errors.ts'
-import { ImportError } from '../../shared/import/markdown.ts'
+import { ImportError } from '../../shared/import/limits.ts'
 
 /** The AppError for `error` when it is an ImportError; any other error is returned as it is. */
 export function importFailure(error: unknown): unknown {

@@ -32,11 +32,11 @@ import { sessionTemplate } from '../../shared/template.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore, SessionScheduleFields } from '../storage/meta-store.ts'
 import type { Logger } from '../observability/log.ts'
-import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks } from './session-records.ts'
 import { etherpadSeedsInWorker, parseScheduleInWorker } from '../workers/heavy-work.ts'
-import { detectEtherpadFormat, etherpadFormatOfName, type EtherpadSeeds } from './etherpad-seed.ts'
+import { detectEtherpadFormat, etherpadFormatOfName } from './etherpad-format.ts'
+import type { EtherpadSeeds } from './etherpad-seed.ts'
 import type { OutcomeEvents } from '../outbox/outcome-events.ts'
 import type { FollowUps } from './follow-ups.ts'
 import { isSessionId } from '../../shared/doc-name.ts'
@@ -149,7 +149,7 @@ export async function importSchedule(meta: MetaStore, docs: DocStore, logger: Lo
         created.push(id)
         // A row naming an Etherpad export starts from its pad, authors and chat; any other from the template.
         const etherpad = entry.etherpad ? padSeeds.get(entry.etherpad) : undefined
-        await seedSessionDocs(docs, session, etherpad ?? { pad: encodePadSeed(sessionTemplate({ description: entry.description })) })
+        await seedSessionDocs(docs, session, etherpad ?? { pad: (await import('./pad-seed.ts')).encodePadSeed(sessionTemplate({ description: entry.description })) })
         const links = sessionLinks(id, 'open', keys)
         sessions.push({ id, line: entry.line, title: entry.title, outcome: 'created', links })
         continue

@@ -10,7 +10,7 @@ import { hashSecret, mintSecret } from '../auth/capabilities.ts'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import { encodeControlSeed } from './control-doc.ts'
-import { seedRevision } from './pad-seed.ts'
+import { seedRevision } from './seed-revision.ts'
 
 /** Every kind of doc a session owns; deleting a session deletes each. */
 const sessionDocKinds: readonly DocKind[] = ['pad', 'control', 'chat']

@@ -9,11 +9,11 @@ import type { ArchivedSession, EtherpadImportSummary, Session, SessionLinks, Ses
 import { createSessionBody, currentBody, etherpadImportQuery, extendBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
-import { checkImportLimits } from '../../shared/import/markdown.ts'
+import { checkImportLimits } from '../../shared/import/limits.ts'
 import type { ImportFormat } from '../../shared/api.ts'
 import { sessionTemplate } from '../../shared/template.ts'
 import { agendaSeedInWorker, etherpadSeedsInWorker } from '../workers/heavy-work.ts'
-import { detectEtherpadFormat } from './etherpad-seed.ts'
+import { detectEtherpadFormat } from './etherpad-format.ts'
 import { importFailure } from './import-failure.ts'
 import type { Archiver } from '../archive/archiver.ts'
 import type { Bus } from '../bus/bus.ts'
@@ -27,7 +27,6 @@ import type { MetaStore, SessionFilter, SessionLiveFields } from '../storage/met
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { currentItemId, firstOpenItem, pickItem, setCurrentItem } from './agenda.ts'
 import { writeControl } from './control-doc.ts'
-import { encodePadSeed } from './pad-seed.ts'
 import { parseBody } from './parse-body.ts'
 import { deleteSessionRecords, mintSessionKeys, seedSessionDocs, sessionLinks, type SessionSeeds } from './session-records.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
@@ -109,7 +108,7 @@ export class SessionService {
     if (body.follows !== undefined && !(await this.meta.getSession(body.follows))) {
       throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
     }
-    const padSeed = body.content === undefined ? encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
+    const padSeed = body.content === undefined ? (await import('./pad-seed.ts')).encodePadSeed(sessionTemplate({ description: body.description })) : await importContent(body.content, body.contentFormat)
     return this.createSeeded(body, { pad: padSeed })
   }
 

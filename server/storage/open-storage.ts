@@ -5,7 +5,6 @@
  */
 import type { DocStore } from './doc-store.ts'
 import type { MetaStore } from './meta-store.ts'
-import { openPgStorage } from './pg/pg-storage.ts'
 import type { SqliteSync } from './sqlite/open-database.ts'
 import { openSqliteStorage } from './sqlite/sqlite-storage.ts'
 
@@ -20,6 +19,8 @@ export interface Storage {
 
 export async function openStorage(options: { dataDir: string; databaseUrl: string | null; sqliteSync?: SqliteSync; commitWindowMs?: number }): Promise<Storage> {
   if (options.databaseUrl) {
+    // Loaded only with a database URL: the pg driver costs a SQLite server memory it never uses.
+    const { openPgStorage } = await import('./pg/pg-storage.ts')
     const pg = await openPgStorage(options.databaseUrl)
     return { kind: 'postgres', docs: pg.docs, meta: pg.meta, health: (timeoutMs) => pg.health(timeoutMs), close: () => pg.close() }
   }

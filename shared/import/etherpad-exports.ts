@@ -14,7 +14,7 @@
  * a number such as `1. ` or `2.1 `.
  */
 import { Parser } from 'htmlparser2'
-import { ImportError, maxImportBytes } from './markdown.ts'
+import { ImportError, maxImportBytes } from './limits.ts'
 import { clampLevel, headingLevel, linkTarget, linkify, maxPadLines, type PadLine, type PadRun } from './pad-lines.ts'
 
 /** Largest HTML export accepted, in characters. @default 4194304 (4 MiB) */

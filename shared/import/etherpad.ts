@@ -23,7 +23,7 @@
  * Every bound is checked before the work it bounds; anything that breaks the format or a bound
  * throws ImportError: `malformed` (400), `too_large` (413), `too_many_items` (422), `empty` (400).
  */
-import { ImportError } from './markdown.ts'
+import { ImportError } from './limits.ts'
 import { clampLevel, headingLevel, linkify, linkTarget, maxPadChars, maxPadLines, maxPadRuns, type PadLine, type PadRun } from './pad-lines.ts'
 
 /** Largest `.etherpad` file accepted, in characters (revisions included). @default 16777216 (16 MiB) */

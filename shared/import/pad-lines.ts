@@ -15,7 +15,7 @@
  */
 import { safeHref } from '../schema.ts'
 import type { PMJSON } from '../template.ts'
-import { ImportError } from './markdown.ts'
+import { ImportError } from './limits.ts'
 
 /** One run of a line's text. */
 export interface PadRun {

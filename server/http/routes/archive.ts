@@ -9,7 +9,6 @@ import { z } from 'zod'
 import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema, sessionSchema } from '../../../shared/api-responses.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { Archiver } from '../../archive/archiver.ts'
-import { writeArchiveZip } from '../../archive/archive-zip.ts'
 import { actionsByOwner } from '../../archive/action-chains.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
@@ -68,6 +67,8 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
       if (!res.headersSent) res.attachment('summit-archive.zip').type('application/zip').set('Cache-Control', 'no-store')
       if (!res.write(chunk)) await once(res, 'drain')
     }
+    // Loaded with the first zip: fflate and the exporters are not held by a server that makes none.
+    const { writeArchiveZip } = await import('../../archive/archive-zip.ts')
     try {
       await writeArchiveZip(meta, write, archiver.publicUrl)
     } catch (error) {

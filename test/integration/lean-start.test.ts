@@ -1,0 +1,65 @@
+/**
+ * Issue 21, item 4 (a lean process): a server started with the default settings (SQLite, local
+ * bus, no mail, no OIDC) and not yet asked for anything has not loaded the packages only some
+ * requests or settings need: they are imported on first use, and each holds memory an idle
+ * server never uses. The routes that load them are tested where they are (archive, restore,
+ * imports, recap mail, OIDC, scale-out). And its young generation is still the size V8 starts it
+ * at, not grown by the start (server/startup-heap.ts).
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServerProcess, type ServerProcess } from '../helpers/start-server.ts'
+
+/** Packages loaded on first use only: what needs them, in brackets. */
+const lazyPackages = [
+  'ioredis', // REDIS_URL
+  'pg', // DATABASE_URL
+  'nodemailer', // the first recap mail or .eml export
+  'openid-client', // the first OIDC sign-in
+  'y-prosemirror', // the first session created (its pad's seed), the first restore
+  'prosemirror-view',
+  'prosemirror-markdown', // exports and imports
+  'markdown-it',
+  'htmlparser2', // Etherpad imports (in a worker)
+  'fflate', // the archive zip
+  'ical.js', // schedule imports (in a worker)
+  'qrcode',
+  'csv-parse',
+]
+
+describe('an idle server with the default settings', () => {
+  let server: ServerProcess
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-loaded-')), 'loaded.txt')
+  const hooks = path.resolve(import.meta.dirname, '../helpers/loaded-modules.mjs')
+
+  beforeAll(async () => {
+    server = await startServerProcess({ env: { LOADED_MODULES_FILE: logFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${hooks}`.trim() } })
+  })
+  afterAll(async () => {
+    await server?.dispose()
+    fs.rmSync(path.dirname(logFile), { recursive: true, force: true })
+  })
+
+  it('has loaded none of the packages only some requests or settings need', async () => {
+    const health = await fetch(`${server.url}/healthz`)
+    expect(health.status).toBe(200)
+    const loaded = fs.readFileSync(logFile, 'utf8').split('\n')
+    // The log works: the server's own packages are in it.
+    expect(loaded.some((url) => url.includes('/node_modules/ws/'))).toBe(true)
+    expect(loaded.some((url) => url.includes('/node_modules/yjs/'))).toBe(true)
+    const early = lazyPackages.filter((name) => loaded.some((url) => url.includes(`/node_modules/${name}/`)))
+    expect(early).toEqual([])
+  })
+
+  it('keeps the young generation at its initial size through the start', async () => {
+    // Read from the default metrics (loopback access): V8's new space, both semi-spaces.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    const match = /^summitpad_process_nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/m.exec(metrics)
+    expect(match).not.toBeNull()
+    // 2 MiB as V8 starts it (one doubling allowed for what runs after the start); a start that
+    // grows it reaches 16 or 32 MiB.
+    expect(Number(match![1])).toBeLessThanOrEqual(4 * 1024 * 1024)
+  })
+})

@@ -45,3 +45,26 @@ export class TimeWindow {
     for (const flush of waiting) flush()
   }
 }
+
+/**
+ * A rate of events per second, decaying with the time constant `tauMs` (an exponentially
+ * weighted count): it follows a change of pace within a few `tauMs`, and after a quiet spell it
+ * is near 0 again. Timed by `Date.now()`, as the windows are.
+ */
+export class RateMeter {
+  private value = 0
+  private at = 0
+
+  constructor(private readonly tauMs = 100) {}
+
+  /** Counts one event now. */
+  note(now = Date.now()): void {
+    this.value = this.read(now) + 1000 / this.tauMs
+    this.at = now
+  }
+
+  /** Events per second now. */
+  read(now = Date.now()): number {
+    return this.value === 0 ? 0 : this.value * Math.exp(-Math.max(0, now - this.at) / this.tauMs)
+  }
+}

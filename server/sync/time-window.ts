@@ -3,7 +3,9 @@
  * send within one window is stored together when the window closes (one commit) and what other
  * instances and the server change goes out in one frame; after a quiet spell the window is open
  * and the first change goes at once. The intake (update-pipeline.ts) and the fan-out
- * (room-broadcast.ts) both wait on the room's one TimeWindow, so they close together.
+ * (room-broadcast.ts) both wait on the room's one TimeWindow, so they close together. A room is
+ * busy when sending each update as it comes would pass its sends budget (update-intake.ts
+ * `windowWidth`): below it the width is 0 and nothing waits (issue 21).
  */
 export class TimeWindow {
   private timer: NodeJS.Timeout | null = null

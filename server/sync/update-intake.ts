@@ -239,5 +239,4 @@ export class UpdateIntake {
     const base = now - this.lastWriterChange < 2 * window ? window : 0
     return budget > 0 ? Math.max(base, (this.peers.size * 1000) / budget) : base
   }
-
 }

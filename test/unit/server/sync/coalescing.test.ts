@@ -149,6 +149,26 @@ describe('coalesced broadcasts', () => {
     expect(typed.match(/[ab]/g)?.length).toBe(20)
   })
 
+  it('never sends an edit that goes out at once before the store made it durable', async () => {
+    makeRegistry({ broadcastWindowMs: 400, broadcastSendsPerSecond: 100_000 })
+    const [writer, reader] = [await joined(), await joined()]
+    let makeDurable!: () => void
+    const durable = new Promise<void>((resolve) => (makeDurable = resolve))
+    const append = fixture.store.append.bind(fixture.store)
+    fixture.store.append = async (name, update) => {
+      await durable
+      return append(name, update)
+    }
+    const before = reader.received('update').length
+    typeInto(writer, 'z')
+    // Many turns later, still not stored: nobody has seen it.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(reader.received('update').length).toBe(before)
+    makeDurable()
+    await writer.idle()
+    expect(reader.received('update').length).toBe(before + 1)
+  })
+
   it('merges by the window once the updates per second × connections pass the sends budget', async () => {
     // 4 connections, 200 updates/s from two writers: 800 sends/s against a budget of 200.
     useFakeClock()

@@ -16,7 +16,7 @@ import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
 import { runDecoder } from './scenarios/decoder.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { runIdle } from './scenarios/idle.ts'
-import { killAllServersSync, type BenchTarget } from './server-process.ts'
+import { killAllServersSync, pinServers, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
   --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle>  which scenarios to run (default all)
@@ -25,8 +25,10 @@ const usage = `usage: npm run bench -- [options]
   --repeats <n>                     rounds: every size runs on both servers once per round, the order
                                     alternating from round to round; the targets use medians (default 3)
   --server-env <KEY=VALUE>          extra summitpad environment, repeatable (e.g. COMPACT_AFTER_ROWS=5000)
+  --pin <on|off>                    on (default, with 2 cores or more): every server runs on the last core
+                                    alone (taskset), the bench on the others
  fanout:
-  --clients <n,n,...>               receiving clients, one run each (default 200,500,1000; quick 50,200)
+  --clients <n,n,...>               receiving clients, one run each (default 200,250,500,1000; quick 50,200)
   --writers <n>                     writer clients (default 10; 20 for 1,000 clients)
   --rate <n>                        total updates per second over all writers (default 200)
   --seconds <n>                     length of the measured write phase (default 10; quick 4)
@@ -62,6 +64,7 @@ const { values } = parseArgs({
     'idle-connections': { type: 'string' },
     'idle-rooms': { type: 'string' },
     'server-env': { type: 'string', multiple: true, default: [] },
+    pin: { type: 'string', default: 'on' },
     clients: { type: 'string' },
     writers: { type: 'string', default: '10' },
     rate: { type: 'string', default: '200' },
@@ -115,8 +118,16 @@ for (const pair of values['server-env']) {
   }
   serverEnv[match[1]!] = match[2]!
 }
+if (!['on', 'off'].includes(values.pin)) {
+  console.error(`--pin must be on or off, got "${values.pin}"\n\n${usage}`)
+  process.exit(2)
+}
+if (values.pin === 'on') {
+  const core = pinServers()
+  progress(core === null ? 'not pinned (one core, or no taskset): server and bench share the cores' : `servers pinned to core ${core}, the bench to the others`)
+}
 const quick = values.quick
-const clients = (values.clients ?? (quick ? '50,200' : '200,500,1000')).split(',').map((n) => intFlag('clients', n.trim(), 1, 5000))
+const clients = (values.clients ?? (quick ? '50,200' : '200,250,500,1000')).split(',').map((n) => intFlag('clients', n.trim(), 1, 5000))
 const fanoutOptions = {
   clients,
   writers: intFlag('writers', values.writers, 1, 200),

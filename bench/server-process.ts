@@ -98,6 +98,25 @@ export interface BenchServerOptions {
   startTimeoutMs?: number
 }
 
+/** The core every server child is pinned to (`pinServers`), or null: not pinned. */
+let serverCore: number | null = null
+
+/**
+ * `--pin` (issue 21, as the issue's own harness ran): every server child started from now on runs
+ * on the last core alone (`taskset -c`), and this bench process, all its threads, on the others,
+ * so the load generator and the server under test do not take each other's CPU. The same for
+ * both servers. Returns the server's core, or null when it cannot pin (one core, no `taskset`).
+ */
+export function pinServers(): number | null {
+  const cores = os.availableParallelism()
+  if (cores < 2) return null
+  const last = cores - 1
+  const bench = spawnSync('taskset', ['-a', '-p', '-c', last === 1 ? '0' : `0-${last - 1}`, String(process.pid)], { stdio: 'ignore' })
+  if (bench.status !== 0) return null
+  serverCore = last
+  return last
+}
+
 const live = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
 
@@ -136,15 +155,18 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
   const launch = async () => {
     port ||= await freePort()
     const started = nowMs()
+    // Pinned (`pinServers`): `taskset` execs node in place, so the child's pid is the server's.
+    const command = serverCore === null ? process.execPath : 'taskset'
+    const pinned = (args: string[]) => (serverCore === null ? args : ['-c', String(serverCore), process.execPath, ...args])
     const proc =
       target === 'summitpad'
-        ? spawn(process.execPath, [...profileArgs, ...(summitpadMode === 'dist' ? [compiledEntry] : ['--import', 'tsx', 'server/main.ts'])], {
+        ? spawn(command, pinned([...profileArgs, ...(summitpadMode === 'dist' ? [compiledEntry] : ['--import', 'tsx', 'server/main.ts'])]), {
             cwd: root,
             // The load generator creates its rooms from one address: no session-creation limit.
             env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_CREATE_PER_IP_PER_MINUTE: '0', SESSION_CREATE_PER_MINUTE: '0', ...options.env },
             stdio: ['ignore', 'pipe', 'pipe'],
           })
-        : spawn(process.execPath, [...profileArgs, referenceServer], {
+        : spawn(command, pinned([...profileArgs, referenceServer]), {
             cwd: root,
             env: { ...process.env, PORT: String(port), HOST: host, ...(options.persist ? { YPERSISTENCE: path.join(dataDir, 'leveldb') } : {}) },
             stdio: ['ignore', 'pipe', 'pipe'],

@@ -156,7 +156,9 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
       const warmed =
         (await pollUntil(async () => (await probeWorker!.call('stats', undefined)).every((probe) => probe.markers >= warmupSent), options.drainTimeoutMs, 25)) &&
         (await pollUntil(async () => (await coverage(receiverWorkers, warm)).complete === clients, options.drainTimeoutMs, 25))
-      if (!warmed) throw new Error('the warm-up writes were not delivered within the drain timeout')
+      // A saturated server (the reference, on a busy 2-core machine) is measured all the same:
+      // its figures say so, and the other runs go on.
+      if (!warmed) progress('fanout: the warm-up writes were not delivered within the drain timeout; measuring anyway')
     }
     const framesBefore = (await receiverStats(receiverWorkers)).map((r) => r.updateFrames)
     const framesSentBefore = writers.sentFrames

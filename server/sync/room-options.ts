@@ -70,16 +70,19 @@ export interface RoomOptions {
   /** Least time between two awareness frames of the room, in ms; 0 sends on the next turn. @default 0 */
   awarenessFlushMs?: number
   /**
-   * Least time between two update frames of the room, in ms: the first edit after a quiet spell
-   * goes out on the next turn, later ones wait for the window and go out merged. 0 merges only
-   * what arrived in the same turn of the event loop. @default 0
+   * Least time between two update frames of the room, in ms, while it is over its sends budget
+   * (or has none): the first edit after a quiet spell goes out on the next turn, later ones wait
+   * for the window and go out merged. 0 merges only what arrived in the same turn of the event
+   * loop. @default 0
    */
   broadcastWindowMs?: number
   /**
-   * Most frames per second a busy room sends over all its connections: a room with more
-   * connections than `broadcastSendsPerSecond * broadcastWindowMs / 1000` widens its window to
-   * stay within it, so one huge room cannot take the whole CPU (its latency grows with its size
-   * instead). 0: no bound. @default 0
+   * The room's sends budget, frames per second over all its connections: while sending each
+   * update as it comes stays within it (updates per second lately × connections), no update
+   * waits for the window; past it the window applies, and a room with more connections than
+   * `broadcastSendsPerSecond * broadcastWindowMs / 1000` widens its window to stay within it, so
+   * one huge room cannot take the whole CPU (its latency grows with its size instead). 0: no
+   * budget (the window always applies). @default 0
    */
   broadcastSendsPerSecond?: number
   /** Fan-out to other server instances. Without one, the room is the only replica. */

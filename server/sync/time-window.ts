@@ -3,7 +3,9 @@
  * send within one window is stored together when the window closes (one commit) and what other
  * instances and the server change goes out in one frame; after a quiet spell the window is open
  * and the first change goes at once. The intake (update-pipeline.ts) and the fan-out
- * (room-broadcast.ts) both wait on the room's one TimeWindow, so they close together.
+ * (room-broadcast.ts) both wait on the room's one TimeWindow, so they close together. A room is
+ * busy when sending each update as it comes would pass its sends budget (update-intake.ts
+ * `windowWidth`): below it the width is 0 and nothing waits (issue 21).
  */
 export class TimeWindow {
   private timer: NodeJS.Timeout | null = null
@@ -43,5 +45,28 @@ export class TimeWindow {
     const waiting = this.waiting
     this.waiting = []
     for (const flush of waiting) flush()
+  }
+}
+
+/**
+ * A rate of events per second, decaying with the time constant `tauMs` (an exponentially
+ * weighted count): it follows a change of pace within a few `tauMs`, and after a quiet spell it
+ * is near 0 again. Timed by `Date.now()`, as the windows are.
+ */
+export class RateMeter {
+  private value = 0
+  private at = 0
+
+  constructor(private readonly tauMs = 100) {}
+
+  /** Counts one event now. */
+  note(now = Date.now()): void {
+    this.value = this.read(now) + 1000 / this.tauMs
+    this.at = now
+  }
+
+  /** Events per second now. */
+  read(now = Date.now()): number {
+    return this.value === 0 ? 0 : this.value * Math.exp(-Math.max(0, now - this.at) / this.tauMs)
   }
 }

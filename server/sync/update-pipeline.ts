@@ -5,7 +5,8 @@
  * one connection as one run (one transaction, one acknowledgement). So the room's doc only ever
  * holds stored content, and no client is shown an edit a crash could still lose.
  *
- * While the room is busy, appends wait for the room's window (time-window.ts) to close: an update stored at once
+ * While the room is busy (past its sends budget, see update-intake.ts `windowWidth`), appends
+ * wait for the room's window (time-window.ts) to close: an update stored at once
  * would only wait for the window before anyone saw it, so the updates of one window share one
  * commit (one fsync instead of one per keystroke) and go out in one frame as soon as they are
  * stored. The first update after a quiet spell is handed to the store at once.

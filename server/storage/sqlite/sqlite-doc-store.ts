@@ -1,12 +1,24 @@
 /**
  * DocStore on the embedded SQLite file. Appends are written in groups, one transaction each
  * (group commit): one fsync serves every keystroke of the group, and each caller's promise
- * resolves only after that transaction committed. A group is what arrived in one tick; while
+ * resolves only once that transaction is durable. A group is what arrived in one tick; while
  * appends keep coming, commits are at least `commitWindowMs` apart, so a busy server makes a
  * bounded number of fsyncs per second whatever the number of typists (the first append after a
  * quiet spell still commits on the next tick).
+ *
+ * With `synchronous = FULL` on a WAL file (the default), the fsync leaves the event loop (issue
+ * 21): the group is committed without SQLite's own sync (`synchronous = NORMAL` for that one
+ * transaction: SQLite still syncs before every checkpoint), then the WAL file is synced on
+ * libuv's thread pool (`fdatasync`, what SQLite's FULL does at each commit) and the group's
+ * promises resolve once that sync is done. Groups committed while a sync is in flight share the
+ * next one. So the server keeps sending while the disk works, and a slow disk (an fsync of 1 ms
+ * typically, 30 ms on a busy shared machine) holds up only the edits waiting for it. Nobody is
+ * shown such an edit before its sync: the room applies an update only once its append resolved.
+ * A failed sync rejects its group (the rows may be in the file all the same, as after a crash in
+ * the middle of a commit: the room does not apply them and closes their senders, who resync).
  */
 import type Database from 'better-sqlite3'
+import fs from 'node:fs'
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../doc-store.ts'
 
@@ -20,6 +32,37 @@ interface PendingAppend {
 export interface SqliteDocStoreOptions {
   /** Least time between two commits of appends, in ms; 0 commits every tick's appends. @default 0 */
   commitWindowMs?: number
+  /**
+   * How committed appends are made durable off the event loop (tests replace it): calls `done`
+   * once everything written to the WAL file so far is on disk. @default fdatasync of the WAL file
+   * when the file is in WAL mode with `synchronous = FULL`; otherwise SQLite's own commit is all
+   * (NORMAL: no sync per commit; an in-memory database: nothing to sync)
+   */
+  walSync?: WalSync
+}
+
+/** Makes everything written to the WAL file so far durable, then calls `done` (with the error, if any). */
+export type WalSync = (done: (error: Error | null) => void) => void
+
+/** `fdatasync` of `file` on libuv's thread pool, the file opened on first use; `close` closes it. */
+function fileSync(file: string): { sync: WalSync; close(): void } {
+  let fd: number | null = null
+  return {
+    sync(done) {
+      try {
+        // (SQLite locks the -shm file, not the -wal file, so this descriptor disturbs no lock.)
+        fd ??= fs.openSync(file, 'r+')
+      } catch (error) {
+        done(error as Error)
+        return
+      }
+      fs.fdatasync(fd, (error) => done(error))
+    },
+    close() {
+      if (fd !== null) fs.closeSync(fd)
+      fd = null
+    },
+  }
 }
 
 export class SqliteDocStore implements DocStore {
@@ -33,11 +76,26 @@ export class SqliteDocStore implements DocStore {
   private readonly deleteRows: Database.Statement<[string, string]>
   private readonly deleteDoc: Database.Statement<[string]>
   private readonly writeBatch: (batch: PendingAppend[]) => void
+  /** Syncs the WAL after a commit made without SQLite's sync, or null: SQLite's commit is all. */
+  private readonly walSync: WalSync | null
+  private readonly closeWal: () => void = () => {}
+  /** Appends committed and waiting for the next WAL sync. */
+  private unsynced: PendingAppend[] = []
+  private syncing = false
+  /** Called once no sync is in flight and none is due (see `close`). */
+  private whenSynced: (() => void) | null = null
 
   constructor(
     private readonly db: Database.Database,
     private readonly options: SqliteDocStoreOptions = {},
   ) {
+    const syncsEachCommit = !db.memory && db.pragma('journal_mode', { simple: true }) === 'wal' && db.pragma('synchronous', { simple: true }) === 2
+    if (options.walSync) this.walSync = options.walSync
+    else if (syncsEachCommit) {
+      const wal = fileSync(`${db.name}-wal`)
+      this.walSync = wal.sync
+      this.closeWal = wal.close
+    } else this.walSync = null
     this.insert = db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)')
     this.selectDoc = db.prepare('SELECT id, data FROM doc_updates WHERE doc_name = ? ORDER BY id')
     this.selectRefs = db.prepare('SELECT id FROM doc_updates WHERE doc_name = ? ORDER BY id')
@@ -71,12 +129,49 @@ export class SqliteDocStore implements DocStore {
     if (batch.length === 0) return
     this.lastCommit = performance.now()
     try {
-      this.writeBatch(batch)
+      if (this.walSync) this.commitUnsynced(batch)
+      else this.writeBatch(batch)
     } catch (error) {
       for (const item of batch) item.reject(error)
       return
     }
-    for (const item of batch) item.resolve()
+    if (!this.walSync) {
+      for (const item of batch) item.resolve()
+      return
+    }
+    for (const item of batch) this.unsynced.push(item)
+    this.syncWal()
+  }
+
+  /** Commits `batch` without SQLite's sync (the WAL is synced after, see `syncWal`). */
+  private commitUnsynced(batch: PendingAppend[]): void {
+    const full = this.db.pragma('synchronous', { simple: true }) === 2
+    if (full) this.db.pragma('synchronous = NORMAL')
+    try {
+      this.writeBatch(batch)
+    } finally {
+      if (full) this.db.pragma('synchronous = FULL')
+    }
+  }
+
+  /** Starts a WAL sync for the committed appends unless one is in flight (then the next one takes them). */
+  private syncWal(): void {
+    if (this.syncing) return
+    const batch = this.unsynced
+    if (batch.length === 0) {
+      this.whenSynced?.()
+      return
+    }
+    this.unsynced = []
+    this.syncing = true
+    this.walSync!((error) => {
+      this.syncing = false
+      for (const item of batch) {
+        if (error) item.reject(error)
+        else item.resolve()
+      }
+      this.syncWal()
+    })
   }
 
   async load(docName: string): Promise<LoadedDoc | null> {
@@ -169,5 +264,7 @@ export class SqliteDocStore implements DocStore {
     if (this.closed) return
     this.closed = true
     this.flush()
+    if (this.syncing || this.unsynced.length > 0) await new Promise<void>((resolve) => (this.whenSynced = resolve))
+    this.closeWal()
   }
 }

@@ -124,6 +124,105 @@ describe('SqliteDocStore on a file', () => {
   })
 })
 
+describe('SqliteDocStore: the WAL synced off the event loop (issue 21)', () => {
+  let dir: string
+  let db: Database.Database
+  const rowCount = (docName: string) => (db.prepare('SELECT count(*) AS n FROM doc_updates WHERE doc_name = ?').get(docName) as { n: number }).n
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+    db = openDatabase(path.join(dir, 'summitpad.db'))
+  })
+  afterEach(() => {
+    db.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  /** A WAL sync the test completes by hand. */
+  function manualSync() {
+    const calls: ((error: Error | null) => void)[] = []
+    return { calls, sync: (done: (error: Error | null) => void) => void calls.push(done) }
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+  it('resolves appends only once the WAL sync after their commit is done; groups committed meanwhile share the next sync', async () => {
+    const wal = manualSync()
+    const store = new SqliteDocStore(db, { walSync: wal.sync })
+    const { updates } = typedUpdates(6)
+    const resolved: number[] = []
+    const first = updates.slice(0, 2).map((update, i) => store.append('pad', update).then(() => resolved.push(i)))
+    await tick()
+    // Committed (a reader sees the rows), not yet durable: nobody may be told.
+    expect(rowCount('pad')).toBe(2)
+    expect(wal.calls).toHaveLength(1)
+    expect(resolved).toEqual([])
+    // Two more groups committed while the first sync is in flight...
+    const second = store.append('pad', updates[2]!).then(() => resolved.push(2))
+    await tick()
+    const third = store.append('pad', updates[3]!).then(() => resolved.push(3))
+    await tick()
+    expect(rowCount('pad')).toBe(4)
+    expect(wal.calls).toHaveLength(1)
+    wal.calls[0]!(null)
+    await Promise.all(first)
+    expect(resolved).toEqual([0, 1])
+    // ...share the next one.
+    expect(wal.calls).toHaveLength(2)
+    wal.calls[1]!(null)
+    await Promise.all([second, third])
+    expect(resolved).toEqual([0, 1, 2, 3])
+    // SQLite's own setting is back to FULL for everyone else's commits.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2)
+    await store.close()
+  })
+
+  it('rejects the appends of a failed sync, and the next group syncs again', async () => {
+    const wal = manualSync()
+    const store = new SqliteDocStore(db, { walSync: wal.sync })
+    const { updates } = typedUpdates(2)
+    const failed = store.append('pad', updates[0]!)
+    await tick()
+    wal.calls[0]!(new Error('EIO'))
+    await expect(failed).rejects.toThrow('EIO')
+    const next = store.append('pad', updates[1]!)
+    await tick()
+    wal.calls[1]!(null)
+    await expect(next).resolves.toBeUndefined()
+    await store.close()
+  })
+
+  it('closing waits for the sync in flight and syncs what is pending', async () => {
+    const wal = manualSync()
+    const store = new SqliteDocStore(db, { walSync: wal.sync })
+    const { updates } = typedUpdates(2)
+    const appended = [store.append('pad', updates[0]!)]
+    await tick()
+    appended.push(store.append('pad', updates[1]!))
+    let closed = false
+    const closing = store.close().then(() => (closed = true))
+    await tick()
+    expect(rowCount('pad')).toBe(2)
+    expect(closed).toBe(false)
+    wal.calls[0]!(null)
+    await tick()
+    expect(closed).toBe(false)
+    wal.calls[1]!(null)
+    await closing
+    await Promise.all(appended)
+  })
+
+  it('syncs the WAL file itself by default (FULL on a file), and not at all with NORMAL', async () => {
+    const { updates } = typedUpdates(3)
+    const store = new SqliteDocStore(db)
+    await Promise.all(updates.map((update) => store.append('pad', update)))
+    expect(rowCount('pad')).toBe(3)
+    await store.close()
+    db.pragma('synchronous = NORMAL')
+    const normal = new SqliteDocStore(db)
+    await normal.append('pad2', updates[0]!)
+    expect(rowCount('pad2')).toBe(1)
+    await normal.close()
+  })
+})
+
 describe('participants stored before issue 19', () => {
   it('are migrated by name and read without the placeholder names of people who chose one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))

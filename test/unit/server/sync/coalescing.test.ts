@@ -119,15 +119,77 @@ describe('coalesced broadcasts', () => {
       typeInto(writer, 'x')
       await vi.advanceTimersByTimeAsync(5)
     }
-    await writer.idle()
     await vi.advanceTimersByTimeAsync(60)
     await writer.idle()
-    // 360 ms of (fake) time: at most one frame per 50 ms, and at least a few.
+    // 360 ms of (fake) time: at most one frame per 50 ms once the room's rate is known (its
+    // first two updates, 40 and 78 sends per second, were within the budget), and at least a few.
     const frames = reader.received('update').length - before
-    expect(frames).toBeLessThanOrEqual(Math.ceil(360 / 50) + 1)
+    expect(frames).toBeLessThanOrEqual(2 + Math.ceil(360 / 50) + 1)
     expect(frames).toBeGreaterThanOrEqual(3)
     reader.deliver()
     expect(padText(reader.ydoc)).toContain('x'.repeat(60))
+  })
+
+  it('sends every edit of people typing at once as soon as it is stored while the room is within its sends budget', async () => {
+    // Issue 21: a 400 ms window, but 4 connections × 200 updates/s is far within 100,000 sends/s.
+    useFakeClock()
+    makeRegistry({ broadcastWindowMs: 400, broadcastSendsPerSecond: 100_000 })
+    const [alice, bob, reader] = [await joined(), await joined(), await joined(), await joined()]
+    const before = reader.received('update').length
+    for (let i = 0; i < 20; i++) {
+      const writer = i % 2 === 0 ? alice : bob
+      typeInto(writer, i % 2 === 0 ? 'a' : 'b')
+      // The fake clock moves 5 ms per edit, never a window's width: nothing may wait for it.
+      await vi.advanceTimersByTimeAsync(5)
+      await writer.idle()
+      expect(reader.received('update').length - before).toBe(i + 1)
+    }
+    reader.deliver()
+    const typed = /<paragraph>(.*)<\/paragraph>/.exec(padText(reader.ydoc))?.[1] ?? ''
+    expect(typed.match(/[ab]/g)?.length).toBe(20)
+  })
+
+  it('never sends an edit that goes out at once before the store made it durable', async () => {
+    makeRegistry({ broadcastWindowMs: 400, broadcastSendsPerSecond: 100_000 })
+    const [writer, reader] = [await joined(), await joined()]
+    let makeDurable!: () => void
+    const durable = new Promise<void>((resolve) => (makeDurable = resolve))
+    const append = fixture.store.append.bind(fixture.store)
+    fixture.store.append = async (name, update) => {
+      await durable
+      return append(name, update)
+    }
+    const before = reader.received('update').length
+    typeInto(writer, 'z')
+    // Many turns later, still not stored: nobody has seen it.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(reader.received('update').length).toBe(before)
+    makeDurable()
+    await writer.idle()
+    expect(reader.received('update').length).toBe(before + 1)
+  })
+
+  it('merges by the window once the updates per second × connections pass the sends budget', async () => {
+    // 4 connections, 200 updates/s from two writers: 800 sends/s against a budget of 200.
+    useFakeClock()
+    makeRegistry({ broadcastWindowMs: 100, broadcastSendsPerSecond: 200 })
+    const [alice, bob, reader] = [await joined(), await joined(), await joined(), await joined()]
+    const before = reader.received('update').length
+    for (let i = 0; i < 60; i++) {
+      typeInto(i % 2 === 0 ? alice : bob, i % 2 === 0 ? 'a' : 'b')
+      await vi.advanceTimersByTimeAsync(5)
+    }
+    await vi.advanceTimersByTimeAsync(120)
+    await Promise.all([alice.idle(), bob.idle()])
+    // 420 ms of (fake) time: the first few updates went at once (the room's rate was still
+    // ramping up: 40, 78, 114 ... sends/s, within the budget for the first 30 ms or so), then
+    // one frame per 100 ms window, not one frame per update.
+    const frames = reader.received('update').length - before
+    expect(frames).toBeLessThanOrEqual(8 + Math.ceil(420 / 100) + 1)
+    expect(frames).toBeGreaterThanOrEqual(3)
+    reader.deliver()
+    const typed = /<paragraph>(.*)<\/paragraph>/.exec(padText(reader.ydoc))?.[1] ?? ''
+    expect(typed.match(/[ab]/g)?.length).toBe(60)
   })
 
   it('serves a fresh client the stored state before the doc is built, then one cached encoding until the doc changes', async () => {

@@ -1,6 +1,6 @@
 /** TimeWindow: the one owner of a room's time window (issue 18): the intake and the fan-out wait on it together. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { TimeWindow } from '../../../../server/sync/time-window.ts'
+import { RateMeter, TimeWindow } from '../../../../server/sync/time-window.ts'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -48,5 +48,18 @@ describe('TimeWindow', () => {
     window.close()
     expect(flushes).toBe(2)
     expect(window.isWaiting).toBe(false)
+  })
+})
+
+describe('RateMeter', () => {
+  it('follows a steady pace within a few time constants, and falls back after a quiet spell', () => {
+    const meter = new RateMeter(100)
+    expect(meter.read(0)).toBe(0)
+    // 200 events per second (one per 5 ms) for one second.
+    for (let t = 0; t <= 1000; t += 5) meter.note(t)
+    expect(meter.read(1000)).toBeGreaterThan(190)
+    expect(meter.read(1000)).toBeLessThan(215)
+    // Half a second later (five time constants) it is near 0.
+    expect(meter.read(1500)).toBeLessThan(2)
   })
 })

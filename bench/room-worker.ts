@@ -27,7 +27,7 @@ export type RoomWorkerApi = {
    * uniformly from 0.5 to 1.5 times that, the first one from 0 to 1 times), from now until
    * `untilMs`; markers typed before `timedFromMs` are not timed. Resolves when typing stops.
    */
-  edit(params: { ratePerRoom: number; timedFromMs: number; untilMs: number }): Promise<{ typed: number }>
+  edit(params: { ratePerRoom: number; timedFromMs: number; untilMs: number }): Promise<{ typed: number; timedTyped: number }>
   /** Receivers that have every marker their room's writer typed, of all receivers. */
   delivery(params: void): { complete: number; receivers: number; received: number; expected: number }
   /** Every timed latency (ms) and what closed. */
@@ -73,6 +73,7 @@ const api: RoomWorkerApi = {
     const timedFromMicros = Math.round(timedFromMs * 1000)
     for (const room of rooms) for (const receiver of room.receivers) receiver.timedFromMicros = timedFromMicros
     let typed = 0
+    let timedTyped = 0
     await Promise.all(
       rooms.map(
         (room) =>
@@ -82,6 +83,7 @@ const api: RoomWorkerApi = {
                 resolve()
                 return
               }
+              if (nowMs() >= timedFromMs) timedTyped++
               room.writer.type()
               typed++
               setTimeout(tick, meanMs * (0.5 + Math.random()))
@@ -90,7 +92,7 @@ const api: RoomWorkerApi = {
           }),
       ),
     )
-    return { typed }
+    return { typed, timedTyped }
   },
   delivery() {
     let complete = 0

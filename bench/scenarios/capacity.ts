@@ -51,12 +51,15 @@ export interface RoomsResult {
   editSeconds: number
   /** Markers typed, warm-up included. */
   typed: number
+  /** Markers typed in the timed window, and their rate (below rooms × rate when the bench falls behind). */
+  timedTyped: number
+  achievedRate: number | null
   /** Marker typed by a room's writer → read at the room's other clients, typed in the timed window, ms. */
   latencyMs: Record<keyof Summary, number | null>
   /** Receivers that got every marker of their room's writer (after a drain of at most 15 s). */
   delivery: { complete: number; receivers: number; closed: number }
   /** Server CPU over the timed editing window (100 = one core), and memory after it. */
-  server: { cpuPercent: number | null; mainThreadCpuPercent: number | null; cpuSeconds: number | null; rssAfterEditMiB: number | null; peakRssMiB: number | null }
+  server: { cpuPercent: number | null; mainThreadCpuPercent: number | null; cpuSeconds: number | null; cpuMsPerUpdate: number | null; rssAfterEditMiB: number | null; peakRssMiB: number | null }
   /** RSS growth per room over the idle server after editing, KB. */
   kbPerRoomAfterEdit: number | null
   benchCpuPercent: number | null
@@ -162,7 +165,9 @@ export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
       const serverReading = serverCpu.stop()
       const benchReading = benchCpu.stop()
       const machineReading = machine.end()
-      const typed = (await editing).reduce((sum, e) => sum + e.typed, 0)
+      const edits = await editing
+      const typed = edits.reduce((sum, e) => sum + e.typed, 0)
+      const timedTyped = edits.reduce((sum, e) => sum + e.timedTyped, 0)
       const deliveryOf = async () => {
         const parts = await Promise.all(workers.map((worker) => worker.call('delivery', undefined)))
         return { complete: parts.reduce((n, p) => n + p.complete, 0), receivers: parts.reduce((n, p) => n + p.receivers, 0) }
@@ -194,12 +199,15 @@ export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
         ratePerRoom: options.ratePerRoom,
         editSeconds: options.editSeconds,
         typed,
+        timedTyped,
+        achievedRate: round(timedTyped / options.editSeconds, 0),
         latencyMs: roundSummary(latency, 2),
         delivery: { ...delivery, closed: results.reduce((n, r) => n + r.closed, 0) },
         server: {
           cpuPercent: round(serverReading.cpuPercent, 1),
           mainThreadCpuPercent: round(serverReading.mainThreadPercent, 1),
           cpuSeconds: round(serverReading.cpuSeconds, 2),
+          cpuMsPerUpdate: timedTyped > 0 ? round((serverReading.cpuSeconds * 1000) / timedTyped, 3) : null,
           rssAfterEditMiB: mib(edited.rssBytes),
           peakRssMiB: mib(edited.peakRssBytes),
         },

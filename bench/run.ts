@@ -21,7 +21,8 @@ import { killAllServersSync, pinServers, type BenchTarget } from './server-proce
 const usage = `usage: npm run bench -- [options]
   --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle>  which scenarios to run (default all)
   --quick                           a smoke run of a few minutes: small sizes, short runs, one round
-  --target <both|summitpad|reference>  which servers (default both)
+  --target <both|summitpad|reference|hocuspocus>  which servers (default both; both runs the rooms
+                                    scenario on hocuspocus too, and only rooms runs on hocuspocus)
   --repeats <n>                     rounds: every size runs on both servers once per round, the order
                                     alternating from round to round; the targets use medians (default 3)
   --server-env <KEY=VALUE>          extra summitpad environment, repeatable (e.g. COMPACT_AFTER_ROWS=5000)
@@ -38,6 +39,9 @@ const usage = `usage: npm run bench -- [options]
   --drain-timeout <s>               longest wait for delivery after the last write (default 15)
  rooms / burst / ingest:
   --rooms <n>                       sessions of 3 clients each (default 1000; quick 100)
+  --rooms-join-seconds <n>          the rooms join evenly spaced over this long (default 30; quick 5)
+  --rooms-seconds <n>               measured editing window of the rooms scenario (default 20; quick 5)
+  --rooms-rate <n>                  updates per second typed by each room's writer (default 1)
   --burst <n,n>                     clients connecting at once to one large pad (default 100,300; quick 50)
   --ingest-ops <n>                  trace operations replayed by the ingest writer (default 20000; quick 3000)
  coldload:
@@ -59,6 +63,9 @@ const { values } = parseArgs({
     target: { type: 'string', default: 'both' },
     quick: { type: 'boolean', default: false },
     rooms: { type: 'string' },
+    'rooms-join-seconds': { type: 'string' },
+    'rooms-seconds': { type: 'string' },
+    'rooms-rate': { type: 'string', default: '1' },
     burst: { type: 'string' },
     'ingest-ops': { type: 'string' },
     'idle-connections': { type: 'string' },
@@ -104,11 +111,13 @@ if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle'
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
-if (!['both', 'summitpad', 'reference'].includes(values.target)) {
+if (!['both', 'summitpad', 'reference', 'hocuspocus'].includes(values.target)) {
   console.error(`unknown --target "${values.target}"\n\n${usage}`)
   process.exit(2)
 }
-const targets: BenchTarget[] = values.target === 'both' ? ['summitpad', 'reference'] : [values.target as BenchTarget]
+// Hocuspocus speaks its own protocol: only the rooms scenario's clients speak it.
+const roomsTargets: BenchTarget[] = values.target === 'both' ? ['summitpad', 'reference', 'hocuspocus'] : [values.target as BenchTarget]
+const targets: BenchTarget[] = roomsTargets.filter((target) => target !== 'hocuspocus')
 const serverEnv: Record<string, string> = {}
 for (const pair of values['server-env']) {
   const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(pair)
@@ -140,6 +149,15 @@ const fanoutOptions = {
   serverEnv,
 }
 const roomCount = intFlag('rooms', values.rooms ?? (quick ? '100' : '1000'), 1, 100_000)
+const roomsOptions = {
+  rooms: roomCount,
+  clientsPerRoom: 3,
+  joinSeconds: intFlag('rooms-join-seconds', values['rooms-join-seconds'] ?? (quick ? '5' : '30'), 1, 600),
+  editSeconds: intFlag('rooms-seconds', values['rooms-seconds'] ?? (quick ? '5' : '20'), 1, 600),
+  warmupSeconds: intFlag('warmup', values.warmup ?? (quick ? '1' : '3'), 0, 600),
+  ratePerRoom: intFlag('rooms-rate', values['rooms-rate'], 1, 100),
+  serverEnv,
+}
 const burstSizes = (values.burst ?? (quick ? '50' : '100,300')).split(',').map((n) => intFlag('burst', n.trim(), 1, 10_000))
 const ingestOps = intFlag('ingest-ops', values['ingest-ops'] ?? (quick ? '3000' : '20000'), 1, 10_000_000)
 const coldloadOptions = {
@@ -185,6 +203,7 @@ try {
     // Each size runs on both servers one right after the other, so both see the same machine; the
     // order alternates from round to round, so neither always runs first.
     const order = round % 2 === 1 ? targets : [...targets].reverse()
+    const roomsOrder = round % 2 === 1 ? roomsTargets : [...roomsTargets].reverse()
     const emitRound = (result: BenchResult) => emit({ ...result, round })
     if (rounds > 1) progress(`round ${round} of ${rounds}`)
     if (wants('fanout')) {
@@ -196,7 +215,7 @@ try {
         }
       }
     }
-    if (wants('rooms')) for (const target of order) emitRound(await runRooms({ target, rooms: roomCount, clientsPerRoom: 3, serverEnv }))
+    if (wants('rooms')) for (const target of roomsOrder) emitRound(await runRooms({ ...roomsOptions, target }))
     if (wants('burst')) for (const size of burstSizes) for (const target of order) emitRound(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
     if (wants('ingest')) for (const target of order) emitRound(await runIngest({ target, ops: ingestOps, serverEnv }))
     if (wants('idle')) for (const rooms of idleRooms) for (const target of order) emitRound(await runIdle({ target, rooms, connections: idleConnections, serverEnv }))

@@ -30,6 +30,8 @@ const profileArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolea
 const serverLog = process.env.BENCH_SERVER_LOG
 /** The reference server's own entry point (HOST, PORT, YPERSISTENCE from the environment). */
 const referenceServer = path.join(root, 'node_modules/@y/websocket-server/src/server.js')
+/** A persistent Hocuspocus (`@hocuspocus/server` + `@hocuspocus/extension-sqlite` in DATA_DIR), see the script. */
+const hocuspocusServer = path.join(root, 'bench/hocuspocus-server.mjs')
 const host = '127.0.0.1'
 /** How summitpad runs: 'dist' (compiled, as `npm start` runs it) unless `BENCH_SUMMITPAD=tsx`. */
 const summitpadMode = process.env.BENCH_SUMMITPAD === 'tsx' ? 'tsx' : 'dist'
@@ -57,7 +59,7 @@ function ensureCompiledServer(): void {
 }
 
 /** Which server a run measures. */
-export type BenchTarget = 'summitpad' | 'reference'
+export type BenchTarget = 'summitpad' | 'reference' | 'hocuspocus'
 
 /** A running (or stopped) server child process. */
 export interface BenchServer {
@@ -67,7 +69,7 @@ export interface BenchServer {
   readonly port: number
   /** `http://127.0.0.1:<port>` */
   readonly url: string
-  /** The URL a room name is appended to: `ws://127.0.0.1:<port>/sync` (summitpad) or `ws://127.0.0.1:<port>` (reference). */
+  /** The URL a room name is appended to: `ws://127.0.0.1:<port>/sync` (summitpad) or `ws://127.0.0.1:<port>` (reference); Hocuspocus's one URL (the document name travels in its messages). */
   readonly wsUrl: string
   readonly dataDir: string
   /** Warn/error log lines and stderr output seen so far (most recent last, at most 200). */
@@ -166,11 +168,17 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
             env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SESSION_CREATE_PER_IP_PER_MINUTE: '0', SESSION_CREATE_PER_MINUTE: '0', ...options.env },
             stdio: ['ignore', 'pipe', 'pipe'],
           })
-        : spawn(command, pinned([...profileArgs, referenceServer]), {
-            cwd: root,
-            env: { ...process.env, PORT: String(port), HOST: host, ...(options.persist ? { YPERSISTENCE: path.join(dataDir, 'leveldb') } : {}) },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          })
+        : target === 'hocuspocus'
+          ? spawn(command, pinned([...profileArgs, hocuspocusServer]), {
+              cwd: root,
+              env: { ...process.env, PORT: String(port), HOST: host, DATA_DIR: dataDir },
+              stdio: ['ignore', 'pipe', 'pipe'],
+            })
+          : spawn(command, pinned([...profileArgs, referenceServer]), {
+              cwd: root,
+              env: { ...process.env, PORT: String(port), HOST: host, ...(options.persist ? { YPERSISTENCE: path.join(dataDir, 'leveldb') } : {}) },
+              stdio: ['ignore', 'pipe', 'pipe'],
+            })
     child = proc
     live.add(proc)
     proc.once('exit', () => live.delete(proc))
@@ -229,7 +237,7 @@ export async function startBenchServer(options: BenchServerOptions = {}): Promis
 
 /** Creates a session through summitpad's HTTP API and returns its id; the reference takes any room name. */
 export async function createSession(server: BenchServer, title: string): Promise<string> {
-  if (server.target === 'reference') return `bench-${Math.random().toString(36).slice(2, 10)}`
+  if (server.target !== 'summitpad') return `bench-${Math.random().toString(36).slice(2, 10)}`
   const response = await fetch(`${server.url}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,7 +1,9 @@
 /**
  * Capacity scenarios, run against either server:
- * - `rooms`: many sessions with a few clients each: server memory per room and per connection
- *   (RSS growth over the idle server), and how long the connections took.
+ * - `rooms`: many sessions with a few clients each, joining over a few seconds: each client's
+ *   connect time (socket → synced) and the server's memory per room (RSS growth over the idle
+ *   server); then one writer per room types at human pace while the others receive:
+ *   edit-to-delivery latency and server CPU over the editing window (bench/room-worker.ts).
  * - `burst`: N clients connecting at once to one large pad (a replayed editing trace): the time
  *   until every one of them has the whole doc.
  * - `ingest`: one writer replays an editing trace one operation per update, as fast as the
@@ -10,10 +12,11 @@
 import * as Y from 'yjs'
 import { nowMs, pollUntil, sleep } from '../clock.ts'
 import { progress } from '../log.ts'
-import { readCpuSeconds, readMemory } from '../proc.ts'
+import { CpuMeter, MachineMeter, readCpuSeconds, readMemory } from '../proc.ts'
 import type { ReceiverWorkerApi } from '../receiver-worker.ts'
+import type { RoomJoin, RoomWorkerApi } from '../room-worker.ts'
 import { createSession, startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
-import { round } from '../stats.ts'
+import { round, roundSummary, summarize, type Summary } from '../stats.ts'
 import { EditingTrace } from '../trace.ts'
 import { RpcWorker } from '../worker-rpc.ts'
 import { YClient } from '../y-client.ts'
@@ -28,12 +31,39 @@ export interface RoomsResult {
   target: BenchTarget
   rooms: number
   clientsPerRoom: number
+  /** The rooms joined evenly spaced over this long. */
+  joinSeconds: number
+  /** From the first room's join to the last client synced. */
   connectSeconds: number | null
+  /** Each client's socket created → server's sync step 2 received, ms. */
+  connectMs: Record<keyof Summary, number | null>
+  /** The part of it until the socket was open (TCP connect and HTTP upgrade), ms. */
+  openMs: Record<keyof Summary, number | null>
+  connectFailures: number
+  /** Server CPU from the first join to the last client synced, per connection, ms. */
+  joinCpuMsPerConnection: number | null
   rssIdleMiB: number | null
   rssLoadedMiB: number | null
-  /** RSS growth per room (its clients included), KB. */
+  /** RSS growth per room (its clients included) once every room joined, before editing, KB. */
   kbPerRoom: number | null
   kbPerConnection: number | null
+  ratePerRoom: number
+  editSeconds: number
+  /** Markers typed, warm-up included. */
+  typed: number
+  /** Markers typed in the timed window, and their rate (below rooms × rate when the bench falls behind). */
+  timedTyped: number
+  achievedRate: number | null
+  /** Marker typed by a room's writer → read at the room's other clients, typed in the timed window, ms. */
+  latencyMs: Record<keyof Summary, number | null>
+  /** Receivers that got every marker of their room's writer (after a drain of at most 15 s). */
+  delivery: { complete: number; receivers: number; closed: number }
+  /** Server CPU over the timed editing window (100 = one core), and memory after it. */
+  server: { cpuPercent: number | null; mainThreadCpuPercent: number | null; cpuSeconds: number | null; cpuMsPerUpdate: number | null; rssAfterEditMiB: number | null; peakRssMiB: number | null }
+  /** RSS growth per room over the idle server after editing, KB. */
+  kbPerRoomAfterEdit: number | null
+  benchCpuPercent: number | null
+  machine: { busyPercent: number | null; otherCpuPercent: number | null; cpuPressurePercent: number | null }
 }
 
 export interface BurstResult {
@@ -72,41 +102,126 @@ async function closeReceivers(workers: RpcWorker<ReceiverWorkerApi>[]): Promise<
   await Promise.allSettled(workers.map((worker) => worker.terminate()))
 }
 
-export async function runRooms(options: { target: BenchTarget; rooms: number; clientsPerRoom: number; serverEnv: Record<string, string> }): Promise<RoomsResult> {
-  progress(`rooms (${options.target}): ${options.rooms} sessions × ${options.clientsPerRoom} clients`)
+/** What `runRooms` measures with. */
+export interface RoomsOptions {
+  target: BenchTarget
+  rooms: number
+  clientsPerRoom: number
+  /** The rooms join one after another over this long (open loop, evenly spaced), each room's clients at once. */
+  joinSeconds: number
+  /** Typing before the measured window, not timed. */
+  warmupSeconds: number
+  /** The measured editing window. */
+  editSeconds: number
+  /** Markers each room's writer types per second (intervals jittered ±50 %). */
+  ratePerRoom: number
+  serverEnv: Record<string, string>
+}
+
+export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
+  progress(`rooms (${options.target}): ${options.rooms} sessions × ${options.clientsPerRoom} clients joining over ${options.joinSeconds} s, then ${options.ratePerRoom} update/s per room for ${options.warmupSeconds} + ${options.editSeconds} s`)
   return withServer(options.target, options.serverEnv, async (server) => {
     const ids: string[] = []
     for (let i = 0; i < options.rooms; i++) ids.push(await createSession(server, `room ${i}`))
     await sleep(500)
     const idle = readMemory(server.pid).rssBytes
-    const workers = spawnReceivers(2)
+    const workers = Array.from({ length: 2 }, () => RpcWorker.spawn<RoomWorkerApi>(new URL('../room-worker.ts', import.meta.url)))
+    const protocol = server.target === 'hocuspocus' ? 'hocuspocus' : 'stock'
+    const roomUrl = (id: string) => (protocol === 'hocuspocus' ? server.wsUrl : `${server.wsUrl}/${id}`)
     try {
-      const started = nowMs()
-      // Each worker connects its share of rooms, every room's clients one after the other.
-      await Promise.all(
-        workers.map(async (worker, w) => {
-          for (let i = w; i < ids.length; i += workers.length) {
-            await worker.call('connect', { url: `${server.wsUrl}/${ids[i]}`, count: options.clientsPerRoom, concurrency: options.clientsPerRoom, timeoutMs }, timeoutMs)
-          }
+      // Let both workers load their modules before the clock starts.
+      await Promise.all(workers.map((worker) => worker.call('delivery', undefined)))
+      const joinCpuBefore = readCpuSeconds(server.pid)
+      const started = nowMs() + 100
+      const intervalMs = (options.joinSeconds * 1000) / options.rooms
+      const joined = await Promise.all(
+        workers.map((worker, w) => {
+          const rooms: RoomJoin[] = []
+          for (let i = w; i < ids.length; i += workers.length) rooms.push({ url: roomUrl(ids[i]!), docName: ids[i]!, atMs: started + i * intervalMs })
+          return worker.call('join', { rooms, clientsPerRoom: options.clientsPerRoom, protocol, timeoutMs }, timeoutMs + options.joinSeconds * 1000 + 10_000)
         }),
       )
       const connectSeconds = (nowMs() - started) / 1000
+      const joinCpuSeconds = readCpuSeconds(server.pid) - joinCpuBefore
+      const connectMs = joined.flatMap((j) => j.connectMs)
+      const failures = joined.flatMap((j) => j.failures)
+      if (failures.length > 0) progress(`rooms (${options.target}): ${failures.length} clients failed to join, e.g. ${failures[0]}`)
       await sleep(1000)
       const loaded = readMemory(server.pid).rssBytes
       const connections = options.rooms * options.clientsPerRoom
+
+      // Editing: one writer per room, the others receive. The CPU window is exactly the timed typing.
+      const timedFromMs = nowMs() + 200 + options.warmupSeconds * 1000
+      const untilMs = timedFromMs + options.editSeconds * 1000
+      const editing = Promise.all(workers.map((worker) => worker.call('edit', { ratePerRoom: options.ratePerRoom, timedFromMs, untilMs }, untilMs - nowMs() + 60_000)))
+      await sleep(timedFromMs - nowMs())
+      const serverCpu = new CpuMeter(server.pid)
+      const benchCpu = new CpuMeter(process.pid)
+      const machine = new MachineMeter()
+      serverCpu.start()
+      benchCpu.start()
+      machine.begin()
+      await sleep(untilMs - nowMs())
+      const serverReading = serverCpu.stop()
+      const benchReading = benchCpu.stop()
+      const machineReading = machine.end()
+      const edits = await editing
+      const typed = edits.reduce((sum, e) => sum + e.typed, 0)
+      const timedTyped = edits.reduce((sum, e) => sum + e.timedTyped, 0)
+      const deliveryOf = async () => {
+        const parts = await Promise.all(workers.map((worker) => worker.call('delivery', undefined)))
+        return { complete: parts.reduce((n, p) => n + p.complete, 0), receivers: parts.reduce((n, p) => n + p.receivers, 0) }
+      }
+      await pollUntil(async () => {
+        const d = await deliveryOf()
+        return d.complete === d.receivers
+      }, 15_000, 100)
+      const delivery = await deliveryOf()
+      const results = await Promise.all(workers.map((worker) => worker.call('results', undefined)))
+      const latency = summarize(results.flatMap((r) => r.latencies))
+      const edited = readMemory(server.pid)
+      server.assertAlive()
       return {
         scenario: 'rooms',
         target: options.target,
         rooms: options.rooms,
         clientsPerRoom: options.clientsPerRoom,
+        joinSeconds: options.joinSeconds,
         connectSeconds: round(connectSeconds, 2),
+        connectMs: roundSummary(summarize(connectMs), 1),
+        openMs: roundSummary(summarize(joined.flatMap((j) => j.openMs)), 1),
+        connectFailures: failures.length,
+        joinCpuMsPerConnection: round((joinCpuSeconds * 1000) / Math.max(1, connectMs.length), 2),
         rssIdleMiB: mib(idle),
         rssLoadedMiB: mib(loaded),
         kbPerRoom: round((loaded - idle) / 1024 / options.rooms, 1),
         kbPerConnection: round((loaded - idle) / 1024 / connections, 1),
+        ratePerRoom: options.ratePerRoom,
+        editSeconds: options.editSeconds,
+        typed,
+        timedTyped,
+        achievedRate: round(timedTyped / options.editSeconds, 0),
+        latencyMs: roundSummary(latency, 2),
+        delivery: { ...delivery, closed: results.reduce((n, r) => n + r.closed, 0) },
+        server: {
+          cpuPercent: round(serverReading.cpuPercent, 1),
+          mainThreadCpuPercent: round(serverReading.mainThreadPercent, 1),
+          cpuSeconds: round(serverReading.cpuSeconds, 2),
+          cpuMsPerUpdate: timedTyped > 0 ? round((serverReading.cpuSeconds * 1000) / timedTyped, 3) : null,
+          rssAfterEditMiB: mib(edited.rssBytes),
+          peakRssMiB: mib(edited.peakRssBytes),
+        },
+        kbPerRoomAfterEdit: round((edited.rssBytes - idle) / 1024 / options.rooms, 1),
+        benchCpuPercent: round(benchReading.cpuPercent, 1),
+        machine: {
+          busyPercent: round(machineReading.busyPercent, 1),
+          otherCpuPercent: round(Math.max(0, machineReading.busyPercent - serverReading.cpuPercent - benchReading.cpuPercent), 1),
+          cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
+        },
       }
     } finally {
-      await closeReceivers(workers)
+      await Promise.allSettled(workers.map((worker) => worker.call('close', undefined, 10_000)))
+      await Promise.allSettled(workers.map((worker) => worker.terminate()))
     }
   })
 }

@@ -42,6 +42,10 @@ export function compileTrust(setting: TrustProxy): TrustFn {
  * not added by a trusted proxy (exactly what express's `req.ip` gives under the same setting).
  */
 export function clientAddress(req: IncomingMessage, trust: TrustFn): string {
-  if (!req.socket.remoteAddress) return 'unknown'
+  const peer = req.socket.remoteAddress
+  if (!peer) return 'unknown'
+  // A peer that is not a trusted proxy is the client: what proxy-addr answers too, without
+  // parsing X-Forwarded-For on every request and connect (issue 21).
+  if (!trust(peer, 0)) return peer
   return proxyAddr(req, trust)
 }

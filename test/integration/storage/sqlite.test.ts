@@ -252,3 +252,34 @@ describe('participants stored before issue 19', () => {
     }
   })
 })
+
+describe('SqliteMetaStore on a connect storm', () => {
+  it('compiles the session and capability queries once, not at every connect', async () => {
+    const temp = openTempStorage()
+    try {
+      const { meta } = temp.storage
+      const ids = ['storm-a', 'storm-b', 'storm-c']
+      for (const [i, id] of ids.entries()) {
+        await meta.createSession({ id, title: `t${i}`, track: 'nova', room: 'Room 1', moderator: 'Ada', scheduledStart: null, durationMinutes: 40, access: 'open', moderatorKeyHash: `m${i}`, editorKeyHash: `e${i}` })
+      }
+      // reason: counting calls on the store's own connection, which the store keeps private.
+      const db = (meta as unknown as { db: Database.Database }).db
+      const prepare = db.prepare.bind(db)
+      let prepares = 0
+      db.prepare = ((sql: string) => {
+        prepares++
+        return prepare(sql)
+      }) as typeof db.prepare
+      for (let round = 0; round < 5; round++) {
+        for (const [i, id] of ids.entries()) {
+          expect(await meta.getCapabilities(id)).toEqual({ access: 'open', moderatorKeyHash: `m${i}`, editorKeyHash: `e${i}` })
+          expect((await meta.getSession(id))?.title).toBe(`t${i}`)
+        }
+      }
+      expect(await meta.getCapabilities('storm-none')).toBeNull()
+      expect(prepares).toBeLessThanOrEqual(2)
+    } finally {
+      await temp.cleanup()
+    }
+  })
+})

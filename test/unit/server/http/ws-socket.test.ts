@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import { toSyncSocket } from '../../../../server/http/ws-socket.ts'
 
@@ -98,6 +98,33 @@ describe('WsSyncSocket.send', () => {
     sockets[0]!.sync.send(payload(10, 1))
     await waitFor(() => clients[0]!.received.length === 1)
     expect(sent).toEqual({ fast: 0, fallback: 1 })
+  })
+
+  it('writes the small frames of one tick to the socket at once (one system call), a large one at once too', async () => {
+    const { sockets, clients } = await connectPairs(1)
+    // reason: counting the raw socket's writes, which ws keeps in a private field.
+    const raw = (sockets[0]!.ws as unknown as { _socket: { _write: () => void; _writev: () => void; writableLength: number } })._socket
+    const write = vi.spyOn(raw, '_write')
+    const writev = vi.spyOn(raw, '_writev')
+    const small = [payload(10, 1), payload(300, 2), payload(20, 3)]
+    for (const frame of small) sockets[0]!.sync.send(frame)
+    expect(write).not.toHaveBeenCalled()
+    expect(writev).not.toHaveBeenCalled()
+    await waitFor(() => clients[0]!.received.length === small.length)
+    expect(write).toHaveBeenCalledTimes(0)
+    expect(writev).toHaveBeenCalledTimes(1)
+    expect(clients[0]!.received).toEqual(small)
+    // A whole pad is not held back until the tick ends: it flushes the small frame before it and
+    // is handed to the socket at once, so the next send's backlog check sees only what is unread.
+    const large = payload(64 * 1024, 4)
+    const writes = () => write.mock.calls.length + writev.mock.calls.length
+    const before = writes()
+    sockets[0]!.sync.send(payload(10, 5))
+    expect(writes()).toBe(before)
+    sockets[0]!.sync.send(large)
+    expect(writes()).toBeGreaterThan(before)
+    await waitFor(() => clients[0]!.received.length === small.length + 2)
+    expect(clients[0]!.received.slice(-2)).toEqual([payload(10, 5), large])
   })
 
   it('sends nothing once the socket is closing', async () => {

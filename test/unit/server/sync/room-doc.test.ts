@@ -87,3 +87,14 @@ describe('a compaction from the live doc while edits are pending', () => {
     expect(padText(rebuilt)).toContain('<paragraph>h<strong>ello</strong> rld</paragraph>')
   })
 })
+
+describe('RoomDoc.doc', () => {
+  it('names its Y.Doc without drawing a random UUID (31 calls to the random source per room)', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/
+    const one = new RoomDoc(() => {}, () => {}).doc
+    const two = new RoomDoc(() => {}, () => {}).doc
+    expect(one.guid).not.toMatch(uuid)
+    expect(one.guid).not.toBe(two.guid)
+    expect(one.gc).toBe(false)
+  })
+})

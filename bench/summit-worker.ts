@@ -416,7 +416,7 @@ const api: SummitWorkerApi = {
     return { joined: results.filter(Boolean).length, failed: results.filter((ok) => !ok).length }
   },
   type({ startAtMs, seconds, rate, switchProbability, seed }) {
-    const writers = clients.filter((client) => client.spec.kind === 'writer' && client.pad?.synced)
+    const writers = clients.filter((client) => client.spec.kind === 'writer' && client.texts.length > 0)
     const gen = prng.create(seed)
     const intervalMs = 1000 / rate
     const total = Math.round(rate * seconds)

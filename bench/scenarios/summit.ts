@@ -14,11 +14,11 @@
  * only the pad sockets run (with the same awareness, authorship claims and writers).
  */
 import * as prng from 'lib0/prng'
-import { nowMs, pollUntil, sleep } from '../clock.ts'
+import { nowMicros, nowMs, pollUntil, sleep } from '../clock.ts'
 import { progress } from '../log.ts'
 import { CpuMeter, MachineMeter, readMemory } from '../proc.ts'
 import { startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
-import { round, roundSummary, summarize } from '../stats.ts'
+import { maxPerBucket, round, roundSummary, summarize } from '../stats.ts'
 import type { SummitClientSpec, SummitWorkerApi, SummitWorkerStats } from '../summit-worker.ts'
 import { RpcWorker } from '../worker-rpc.ts'
 import { benchLimits } from './capacity.ts'
@@ -77,6 +77,8 @@ export interface SummitResult {
   generatorLagMaxMs: number | null
   /** Typed → applied at a probe in the same room, ms. */
   latencyMs: ReturnType<typeof roundSummary>
+  /** The worst latency of the keystrokes typed in each 5 s of the measured phase, ms (a growing one is a queue). */
+  latencyMaxMsBy5s: (number | null)[]
   /** Probes that saw every marker of their room exactly once, of all probes. */
   delivery: { completeProbes: number; probes: number; drainMs: number | null }
   /** Board polls (`GET /api/sessions`) over the whole run, and over the measured phase alone, ms. */
@@ -241,6 +243,10 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
     const joinReading = joinCpu.stop()
     const failedJoins = joined.reduce((sum, j) => sum + j.failed, 0)
     progress(`summit: ${joined.reduce((sum, j) => sum + j.joined, 0)} tabs joined in ${joinPhaseSeconds.toFixed(1)} s, ${failedJoins} failed`)
+    if (failedJoins > 0) {
+      const reasons = (await Promise.all(workers.map((worker) => worker.call('stats', undefined)))).flatMap((s) => s.failures)
+      progress(`summit: first failures:\n  ${reasons.slice(0, 8).join('\n  ')}`)
+    }
     server.assertAlive()
     await sleep(2000)
 
@@ -251,7 +257,8 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
     benchCpu.start()
     machine.begin()
     const editStart = nowMs()
-    const typed = await writerWorker.call('type', { startAtMs: nowMs() + 50, seconds: options.seconds, rate: options.rate, switchProbability: options.cursorMoveProbability, seed: options.seed + 1 }, (options.seconds + 60) * 1000)
+    const typeStartMicros = nowMicros() + 50_000
+    const typed = await writerWorker.call('type', { startAtMs: typeStartMicros / 1000, seconds: options.seconds, rate: options.rate, switchProbability: options.cursorMoveProbability, seed: options.seed + 1 }, (options.seconds + 60) * 1000)
     const lastWrite = nowMs()
     const expected = new Map(typed.byRoom)
     const drained = await pollUntil(
@@ -297,6 +304,7 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
       sent: typed.sent,
       generatorLagMaxMs: round(typed.maxLagMs),
       latencyMs: roundSummary(summarize(lat.latenciesMs)),
+      latencyMaxMsBy5s: maxPerBucket(lat.sentMicros, lat.latenciesMs, typeStartMicros, 5e6, Math.ceil(options.seconds / 5)).map((v) => (v === null ? null : round(v, 0))),
       delivery: {
         completeProbes: lat.probes.filter((p) => p.markers === (expected.get(p.room) ?? 0) && p.duplicates === 0).length,
         probes: lat.probes.length,

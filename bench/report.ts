@@ -75,7 +75,7 @@ export function renderSummary(results: BenchResult[]): string {
     parts.push('', 'summit: rooms × tabs (+1 projector each) joining within J s, then W writers per room at K keystrokes/s; the reference runs the pad sockets only')
     parts.push(
       table([
-        ['round', 'server', 'rooms×tabs', 'sockets', 'join s', 'join p50', 'join p99', 'ctl/chat p99', 'edits', 'edit p50', 'edit p99', 'edit max', 'delivered', 'board p99', 'srv CPU% (main)', 'join CPU%', 'srv peak RSS MiB', 'bench CPU%', 'others CPU%', 'failures'],
+        ['round', 'server', 'rooms×tabs', 'sockets', 'join s', 'join p50', 'join p99', 'ctl/chat p99', 'edits', 'edit p50', 'edit p99', 'edit max', 'delivered', 'board p99', 'srv CPU% (main)', 'join CPU%', 'srv peak RSS MiB', 'bench CPU% (thread)', 'others CPU%', 'failures'],
         ...summit.map((r) => [
           show(r.round),
           r.target,
@@ -94,7 +94,7 @@ export function renderSummary(results: BenchResult[]): string {
           `${show(r.server.cpuPercent)} (${show(r.server.mainThreadCpuPercent)})`,
           show(r.server.joinCpuPercent),
           show(r.server.peakRssMiB),
-          show(r.benchCpuPercent),
+          `${show(r.benchCpuPercent)} (${show(r.benchBusiestThreadPercent)})`,
           show(r.machine.otherCpuPercent),
           String(r.failures.count),
         ]),

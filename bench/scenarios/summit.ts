@@ -13,10 +13,11 @@
  * The reference (`@y/websocket-server`) has no control or chat docs, no API and no board: against it
  * only the pad sockets run (with the same awareness, authorship claims and writers).
  */
+import fs from 'node:fs'
 import * as prng from 'lib0/prng'
 import { nowMicros, nowMs, pollUntil, sleep } from '../clock.ts'
 import { progress } from '../log.ts'
-import { CpuMeter, MachineMeter, readMemory } from '../proc.ts'
+import { clockTicksPerSecond, CpuMeter, MachineMeter, readMemory } from '../proc.ts'
 import { startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
 import { maxPerBucket, round, roundSummary, summarize } from '../stats.ts'
 import type { SummitClientSpec, SummitWorkerApi, SummitWorkerStats } from '../summit-worker.ts'
@@ -100,6 +101,8 @@ export interface SummitResult {
     firstWarnings: string[]
   }
   benchCpuPercent: number | null
+  /** The bench's busiest thread over the measured phase (100 = that thread never rested): near 100, the bench may be the bottleneck. */
+  benchBusiestThreadPercent: number | null
   machine: { cores: number; busyPercent: number | null; otherCpuPercent: number | null; cpuPressurePercent: number | null }
 }
 
@@ -252,6 +255,7 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
 
     const cpu = new CpuMeter(server.pid)
     const benchCpu = new CpuMeter(process.pid)
+    const threadsBefore = threadCpuSeconds()
     const machine = new MachineMeter()
     cpu.start()
     benchCpu.start()
@@ -270,6 +274,8 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
     server.assertAlive()
     const serverCpu = cpu.stop()
     const benchReading = benchCpu.stop()
+    const threadsAfter = threadCpuSeconds()
+    const busiestThreadSeconds = Math.max(0, ...[...threadsAfter].map(([tid, seconds]) => seconds - (threadsBefore.get(tid) ?? 0)))
     const machineReading = machine.end()
     const memory = readMemory(server.pid)
     await boards?.stop()
@@ -331,6 +337,7 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
         firstWarnings: server.logs.slice(0, 3),
       },
       benchCpuPercent: round(benchReading.cpuPercent, 1),
+      benchBusiestThreadPercent: round((100 * busiestThreadSeconds) / benchReading.wallSeconds, 1),
       machine: {
         cores: machineReading.cores,
         busyPercent: round(machineReading.busyPercent, 1),
@@ -344,6 +351,21 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
     await Promise.allSettled(workers.map((worker) => worker.terminate()))
     await server.dispose().catch((error: unknown) => progress(`could not stop the server: ${String(error)}`))
   }
+}
+
+/** CPU seconds of each of this process's threads (the main thread and the workers), by thread id. */
+function threadCpuSeconds(): Map<string, number> {
+  const seconds = new Map<string, number>()
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      seconds.set(tid, (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond())
+    } catch {
+      // the thread ended
+    }
+  }
+  return seconds
 }
 
 function mergeStats(all: SummitWorkerStats[]): SummitWorkerStats {

@@ -75,7 +75,7 @@ export function renderSummary(results: BenchResult[]): string {
     parts.push('', 'summit: rooms × tabs (+1 projector each) joining within J s, then W writers per room at K keystrokes/s; the reference runs the pad sockets only')
     parts.push(
       table([
-        ['round', 'server', 'rooms×tabs', 'sockets', 'join s', 'join p50', 'join p99', 'ctl/chat p99', 'edits', 'edit p50', 'edit p99', 'edit max', 'delivered', 'board p99', 'srv CPU% (main)', 'join CPU%', 'srv peak RSS MiB', 'bench CPU% (thread)', 'others CPU%', 'failures'],
+        ['round', 'server', 'rooms×tabs', 'sockets', 'join s', 'join p50', 'join p99', 'ctl/chat p99', 'edits', 'edit p50', 'edit p99', 'edit max', 'delivered', 'board p99', 'srv CPU% (main)', 'join CPU%', 'srv peak RSS MiB', 'bench CPU% (thread)', 'others CPU% (join)', 'failed tabs'],
         ...summit.map((r) => [
           show(r.round),
           r.target,
@@ -95,8 +95,8 @@ export function renderSummary(results: BenchResult[]): string {
           show(r.server.joinCpuPercent),
           show(r.server.peakRssMiB),
           `${show(r.benchCpuPercent)} (${show(r.benchBusiestThreadPercent)})`,
-          show(r.machine.otherCpuPercent),
-          String(r.failures.count),
+          `${show(r.machine.otherCpuPercent)} (${show(r.joinMachine.otherCpuPercent)})`,
+          String(r.failedTabs),
         ]),
       ]),
     )
@@ -239,7 +239,9 @@ export function renderTargets(results: BenchResult[]): string | null {
     const delivered = compare(results, isSummit, (r) => (r.delivery.probes > 0 ? (100 * r.delivery.completeProbes) / r.delivery.probes : null))
     add(name, 'edit p50 ms', editP50, '-', null)
     add(name, 'edit p99 ms', editP99, '<= 30', editP99.ours === null ? null : editP99.ours <= 30)
-    add(name, 'join p99 ms', joinP99, '<= 500', joinP99.ours === null ? null : joinP99.ours <= 500)
+    const failed = compare(results, isSummit, (r) => r.failedTabs)
+    add(name, 'join p99 ms', joinP99, '<= 500', joinP99.ours === null ? null : joinP99.ours <= 500 && failed.oursAll.every((v) => v === 0))
+    add(name, 'failed joins (tabs)', failed, '0 (every round)', failed.oursAll.length === 0 ? null : failed.oursAll.every((v) => v === 0))
     add(name, 'server CPU % (editing)', cpu, '<= 25', cpu.ours === null ? null : cpu.ours <= 25)
     add(name, 'server peak RSS MiB', rss, '<= 300', rss.ours === null ? null : rss.ours <= 300)
     add(name, 'board poll p99 ms', board, '-', null)

@@ -72,6 +72,10 @@ export interface SummitResult {
   sessionReadMs: ReturnType<typeof roundSummary>
   /** From the join phase's start until the last client was synced, s. */
   joinPhaseSeconds: number | null
+  /** Tabs whose join failed (a socket or the session read not done within 30 s, or refused): none may. */
+  failedTabs: number
+  /** The machine over the join phase: CPU used by neither the server nor the bench, and CPU pressure (the join is where a starved server falls behind). */
+  joinMachine: { otherCpuPercent: number | null; cpuPressurePercent: number | null }
   failures: { count: number; first: string[] }
   /** Keystrokes typed in the measured phase, and how late the generator was at worst. */
   sent: number
@@ -112,7 +116,7 @@ const connectTimeoutMs = 30_000
 const boardRefreshMs = 5000
 
 /** A started session: its id and moderator secret. */
-interface Room {
+export interface Room {
   id: string
   moderatorKey: string | null
 }
@@ -145,7 +149,7 @@ async function openRooms(server: BenchServer, count: number): Promise<Room[]> {
 }
 
 /** The summit's tabs, with seeded join times uniform over the join phase. */
-function plan(server: BenchServer, rooms: Room[], options: SummitOptions, gen: prng.PRNG): SummitClientSpec[] {
+export function plan(server: Pick<BenchServer, 'target' | 'wsUrl' | 'url'>, rooms: Room[], options: SummitOptions, gen: prng.PRNG): SummitClientSpec[] {
   const summitpad = server.target === 'summitpad'
   const specs: SummitClientSpec[] = []
   const joinMs = options.joinSeconds * 1000
@@ -239,11 +243,17 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
     const joinMs = options.joinSeconds * 1000
     const startAtMs = nowMs() + 500
     const joinCpu = new CpuMeter(server.pid)
+    const joinBenchCpu = new CpuMeter(process.pid)
+    const joinMachine = new MachineMeter()
     joinCpu.start()
+    joinBenchCpu.start()
+    joinMachine.begin()
     if (summitpad && options.boards > 0) boards = new Boards(server.url, options.boards, startAtMs, joinMs, gen)
     const joined = await Promise.all(workers.map((worker, w) => worker.call('join', { startAtMs, clients: shares[w]!, timeoutMs: connectTimeoutMs }, joinMs + connectTimeoutMs * 3)))
     const joinPhaseSeconds = (nowMs() - startAtMs) / 1000
     const joinReading = joinCpu.stop()
+    const joinBenchReading = joinBenchCpu.stop()
+    const joinMachineReading = joinMachine.end()
     const failedJoins = joined.reduce((sum, j) => sum + j.failed, 0)
     progress(`summit: ${joined.reduce((sum, j) => sum + j.joined, 0)} tabs joined in ${joinPhaseSeconds.toFixed(1)} s, ${failedJoins} failed`)
     if (failedJoins > 0) {
@@ -306,6 +316,11 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
       joinChatMs: roundSummary(summarize(merged.joinChatMs)),
       sessionReadMs: roundSummary(summarize(merged.sessionReadMs)),
       joinPhaseSeconds: round(joinPhaseSeconds, 1),
+      failedTabs: failedJoins,
+      joinMachine: {
+        otherCpuPercent: round(Math.max(0, joinMachineReading.busyPercent - joinReading.cpuPercent - joinBenchReading.cpuPercent), 1),
+        cpuPressurePercent: joinMachineReading.cpuPressurePercent === null ? null : round(joinMachineReading.cpuPressurePercent, 1),
+      },
       failures: { count: merged.failures.length + (boards?.failures ?? 0), first: merged.failures.slice(0, 5) },
       sent: typed.sent,
       generatorLagMaxMs: round(typed.maxLagMs),

@@ -76,7 +76,8 @@ export interface SummitResult {
   failedTabs: number
   /** The machine over the join phase: CPU used by neither the server nor the bench, and CPU pressure (the join is where a starved server falls behind). */
   joinMachine: { otherCpuPercent: number | null; cpuPressurePercent: number | null }
-  failures: { count: number; first: string[] }
+  /** Every failure, counted by kind (`not synced after 30000 ms`, `read ECONNRESET`, `closed before synced: 1006`, ...), and the first few in full. */
+  failures: { count: number; byKind: Record<string, number>; first: string[] }
   /** Keystrokes typed in the measured phase, and how late the generator was at worst. */
   sent: number
   generatorLagMaxMs: number | null
@@ -321,7 +322,7 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
         otherCpuPercent: round(Math.max(0, joinMachineReading.busyPercent - joinReading.cpuPercent - joinBenchReading.cpuPercent), 1),
         cpuPressurePercent: joinMachineReading.cpuPressurePercent === null ? null : round(joinMachineReading.cpuPressurePercent, 1),
       },
-      failures: { count: merged.failures.length + (boards?.failures ?? 0), first: merged.failures.slice(0, 5) },
+      failures: { count: merged.failures.length + (boards?.failures ?? 0), byKind: failureKinds(merged.failures, boards?.failures ?? 0), first: merged.failures.slice(0, 5) },
       sent: typed.sent,
       generatorLagMaxMs: round(typed.maxLagMs),
       latencyMs: roundSummary(summarize(lat.latenciesMs)),
@@ -381,6 +382,17 @@ function threadCpuSeconds(): Map<string, number> {
     }
   }
   return seconds
+}
+
+/** Failures counted by what happened, the URL left out. */
+function failureKinds(failures: string[], boardFailures: number): Record<string, number> {
+  const kinds: Record<string, number> = {}
+  for (const failure of failures) {
+    const kind = failure.replace(/^(GET )?\S+: /, (_, get: string | undefined) => (get ? 'session read: ' : ''))
+    kinds[kind] = (kinds[kind] ?? 0) + 1
+  }
+  if (boardFailures > 0) kinds['board poll failed'] = boardFailures
+  return kinds
 }
 
 function mergeStats(all: SummitWorkerStats[]): SummitWorkerStats {

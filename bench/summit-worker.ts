@@ -252,7 +252,9 @@ class SummitClient {
         if (!response.ok) throw new Error(`${response.status}`)
         stats.sessionReadMs.push(nowMs() - started)
       } catch (error) {
-        stats.failures.push(`GET ${spec.sessionApi}: ${(error as Error).message}`)
+        // fetch's own message ('fetch failed') hides why: a refused or reset connection, a connect timeout.
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause
+        stats.failures.push(`GET ${spec.sessionApi}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`)
         return false
       }
       // syncServerClock (five /api/time reads) and loadEventZone run beside the sockets, unawaited.

@@ -136,16 +136,23 @@ class SummitSocket {
       if (this.awarenessState !== null) this.sendAwareness()
     })
     this.ws.on('message', (data: Buffer) => this.receive(toBytes(data)))
+    // An error is followed by a close: a socket fails once, with the first reason.
+    const fail = (why: string) => {
+      if (this.closing) return
+      this.closing = true
+      onFailed(why)
+    }
     this.ws.on('error', (error) => {
-      if (!this.synced) onFailed(`${url}: ${error.message}`)
+      if (!this.synced) fail(`${url}: ${error.message}`)
     })
     this.ws.on('close', (code, reason) => {
-      if (this.closing) return
-      if (!this.synced) onFailed(`${url}: closed before synced: ${code} ${reason.toString()}`)
-      else {
-        stats.closedByServer++
-        stats.failures.push(`${url}: closed by the server: ${code} ${reason.toString()}`)
+      if (!this.synced) {
+        fail(`${url}: closed before synced: ${code} ${reason.toString()}`)
+        return
       }
+      if (this.closing) return
+      stats.closedByServer++
+      stats.failures.push(`${url}: closed by the server: ${code} ${reason.toString()}`)
     })
   }
 
@@ -169,6 +176,12 @@ class SummitSocket {
   close(): void {
     this.closing = true
     this.ws.close()
+  }
+
+  /** Gives up on a socket that did not sync in time: terminated, and what happens to it after is not counted again. */
+  drop(): void {
+    this.closing = true
+    this.ws.terminate()
   }
 
   private sendAwareness(): void {
@@ -277,6 +290,8 @@ class SummitClient {
         new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
             stats.failures.push(`${url}: not synced after ${timeoutMs} ms`)
+            // As y-websocket after 30 s without a message: drop the socket (this bench does not reconnect).
+            socket.drop()
             resolve(false)
           }, timeoutMs)
           socket = new SummitSocket(

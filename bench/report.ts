@@ -7,12 +7,13 @@ import type { ColdloadResult } from './scenarios/coldload.ts'
 import type { DecoderResult } from './scenarios/decoder.ts'
 import type { FanoutResult } from './scenarios/fanout.ts'
 import type { IdleResult } from './scenarios/idle.ts'
+import type { SummitResult } from './scenarios/summit.ts'
 
 /** The round a result ran in (see `--repeats`). */
 type Rounded = { round?: number }
 
 /** Any scenario's result, with the round it ran in. */
-export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult | IdleResult) & Rounded
+export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult | IdleResult | SummitResult) & Rounded
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -99,6 +100,37 @@ export function renderSummary(results: BenchResult[]): string {
   if (idle.length > 0) {
     parts.push('', 'idle: server VmRSS settled after start (idle), RSS growth per loaded room (its first connection), per further idle synced connection')
     parts.push(table([['round', 'server', 'conns / rooms', 'idle MiB', 'rooms MiB', 'loaded MiB', 'KB/room', 'KB/conn', 'settle s'], ...idle.map((r) => [show(r.round), r.target, `${r.connections} / ${r.rooms}`, show(r.idleMiB), show(r.roomsMiB), show(r.loadedMiB), show(r.kbPerRoom), show(r.kbPerConnection), show(r.settleSeconds)])]))
+  }
+  const summit = results.filter((r): r is SummitResult & Rounded => r.scenario === 'summit')
+  if (summit.length > 0) {
+    parts.push('', 'summit: rooms × tabs (+1 projector each) joining within J s, then W writers per room at K keystrokes/s; the reference runs the pad sockets only')
+    parts.push(
+      table([
+        ['round', 'server', 'rooms×tabs', 'sockets', 'join s', 'join p50', 'join p99', 'ctl/chat p99', 'edits', 'edit p50', 'edit p99', 'edit max', 'delivered', 'board p99', 'srv CPU% (main)', 'join CPU%', 'srv peak RSS MiB', 'bench CPU% (thread)', 'others CPU% (join)', 'failed tabs'],
+        ...summit.map((r) => [
+          show(r.round),
+          r.target,
+          `${r.rooms}×${r.clientsPerRoom}`,
+          String(r.sockets.total),
+          show(r.joinSeconds),
+          show(r.joinMs.p50),
+          show(r.joinMs.p99),
+          `${show(r.joinControlMs.p99)}/${show(r.joinChatMs.p99)}`,
+          `${r.sent}`,
+          show(r.latencyMs.p50),
+          show(r.latencyMs.p99),
+          show(r.latencyMs.max),
+          `${r.delivery.completeProbes}/${r.delivery.probes}p`,
+          show(r.boardPollMs.p99),
+          `${show(r.server.cpuPercent)} (${show(r.server.mainThreadCpuPercent)})`,
+          show(r.server.joinCpuPercent),
+          show(r.server.peakRssMiB),
+          `${show(r.benchCpuPercent)} (${show(r.benchBusiestThreadPercent)})`,
+          `${show(r.machine.otherCpuPercent)} (${show(r.joinMachine.otherCpuPercent)})`,
+          String(r.failedTabs),
+        ]),
+      ]),
+    )
   }
   const targetsTable = renderTargets(results)
   const coldload = results.filter((r): r is ColdloadResult => r.scenario === 'coldload')
@@ -268,6 +300,27 @@ export function renderTargets(results: BenchResult[]): string | null {
       const kb = compare(results, (r): r is IdleResult => r.scenario === 'idle' && r.rooms === rooms, (r) => r.kbPerConnection)
       add(`idle ${idleRuns.find((r) => r.rooms === rooms)!.connections} conns / ${rooms} rooms`, 'KB per idle conn', kb, '<= 25', kb.ours === null ? null : kb.ours <= 25)
     }
+  }
+  const isSummit = (r: BenchResult): r is SummitResult => r.scenario === 'summit'
+  if (results.some(isSummit)) {
+    // The reference serves the pad sockets alone (no control or chat docs, no board): its figures are for that traffic.
+    const name = 'summit (ref: pad only)'
+    const editP99 = compare(results, isSummit, (r) => r.latencyMs.p99)
+    const editP50 = compare(results, isSummit, (r) => r.latencyMs.p50)
+    const joinP99 = compare(results, isSummit, (r) => r.joinMs.p99)
+    const cpu = compare(results, isSummit, (r) => r.server.cpuPercent)
+    const rss = compare(results, isSummit, (r) => r.server.peakRssMiB)
+    const board = compare(results, isSummit, (r) => r.boardPollMs.p99)
+    const delivered = compare(results, isSummit, (r) => (r.delivery.probes > 0 ? (100 * r.delivery.completeProbes) / r.delivery.probes : null))
+    add(name, 'edit p50 ms', editP50, '-', null)
+    add(name, 'edit p99 ms', editP99, '<= 30', editP99.ours === null ? null : editP99.ours <= 30)
+    const failed = compare(results, isSummit, (r) => r.failedTabs)
+    add(name, 'join p99 ms', joinP99, '<= 500', joinP99.ours === null ? null : joinP99.ours <= 500 && failed.oursAll.every((v) => v === 0))
+    add(name, 'failed joins (tabs)', failed, '0 (every round)', failed.oursAll.length === 0 ? null : failed.oursAll.every((v) => v === 0))
+    add(name, 'server CPU % (editing)', cpu, '<= 25', cpu.ours === null ? null : cpu.ours <= 25)
+    add(name, 'server peak RSS MiB', rss, '<= 300', rss.ours === null ? null : rss.ours <= 300)
+    add(name, 'board poll p99 ms', board, '-', null)
+    add(name, 'probes complete %', delivered, '100 (every round)', delivered.oursAll.length === 0 ? null : delivered.oursAll.every((v) => v === 100))
   }
   return rows.length > 1 ? `targets (issues 8 and 21):\n${table(rows)}` : null
 }

@@ -5,6 +5,7 @@
  *   npm run bench -- --scenario fanout --clients 200 --seconds 10 --rate 200 --writers 10
  *   npm run bench -- --scenario coldload --ops 100000 --loads 5
  *   npm run bench -- --repeats 5       # five rounds of every size on both servers
+ *   npm run bench -- --scenario summit  # 20 rooms × 60 tabs joining within a minute, then editing
  *
  * Every server child is killed when the bench exits, fails or is interrupted.
  */
@@ -16,10 +17,11 @@ import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
 import { runDecoder } from './scenarios/decoder.ts'
 import { runFanout } from './scenarios/fanout.ts'
 import { runIdle } from './scenarios/idle.ts'
+import { runSummit } from './scenarios/summit.ts'
 import { killAllServersSync, pinServers, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
-  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle>  which scenarios to run (default all)
+  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle|summit>  which scenarios to run (default all)
   --quick                           a smoke run of a few minutes: small sizes, short runs, one round
   --target <both|summitpad|reference|hocuspocus>  which servers (default both; both runs the rooms
                                     scenario on hocuspocus too, and only rooms runs on hocuspocus)
@@ -54,6 +56,16 @@ const usage = `usage: npm run bench -- [options]
   --idle-rooms <n,n>                rooms they are spread over, one run each (default 10,200; quick 5,50)
  decoder (summitpad only, in process):
   --decoder-inputs <n>              seeded hostile inputs, the slowest judged against 50 ms (default 100000; quick 20000)
+ summit (see bench/README.md):
+  --summit-rooms <n>                rooms, each a started session (default 20; quick 5)
+  --summit-clients <n>              browser tabs per room, besides its projector (default 60)
+  --summit-writers <n>              writers per room, typing --summit-rate keystrokes/s each (default 6)
+  --summit-rate <n>                 keystrokes per second per writer (default 5)
+  --summit-probes <n>               latency probes per room, among its tabs (default 2)
+  --summit-boards <n>               board viewers polling the schedule (default 10)
+  --summit-join <s>                 everyone joins within this many seconds (default 60; quick 15)
+  --summit-seconds <s>              the measured editing phase (default 45; quick 15)
+  --summit-workers <n>              worker threads for the readers (default 3)
  --timeout <s>                      abort the whole bench after this long (default 2400)`
 
 const { values } = parseArgs({
@@ -85,6 +97,15 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
     loads: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
+    'summit-rooms': { type: 'string' },
+    'summit-clients': { type: 'string', default: '60' },
+    'summit-writers': { type: 'string', default: '6' },
+    'summit-rate': { type: 'string', default: '5' },
+    'summit-probes': { type: 'string', default: '2' },
+    'summit-boards': { type: 'string', default: '10' },
+    'summit-join': { type: 'string' },
+    'summit-seconds': { type: 'string' },
+    'summit-workers': { type: 'string', default: '3' },
     timeout: { type: 'string', default: '2400' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -107,7 +128,7 @@ function intFlag(name: string, value: string, min: number, max: number): number 
 }
 
 const scenario = values.scenario
-if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle'].includes(scenario)) {
+if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle', 'summit'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
@@ -170,6 +191,23 @@ const coldloadOptions = {
 const decoderInputs = intFlag('decoder-inputs', values['decoder-inputs'] ?? (quick ? '20000' : '100000'), 1, 10_000_000)
 const idleConnections = intFlag('idle-connections', values['idle-connections'] ?? (quick ? '200' : '1000'), 1, 100_000)
 const idleRooms = (values['idle-rooms'] ?? (quick ? '5,50' : '10,200')).split(',').map((n) => intFlag('idle-rooms', n.trim(), 1, 100_000))
+const summitClients = intFlag('summit-clients', values['summit-clients'], 1, 1000)
+const summitWriters = intFlag('summit-writers', values['summit-writers'], 1, summitClients)
+const summitOptions = {
+  rooms: intFlag('summit-rooms', values['summit-rooms'] ?? (quick ? '5' : '20'), 1, 1000),
+  clientsPerRoom: summitClients,
+  writersPerRoom: summitWriters,
+  probesPerRoom: intFlag('summit-probes', values['summit-probes'], 1, summitClients - summitWriters),
+  rate: intFlag('summit-rate', values['summit-rate'], 1, 100),
+  boards: intFlag('summit-boards', values['summit-boards'], 0, 1000),
+  joinSeconds: intFlag('summit-join', values['summit-join'] ?? (quick ? '15' : '60'), 1, 3600),
+  seconds: intFlag('summit-seconds', values['summit-seconds'] ?? (quick ? '15' : '45'), 1, 3600),
+  readerWorkers: intFlag('summit-workers', values['summit-workers'], 1, 16),
+  cursorMoveProbability: 0.1,
+  seed: intFlag('seed', values.seed, 0, 2 ** 31 - 1),
+  drainTimeoutMs: intFlag('drain-timeout', values['drain-timeout'], 1, 600) * 1000,
+  serverEnv,
+}
 const rounds = intFlag('repeats', values.repeats ?? (quick ? '1' : '3'), 1, 100)
 const timeoutSeconds = intFlag('timeout', values.timeout, 10, 86_400)
 
@@ -219,6 +257,8 @@ try {
     if (wants('burst')) for (const size of burstSizes) for (const target of order) emitRound(await runBurst({ target, clients: size, ops: quick ? 20_000 : 100_000, serverEnv }))
     if (wants('ingest')) for (const target of order) emitRound(await runIngest({ target, ops: ingestOps, serverEnv }))
     if (wants('idle')) for (const rooms of idleRooms) for (const target of order) emitRound(await runIdle({ target, rooms, connections: idleConnections, serverEnv }))
+    // A summit takes about two and a half minutes per server: `all` runs it in the first round only.
+    if (wants('summit') && (scenario === 'summit' || round === 1)) for (const target of order) emitRound(await runSummit({ ...summitOptions, target }))
   }
   // summitpad only (the in-memory reference keeps nothing across a restart): its loads are its repeats.
   if (wants('coldload') && targets.includes('summitpad')) await runColdload(coldloadOptions, (result) => emit({ ...result, round: 1 }))

@@ -22,7 +22,7 @@ import { RpcWorker } from '../worker-rpc.ts'
 import { YClient } from '../y-client.ts'
 
 /** Server env that lifts summitpad's abuse limits, which a load generator on one address trips by design. */
-const benchLimits = { CONNECTIONS_PER_IP_PER_SECOND: '0', MAX_MESSAGES_PER_SECOND: '1000000', MESSAGE_BURST: '1000000' }
+export const benchLimits = { CONNECTIONS_PER_IP_PER_SECOND: '0', MAX_MESSAGES_PER_SECOND: '1000000', MESSAGE_BURST: '1000000' }
 const timeoutMs = 60_000
 const mib = (bytes: number) => round(bytes / (1024 * 1024), 1)
 

@@ -123,6 +123,36 @@ export async function runArchive(options: ArchiveOptions): Promise<ArchiveResult
     progress(`archive ${options.store}: ${counts.sessions} sessions, ${mib(counts.textBytes)} MiB of pad text, seeded in ${(counts.seedMs / 1000).toFixed(1)} s; measuring`)
     const base = `${server.url}/api/archive`
 
+    // The zip first, on the freshly started server (the other pages' garbage would make room in
+    // its heap): RSS sampled every 50 ms from just before the request until its last byte.
+    server.assertAlive()
+    await sleep(500)
+    const pid = server.pid
+    const rssBefore = readMemory(pid).rssBytes
+    let peak = rssBefore
+    let samples = 0
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, readMemory(pid).rssBytes)
+        samples++
+      } catch {
+        // the process is gone: assertAlive reports it
+      }
+    }, 50)
+    const zipStarted = nowMs()
+    let zipBytes = 0
+    try {
+      const response = await fetch(`${base}/export.zip`, { headers: { authorization: `Bearer ${organizerToken}` }, signal: AbortSignal.timeout(900_000) })
+      if (!response.ok || !response.body) throw new Error(`GET export.zip: ${response.status} ${await response.text()}`)
+      // Read and dropped, as `> /dev/null` would.
+      const reader = response.body.getReader()
+      for (let read = await reader.read(); !read.done; read = await reader.read()) zipBytes += read.value.byteLength
+    } finally {
+      clearInterval(sampler)
+    }
+    const zipSeconds = (nowMs() - zipStarted) / 1000
+    peak = Math.max(peak, readMemory(pid).rssBytes)
+
     const search = async (queries: string[]) => {
       const times: number[] = []
       let hits = 0
@@ -154,34 +184,6 @@ export async function runArchive(options: ArchiveOptions): Promise<ArchiveResult
     const index = await repeat(base)
     const actions = await repeat(`${base}/actions`)
 
-    // The zip: RSS sampled every 50 ms from just before the request until its last byte.
-    server.assertAlive()
-    await sleep(500)
-    const pid = server.pid
-    const rssBefore = readMemory(pid).rssBytes
-    let peak = rssBefore
-    let samples = 0
-    const sampler = setInterval(() => {
-      try {
-        peak = Math.max(peak, readMemory(pid).rssBytes)
-        samples++
-      } catch {
-        // the process is gone: assertAlive reports it
-      }
-    }, 50)
-    const zipStarted = nowMs()
-    let zipBytes = 0
-    try {
-      const response = await fetch(`${base}/export.zip`, { headers: { authorization: `Bearer ${organizerToken}` }, signal: AbortSignal.timeout(900_000) })
-      if (!response.ok || !response.body) throw new Error(`GET export.zip: ${response.status} ${await response.text()}`)
-      // Read and dropped, as `> /dev/null` would.
-      const reader = response.body.getReader()
-      for (let read = await reader.read(); !read.done; read = await reader.read()) zipBytes += read.value.byteLength
-    } finally {
-      clearInterval(sampler)
-    }
-    const zipSeconds = (nowMs() - zipStarted) / 1000
-    peak = Math.max(peak, readMemory(pid).rssBytes)
     server.assertAlive()
 
     const result: ArchiveResult = {

@@ -2,6 +2,7 @@
  * The human-readable summary printed after all runs: one table per scenario, built from the
  * same result objects that were printed as JSON lines.
  */
+import type { ArchiveResult } from './scenarios/archive.ts'
 import type { BurstResult, IngestResult, RoomsResult } from './scenarios/capacity.ts'
 import type { ColdloadResult } from './scenarios/coldload.ts'
 import type { DecoderResult } from './scenarios/decoder.ts'
@@ -13,7 +14,7 @@ import type { SummitResult } from './scenarios/summit.ts'
 type Rounded = { round?: number }
 
 /** Any scenario's result, with the round it ran in. */
-export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult | IdleResult | SummitResult) & Rounded
+export type BenchResult = (FanoutResult | ColdloadResult | RoomsResult | BurstResult | IngestResult | DecoderResult | IdleResult | SummitResult | ArchiveResult) & Rounded
 
 /** Renders `rows` (first row: headers) as an aligned text table. */
 export function table(rows: string[][]): string {
@@ -170,6 +171,34 @@ export function renderSummary(results: BenchResult[]): string {
       ]),
     )
   }
+  const archive = results.filter((r): r is ArchiveResult & Rounded => r.scenario === 'archive')
+  if (archive.length > 0) {
+    if (parts.length > 0) parts.push('')
+    parts.push('archive: a seeded decade of archived sessions, over HTTP, ms (p50 / p95 / max); zip: server RSS growth while streaming it')
+    const pmm = (s: ArchiveResult['indexMs']) => `${show(s.p50)} / ${show(s.p95)} / ${show(s.max)}`
+    parts.push(
+      table([
+        ['store', 'sessions', 'text MiB', 'seed s', 'search 1 word', 'hits', 'search 2 words', 'hits', 'index', 'index KiB', 'actions', 'actions KiB', 'zip MiB', 'zip s', 'zip RSS growth MiB'],
+        ...archive.map((r) => [
+          r.store,
+          String(r.seed.sessions),
+          (r.seed.textBytes / 1024 / 1024).toFixed(1),
+          (r.seed.seedMs / 1000).toFixed(1),
+          pmm(r.searchOneMs),
+          show(r.searchHits.one),
+          pmm(r.searchTwoMs),
+          show(r.searchHits.two),
+          pmm(r.indexMs),
+          (r.indexBytes / 1024).toFixed(0),
+          pmm(r.actionsMs),
+          (r.actionsBytes / 1024).toFixed(0),
+          (r.zip.bytes / 1024 / 1024).toFixed(1),
+          show(r.zip.seconds),
+          show(r.zip.rssGrowthMiB),
+        ]),
+      ]),
+    )
+  }
   if (targetsTable) parts.push('', targetsTable)
   return parts.join('\n')
 }
@@ -321,6 +350,20 @@ export function renderTargets(results: BenchResult[]): string | null {
     add(name, 'server peak RSS MiB', rss, '<= 300', rss.ours === null ? null : rss.ours <= 300)
     add(name, 'board poll p99 ms', board, '-', null)
     add(name, 'probes complete %', delivered, '100 (every round)', delivered.oursAll.length === 0 ? null : delivered.oursAll.every((v) => v === 100))
+  }
+  // Issue 21 item 5 (summitpad only: the reference has no archive): each figure on each store.
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const isArchive = (r: BenchResult): r is ArchiveResult => r.scenario === 'archive' && r.store === store
+    if (!results.some(isArchive)) continue
+    const row = (figure: string, value: (r: ArchiveResult) => number | null, limit: number, target: string) => {
+      const cell = compare(results, isArchive, value)
+      add(`archive ${store}`, figure, cell, target, cell.ours === null ? null : cell.ours <= limit)
+    }
+    row('search 1 word p95 ms', (r) => r.searchOneMs.p95, 50, '<= 50')
+    row('search 2 words p95 ms', (r) => r.searchTwoMs.p95, 50, '<= 50')
+    row('index p95 ms', (r) => r.indexMs.p95, 100, '<= 100')
+    row('actions p95 ms', (r) => r.actionsMs.p95, 200, '<= 200')
+    row('zip RSS growth MiB', (r) => r.zip.rssGrowthMiB, 64, '<= 64')
   }
   return rows.length > 1 ? `targets (issues 8 and 21):\n${table(rows)}` : null
 }

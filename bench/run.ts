@@ -6,12 +6,14 @@
  *   npm run bench -- --scenario coldload --ops 100000 --loads 5
  *   npm run bench -- --repeats 5       # five rounds of every size on both servers
  *   npm run bench -- --scenario summit  # 20 rooms × 60 tabs joining within a minute, then editing
+ *   npm run bench -- --scenario archive --archive-stores sqlite
  *
  * Every server child is killed when the bench exits, fails or is interrupted.
  */
 import { parseArgs } from 'node:util'
 import { progress } from './log.ts'
 import { renderSummary, type BenchResult } from './report.ts'
+import { runArchive, type ArchiveStore } from './scenarios/archive.ts'
 import { runColdload } from './scenarios/coldload.ts'
 import { runBurst, runIngest, runRooms } from './scenarios/capacity.ts'
 import { runDecoder } from './scenarios/decoder.ts'
@@ -21,7 +23,7 @@ import { runSummit } from './scenarios/summit.ts'
 import { killAllServersSync, pinServers, type BenchTarget } from './server-process.ts'
 
 const usage = `usage: npm run bench -- [options]
-  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle|summit>  which scenarios to run (default all)
+  --scenario <all|fanout|rooms|burst|ingest|coldload|decoder|idle|summit|archive>  which scenarios to run (default all)
   --quick                           a smoke run of a few minutes: small sizes, short runs, one round
   --target <both|summitpad|reference|hocuspocus>  which servers (default both; both runs the rooms
                                     scenario on hocuspocus too, and only rooms runs on hocuspocus)
@@ -66,6 +68,13 @@ const usage = `usage: npm run bench -- [options]
   --summit-join <s>                 everyone joins within this many seconds (default 60; quick 15)
   --summit-seconds <s>              the measured editing phase (default 45; quick 15)
   --summit-workers <n>              worker threads for the readers (default 3)
+ archive (summitpad only: a seeded decade of archived sessions, then search, index, actions, zip):
+  --archive-stores <sqlite,postgres>  stores to seed and measure, one run each (default both)
+  --archive-sessions <n>            archived sessions (default 10000; quick 1000)
+  --archive-mb <n>                  MB of pad text over all sessions (default 50; quick 5)
+  --archive-queries <n>             timed requests per query and page (default 10)
+  --pg-url <url>                    PostgreSQL server, no database: a fresh one is made and dropped
+                                    (default postgres://postgres@127.0.0.1:5432)
  --timeout <s>                      abort the whole bench after this long (default 2400)`
 
 const { values } = parseArgs({
@@ -106,6 +115,11 @@ const { values } = parseArgs({
     'summit-join': { type: 'string' },
     'summit-seconds': { type: 'string' },
     'summit-workers': { type: 'string', default: '3' },
+    'archive-stores': { type: 'string', default: 'sqlite,postgres' },
+    'archive-sessions': { type: 'string' },
+    'archive-mb': { type: 'string' },
+    'archive-queries': { type: 'string', default: '10' },
+    'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
     timeout: { type: 'string', default: '2400' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -128,7 +142,7 @@ function intFlag(name: string, value: string, min: number, max: number): number 
 }
 
 const scenario = values.scenario
-if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle', 'summit'].includes(scenario)) {
+if (!['all', 'fanout', 'coldload', 'rooms', 'burst', 'ingest', 'decoder', 'idle', 'summit', 'archive'].includes(scenario)) {
   console.error(`unknown --scenario "${scenario}"\n\n${usage}`)
   process.exit(2)
 }
@@ -208,6 +222,19 @@ const summitOptions = {
   drainTimeoutMs: intFlag('drain-timeout', values['drain-timeout'], 1, 600) * 1000,
   serverEnv,
 }
+const archiveStores = values['archive-stores'].split(',').map((store) => store.trim())
+if (archiveStores.some((store) => store !== 'sqlite' && store !== 'postgres')) {
+  console.error(`--archive-stores takes sqlite and/or postgres, got "${values['archive-stores']}"\n\n${usage}`)
+  process.exit(2)
+}
+const archiveOptions = {
+  sessions: intFlag('archive-sessions', values['archive-sessions'] ?? (quick ? '1000' : '10000'), 1, 1_000_000),
+  textBytes: intFlag('archive-mb', values['archive-mb'] ?? (quick ? '5' : '50'), 1, 10_000) * 1_000_000,
+  queries: intFlag('archive-queries', values['archive-queries'], 1, 1000),
+  seed: intFlag('seed', values.seed, 0, 2 ** 31 - 1),
+  pgUrl: values['pg-url'].replace(/\/+$/, ''),
+  serverEnv,
+}
 const rounds = intFlag('repeats', values.repeats ?? (quick ? '1' : '3'), 1, 100)
 const timeoutSeconds = intFlag('timeout', values.timeout, 10, 86_400)
 
@@ -263,6 +290,8 @@ try {
   // summitpad only (the in-memory reference keeps nothing across a restart): its loads are its repeats.
   if (wants('coldload') && targets.includes('summitpad')) await runColdload(coldloadOptions, (result) => emit({ ...result, round: 1 }))
   if (wants('decoder') && targets.includes('summitpad')) emit({ ...(await runDecoder({ inputs: decoderInputs, seed: 1 })), round: 1 })
+  // summitpad only (the reference has no archive); one run per store.
+  if (wants('archive') && targets.includes('summitpad')) for (const store of archiveStores) emit({ ...(await runArchive({ ...archiveOptions, store: store as ArchiveStore })), round: 1 })
 } catch (error) {
   fail(error)
 }

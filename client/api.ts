@@ -64,7 +64,8 @@ export const api = {
       body: file,
       contentType: format === 'etherpad' ? 'application/json' : format === 'html' ? 'text/html' : 'text/plain',
     }),
-  listArchive: () => request<{ sessions: ArchiveSummary[] }>('/api/archive').then((r) => r.sessions),
+  /** One page of the archive index; `next` names the page after it (null at the end). */
+  listArchive: (after?: string | null) => request<{ sessions: ArchiveSummary[]; next: string | null }>(`/api/archive${after ? `?after=${encodeURIComponent(after)}` : ''}`),
   searchArchive: (q: string) => request<{ hits: ArchiveHit[] }>(`/api/archive?q=${encodeURIComponent(q)}`).then((r) => r.hits),
   archiveActions: () =>
     request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string }; chain: { id: string; title: string }[] })[] }[] }>('/api/archive/actions').then((r) => r.owners),

@@ -51,7 +51,7 @@ export async function renderArchive(root: HTMLElement): Promise<void> {
   const q = input.value.trim()
   try {
     if (q) renderHits(results, q, await api.searchArchive(q))
-    else renderGrouped(results, await api.listArchive())
+    else await renderIndex(results)
   } catch (error) {
     results.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The archive could not be loaded: ${(error as Error).message}`))
   }
@@ -74,6 +74,25 @@ function sessionCard(summary: ArchiveSummary, extra?: Node): HTMLElement {
     outcomes.decisions.length ? h('ul', { class: 'archive-decisions' }, ...outcomes.decisions.slice(0, 3).map((decision) => h('li', {}, decision))) : null,
     h('p', { class: 'hint' }, outcomesLine(summary)),
   )
+}
+
+/**
+ * The archive index a page at a time (the server sends 200 sessions per page): the sessions so
+ * far, grouped, and a button for the next page while there is one.
+ */
+async function renderIndex(container: HTMLElement): Promise<void> {
+  const shown: ArchiveSummary[] = []
+  let page = await api.listArchive()
+  for (;;) {
+    shown.push(...page.sessions)
+    renderGrouped(container, shown)
+    if (!page.next || shown.length === 0) return
+    const more = h('button', { type: 'button', class: 'archive-more' }, 'Show more sessions')
+    container.append(more)
+    await new Promise<void>((resolve) => more.addEventListener('click', () => resolve(), { once: true }))
+    more.disabled = true
+    page = await api.listArchive(page.next)
+  }
 }
 
 function renderGrouped(container: HTMLElement, sessions: ArchiveSummary[]): void {

@@ -7,7 +7,9 @@
 import { Zip, ZipDeflate, strToU8, type ZipInputFile } from 'fflate'
 import type { MetaStore } from '../storage/meta-store.ts'
 import { zipEntryInWorker } from '../workers/heavy-work.ts'
+import type { ArchiveSummary } from '../../shared/api.ts'
 import { fileStem } from './exports.ts'
+import type { IndexCursor } from './index-cursor.ts'
 
 /**
  * Writes the archive zip through `write` (awaited for each chunk: pass the response's
@@ -29,10 +31,13 @@ export async function writeArchiveZip(meta: MetaStore, write: (chunk: Uint8Array
     if (failure) throw failure
   }
 
-  const summaries = await meta.listArchives()
-  const index: string[] = ['# Summit archive', '', `${summaries.length} archived sessions.`, '']
+  // The archive is read a page at a time (issue 21: 10,000 summaries at once were 100 MB of
+  // heap); the index keeps one short line per session.
+  const index: string[] = []
+  let count = 0
   let currentTrack: string | null = null
-  for (const summary of summaries) {
+  for await (const summary of archiveSummaries(meta)) {
+    count++
     const archived = await meta.getArchive(summary.session.id)
     if (!archived) continue
     const track = summary.session.track || 'No track'
@@ -54,7 +59,20 @@ export async function writeArchiveZip(meta: MetaStore, write: (chunk: Uint8Array
   // The index is small (one line per session): deflating it here takes well under a millisecond per 100 sessions.
   const indexFile = new ZipDeflate('index.md', { level: 6 })
   zip.add(indexFile)
-  indexFile.push(strToU8(`${index.join('\n')}\n`), true)
+  indexFile.push(strToU8(`${['# Summit archive', '', `${count} archived sessions.`, '', ...index].join('\n')}\n`), true)
   zip.end()
   await flush()
+}
+
+/** Sessions per page while writing the zip. @default 200 */
+const zipPage = 200
+
+/** Every archive summary in index order, read a page at a time. */
+async function* archiveSummaries(meta: MetaStore): AsyncGenerator<ArchiveSummary> {
+  let after: IndexCursor | null = null
+  do {
+    const page: { sessions: ArchiveSummary[]; next: IndexCursor | null } = await meta.listArchivePage(after, zipPage)
+    yield* page.sessions
+    after = page.next
+  } while (after)
 }

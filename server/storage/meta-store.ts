@@ -11,7 +11,11 @@
  * - [MS5] `updateSession` changes only the given live fields, bumps `updatedAt`, and returns the
  *   updated session; an unknown id returns null.
  * - [MS6] `saveArchive` stores (or replaces) a session's archive record; `getArchive` returns it,
- *   `listArchives` returns every record's summary.
+ *   `listArchives` returns every record's summary. `listArchivePage` returns them in pages, in
+ *   index order (track, when it took place: started, else scheduled, else created; title; id),
+ *   at most `limit` after the cursor `after` (null: from the start), with the cursor of the
+ *   page's last row when more may follow (`next`, else null); following `next` lists each
+ *   record once.
  * - [MS7] `searchArchive` finds archived sessions whose pad text or title contains every word of
  *   the query (prefix match on the last word), best first, with a marked snippet; it never
  *   finds a session that is not archived, and any query string is safe (no syntax errors).
@@ -67,6 +71,7 @@
  */
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
+import type { IndexCursor } from '../archive/index-cursor.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../shared/organizer.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../outbox/outbox-message.ts'
@@ -137,6 +142,8 @@ export interface MetaStore {
   saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
   listArchives(): Promise<ArchiveSummary[]>
+  /** One page of the archive index [MS6]. */
+  listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }>
   searchArchive(query: string, limit?: number): Promise<ArchiveHit[]>
   /** Records people present in the session's pad [MS8]. */
   addParticipants(id: string, people: PresentPerson[]): Promise<void>

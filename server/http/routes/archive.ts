@@ -10,11 +10,18 @@ import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema
 import { AppError } from '../../../shared/errors.ts'
 import type { Archiver } from '../../archive/archiver.ts'
 import { actionsByOwner } from '../../archive/action-chains.ts'
+import { decodeIndexCursor, defaultIndexPage, encodeIndexCursor, maxIndexPage } from '../../archive/index-cursor.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
 import { documentedRouter, errorResponses } from '../api-route.ts'
 
-const searchQuery = z.object({ q: z.string().max(500).optional().describe('words to search for; absent: list every archived session') }).strict()
+const searchQuery = z
+  .object({
+    q: z.string().max(500).optional().describe('words to search for; absent: list the archived sessions, a page at a time'),
+    limit: z.coerce.number().int().min(1).max(maxIndexPage).optional().describe(`sessions per page of the list (default ${defaultIndexPage}, at most ${maxIndexPage})`),
+    after: z.string().max(2000).optional().describe('the `next` cursor of the page before'),
+  })
+  .strict()
 
 const ownedActionSchema = outcomesSchema.shape.actions.element.extend({
   session: sessionSchema.pick({ id: true, title: true, track: true }),
@@ -31,15 +38,22 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
     summary: 'Every archived (ended) session with its outcomes, or a full-text search over them',
     query: searchQuery,
     responses: {
-      200: { description: 'Without `q`: `{ sessions }`; with it: `{ query, hits }`, best first', schema: z.union([z.object({ sessions: z.array(archiveSummarySchema) }), z.object({ query: z.string(), hits: z.array(archiveHitSchema) })]) },
+      200: {
+        description: 'Without `q`: one page `{ sessions, next }` by track, date and title (`next`: the cursor of the following page, or null at the end); with it: `{ query, hits }`, best first',
+        schema: z.union([z.object({ sessions: z.array(archiveSummarySchema), next: z.string().nullable() }), z.object({ query: z.string(), hits: z.array(archiveHitSchema) })]),
+      },
       ...errorResponses(errorBodySchema, 400),
     },
   }, async (req, res) => {
     const query = searchQuery.safeParse(req.query)
-    if (!query.success) throw new AppError('bad_request', 'the only query parameter is q (at most 500 characters)')
+    if (!query.success) throw new AppError('bad_request', `the query parameters are q (at most 500 characters), limit (1 to ${maxIndexPage}) and after (a cursor)`)
     const q = query.data.q?.trim()
-    if (q) res.json({ query: q, hits: await meta.searchArchive(q) })
-    else res.json({ sessions: await meta.listArchives() })
+    if (q) {
+      res.json({ query: q, hits: await meta.searchArchive(q) })
+      return
+    }
+    const page = await meta.listArchivePage(query.data.after ? decodeIndexCursor(query.data.after) : null, query.data.limit ?? defaultIndexPage)
+    res.json({ sessions: page.sessions, next: page.next ? encodeIndexCursor(page.next) : null })
   })
 
   api.route({

@@ -17,6 +17,7 @@ import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, Session
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
 import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { inTransaction } from './transaction.ts'
+import type { IndexCursor } from '../../archive/index-cursor.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 
@@ -26,6 +27,9 @@ const sessionColumns =
 
 
 
+
+/** When an archived session took place, for the index order. */
+const indexWhen = 'COALESCE(s.started_at, s.scheduled_start, s.created_at)'
 
 export class PgMetaStore implements MetaStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -161,6 +165,21 @@ export class PgMetaStore implements MetaStore {
        ORDER BY s.track COLLATE "C", COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title COLLATE "C"`,
     )
     return rows.map(toSummary)
+  }
+
+  /** MS6, in pages: keyset on the index order (byte order, as listArchives), which `sessions_by_archive_order` serves. */
+  async listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }> {
+    const { rows } = await this.pool.query<SessionRow & SummaryColumns & { index_when: string }>(
+      `SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json, ${indexWhen} AS index_when
+       FROM sessions s JOIN archives a ON a.session_id = s.id
+       WHERE $1::text IS NULL OR (s.track COLLATE "C", ${indexWhen} COLLATE "C", s.title COLLATE "C", s.id COLLATE "C") > ($1, $2, $3, $4)
+       ORDER BY s.track COLLATE "C", ${indexWhen} COLLATE "C", s.title COLLATE "C", s.id COLLATE "C"
+       LIMIT $5`,
+      [after?.track ?? null, after?.when ?? null, after?.title ?? null, after?.id ?? null, limit + 1],
+    )
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return { sessions: page.map(toSummary), next: rows.length > limit && last ? { track: last.track, when: last.index_when, title: last.title, id: last.id } : null }
   }
 
   async searchArchive(query: string, limit = 50): Promise<ArchiveHit[]> {

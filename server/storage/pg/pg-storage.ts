@@ -191,6 +191,8 @@ const migrations: string[] = [
      color TEXT NOT NULL,
      expires_at TEXT NOT NULL
    );`,
+  // Issue 21: the archive index in pages, in its order (byte order, as the queries sort).
+  `CREATE INDEX sessions_by_archive_order ON sessions ((track COLLATE "C"), (COALESCE(started_at, scheduled_start, created_at) COLLATE "C"), (title COLLATE "C"), (id COLLATE "C"));`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

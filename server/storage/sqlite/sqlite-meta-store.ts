@@ -14,6 +14,7 @@ import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
+import type { IndexCursor } from '../../archive/index-cursor.ts'
 
 
 
@@ -118,7 +119,8 @@ export class SqliteMetaStore implements MetaStore {
     const session = await this.getSession(record.sessionId)
     if (!session) throw new AppError('session_not_found', `no session with id "${record.sessionId}"`)
     this.db.transaction(() => {
-      const isNew = this.db.prepare('SELECT 1 FROM archives WHERE session_id = ?').get(record.sessionId) === undefined
+      const existing = this.db.prepare('SELECT search_rowid FROM archives WHERE session_id = ?').get(record.sessionId) as { search_rowid: number | null } | undefined
+      const isNew = existing === undefined
       this.db
         .prepare(
           `INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json, chat_json)
@@ -134,8 +136,10 @@ export class SqliteMetaStore implements MetaStore {
           participants: participantsJson(record.participants),
           chat: JSON.stringify(record.chat),
         })
-      this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(record.sessionId)
-      this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
+      // By rowid: `session_id` is UNINDEXED in FTS5, a WHERE on it reads every pad's text.
+      if (existing?.search_rowid != null) this.db.prepare('DELETE FROM archive_fts WHERE rowid = ?').run(existing.search_rowid)
+      const { lastInsertRowid } = this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
+      this.db.prepare('UPDATE archives SET search_rowid = ? WHERE session_id = ?').run(lastInsertRowid, record.sessionId)
       if (effects && isNew) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
     })()
   }
@@ -161,6 +165,22 @@ export class SqliteMetaStore implements MetaStore {
       )
       .all() as (SessionRow & SummaryColumns)[]
     return rows.map(toSummary)
+  }
+
+  /** MS6, in pages: keyset on the index order, which `sessions_by_archive_order` serves. */
+  async listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }> {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json, COALESCE(s.started_at, s.scheduled_start, s.created_at) AS index_when
+         FROM sessions s JOIN archives a ON a.session_id = s.id
+         ${after ? 'WHERE (s.track, COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title, s.id) > (@track, @when, @title, @id)' : ''}
+         ORDER BY s.track, COALESCE(s.started_at, s.scheduled_start, s.created_at), s.title, s.id
+         LIMIT @limit`,
+      )
+      .all({ ...(after ?? {}), limit: limit + 1 }) as (SessionRow & SummaryColumns & { index_when: string })[]
+    const page = rows.slice(0, limit)
+    const last = page.at(-1)
+    return { sessions: page.map(toSummary), next: rows.length > limit && last ? { track: last.track, when: last.index_when, title: last.title, id: last.id } : null }
   }
 
   /**
@@ -201,7 +221,7 @@ export class SqliteMetaStore implements MetaStore {
 
   async deleteSession(id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM archive_fts WHERE session_id = ?').run(id)
+      this.db.prepare('DELETE FROM archive_fts WHERE rowid = (SELECT search_rowid FROM archives WHERE session_id = ?)').run(id)
       this.db.prepare('DELETE FROM archives WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM participants WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM session_follows WHERE session_id = ? OR earlier_id = ?').run(id, id)

@@ -162,6 +162,57 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect((await store.getArchive(created.id))!.chat).toEqual([])
     })
 
+    it('[MS6] listArchivePage lists every record once, in index order, a page at a time', async () => {
+      const emptyOutcomes = { decisions: [], actions: [] }
+      const ids: string[] = []
+      // Two tracks, starts out of creation order, two sessions at one start told apart by title.
+      const plan: [string, string | null, string][] = [
+        ['neutron', '2025-05-02T10:00:00.000Z', 'B'],
+        ['nova', '2025-05-01T09:00:00.000Z', 'Z'],
+        ['neutron', '2025-05-01T10:00:00.000Z', 'A'],
+        ['nova', '2025-05-01T09:00:00.000Z', 'M'],
+        ['neutron', '2025-05-02T10:00:00.000Z', 'A'],
+      ]
+      for (const [track, scheduledStart, title] of plan) {
+        const created = await store.createSession(newSession({ track, scheduledStart, title }))
+        await store.saveArchive({ sessionId: created.id, doc: { type: 'doc' }, outcomes: emptyOutcomes, participants: ['Ada'], chat: [], text: title })
+        ids.push(created.id)
+      }
+      await store.createSession(newSession({ track: 'neutron', title: 'not archived' }))
+      const expected = [ids[2], ids[4], ids[0], ids[3], ids[1]]
+      const whole = await store.listArchivePage(null, 10)
+      expect(whole.sessions.map((summary) => summary.session.id)).toEqual(expected)
+      expect(whole.next).toBeNull()
+      expect(whole.sessions[0]).toMatchObject({ outcomes: emptyOutcomes, participants: ['Ada'] })
+      expect(whole.sessions[0]).not.toHaveProperty('doc')
+
+      const seen: string[] = []
+      let after = null
+      for (let pages = 0; pages < 10; pages++) {
+        const page: Awaited<ReturnType<MetaStore['listArchivePage']>> = await store.listArchivePage(after, 2)
+        expect(page.sessions.length).toBeLessThanOrEqual(2)
+        seen.push(...page.sessions.map((summary) => summary.session.id))
+        after = page.next
+        if (!after) break
+      }
+      expect(seen).toEqual(expected)
+      expect((await store.listArchives()).map((summary) => summary.session.id)).toEqual(expected)
+    })
+
+    it('[MS6] [MS7] a replaced archive is found by its new text only, a deleted one not at all, others untouched', async () => {
+      const emptyOutcomes = { decisions: [], actions: [] }
+      const first = await store.createSession(newSession({ title: 'One' }))
+      const second = await store.createSession(newSession({ title: 'Two' }))
+      await store.saveArchive({ sessionId: first.id, doc: { type: 'doc' }, outcomes: emptyOutcomes, participants: [], chat: [], text: 'quokkas everywhere' })
+      await store.saveArchive({ sessionId: second.id, doc: { type: 'doc' }, outcomes: emptyOutcomes, participants: [], chat: [], text: 'quokkas and wombats' })
+      await store.saveArchive({ sessionId: first.id, doc: { type: 'doc' }, outcomes: emptyOutcomes, participants: [], chat: [], text: 'wombats now' })
+      expect((await store.searchArchive('quokkas')).map((hit) => hit.session.id)).toEqual([second.id])
+      expect((await store.searchArchive('wombats')).map((hit) => hit.session.id).sort()).toEqual([first.id, second.id].sort())
+      await store.deleteSession(second.id)
+      expect((await store.searchArchive('wombats')).map((hit) => hit.session.id)).toEqual([first.id])
+      expect(await store.searchArchive('quokkas')).toEqual([])
+    })
+
     it('[MS7] searchArchive finds every word (last one as a prefix), best first, with a marked snippet, never a live session', async () => {
       const emptyOutcomes = { decisions: [], actions: [] }
       const archive = async (title: string, text: string) => {

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { DocStore } from '../../../server/storage/doc-store.ts'
-import { migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
+import { archiveSearchRowidVersion, migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
 import { SqliteDocStore } from '../../../server/storage/sqlite/sqlite-doc-store.ts'
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
 import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
@@ -280,6 +280,44 @@ describe('SqliteMetaStore on a connect storm', () => {
       expect(prepares).toBeLessThanOrEqual(2)
     } finally {
       await temp.cleanup()
+    }
+  })
+})
+
+describe('archives stored before issue 21', () => {
+  it('find their full-text row after the migration: re-archiving replaces it, deleting removes it, by rowid', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+    try {
+      // A file at the schema before issue 21: the full-text row is found by session_id only.
+      const db = new Database(path.join(dir, 'summitpad.db'))
+      migrate(db, archiveSearchRowidVersion)
+      for (const [id, text] of [['old-one', 'quokka notes'], ['old-two', 'wombat notes']]) {
+        db.prepare(`INSERT INTO sessions (id, title, duration_minutes, state, created_at, updated_at) VALUES (?, ?, 40, 'ended', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`).run(id, id)
+        db.prepare(`INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json) VALUES (?, '2026-01-01T01:00:00Z', '{"type":"doc"}', '{"decisions":[],"actions":[]}', '[]')`).run(id)
+        db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(id, id, text)
+      }
+      db.close()
+
+      const reopened = openSqliteStorage(dir)
+      try {
+        const raw = openDatabase(reopened.file)
+        const ftsRows = () => (raw.prepare('SELECT count(*) AS n FROM archive_fts').get() as { n: number }).n
+        expect((await reopened.meta.searchArchive('quokka')).map((hit) => hit.session.id)).toEqual(['old-one'])
+        await reopened.meta.saveArchive({ sessionId: 'old-one', doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text: 'platypus notes' })
+        expect(await reopened.meta.searchArchive('quokka')).toEqual([])
+        expect(ftsRows()).toBe(2)
+        await reopened.meta.deleteSession('old-two')
+        expect(await reopened.meta.searchArchive('wombat')).toEqual([])
+        expect(ftsRows()).toBe(1)
+        // Replacing and deleting look the row up by rowid: no statement scans every pad's text.
+        const plan = raw.prepare('EXPLAIN QUERY PLAN DELETE FROM archive_fts WHERE rowid = (SELECT search_rowid FROM archives WHERE session_id = ?)').all('old-one') as { detail: string }[]
+        expect(plan.map((step) => step.detail).join('\n')).not.toMatch(/SCAN archive_fts(?! VIRTUAL TABLE INDEX 0:=)/)
+        raw.close()
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 })

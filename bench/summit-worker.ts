@@ -4,8 +4,8 @@
  *
  * A client is what one browser tab is:
  * - `reader` (the pad page of someone following along): the pad socket (`/sync/<id>?ack=1&schema=N`,
- *   with an awareness `user` state), the control socket (`/sync/<id>/control`, awareness `{}` as
- *   y-websocket's default) and the chat socket (`/sync/<id>/chat`, awareness null), each a raw
+ *   with an awareness `user` state), the control socket (`/sync/<id>/control`) and the chat socket
+ *   (`/sync/<id>/chat`), both with awareness null as client/sync sets it, each a raw
  *   socket that speaks the handshake as y-websocket does (step 1, its awareness, step 2 in answer
  *   to the server's step 1) and from then on only counts what arrives. After the pad is synced it
  *   claims authorship (the PermanentUserData mapping and `authors` entry the page writes).
@@ -318,7 +318,7 @@ class SummitClient {
     // The order of the page: the pad, the control doc, the chat.
     this.pad = open(`${spec.padUrl}?${padQuery}`, spec.kind === 'projector' ? null : { user: this.identity }, this.ydoc, stats.joinPadMs)
     this.pad.applyAll = spec.kind === 'probe'
-    if (spec.controlUrl) open(`${spec.controlUrl}${sideQuery ? `?${sideQuery}` : ''}`, {}, null, stats.joinControlMs)
+    if (spec.controlUrl) open(`${spec.controlUrl}${sideQuery ? `?${sideQuery}` : ''}`, null, null, stats.joinControlMs)
     if (spec.chatUrl) open(`${spec.chatUrl}${sideQuery ? `?${sideQuery}` : ''}`, null, null, stats.joinChatMs)
     if (spec.kind === 'probe') this.ydoc!.getXmlFragment(padFragmentName).observeDeep((events) => this.observe(events))
     const [padSynced] = await Promise.all(waits)

@@ -27,6 +27,9 @@ export class ControlConnection extends ObservableV2<{ change: (state: ControlSta
       maxBackoffTime: 5000,
     })
     this.stopRetrying = retryWithJitter(this.provider)
+    // Presence lives on the pad: the control doc publishes none (y-websocket's default `{}` state,
+    // renewed every 15 s by every tab, was sent to every other tab of the room and read by none).
+    this.provider.awareness.setLocalState(null)
     // Nobody writes the control doc; the stock permission-denied warning is expected noise.
     ;(this.provider.messageHandlers as unknown[])[2] = () => {}
     this.map.observe(() => {

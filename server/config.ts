@@ -36,7 +36,7 @@ const defaults = {
   maxRoomAwarenessChars: 2 * 1024 * 1024,
   awarenessFlushMs: 50,
   broadcastWindowMs: 30,
-  broadcastSendsPerSecond: 75_000,
+  broadcastSendsPerSecond: 25_000,
   storeCommitWindowMs: 0,
   connectionsPerIpPerSecond: 50,
   connectionBurstPerIp: 3000,
@@ -226,10 +226,12 @@ export interface Config {
   /**
    * The sends budget of one pad: frames per second over all its clients. While sending each edit
    * as it comes stays within it (edits per second × clients), nothing waits for a window (issue
-   * 21: 250 clients at 200 edits/s, 50,000 sends/s, go at once); past it the pad merges by its
-   * window, and a pad with more than budget × window clients widens its window to stay within it
-   * (1,000 clients: 13 ms), so one huge room cannot take the whole CPU. 0: no budget (the window
-   * always merges the edits of people typing at once). @default 75000
+   * 21: a summit room, 60 clients and 30 edits/s, 1,800 sends/s, goes at once); past it the pad
+   * merges by its window (from 125 clients at 200 edits/s), and a pad with more than budget ×
+   * window clients widens its window to stay within it (1,000 clients: 40 ms), so one huge room
+   * cannot take the whole CPU. 75,000 would send 250 clients at 200 edits/s at once, at about the
+   * reference server's CPU, which breaks the 200-client CPU row (bench/README.md). 0: no budget (the window
+   * always merges the edits of people typing at once). @default 25000
    */
   readonly broadcastSendsPerSecond: number
   /**

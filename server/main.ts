@@ -2,11 +2,12 @@
  * The entry point: reads the environment into a Config, starts the server, and shuts it down
  * gracefully on SIGINT / SIGTERM (a second signal, or the shutdown timeout, exits at once).
  */
-import { startupDone } from './startup-heap.ts'
+import { holdYoungGeneration } from './startup-heap.ts'
 import type { Config } from './config.ts'
 
-// Loaded only now, after startup-heap.ts has held V8's young generation at its initial size: a
-// static import would load (and parse) the whole server before any module here runs.
+const startupDone = holdYoungGeneration(process.env.NODE_OPTIONS)
+// Loaded only now, after V8's young generation is held at its initial size: a static import
+// would load (and parse) the whole server before any line here runs.
 const { ConfigError, loadConfig } = await import('./config.ts')
 const { createLogger } = await import('./observability/log.ts')
 const { startServer } = await import('./server.ts')

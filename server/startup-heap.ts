@@ -5,10 +5,11 @@
  * it allocated survived, and never gives that memory back while the process is idle. Loading
  * modules is exactly that: nearly everything allocated while the server starts lives for the
  * whole process, so the start alone grew the young generation from 2 to 16 MiB (8 MiB semi-spaces)
- * of resident memory an idle server then kept. Imported first by `main.ts`, this module sets the
- * growth factor to 1 while the modules load and the server starts (survivors go to the old
- * generation as they would anyway), and `startupDone()` restores V8's default (2) once the server
- * listens, so under load the young generation grows exactly as before.
+ * of resident memory an idle server then kept. `main.ts` calls `holdYoungGeneration` before it
+ * loads anything else: the growth factor is 1 while the modules load and the server starts
+ * (survivors go to the old generation as they would anyway), and the function it returns restores
+ * V8's default (2) once the server listens, so under load the young generation grows exactly as
+ * before.
  *
  * Nothing changes when the operator chose a growth factor (`--semi-space-growth-factor` in the
  * node arguments or NODE_OPTIONS).
@@ -19,13 +20,16 @@ const flag = '--semi-space-growth-factor'
 /** V8's default growth factor (flag-definitions.h: `semi_space_growth_factor`, 2). */
 const defaultGrowthFactor = 2
 
-const chosenByOperator = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some(
-  (arg) => arg.startsWith(flag) || arg.startsWith(flag.replaceAll('-', '_').replace(/^__/, '--')),
-)
-
-if (!chosenByOperator) v8.setFlagsFromString(`${flag}=1`)
-
-/** Restores V8's default young-generation growth: call once the server is started. Idempotent. */
-export function startupDone(): void {
-  if (!chosenByOperator) v8.setFlagsFromString(`${flag}=${defaultGrowthFactor}`)
+/**
+ * Holds V8's young generation at its size while the server starts, unless the operator chose a
+ * growth factor in the node arguments or in `nodeOptions` (the NODE_OPTIONS the entry point read).
+ * Returns the function that restores V8's default growth: call it once the server is started.
+ */
+export function holdYoungGeneration(nodeOptions: string | undefined): () => void {
+  const chosenByOperator = [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)].some(
+    (arg) => arg.startsWith(flag) || arg.startsWith(flag.replaceAll('-', '_').replace(/^__/, '--')),
+  )
+  if (chosenByOperator) return () => {}
+  v8.setFlagsFromString(`${flag}=1`)
+  return () => v8.setFlagsFromString(`${flag}=${defaultGrowthFactor}`)
 }

@@ -4,10 +4,8 @@
  * delivery latency: the time it was applied here minus the time the writer typed it, both on the
  * process-wide monotonic clock. It also checks that every marker arrives exactly once.
  */
-import * as Y from 'yjs'
 import { padFragmentName } from '../shared/schema.ts'
-import { nowMicros } from './clock.ts'
-import { forEachMarker } from './marker.ts'
+import { MarkerTally } from './marker.ts'
 import { YClient } from './y-client.ts'
 
 /** What one probe has seen. */
@@ -22,15 +20,14 @@ export interface ProbeCounts {
 }
 
 export class Probe {
+  private readonly tally = new MarkerTally()
   /** Latency of every marker seen, in milliseconds, in arrival order. */
-  readonly latenciesMs: number[] = []
+  readonly latenciesMs = this.tally.latenciesMs
   /** When each of those markers was typed (monotonic µs), same order. */
-  readonly sentMicros: number[] = []
-  private readonly seen = new Set<number>()
-  private duplicates = 0
+  readonly sentMicros = this.tally.sentMicros
 
   private constructor(private readonly client: YClient) {
-    client.ydoc.getXmlFragment(padFragmentName).observeDeep((events) => this.observe(events))
+    client.ydoc.getXmlFragment(padFragmentName).observeDeep((events) => this.tally.observe(events))
   }
 
   /** Connects a probe to `url` (`.../sync/<docName>`) and waits until it is synced. */
@@ -44,8 +41,8 @@ export class Probe {
   /** The probe's counters. */
   counts(): ProbeCounts {
     return {
-      markers: this.seen.size,
-      duplicates: this.duplicates,
+      markers: this.tally.seen.size,
+      duplicates: this.tally.duplicates,
       updateFrames: this.client.updateFrames,
       updateBytes: this.client.updateBytes,
     }
@@ -56,22 +53,4 @@ export class Probe {
     this.client.close()
   }
 
-  private observe(events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void {
-    const arrived = nowMicros()
-    for (const event of events) {
-      if (!(event.target instanceof Y.XmlText)) continue
-      for (const op of event.delta) {
-        if (typeof op.insert !== 'string') continue
-        forEachMarker(op.insert, (id, sentMicros) => {
-          if (this.seen.has(id)) {
-            this.duplicates++
-            return
-          }
-          this.seen.add(id)
-          this.latenciesMs.push((arrived - sentMicros) / 1000)
-          this.sentMicros.push(sentMicros)
-        })
-      }
-    }
-  }
 }

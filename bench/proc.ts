@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import { nowMs } from './clock.ts'
+import { round } from './stats.ts'
 
 let clockTicks: number | null = null
 
@@ -153,6 +154,15 @@ export interface MachineReading {
   cpuPressurePercent: number | null
   /** Cores online. */
   cores: number
+}
+
+/** The machine over a window as the JSON lines report it, rounded: `otherCpuPercent` is what neither the server nor the bench used (`ownPercent`: theirs together). */
+export function machineFigures(reading: MachineReading, ownPercent: number): { busyPercent: number | null; otherCpuPercent: number | null; cpuPressurePercent: number | null } {
+  return {
+    busyPercent: round(reading.busyPercent, 1),
+    otherCpuPercent: round(Math.max(0, reading.busyPercent - ownPercent), 1),
+    cpuPressurePercent: reading.cpuPressurePercent === null ? null : round(reading.cpuPressurePercent, 1),
+  }
 }
 
 interface MachineSample {

@@ -29,7 +29,7 @@ import * as Y from 'yjs'
 import { ackQueryParam, awarenessFrame, emptyStep1Frame, messageSync, messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate, schemaQueryParam, syncFrame, tokenQueryParam } from '../shared/protocol.ts'
 import { padFragmentName, SCHEMA_VERSION } from '../shared/schema.ts'
 import { nowMicros, nowMs, sleep } from './clock.ts'
-import { forEachMarker, formatMarker } from './marker.ts'
+import { formatMarker, MarkerTally } from './marker.ts'
 import { toBytes } from './wire.ts'
 import { serveRpc } from './worker-rpc.ts'
 
@@ -244,10 +244,7 @@ class SummitClient {
   current = 0
   cursor: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null = null
   /** Probes: markers seen, latencies. */
-  readonly seen = new Set<number>()
-  duplicates = 0
-  readonly latenciesMs: number[] = []
-  readonly sentMicros: number[] = []
+  readonly tally = new MarkerTally()
 
   constructor(readonly spec: SummitClientSpec) {
     this.identity = { id: `u-bench-${spec.id}`, name: `Guest ${spec.id}`, color: colors[spec.id % colors.length]! }
@@ -320,7 +317,7 @@ class SummitClient {
     this.pad.applyAll = spec.kind === 'probe'
     if (spec.controlUrl) open(`${spec.controlUrl}${sideQuery ? `?${sideQuery}` : ''}`, null, null, stats.joinControlMs)
     if (spec.chatUrl) open(`${spec.chatUrl}${sideQuery ? `?${sideQuery}` : ''}`, null, null, stats.joinChatMs)
-    if (spec.kind === 'probe') this.ydoc!.getXmlFragment(padFragmentName).observeDeep((events) => this.observe(events))
+    if (spec.kind === 'probe') this.ydoc!.getXmlFragment(padFragmentName).observeDeep((events) => this.tally.observe(events))
     const [padSynced] = await Promise.all(waits)
     if (!padSynced) return false
     if (spec.claim) this.claimAuthorship(clientId)
@@ -383,24 +380,6 @@ class SummitClient {
     stats.cursorUpdatesOut++
   }
 
-  private observe(events: Array<Y.YEvent<Y.AbstractType<unknown>>>): void {
-    const arrived = nowMicros()
-    for (const event of events) {
-      if (!(event.target instanceof Y.XmlText)) continue
-      for (const op of event.delta) {
-        if (typeof op.insert !== 'string') continue
-        forEachMarker(op.insert, (id, sentMicros) => {
-          if (this.seen.has(id)) {
-            this.duplicates++
-            return
-          }
-          this.seen.add(id)
-          this.latenciesMs.push((arrived - sentMicros) / 1000)
-          this.sentMicros.push(sentMicros)
-        })
-      }
-    }
-  }
 
   close(): void {
     for (const socket of this.sockets) socket.close()
@@ -477,9 +456,9 @@ const api: SummitWorkerApi = {
   latencies() {
     const probes = clients.filter((client) => client.spec.kind === 'probe')
     return {
-      latenciesMs: Float64Array.from(probes.flatMap((probe) => probe.latenciesMs)),
-      sentMicros: Float64Array.from(probes.flatMap((probe) => probe.sentMicros)),
-      probes: probes.map((probe) => ({ room: probe.spec.room, markers: probe.seen.size, duplicates: probe.duplicates })),
+      latenciesMs: Float64Array.from(probes.flatMap((probe) => probe.tally.latenciesMs)),
+      sentMicros: Float64Array.from(probes.flatMap((probe) => probe.tally.sentMicros)),
+      probes: probes.map((probe) => ({ room: probe.spec.room, markers: probe.tally.seen.size, duplicates: probe.tally.duplicates })),
     }
   },
   close() {

@@ -12,7 +12,7 @@
 import * as Y from 'yjs'
 import { nowMs, pollUntil, sleep } from '../clock.ts'
 import { progress } from '../log.ts'
-import { CpuMeter, MachineMeter, readCpuSeconds, readMemory } from '../proc.ts'
+import { CpuMeter, MachineMeter, readCpuSeconds, readMemory, machineFigures } from '../proc.ts'
 import type { ReceiverWorkerApi } from '../receiver-worker.ts'
 import type { RoomJoin, RoomWorkerApi } from '../room-worker.ts'
 import { createSession, startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
@@ -213,11 +213,7 @@ export async function runRooms(options: RoomsOptions): Promise<RoomsResult> {
         },
         kbPerRoomAfterEdit: round((edited.rssBytes - idle) / 1024 / options.rooms, 1),
         benchCpuPercent: round(benchReading.cpuPercent, 1),
-        machine: {
-          busyPercent: round(machineReading.busyPercent, 1),
-          otherCpuPercent: round(Math.max(0, machineReading.busyPercent - serverReading.cpuPercent - benchReading.cpuPercent), 1),
-          cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
-        },
+        machine: machineFigures(machineReading, serverReading.cpuPercent + benchReading.cpuPercent),
       }
     } finally {
       await Promise.allSettled(workers.map((worker) => worker.call('close', undefined, 10_000)))

@@ -15,7 +15,7 @@ import { isCoveredBy } from '../../shared/protocol.ts'
 import { padFragmentName } from '../../shared/schema.ts'
 import { nowMs, pollUntil } from '../clock.ts'
 import { progress } from '../log.ts'
-import { MachineMeter, readCpuSeconds, readMemory } from '../proc.ts'
+import { MachineMeter, readCpuSeconds, readMemory, machineFigures } from '../proc.ts'
 import type { LoaderWorkerApi } from '../loader-worker.ts'
 import { createSession, startBenchServer, type BenchServer } from '../server-process.ts'
 import { RpcWorker } from '../worker-rpc.ts'
@@ -152,11 +152,7 @@ export async function runColdload(options: ColdloadOptions, onResult: (result: C
       serverStartMs: round(median(starts), 0),
       serverRssAfterLoadMiB: round(median(rss) / (1024 * 1024), 1),
       contentVerified,
-      machineDuringLoads: {
-        busyPercent: round(machineReading.busyPercent, 1),
-        otherCpuPercent: round(Math.max(0, machineReading.busyPercent - ownPercent), 1),
-        cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
-      },
+      machineDuringLoads: machineFigures(machineReading, ownPercent),
     })
   } finally {
     await loader?.terminate()

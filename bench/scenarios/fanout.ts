@@ -12,7 +12,7 @@
 import { nowMicros, nowMs, pollUntil } from '../clock.ts'
 import { progress } from '../log.ts'
 import type { ProbeWorkerApi } from '../probe-worker.ts'
-import { CpuMeter, MachineMeter, readMemory } from '../proc.ts'
+import { CpuMeter, MachineMeter, readMemory, machineFigures } from '../proc.ts'
 import type { ReceiverCounts } from '../receiver.ts'
 import type { ReceiverWorkerApi } from '../receiver-worker.ts'
 import { createSession, startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
@@ -246,12 +246,7 @@ async function runOnce(options: FanoutOptions, clients: number): Promise<FanoutR
       },
       benchCpuPercent: round(benchCpuReading.cpuPercent, 1),
       benchMainThreadCpuPercent: round(benchCpuReading.mainThreadPercent, 1),
-      machine: {
-        cores: machineReading.cores,
-        busyPercent: round(machineReading.busyPercent, 1),
-        otherCpuPercent: round(Math.max(0, machineReading.busyPercent - serverCpu.cpuPercent - benchCpuReading.cpuPercent), 1),
-        cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
-      },
+      machine: { cores: machineReading.cores, ...machineFigures(machineReading, serverCpu.cpuPercent + benchCpuReading.cpuPercent) },
     }
   } finally {
     writers?.close()

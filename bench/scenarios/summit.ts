@@ -17,7 +17,7 @@ import fs from 'node:fs'
 import * as prng from 'lib0/prng'
 import { nowMicros, nowMs, pollUntil, sleep } from '../clock.ts'
 import { progress } from '../log.ts'
-import { clockTicksPerSecond, CpuMeter, MachineMeter, readMemory } from '../proc.ts'
+import { clockTicksPerSecond, CpuMeter, MachineMeter, readMemory, machineFigures } from '../proc.ts'
 import { startBenchServer, type BenchServer, type BenchTarget } from '../server-process.ts'
 import { maxPerBucket, round, roundSummary, summarize } from '../stats.ts'
 import type { SummitClientSpec, SummitWorkerApi, SummitWorkerStats } from '../summit-worker.ts'
@@ -50,18 +50,9 @@ export interface SummitOptions {
 }
 
 /** The result of one summit run (one JSON line). */
-export interface SummitResult {
+export interface SummitResult
+  extends Pick<SummitOptions, 'target' | 'serverEnv' | 'rooms' | 'clientsPerRoom' | 'writersPerRoom' | 'probesPerRoom' | 'rate' | 'boards' | 'joinSeconds' | 'seconds'> {
   scenario: 'summit'
-  target: BenchTarget
-  serverEnv: Record<string, string>
-  rooms: number
-  clientsPerRoom: number
-  writersPerRoom: number
-  probesPerRoom: number
-  rate: number
-  boards: number
-  joinSeconds: number
-  seconds: number
   /** Sockets opened: pad (clients + projectors), control, chat. */
   sockets: { pad: number; control: number; chat: number; total: number }
   /** Pad socket open → synced, ms (every pad socket); the control and chat sockets' likewise. */
@@ -354,12 +345,7 @@ export async function runSummit(options: SummitOptions): Promise<SummitResult> {
       },
       benchCpuPercent: round(benchReading.cpuPercent, 1),
       benchBusiestThreadPercent: round((100 * busiestThreadSeconds) / benchReading.wallSeconds, 1),
-      machine: {
-        cores: machineReading.cores,
-        busyPercent: round(machineReading.busyPercent, 1),
-        otherCpuPercent: round(Math.max(0, machineReading.busyPercent - serverCpu.cpuPercent - benchReading.cpuPercent), 1),
-        cpuPressurePercent: machineReading.cpuPressurePercent === null ? null : round(machineReading.cpuPressurePercent, 1),
-      },
+      machine: { cores: machineReading.cores, ...machineFigures(machineReading, serverCpu.cpuPercent + benchReading.cpuPercent) },
     }
   } finally {
     await boards?.stop()

@@ -15,18 +15,13 @@ import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts
 import type { PresentPerson } from '../../../shared/participants.ts'
 import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
-import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
+import { claimOutbox, getOutbox, insertOutbox, listOutbox, resendOutbox, settleOutbox } from './pg-outbox.ts'
 import { inTransaction } from './transaction.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
-
-
 const sessionColumns =
   's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.recap_mail, s.created_at, s.updated_at'
-
-
-
 
 /** When an archived session took place, for the index order. */
 const indexWhen = 'COALESCE(s.started_at, s.scheduled_start, s.created_at)'
@@ -317,58 +312,25 @@ export class PgMetaStore implements MetaStore {
     await this.transaction((client) => insertOutbox(client, messages))
   }
 
-  /**
-   * MS17 with several instances: `FOR UPDATE SKIP LOCKED` makes concurrent claims pass over each
-   * other's rows instead of waiting or taking them, and the lease keeps a claimed row from being
-   * claimed again after this transaction commits, until it is settled or the lease runs out (an
-   * instance that died mid-send: another one sends it then).
-   */
-  async claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]> {
-    const { rows } = await this.pool.query<OutboxRow>(
-      `UPDATE outbox SET lease_until = $2
-       WHERE seq IN (SELECT seq FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND lease_until <= $1
-                     ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED)
-       RETURNING *`,
-      [now, now + leaseMs, limit],
-    )
-    return rows.map(toOutboxMessage).sort((a, b) => Date.parse(a.nextAttemptAt!) - Date.parse(b.nextAttemptAt!))
+  /** MS17 with several instances: see `claimOutbox` in pg-outbox.ts. */
+  claimOutbox(limit: number, leaseMs: number, now: number): Promise<OutboxMessage[]> {
+    return claimOutbox(this.pool, limit, leaseMs, now)
   }
 
-  async settleOutbox(id: string, outcome: OutboxOutcome): Promise<void> {
-    const status = outcome.delivered ? 'delivered' : outcome.retryAt === null ? 'dead' : 'pending'
-    await this.pool.query(
-      `UPDATE outbox SET status = $2, attempts = attempts + 1, last_attempt_at = $3, last_status_code = $4,
-         last_error = $5, delivered_at = $6, next_attempt_at = $7, lease_until = 0
-       WHERE id = $1`,
-      [
-        id,
-        status,
-        outcome.at,
-        outcome.statusCode,
-        outcome.delivered ? null : outcome.error.slice(0, maxOutboxErrorChars),
-        outcome.delivered ? outcome.at : null,
-        !outcome.delivered && outcome.retryAt !== null ? outcome.retryAt : outcome.at,
-      ],
-    )
+  settleOutbox(id: string, outcome: OutboxOutcome): Promise<void> {
+    return settleOutbox(this.pool, id, outcome)
   }
 
-  async listOutbox(options: { limit?: number; before?: string } = {}): Promise<OutboxMessage[]> {
-    const { rows } = await this.pool.query<OutboxRow>(
-      `SELECT * FROM outbox WHERE ($1::text IS NULL OR seq < (SELECT seq FROM outbox WHERE id = $1))
-       ORDER BY seq DESC LIMIT $2`,
-      [options.before ?? null, options.limit ?? 100],
-    )
-    return rows.map(toOutboxMessage)
+  listOutbox(options: { limit?: number; before?: string } = {}): Promise<OutboxMessage[]> {
+    return listOutbox(this.pool, options)
   }
 
-  async getOutbox(id: string): Promise<OutboxMessage | null> {
-    const { rows } = await this.pool.query<OutboxRow>('SELECT * FROM outbox WHERE id = $1', [id])
-    return rows[0] ? toOutboxMessage(rows[0]) : null
+  getOutbox(id: string): Promise<OutboxMessage | null> {
+    return getOutbox(this.pool, id)
   }
 
-  async resendOutbox(id: string, now: number): Promise<OutboxMessage | null> {
-    await this.pool.query(`UPDATE outbox SET status = 'pending', resent_at = $2, next_attempt_at = $2, lease_until = 0 WHERE id = $1 AND status <> 'pending'`, [id, now])
-    return this.getOutbox(id)
+  resendOutbox(id: string, now: number): Promise<OutboxMessage | null> {
+    return resendOutbox(this.pool, id, now)
   }
 
   async setFollows(id: string, earlierId: string | null): Promise<void> {
@@ -473,18 +435,6 @@ export class PgMetaStore implements MetaStore {
   }
 
   async close(): Promise<void> {}
-}
-
-/** Stores deliveries on `client` (inside the caller's transaction). */
-async function insertOutbox(client: pg.PoolClient, messages: NewOutboxMessage[]): Promise<void> {
-  if (messages.length === 0) return
-  const now = Date.now()
-  await client.query(
-    `INSERT INTO outbox (id, channel, target, event, body, status, attempts, created_at, next_attempt_at)
-     SELECT m.id, m.channel, m.target, m.event, m.body, 'pending', 0, $6, $6
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS m(id, channel, target, event, body)`,
-    [messages.map((m) => m.id), messages.map((m) => m.channel), messages.map((m) => m.target), messages.map((m) => m.event), messages.map((m) => m.body), now],
-  )
 }
 
 async function readArchive(db: pg.Pool | pg.PoolClient, id: string): Promise<ArchivedSession | null> {

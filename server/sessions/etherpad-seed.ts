@@ -192,7 +192,7 @@ function checkSeed(update: Uint8Array, shape: DocShape): void {
   try {
     scanUpdate(update, { maxStructs: maxSeedStructs, maxDeleteRanges: 0, content: defaultUpdateCheckLimits }, checker.collect)
     const ydoc = new Y.Doc({ gc: false })
-    checker.check({ doc: ydoc, queued: () => [], types: new WeakMap() })
+    checker.check({ doc: ydoc, findQueued: () => null, types: new WeakMap() })
     ydoc.destroy()
   } catch (error) {
     throw new ImportError('malformed', `the imported ${shape} breaks a content rule: ${error instanceof Error ? error.message : String(error)}`)

@@ -101,7 +101,7 @@ export class UpdateGate {
   checkPlacement({ shape, checker }: Scanned): PlacedItems {
     try {
       this.checkParents(shape)
-      checker.check({ doc: this.doc.doc, queued: () => this.pipeline.queuedPlacements(), types: this.doc.typeInfos })
+      checker.check({ doc: this.doc.doc, findQueued: this.pipeline.findQueued, types: this.doc.typeInfos })
     } catch (error) {
       throw refusalOf(error)
     }

@@ -16,8 +16,9 @@
  * stored in one commit still never keep the loop for long (issue 16, part 6).
  */
 import type { Peer } from './peer.ts'
+import { QueuedItems } from './queued-items.ts'
 import type { TimeWindow } from './time-window.ts'
-import type { PlacedItems } from './update-placement.ts'
+import type { PlacedItems, QueuedItem } from './update-placement.ts'
 import type { UpdateShape } from './update-shape.ts'
 
 /** Where the pipeline's updates go: to the store first, then, once stored and in order, into the room's doc. */
@@ -60,6 +61,10 @@ export class UpdatePipeline {
   private queue: Accepted[] = []
   /** For each client, the highest clock the queued updates reach (cleared when none is left). */
   private readonly ends = new Map<number, number>()
+  /** The queued updates' placed items, by id. */
+  private readonly items = new QueuedItems()
+  /** How many queued updates create a type at each id (`idKey`). */
+  private readonly typeKeys = new Map<string, number>()
   private staged: Accepted[] = []
   private drainScheduled = false
   private bytes = 0
@@ -89,18 +94,18 @@ export class UpdatePipeline {
 
   /** True when a queued update creates a type at `key` (see update-shape.ts `idKey`). */
   queuesType(key: string): boolean {
-    return this.queue.some((entry) => entry.shape?.typeItems.has(key))
+    return this.typeKeys.has(key)
   }
 
-  /** The placed items of the queued updates that had them checked, oldest first. */
-  *queuedPlacements(): Iterable<PlacedItems> {
-    for (const entry of this.queue) if (entry.placed) yield entry.placed
-  }
+  /** The item covering `client:clock` in the oldest queued update (checked) that has one, or null. */
+  readonly findQueued = (client: number, clock: number): QueuedItem | null => this.items.find(client, clock)
 
   /** Queues `update` (already checked, with its `shape` and placed items) from `connection`. */
   accept(connection: Peer, update: Uint8Array, shape: UpdateShape, placed?: PlacedItems): void {
     const entry: Accepted = { connection, update, shape, placed, outcome: 'staged', started: 0 }
     this.queue.push(entry)
+    if (placed) this.items.add(placed)
+    for (const key of shape.typeItems) this.typeKeys.set(key, (this.typeKeys.get(key) ?? 0) + 1)
     for (const [client, end] of shape.endClocks) {
       if (end > (this.ends.get(client) ?? 0)) this.ends.set(client, end)
     }
@@ -183,6 +188,7 @@ export class UpdatePipeline {
     const done = this.queue.slice(0, count)
     this.queue = this.queue.slice(count)
     if (this.queue.length === 0) this.ends.clear()
+    for (const entry of done) this.forget(entry)
     let applied = false
     for (let start = 0; start < done.length; ) {
       const connection = done[start]!.connection
@@ -193,6 +199,16 @@ export class UpdatePipeline {
     }
     if (applied) this.sink.drained()
     for (const entry of done) for (const resolve of entry.waiters ?? []) resolve()
+  }
+
+  /** Drops a drained entry from the lookups by id. */
+  private forget(entry: Accepted): void {
+    if (entry.placed) this.items.remove(entry.placed)
+    for (const key of entry.shape?.typeItems ?? []) {
+      const left = this.typeKeys.get(key)! - 1
+      if (left > 0) this.typeKeys.set(key, left)
+      else this.typeKeys.delete(key)
+    }
   }
 
   private applyRun(connection: Peer, run: Accepted[]): boolean {

@@ -32,8 +32,10 @@ export class PlacedItems {
   private readonly byClient = new Map<number, ScannedItem[]>()
   /** Placement of each item, by `idKey` of its first clock. */
   readonly placements = new Map<string, Placement>()
+  private clientRanges: [number, number, number][] | null = null
 
   add(item: ScannedItem): void {
+    this.clientRanges = null
     let items = this.byClient.get(item.client)
     if (!items) this.byClient.set(item.client, (items = []))
     items.push(item)
@@ -67,6 +69,22 @@ export class PlacedItems {
     return null
   }
 
+  /** For each client, the lowest clock and the highest clock + length of its items. */
+  ranges(): [client: number, start: number, end: number][] {
+    if (this.clientRanges) return this.clientRanges
+    const ranges: [number, number, number][] = []
+    for (const [client, items] of this.byClient) {
+      let start = Infinity
+      let end = 0
+      for (const item of items) {
+        start = Math.min(start, item.clock)
+        end = Math.max(end, item.clock + item.length)
+      }
+      ranges.push([client, start, end])
+    }
+    return (this.clientRanges = ranges)
+  }
+
   get all(): Iterable<ScannedItem> {
     const lists = this.byClient.values()
     return (function* () {
@@ -75,12 +93,18 @@ export class PlacedItems {
   }
 }
 
+/** An item found in an update accepted and not applied yet, with that update's placed items. */
+export interface QueuedItem {
+  item: ScannedItem
+  placed: PlacedItems
+}
+
 /** What the checker needs from the room to place items that are not in the update. */
 export interface PlacementSource {
   /** The doc as applied so far. */
   doc: Y.Doc
-  /** The placed items of updates accepted and not applied yet, newest last. */
-  queued(): Iterable<PlacedItems>
+  /** The item covering an id in the oldest update accepted and not applied yet that has one. */
+  findQueued(client: number, clock: number): QueuedItem | null
   /** Cache of type infos of the doc's types (kept by the room: types do not move). */
   types: WeakMap<Y.AbstractType<unknown>, TypeInfo>
 }
@@ -149,13 +173,10 @@ export class Placer {
       if (item instanceof Y.Item && item.content instanceof Y.ContentType) return { parent: this.typeInfo(item.content.type), parentSub }
       return 'void'
     }
-    for (const queued of this.source.queued()) {
-      const item = queued.find(id.client, id.clock)
-      if (!item) continue
-      const placement = queued.placements.get(idKey(item.client, item.clock))
-      return placement ? childOf(item, placement, parentSub) : 'unknown'
-    }
-    return 'unknown'
+    const queued = this.source.findQueued(id.client, id.clock)
+    if (!queued) return 'unknown'
+    const placement = queued.placed.placements.get(idKey(queued.item.client, queued.item.clock))
+    return placement ? childOf(queued.item, placement, parentSub) : 'unknown'
   }
 
   /** Placement shared with the neighbour at `id` (an origin), which is not in this update. */
@@ -166,11 +187,9 @@ export class Placer {
       if (!(item instanceof Y.Item) || !(item.parent instanceof Y.AbstractType)) return 'void'
       return { parent: this.typeInfo(item.parent), parentSub: item.parentSub }
     }
-    for (const queued of this.source.queued()) {
-      const item = queued.find(id.client, id.clock)
-      if (item) return queued.placements.get(idKey(item.client, item.clock)) ?? 'unknown'
-    }
-    return 'unknown'
+    const queued = this.source.findQueued(id.client, id.clock)
+    if (!queued) return 'unknown'
+    return queued.placed.placements.get(idKey(queued.item.client, queued.item.clock)) ?? 'unknown'
   }
 
   /** The type info of a type in the doc, computed up its ancestors once and cached. */

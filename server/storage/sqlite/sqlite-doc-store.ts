@@ -76,6 +76,10 @@ export class SqliteDocStore implements DocStore {
   private readonly deleteRows: Database.Statement<[string, string]>
   private readonly deleteDoc: Database.Statement<[string]>
   private readonly writeBatch: (batch: PendingAppend[]) => void
+  /** The connection's `synchronous` setting, read and set around each unsynced commit (prepared once). */
+  private readonly readSynchronous: Database.Statement<[], number>
+  private readonly syncNormal: Database.Statement<[]>
+  private readonly syncFull: Database.Statement<[]>
   /** Syncs the WAL after a commit made without SQLite's sync, or null: SQLite's commit is all. */
   private readonly walSync: WalSync | null
   private readonly closeWal: () => void = () => {}
@@ -103,6 +107,9 @@ export class SqliteDocStore implements DocStore {
       'DELETE FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
     )
     this.deleteDoc = db.prepare('DELETE FROM doc_updates WHERE doc_name = ?')
+    this.readSynchronous = db.prepare<[], number>('PRAGMA synchronous').pluck()
+    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL')
+    this.syncFull = db.prepare('PRAGMA synchronous = FULL')
     this.writeBatch = db.transaction((batch: PendingAppend[]) => {
       const now = Date.now()
       for (const { docName, update } of batch) this.insert.run(docName, update, now)
@@ -145,12 +152,12 @@ export class SqliteDocStore implements DocStore {
 
   /** Commits `batch` without SQLite's sync (the WAL is synced after, see `syncWal`). */
   private commitUnsynced(batch: PendingAppend[]): void {
-    const full = this.db.pragma('synchronous', { simple: true }) === 2
-    if (full) this.db.pragma('synchronous = NORMAL')
+    const full = this.readSynchronous.get() === 2
+    if (full) this.syncNormal.run()
     try {
       this.writeBatch(batch)
     } finally {
-      if (full) this.db.pragma('synchronous = FULL')
+      if (full) this.syncFull.run()
     }
   }
 

@@ -1,10 +1,14 @@
 /**
- * DocStore on the embedded SQLite file. Appends are written in groups, one transaction each
+ * DocStore on the embedded SQLite file. Writes are committed in groups, one transaction each
  * (group commit): one fsync serves every keystroke of the group, and each caller's promise
  * resolves only once that transaction is durable. A group is what arrived in one tick; while
- * appends keep coming, commits are at least `commitWindowMs` apart, so a busy server makes a
- * bounded number of fsyncs per second whatever the number of typists (the first append after a
- * quiet spell still commits on the next tick).
+ * writes keep coming, commits are at least `commitWindowMs` apart, so a busy server makes a
+ * bounded number of fsyncs per second whatever the number of typists (the first write after a
+ * quiet spell still commits on the next tick). Every write takes that path, not only appends:
+ * a revision, a compaction, a quarantine, refused ranges and a deletion each run in the next
+ * group's transaction (in a savepoint of their own, so one that fails fails alone), so none of
+ * them stops the event loop for an fsync (issue 21: 1,000 pads saving their revisions each
+ * stopped it for one).
  *
  * With `synchronous = FULL` on a WAL file (the default), the fsync leaves the event loop (issue
  * 21): the group is committed without SQLite's own sync (`synchronous = NORMAL` for that one
@@ -12,8 +16,8 @@
  * libuv's thread pool (`fdatasync`, what SQLite's FULL does at each commit) and the group's
  * promises resolve once that sync is done. Groups committed while a sync is in flight share the
  * next one. So the server keeps sending while the disk works, and a slow disk (an fsync of 1 ms
- * typically, 30 ms on a busy shared machine) holds up only the edits waiting for it. Nobody is
- * shown such an edit before its sync: the room applies an update only once its append resolved.
+ * typically, 30 ms on a busy shared machine) holds up only the writes waiting for it. Nobody is
+ * shown an edit before its sync: the room applies an update only once its append resolved.
  * A failed sync rejects its group (the rows may be in the file all the same, as after a crash in
  * the middle of a commit: the room does not apply them and closes their senders, who resync).
  */
@@ -22,12 +26,10 @@ import fs from 'node:fs'
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, StoredRow } from '../doc-store.ts'
 
-interface PendingAppend {
-  docName: string
-  update: Uint8Array
-  resolve: () => void
-  reject: (error: unknown) => void
-}
+/** A write waiting for the next group commit: an append, or another write run in its own savepoint. */
+type PendingWrite =
+  | { docName: string; update: Uint8Array; run?: undefined; resolve: (value: undefined) => void; reject: (error: unknown) => void }
+  | { run: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void; outcome?: { value: unknown } | { error: unknown } }
 
 export interface SqliteDocStoreOptions {
   /** Least time between two commits of appends, in ms; 0 commits every tick's appends. @default 0 */
@@ -66,7 +68,7 @@ function fileSync(file: string): { sync: WalSync; close(): void } {
 }
 
 export class SqliteDocStore implements DocStore {
-  private pending: PendingAppend[] = []
+  private pending: PendingWrite[] = []
   private flushScheduled = false
   private lastCommit = 0
   private closed = false
@@ -75,16 +77,19 @@ export class SqliteDocStore implements DocStore {
   private readonly selectRefs: Database.Statement<[string], { id: number }>
   private readonly deleteRows: Database.Statement<[string, string]>
   private readonly deleteDoc: Database.Statement<[string]>
-  private readonly writeBatch: (batch: PendingAppend[]) => void
+  private readonly writeBatch: (batch: PendingWrite[]) => void
+  /** Runs a write in a savepoint of the group's transaction (better-sqlite3 nests transactions so). */
+  private readonly inSavepoint: (run: () => unknown) => unknown
   /** The connection's `synchronous` setting, read and set around each unsynced commit (prepared once). */
   private readonly readSynchronous: Database.Statement<[], number>
   private readonly syncNormal: Database.Statement<[]>
   private readonly syncFull: Database.Statement<[]>
+  private readonly statements = new Map<string, Database.Statement>()
   /** Syncs the WAL after a commit made without SQLite's sync, or null: SQLite's commit is all. */
   private readonly walSync: WalSync | null
   private readonly closeWal: () => void = () => {}
-  /** Appends committed and waiting for the next WAL sync. */
-  private unsynced: PendingAppend[] = []
+  /** Writes committed and waiting for the next WAL sync. */
+  private unsynced: PendingWrite[] = []
   private syncing = false
   /** Called once no sync is in flight and none is due (see `close`). */
   private whenSynced: (() => void) | null = null
@@ -110,9 +115,20 @@ export class SqliteDocStore implements DocStore {
     this.readSynchronous = db.prepare<[], number>('PRAGMA synchronous').pluck()
     this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL')
     this.syncFull = db.prepare('PRAGMA synchronous = FULL')
-    this.writeBatch = db.transaction((batch: PendingAppend[]) => {
+    this.inSavepoint = db.transaction((run: () => unknown) => run())
+    this.writeBatch = db.transaction((batch: PendingWrite[]) => {
       const now = Date.now()
-      for (const { docName, update } of batch) this.insert.run(docName, update, now)
+      for (const write of batch) {
+        if (!write.run) {
+          this.insert.run(write.docName, write.update, now)
+          continue
+        }
+        try {
+          write.outcome = { value: this.inSavepoint(write.run) }
+        } catch (error) {
+          write.outcome = { error }
+        }
+      }
     })
   }
 
@@ -120,13 +136,33 @@ export class SqliteDocStore implements DocStore {
     if (this.closed) return Promise.reject(new Error('SqliteDocStore is closed'))
     return new Promise((resolve, reject) => {
       this.pending.push({ docName, update, resolve, reject })
-      if (!this.flushScheduled) {
-        this.flushScheduled = true
-        const wait = this.lastCommit + (this.options.commitWindowMs ?? 0) - performance.now()
-        if (wait > 0) setTimeout(() => this.flush(), wait)
-        else setImmediate(() => this.flush())
-      }
+      this.scheduleFlush()
     })
+  }
+
+  /** Runs `run` in the next group's transaction (in a savepoint); resolves with its result once durable. */
+  private write<T>(run: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('SqliteDocStore is closed'))
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve: resolve as (value: unknown) => void, reject })
+      this.scheduleFlush()
+    })
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    const wait = this.lastCommit + (this.options.commitWindowMs ?? 0) - performance.now()
+    if (wait > 0) setTimeout(() => this.flush(), wait)
+    else setImmediate(() => this.flush())
+  }
+
+  /** Settles a write whose group is durable (or whose group failed, with `error`). */
+  private settle(write: PendingWrite, error?: unknown): void {
+    if (error !== undefined) write.reject(error)
+    else if (!write.run) write.resolve(undefined)
+    else if (write.outcome && 'error' in write.outcome) write.reject(write.outcome.error)
+    else write.resolve(write.outcome?.value)
   }
 
   private flush(): void {
@@ -139,11 +175,11 @@ export class SqliteDocStore implements DocStore {
       if (this.walSync) this.commitUnsynced(batch)
       else this.writeBatch(batch)
     } catch (error) {
-      for (const item of batch) item.reject(error)
+      for (const item of batch) this.settle(item, error)
       return
     }
     if (!this.walSync) {
-      for (const item of batch) item.resolve()
+      for (const item of batch) this.settle(item)
       return
     }
     for (const item of batch) this.unsynced.push(item)
@@ -151,7 +187,7 @@ export class SqliteDocStore implements DocStore {
   }
 
   /** Commits `batch` without SQLite's sync (the WAL is synced after, see `syncWal`). */
-  private commitUnsynced(batch: PendingAppend[]): void {
+  private commitUnsynced(batch: PendingWrite[]): void {
     const full = this.readSynchronous.get() === 2
     if (full) this.syncNormal.run()
     try {
@@ -173,10 +209,7 @@ export class SqliteDocStore implements DocStore {
     this.syncing = true
     this.walSync!((error) => {
       this.syncing = false
-      for (const item of batch) {
-        if (error) item.reject(error)
-        else item.resolve()
-      }
+      for (const item of batch) this.settle(item, error ?? undefined)
       this.syncWal()
     })
   }
@@ -197,40 +230,46 @@ export class SqliteDocStore implements DocStore {
   }
 
   async quarantine(docName: string, refs: readonly number[], reason: string): Promise<void> {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO doc_quarantine (id, doc_name, data, created_at, quarantined_at, reason) SELECT id, doc_name, data, created_at, ?, ? FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
-        )
-        .run(Date.now(), reason, docName, JSON.stringify(refs))
-      this.deleteRows.run(docName, JSON.stringify(refs))
-    })()
+    const ids = JSON.stringify(refs)
+    await this.write(() => {
+      this.prepared(
+        'INSERT INTO doc_quarantine (id, doc_name, data, created_at, quarantined_at, reason) SELECT id, doc_name, data, created_at, ?, ? FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
+      ).run(Date.now(), reason, docName, ids)
+      this.deleteRows.run(docName, ids)
+    })
   }
 
   async listQuarantined(docName: string): Promise<QuarantinedRow[]> {
-    const rows = this.db.prepare('SELECT id, data, reason, quarantined_at FROM doc_quarantine WHERE doc_name = ? ORDER BY id').all(docName) as { id: number; data: Uint8Array; reason: string; quarantined_at: number }[]
+    const rows = this.prepared('SELECT id, data, reason, quarantined_at FROM doc_quarantine WHERE doc_name = ? ORDER BY id').all(docName) as { id: number; data: Uint8Array; reason: string; quarantined_at: number }[]
     return rows.map((row) => ({ ref: row.id, update: new Uint8Array(row.data), reason: row.reason, quarantinedAt: row.quarantined_at }))
   }
 
   async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
-    this.db.transaction(() => {
-      this.deleteRows.run(docName, JSON.stringify(refs))
+    const ids = JSON.stringify(refs)
+    await this.write(() => {
+      this.deleteRows.run(docName, ids)
       this.insert.run(docName, merged, Date.now())
-    })()
+    })
   }
 
-  async appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
-    return this.db.transaction(() => {
-      const { next } = this.db.prepare('SELECT COALESCE(MAX(rev), 0) + 1 AS next FROM revisions WHERE doc_name = ?').get(docName) as { next: number }
-      this.db
-        .prepare('INSERT INTO revisions (doc_name, rev, snapshot, created_at, authors_json, reason) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(docName, next, revision.snapshot, revision.createdAt, JSON.stringify(revision.authors), revision.reason)
+  appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number> {
+    const authors = JSON.stringify(revision.authors)
+    return this.write(() => {
+      const next = this.prepared('SELECT COALESCE(MAX(rev), 0) + 1 FROM revisions WHERE doc_name = ?').pluck().get(docName) as number
+      this.prepared('INSERT INTO revisions (doc_name, rev, snapshot, created_at, authors_json, reason) VALUES (?, ?, ?, ?, ?, ?)').run(
+        docName,
+        next,
+        revision.snapshot,
+        revision.createdAt,
+        authors,
+        revision.reason,
+      )
       return next
-    })()
+    })
   }
 
   async listRevisions(docName: string): Promise<Revision[]> {
-    const rows = this.db.prepare('SELECT rev, snapshot, created_at, authors_json, reason FROM revisions WHERE doc_name = ? ORDER BY rev').all(docName) as {
+    const rows = this.prepared('SELECT rev, snapshot, created_at, authors_json, reason FROM revisions WHERE doc_name = ? ORDER BY rev').all(docName) as {
       rev: number
       snapshot: Uint8Array
       created_at: number
@@ -241,16 +280,15 @@ export class SqliteDocStore implements DocStore {
   }
 
   async appendRefused(docName: string, ranges: readonly RefusedRange[]): Promise<void> {
-    if (this.closed) throw new Error('SqliteDocStore is closed')
-    const insert = this.db.prepare('INSERT INTO refused_ranges (doc_name, client, start_clock, end_clock, created_at) VALUES (?, ?, ?, ?, ?)')
     const now = Date.now()
-    this.db.transaction(() => {
+    await this.write(() => {
+      const insert = this.prepared('INSERT INTO refused_ranges (doc_name, client, start_clock, end_clock, created_at) VALUES (?, ?, ?, ?, ?)')
       for (const { client, start, end } of ranges) insert.run(docName, client, start, end, now)
-    })()
+    })
   }
 
   async loadRefused(docName: string): Promise<RefusedRange[]> {
-    const rows = this.db.prepare('SELECT client, start_clock, end_clock FROM refused_ranges WHERE doc_name = ? ORDER BY rowid').all(docName) as {
+    const rows = this.prepared('SELECT client, start_clock, end_clock FROM refused_ranges WHERE doc_name = ? ORDER BY rowid').all(docName) as {
       client: number
       start_clock: number
       end_clock: number
@@ -259,12 +297,17 @@ export class SqliteDocStore implements DocStore {
   }
 
   async delete(docName: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       this.deleteDoc.run(docName)
-      this.db.prepare('DELETE FROM revisions WHERE doc_name = ?').run(docName)
-      this.db.prepare('DELETE FROM refused_ranges WHERE doc_name = ?').run(docName)
-      this.db.prepare('DELETE FROM doc_quarantine WHERE doc_name = ?').run(docName)
-    })()
+      for (const table of ['revisions', 'refused_ranges', 'doc_quarantine']) this.prepared(`DELETE FROM ${table} WHERE doc_name = ?`).run(docName)
+    })
+  }
+
+  /** The statement for `sql`, prepared on first use (the ones a room needs at once are prepared in the constructor). */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql)
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)))
+    return statement
   }
 
   async close(): Promise<void> {

@@ -209,6 +209,66 @@ describe('SqliteDocStore: the WAL synced off the event loop (issue 21)', () => {
     await Promise.all(appended)
   })
 
+  it('takes revisions, compactions, quarantines, refused ranges and deletions into the group commit, durable only after its sync', async () => {
+    const wal = manualSync()
+    const store = new SqliteDocStore(db, { walSync: wal.sync })
+    const { updates } = typedUpdates(3)
+    await tick()
+    const settled: string[] = []
+    const appended = store.append('pad', updates[0]!).then(() => settled.push('append'))
+    const revision = store.appendRevision('pad', { snapshot: Uint8Array.of(0), authors: ['Ada'], createdAt: 1, reason: 'quiet' }).then((rev) => settled.push(`revision ${rev}`))
+    const refused = store.appendRefused('pad', [{ client: 1, start: 0, end: 2 }]).then(() => settled.push('refused'))
+    // Nothing ran on the caller's turn: it all waits for the group's one transaction.
+    expect(rowCount('pad')).toBe(0)
+    await tick()
+    expect(rowCount('pad')).toBe(1)
+    expect(wal.calls).toHaveLength(1)
+    expect(settled).toEqual([])
+    wal.calls[0]!(null)
+    await Promise.all([appended, revision, refused])
+    expect(settled).toEqual(['append', 'revision 1', 'refused'])
+    // Each later write, too, is done only once a sync after its commit is.
+    let done = 1
+    const drive = async <T>(written: Promise<T>): Promise<T> => {
+      let settledYet = false
+      void written.finally(() => (settledYet = true)).catch(() => {})
+      while (!settledYet) {
+        await tick()
+        while (wal.calls.length > done) wal.calls[done++]!(null)
+      }
+      return written
+    }
+    const { refs } = (await store.load('pad'))!
+    const syncsBefore = wal.calls.length
+    await drive(store.compact('pad', updates[0]!, refs))
+    expect(wal.calls.length).toBeGreaterThan(syncsBefore)
+    await drive(store.append('pad', updates[1]!))
+    const rows = await store.rows('pad')
+    expect(rows).toHaveLength(2)
+    await drive(store.quarantine('pad', [rows.at(-1)!.ref], 'test'))
+    expect(await store.listQuarantined('pad')).toHaveLength(1)
+    const deleted = store.delete('pad')
+    await tick()
+    expect(await store.listRevisions('pad')).toEqual([])
+    await drive(deleted)
+    expect(await store.loadRefused('pad')).toEqual([])
+    await store.close()
+  })
+
+  it('fails a write alone when it breaks in its savepoint; the appends of its group are stored', async () => {
+    const store = new SqliteDocStore(db)
+    const { updates } = typedUpdates(2)
+    db.exec('CREATE TRIGGER no_revisions BEFORE INSERT ON revisions BEGIN SELECT RAISE(ABORT, \'revisions refused\'); END')
+    const results = await Promise.allSettled([
+      store.append('pad', updates[0]!),
+      store.appendRevision('pad', { snapshot: Uint8Array.of(0), authors: [], createdAt: 1, reason: 'quiet' }),
+      store.append('pad', updates[1]!),
+    ])
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(rowCount('pad')).toBe(2)
+    await store.close()
+  })
+
   it('syncs the WAL file itself by default (FULL on a file), and not at all with NORMAL', async () => {
     const { updates } = typedUpdates(3)
     const store = new SqliteDocStore(db)

@@ -6,6 +6,13 @@
  *
  * The safety net: `watch` a pad's live doc, and a client's change that deletes more than a fifth
  * of its text makes a revision (`before-delete`) of the pad as it was just before that change.
+ *
+ * Most changes that wake the keeper are bookkeeping (a tab opening the pad registers its author),
+ * and telling them from content meant rebuilding the last revision from the doc and comparing the
+ * two as JSON (issue 21: a summit's worth of tabs joining rebuilt every pad). So a watched doc
+ * also records whether its ProseMirror fragment changed since the keeper last found it equal to
+ * the last revision; while it did not, a capture stops at once. A doc loaded afresh is unknown
+ * and compared as before.
  */
 import * as Y from 'yjs'
 import { padJsonOf } from '../archive/pad-json.ts'
@@ -30,8 +37,14 @@ interface Pending {
   lastChangeAt: number
 }
 
+/** Whether a watched pad's content changed since it was last found equal to its last revision. */
+interface ContentState {
+  changed: boolean
+}
+
 export class RevisionKeeper {
   private readonly pending = new Map<string, Pending>()
+  private readonly content = new WeakMap<Y.Doc, ContentState>()
   private readonly queues = new Map<string, Promise<unknown>>()
   private closed = false
 
@@ -104,6 +117,15 @@ export class RevisionKeeper {
    */
   watch(docName: string, ydoc: Y.Doc): void {
     if (parseDocName(docName)?.kind !== 'pad') return
+    const state: ContentState = { changed: true }
+    this.content.set(ydoc, state)
+    const fragment = ydoc.getXmlFragment(padFragmentName)
+    // Yjs lists every type whose subtree changed, the fragment included, in changedParentTypes.
+    // reason: the map is keyed by AbstractType<YEvent>, which the fragment's typings do not widen to.
+    const fragmentType = fragment as unknown as Y.AbstractType<Y.YEvent<Y.AbstractType<unknown>>>
+    ydoc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (!state.changed && tr.changedParentTypes.has(fragmentType)) state.changed = true
+    })
     watchDeletions(ydoc, (before) => {
       if (this.closed) return
       const snapshot = Y.encodeSnapshot(before)
@@ -128,8 +150,11 @@ export class RevisionKeeper {
     const revisions = await this.store.listRevisions(docName)
     const last = revisions.at(-1)
     const lastSnapshot = last ? Y.decodeSnapshot(last.snapshot) : null
+    let content: ContentState | undefined
     const taken = await this.rooms.read(docName, (ydoc) => {
       const fragment = ydoc.getXmlFragment(padFragmentName)
+      content = this.content.get(ydoc)
+      if (!force && lastSnapshot && content && !content.changed) return null
       const snapshot = Y.snapshot(ydoc)
       if (!force && lastSnapshot) {
         if (Y.equalSnapshots(snapshot, lastSnapshot)) return null
@@ -138,15 +163,26 @@ export class RevisionKeeper {
         // Compared as bounded JSON: `toString` recurses without bound (issue 15: 20,000 levels).
         const unchanged = JSON.stringify(padJsonOf(then.getXmlFragment(padFragmentName))) === JSON.stringify(padJsonOf(fragment))
         then.destroy()
-        if (unchanged) return null
+        if (unchanged) {
+          if (content) content.changed = false
+          return null
+        }
       }
       const authors = authorsBetween(ydoc, fragment, lastSnapshot?.sv ?? new Map())
       // The first revision needs someone's edit: a client opening the pad only registers its
       // author (bookkeeping), and the template nobody has touched is not a revision.
       if (!force && !lastSnapshot && authors.length === 0) return null
+      // The revision about to be saved holds the content as it is now.
+      if (content) content.changed = false
       return { snapshot: Y.encodeSnapshot(snapshot), authors }
     })
     if (!taken) return null
-    return this.store.appendRevision(docName, { ...taken, createdAt: Date.now(), reason })
+    try {
+      return await this.store.appendRevision(docName, { ...taken, createdAt: Date.now(), reason })
+    } catch (error) {
+      // No revision holds this content after all: the next capture compares again.
+      if (content) content.changed = true
+      throw error
+    }
   }
 }

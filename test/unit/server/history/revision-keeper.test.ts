@@ -7,6 +7,13 @@ import { RevisionKeeper } from '../../../../server/history/revision-keeper.ts'
 import { silentLogger } from '../../../../server/observability/log.ts'
 import { formatDocName } from '../../../../shared/doc-name.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
+import { padJsonOf } from '../../../../server/archive/pad-json.ts'
+
+// The keeper's content comparison is counted through padJsonOf (it renders both sides with it).
+vi.mock('../../../../server/archive/pad-json.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../../server/archive/pad-json.ts')>()
+  return { ...original, padJsonOf: vi.fn(original.padJsonOf) }
+})
 
 const pad = formatDocName({ sessionId: 'abc123defg', kind: 'pad' })
 let keeper: RevisionKeeper
@@ -81,6 +88,64 @@ describe('RevisionKeeper first revision', () => {
     for (const update of changes.splice(0)) await rooms.change(pad, (ydoc) => Y.applyUpdate(ydoc, update))
     expect(await real.capture(pad, 'quiet')).toBe(1)
     expect((await store.listRevisions(pad))[0]!.authors).toEqual(['u-ada'])
+    await real.close()
+    await rooms.close()
+  })
+})
+
+describe('RevisionKeeper on a watched pad', () => {
+  it('compares a pad with its last revision only when its content changed since, not for bookkeeping', async () => {
+    vi.useRealTimers()
+    const store = new MemoryDocStore()
+    await store.append(pad, padUpdate(h(2, 'Goals'), p('')))
+    let real!: RevisionKeeper
+    const rooms = new RoomRegistry({
+      store,
+      logger: silentLogger,
+      compactAfterRows: 1000,
+      unloadDelayMs: 20,
+      maxQueuedBytesPerConnection: 1 << 20,
+      onDocCreated: (docName, ydoc) => real.watch(docName, ydoc),
+    })
+    real = new RevisionKeeper(store, rooms, silentLogger, { quietMs: 3000, maxIntervalMs: 60_000 })
+    const author = new Y.Doc({ gc: false })
+    Y.applyUpdate(author, (await store.load(pad))!.update)
+    const changes: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => changes.push(update))
+    const send = async () => {
+      for (const update of changes.splice(0)) await rooms.change(pad, (ydoc) => Y.applyUpdate(ydoc, update))
+    }
+    const paragraph = author.getXmlFragment(padFragmentName).get(1) as Y.XmlElement
+    paragraph.insert(0, [new Y.XmlText('Ada wrote this')])
+    await send()
+    expect(await real.capture(pad, 'quiet', true)).toBe(1)
+    const compared = vi.mocked(padJsonOf)
+    compared.mockClear()
+
+    // Fifty tabs register their authors: bookkeeping, no comparison, no revision.
+    const users = new Y.PermanentUserData(author)
+    for (let tab = 0; tab < 50; tab++) {
+      users.setUserMapping(author, 1000 + tab, `u-${tab}`)
+      await send()
+      expect(await real.capture(pad, 'quiet')).toBeNull()
+    }
+    expect(compared).not.toHaveBeenCalled()
+
+    // A content change is compared and saved, and the pad is then quiet again.
+    ;(paragraph.get(0) as Y.XmlText).insert(3, ' really')
+    await send()
+    expect(await real.capture(pad, 'quiet')).toBe(2)
+    expect(await real.capture(pad, 'quiet')).toBeNull()
+    compared.mockClear()
+
+    // A change that leaves the content as it was (typed, then deleted) is compared, once.
+    ;(paragraph.get(0) as Y.XmlText).insert(0, 'x')
+    ;(paragraph.get(0) as Y.XmlText).delete(0, 1)
+    await send()
+    expect(await real.capture(pad, 'quiet')).toBeNull()
+    expect(await real.capture(pad, 'quiet')).toBeNull()
+    expect(compared).toHaveBeenCalledTimes(2)
+    expect((await store.listRevisions(pad)).map((revision) => revision.rev)).toEqual([1, 2])
     await real.close()
     await rooms.close()
   })

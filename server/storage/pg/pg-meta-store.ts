@@ -1,7 +1,8 @@
 /**
  * MetaStore on PostgreSQL: the same rules as the SQLite store, with archive search on a generated
  * `tsvector` column (GIN index): every word of the query required, the last one as a prefix,
- * best first by `ts_rank`, snippets built from a bounded window of text (`archive/snippet.ts`).
+ * best first by `ts_rank` over a bounded candidate set (title matches and the latest archived),
+ * snippets built from a bounded window of text (`archive/snippet.ts`).
  */
 import type pg from 'pg'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
@@ -22,6 +23,12 @@ import { liveColumns, overdue, participantNames, participantsJson, scheduleColum
 
 const sessionColumns =
   's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.recap_mail, s.created_at, s.updated_at'
+
+/**
+ * Most title matches, and most other matches (the latest archived), that one search ranks
+ * (issue 21: ranking reads each candidate's whole tsvector). @default 200
+ */
+export const searchCandidates = 200
 
 /** When an archived session took place, for the index order. */
 const indexWhen = 'COALESCE(s.started_at, s.scheduled_start, s.created_at)'
@@ -181,14 +188,24 @@ export class PgMetaStore implements MetaStore {
     const tsquery = toTsQuery(query)
     if (!tsquery) return []
     const words = queryWords(query)
-    // No ts_headline: its cost grows with the matches (issue 15). The best rows are ranked and
-    // limited first; only for them is a bounded window of text read, around the first match of
-    // the first word, and the snippet built from it (`server/archive/snippet.ts`).
+    // No ts_headline: its cost grows with the matches (issue 15). ts_rank reads each row's whole
+    // tsvector (about 7 KB, toasted): ranking every match of a common word (8,500 of 10,000 pads)
+    // took 150 ms (issue 21). So only a bounded candidate set is ranked: the sessions whose title
+    // matches and the most recently archived matches, at most `searchCandidates` of each, found
+    // by the GIN indexes alone (no tsvector read). A word in fewer pads has every match ranked.
+    // The query is a MATERIALIZED CTE so the planner does not see how common the word is: with
+    // the constant, it picks a sequential scan that detoasts every vector.
+    // Only the best `limit` are then read in full; for them a bounded window of text, around
+    // the first match of the first word, makes the snippet (`server/archive/snippet.ts`).
     const { rows } = await this.pool.query<SessionRow & SummaryColumns & { window_start: number; window: string }>(
-      `WITH best AS (
-         SELECT a.session_id, ts_rank(a.search, q) AS rank
-         FROM archives a, to_tsquery('simple', $1) q
-         WHERE a.search @@ q
+      `WITH q AS MATERIALIZED (SELECT to_tsquery('simple', $1) AS q),
+       candidates AS (
+         (SELECT a.session_id FROM archives a, q WHERE a.search @@ q.q ORDER BY a.archived_at DESC, a.session_id LIMIT $6)
+         UNION
+         (SELECT a.session_id FROM archives a, q WHERE to_tsvector('simple', a.title) @@ q.q AND a.search @@ q.q ORDER BY a.archived_at DESC, a.session_id LIMIT $6)
+       ), best AS (
+         SELECT a.session_id, ts_rank(a.search, q.q) AS rank
+         FROM candidates c JOIN archives a ON a.session_id = c.session_id, q
          ORDER BY rank DESC
          LIMIT $3
        ), hits AS (
@@ -199,7 +216,7 @@ export class PgMetaStore implements MetaStore {
               hits.window_start, substr(a.body, hits.window_start, $5) AS window
        FROM hits JOIN archives a ON a.session_id = hits.session_id JOIN sessions s ON s.id = a.session_id
        ORDER BY hits.rank DESC, s.title COLLATE "C"`,
-      [tsquery, words[0], limit, snippetLeadChars, snippetWindowChars],
+      [tsquery, words[0], limit, snippetLeadChars, snippetWindowChars, searchCandidates],
     )
     return rows.map(({ window, window_start, ...row }) => ({ ...toSummary(row), snippet: searchSnippet(window, window_start - 1, words) }))
   }

@@ -193,6 +193,8 @@ const migrations: string[] = [
    );`,
   // Issue 21: the archive index in pages, in its order (byte order, as the queries sort).
   `CREATE INDEX sessions_by_archive_order ON sessions ((track COLLATE "C"), (COALESCE(started_at, scheduled_start, created_at) COLLATE "C"), (title COLLATE "C"), (id COLLATE "C"));`,
+  // Issue 21: archive search ranks the title matches of a word among its candidates.
+  `CREATE INDEX archives_title_search ON archives USING GIN (to_tsvector('simple', title));`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -11,7 +11,8 @@
  * - [MS5] `updateSession` changes only the given live fields, bumps `updatedAt`, and returns the
  *   updated session; an unknown id returns null.
  * - [MS6] `saveArchive` stores (or replaces) a session's archive record; `getArchive` returns it,
- *   `listArchives` returns every record's summary. `listArchivePage` returns them in pages, in
+ *   `getArchiveDocJson` its pad as JSON text (null without a record), `listArchives` returns
+ *   every record's summary. `listArchivePage` returns them in pages, in
  *   index order (track, when it took place: started, else scheduled, else created; title; id),
  *   at most `limit` after the cursor `after` (null: from the start), with the cursor of the
  *   page's last row when more may follow (`next`, else null); following `next` lists each
@@ -141,6 +142,8 @@ export interface MetaStore {
    */
   saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
+  /** The archived pad's JSON as stored, unparsed (for a worker to parse), or null [MS6]. */
+  getArchiveDocJson(id: string): Promise<string | null>
   listArchives(): Promise<ArchiveSummary[]>
   /** One page of the archive index [MS6]. */
   listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }>

@@ -160,6 +160,11 @@ export class PgMetaStore implements MetaStore {
     return readArchive(this.pool, id)
   }
 
+  async getArchiveDocJson(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ doc_json: string }>('SELECT doc_json FROM archives WHERE session_id = $1', [id])
+    return rows[0]?.doc_json ?? null
+  }
+
   async listArchives(): Promise<ArchiveSummary[]> {
     const { rows } = await this.pool.query<SessionRow & SummaryColumns>(
       `SELECT ${sessionColumns}, a.archived_at, a.outcomes_json, a.participants_json

@@ -1,5 +1,5 @@
 /** MetaStore on the embedded SQLite file (the same file as the SqliteDocStore). */
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
 import type { PMJSON } from '../../../shared/template.ts'
@@ -27,6 +27,8 @@ export class SqliteMetaStore implements MetaStore {
    * is made, so the schema these statements saw does not change under them.
    */
   private readonly statements = new Map<string, Database.Statement>()
+
+  private reader: Database.Database | null = null
 
   constructor(private readonly db: Database.Database) {}
 
@@ -148,6 +150,28 @@ export class SqliteMetaStore implements MetaStore {
     return this.readArchive(id)
   }
 
+  async getArchiveDocJson(id: string): Promise<string | null> {
+    const row = this.archiveReader().prepare('SELECT doc_json FROM archives WHERE session_id = ?').get(id) as { doc_json: string } | undefined
+    return row?.doc_json ?? null
+  }
+
+  /**
+   * The connection that reads the archive in pages and pads one by one (the zip reads every one,
+   * and an archive row's later columns are read through its pad's overflow pages): read-only,
+   * with a page cache of 1 MiB. On the main connection they filled its 16 MiB cache with pages
+   * nobody reads again (issue 21: 12 MiB of the zip's memory). Committed rows only, as every
+   * caller reads. An in-memory database has one connection.
+   */
+  private archiveReader(): Database.Database {
+    if (this.db.memory) return this.db
+    if (!this.reader) {
+      this.reader = new Database(this.db.name, { readonly: true, fileMustExist: true })
+      this.reader.pragma('busy_timeout = 5000')
+      this.reader.pragma('cache_size = -1024')
+    }
+    return this.reader
+  }
+
   private readArchive(id: string): ArchivedSession | null {
     const row = this.db
       .prepare(
@@ -169,7 +193,7 @@ export class SqliteMetaStore implements MetaStore {
 
   /** MS6, in pages: keyset on the index order, which `sessions_by_archive_order` serves. */
   async listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }> {
-    const rows = this.db
+    const rows = this.archiveReader()
       .prepare(
         `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json, COALESCE(s.started_at, s.scheduled_start, s.created_at) AS index_when
          FROM sessions s JOIN archives a ON a.session_id = s.id
@@ -446,7 +470,10 @@ export class SqliteMetaStore implements MetaStore {
     return row.n
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.reader?.close()
+    this.reader = null
+  }
 }
 
 /** The columns of a new session (better-sqlite3 refuses named parameters it has no use for, and objects). */

@@ -157,9 +157,13 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(summary).toMatchObject({ outcomes, participants: ['Ada', 'Grace'] })
       expect(summary).not.toHaveProperty('chat')
       expect(await store.getArchive('no-such-session')).toBeNull()
+      expect(JSON.parse((await store.getArchiveDocJson(created.id))!)).toEqual(doc)
+      expect(await store.getArchiveDocJson('no-such-session')).toBeNull()
 
-      await store.saveArchive({ sessionId: created.id, doc, outcomes, participants: [], chat: [], text: 'final words' })
+      const replaced = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'last words' }] }] }
+      await store.saveArchive({ sessionId: created.id, doc: replaced, outcomes, participants: [], chat: [], text: 'last words' })
       expect((await store.getArchive(created.id))!.chat).toEqual([])
+      expect(JSON.parse((await store.getArchiveDocJson(created.id))!)).toEqual(replaced)
     })
 
     it('[MS6] listArchivePage lists every record once, in index order, a page at a time', async () => {

@@ -51,6 +51,9 @@ export async function request<T>(path: string, init: RequestInit & { secret?: st
 
 export type ModeratorAction = 'start' | 'extend' | 'current' | 'lock' | 'unlock' | 'show-chat' | 'hide-chat' | 'recap-off' | 'recap-on' | 'end'
 
+/** An action item as the actions-by-owner page shows it: its latest state and every session it passed through, oldest first. */
+export type OwnedAction = ActionOutcome & { session: { id: string; title: string; track: string }; chain: { id: string; title: string }[] }
+
 export const api = {
   listSessions: () => request<{ sessions: Session[] }>('/api/sessions').then((r) => r.sessions),
   getSession: (id: string, secret: string | null = null) =>
@@ -67,8 +70,11 @@ export const api = {
   /** One page of the archive index; `next` names the page after it (null at the end). */
   listArchive: (after?: string | null) => request<{ sessions: ArchiveSummary[]; next: string | null }>(`/api/archive${after ? `?after=${encodeURIComponent(after)}` : ''}`),
   searchArchive: (q: string) => request<{ hits: ArchiveHit[] }>(`/api/archive?q=${encodeURIComponent(q)}`).then((r) => r.hits),
-  archiveActions: () =>
-    request<{ owners: { owner: string | null; actions: (ActionOutcome & { session: { id: string; title: string; track: string }; chain: { id: string; title: string }[] })[] }[] }>('/api/archive/actions').then((r) => r.owners),
+  /** Every owner of the archive's action items with how many they have and how many are open; no owner last. */
+  archiveActionOwners: () => request<{ owners: { owner: string | null; total: number; open: number }[] }>('/api/archive/actions').then((r) => r.owners),
+  /** One page of an owner's action items (null: items without an owner), latest session first; `next` names the page after it. */
+  ownerActions: (owner: string | null, after?: string | null) =>
+    request<{ actions: OwnedAction[]; next: string | null }>(`/api/archive/actions?${new URLSearchParams({ owner: owner ?? '', ...(after ? { after } : {}) })}`),
   getArchive: (id: string) => request<{ archive: ArchivedSession }>(`/api/sessions/${encodeURIComponent(id)}/archive`).then((r) => r.archive),
   listRevisions: (id: string) => request<{ revisions: RevisionInfo[] }>(`/api/sessions/${encodeURIComponent(id)}/revisions`).then((r) => r.revisions),
   /**

@@ -11,7 +11,8 @@
  * - [MS5] `updateSession` changes only the given live fields, bumps `updatedAt`, and returns the
  *   updated session; an unknown id returns null.
  * - [MS6] `saveArchive` stores (or replaces) a session's archive record; `getArchive` returns it,
- *   `listArchives` returns every record's summary. `listArchivePage` returns them in pages, in
+ *   `getArchiveDocJson` its pad as JSON text (null without a record), `listArchives` returns
+ *   every record's summary. `listArchivePage` returns them in pages, in
  *   index order (track, when it took place: started, else scheduled, else created; title; id),
  *   at most `limit` after the cursor `after` (null: from the start), with the cursor of the
  *   page's last row when more may follow (`next`, else null); following `next` lists each
@@ -65,10 +66,20 @@
  * - [MS23] `addPersonKey` stores a hash of a person's browser key; `personKeyState(personId,
  *   hash)` is `match` when that hash was stored for the person, `mismatch` when others were and
  *   not it, `unknown` when none were.
+ * - [MS25] `saveArchive` keeps one row per action item of the record (`ArchivedAction`, replaced
+ *   with the record, gone with `deleteSession`). `listActionOwners` counts, per owner (null: no
+ *   owner), the items no other archived item carries on (a follow-up's item whose `from` names
+ *   it) and how many of them are open; `listOwnerActions(owner, after, limit)` pages those items
+ *   of one owner, latest session first (its `endedAt`, then session id descending, then the
+ *   item's index), with the cursor of the page's last item when more may follow;
+ *   `getArchivedActions(keys)` returns the rows of the given items (any order, unknown ones left
+ *   out). Filled for archives stored before the table existed by a migration.
  * - [MS24] `createTransfer` stores an identity transfer under a code hash until `expiresAt`;
  *   `takeTransfer` returns it once and removes it (a second take, an unknown or an expired code:
  *   null); `countTransfers(personId)` counts the person's unexpired ones.
  */
+import type { CarriedFrom } from '../../shared/follow-up.ts'
+import type { ActionOutcome } from '../../shared/outcomes.ts'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session, SessionState } from '../../shared/api.ts'
 import type { SessionCapabilities } from '../auth/capabilities.ts'
 import type { IndexCursor } from '../archive/index-cursor.ts'
@@ -97,6 +108,30 @@ export type NewSession = Omit<Session, keyof SessionLiveFields | 'createdAt' | '
 
 /** What a caller provides to record an organizer action; the store sets id and time [MS12]. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>
+
+/** One action item of an archived session, as the archive's actions rows keep it [MS25]. */
+export interface ArchivedAction {
+  sessionId: string
+  /** Its index among the session's archived actions (what a follow-up's `from.index` names). */
+  index: number
+  text: string
+  owner: string | null
+  due: string | null
+  done: boolean
+  source: ActionOutcome['source']
+  /** The earlier item this one carries on, if it was carried into this session. */
+  from: CarriedFrom | null
+  session: { id: string; title: string; track: string }
+  /** When the session ended (the order of an owner's items, latest first). */
+  endedAt: string
+}
+
+/** Where a page of an owner's actions ends [MS25]. */
+export interface ActionCursor {
+  endedAt: string
+  sessionId: string
+  index: number
+}
 
 /** What `saveArchive` stores. */
 export type ArchiveRecord = Omit<ArchivedSession, 'session' | 'archivedAt'> & { sessionId: string; text: string }
@@ -141,10 +176,18 @@ export interface MetaStore {
    */
   saveArchive(record: ArchiveRecord, effects?: OutboxEffects<ArchivedSession>): Promise<void>
   getArchive(id: string): Promise<ArchivedSession | null>
+  /** The archived pad's JSON as stored, unparsed (for a worker to parse), or null [MS6]. */
+  getArchiveDocJson(id: string): Promise<string | null>
   listArchives(): Promise<ArchiveSummary[]>
   /** One page of the archive index [MS6]. */
   listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }>
   searchArchive(query: string, limit?: number): Promise<ArchiveHit[]>
+  /** Per owner, the action items not carried on by another, and how many are open [MS25]. */
+  listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]>
+  /** One page of an owner's action items not carried on by another, latest session first [MS25]. */
+  listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }>
+  /** The archived action items named by `keys` [MS25]. */
+  getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]>
   /** Records people present in the session's pad [MS8]. */
   addParticipants(id: string, people: PresentPerson[]): Promise<void>
   listParticipants(id: string): Promise<string[]>

@@ -52,7 +52,7 @@ function work(): NonNullable<typeof pools> {
     etherpad: new WorkerPool({ kind: 'Etherpad import', file: workerFile('etherpad-worker', here), concurrency: 1, maxQueued: 4, timeoutMs: 30_000, maxMemoryMb: 512 }),
     exports: new WorkerPool({ kind: 'exports', file: workerFile('export-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 30_000, maxMemoryMb: 512 }),
     archiving: new WorkerPool({ kind: 'archiving', file: workerFile('export-worker', here), concurrency: 1, maxQueued: 256, timeoutMs: 60_000, maxMemoryMb: 512 }),
-    zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512 }),
+    zip: new WorkerPool({ kind: 'the archive zip', file: workerFile('zip-entry-worker', here), concurrency: 1, maxQueued: 64, timeoutMs: 30_000, maxMemoryMb: 512, youngGenerationMb: 8 }),
     search: new WorkerPool({ kind: 'archive search', file: workerFile('search-worker', here), concurrency: 2, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
     reports: new WorkerPool({ kind: 'summit reports', file: workerFile('report-worker', here), concurrency: 1, maxQueued: 16, timeoutMs: 10_000, maxMemoryMb: 256 }),
   }

@@ -39,6 +39,12 @@ export interface WorkerPoolOptions {
   timeoutMs?: number
   /** Worker heap bound (`resourceLimits.maxOldGenerationSizeMb`), MiB. @default 256 */
   maxMemoryMb?: number
+  /**
+   * Worker young generation (`resourceLimits.maxYoungGenerationSizeMb`), MiB. A worker that makes
+   * much short-lived garbage grows it to the bound and keeps it: the archive zip's worker, 64 MiB
+   * by default, was a third of the process's growth (issue 21). @default maxMemoryMb / 8, 8 to 64
+   */
+  youngGenerationMb?: number
   /** A worker without work for this long is ended, ms. @default 120000 */
   idleMs?: number
 }
@@ -139,6 +145,8 @@ export class WorkerPool<In, Out> {
       this.startClock(slot)
       try {
         slot.worker.postMessage({ input: job.input }, [...transferable(job.transfer)])
+        // Cloned: not kept alive while the worker runs (a pad's JSON per archive zip entry).
+        job.input = null
       } catch (error) {
         // A value that cannot be cloned is a bug in the caller, reported to it alone.
         if (slot.timer) clearTimeout(slot.timer)
@@ -163,7 +171,7 @@ export class WorkerPool<In, Out> {
 
   private spawn(): Slot {
     const file = this.options.file
-    const resourceLimits = { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.maxMemoryMb / 8)) }
+    const resourceLimits = { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: this.options.youngGenerationMb ?? Math.min(64, Math.max(8, this.maxMemoryMb / 8)) }
     const worker = file.pathname.endsWith('.ts')
       ? new Worker(tsxBootstrap(file), { eval: true, resourceLimits })
       : new Worker(file, { resourceLimits })

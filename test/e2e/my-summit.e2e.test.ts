@@ -56,7 +56,7 @@ describe('follow-ups and My summit in a browser', () => {
 
     await walt.locator('input[type=checkbox]').click()
     await page.locator('.sync-indicator', { hasText: 'All changes saved' }).waitFor({ timeout: 5000 })
-    await page.goto(`${suite.server.url}/archive/actions`)
+    await page.goto(`${suite.server.url}/archive/actions?owner=walt`)
     const item = page.locator('.owned-action', { hasText: '@walt checks the libvirt driver' })
     await item.locator('.action-chain').waitFor()
     expect(await item.count()).toBe(1)

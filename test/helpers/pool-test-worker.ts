@@ -1,9 +1,10 @@
 /** A worker for the WorkerPool tests: echoes, spins, throws or allocates as its input asks. */
+import { resourceLimits } from 'node:worker_threads'
 import { AppError } from '../../shared/errors.ts'
 import { serveJobs } from '../../server/workers/serve-jobs.ts'
 
 /** What the test worker is asked to do. */
-export type PoolTestInput = { echo: string } | { spinMs: number } | { fail: 'app' | 'bug' } | { allocateMb: number }
+export type PoolTestInput = { echo: string } | { spinMs: number } | { fail: 'app' | 'bug' } | { allocateMb: number } | { limits: true }
 
 const kept: unknown[] = []
 
@@ -16,6 +17,7 @@ serveJobs<PoolTestInput, string>((input) => {
     }
     return { value: 'spun' }
   }
+  if ('limits' in input) return { value: JSON.stringify(resourceLimits) }
   if ('fail' in input) {
     if (input.fail === 'app') throw new AppError('too_complex', 'the input has too many items', { items: 3 })
     throw new Error('secret internal detail')

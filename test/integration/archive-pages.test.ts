@@ -49,6 +49,53 @@ describe('the archive in pages', () => {
     }
   }, 60_000)
 
+  it('GET /api/archive/actions lists owners with counts, pages an owner\'s items with a cursor, and refuses bad input', async () => {
+    const server = await startServerProcess()
+    try {
+      const storage = openSqliteStorage(server.dataDir)
+      for (let i = 0; i < 4; i++) {
+        const id = `owned-${i}`
+        await storage.meta.createSession({ id, title: `Owned ${i}`, track: 'Ops', room: '', moderator: '', scheduledStart: null, durationMinutes: 40, access: 'open', moderatorKeyHash: 'm', editorKeyHash: 'e' })
+        await storage.meta.updateSession(id, { state: 'ended', endedAt: `2026-0${i + 1}-01T10:00:00.000Z` })
+        const actions = [
+          { text: `@kim item ${i}a`, owner: 'kim', due: null, done: i === 0, source: 'task' as const },
+          { text: `@kim item ${i}b`, owner: 'kim', due: null, done: false, source: 'task' as const },
+          { text: `unowned ${i}`, owner: null, due: null, done: false, source: 'task' as const },
+        ]
+        await storage.meta.saveArchive({ sessionId: id, doc: { type: 'doc' }, outcomes: { decisions: [], actions }, participants: [], chat: [], text: id })
+      }
+      await storage.close()
+
+      const owners = (await (await fetch(`${server.url}/api/archive/actions`)).json()) as { owners: { owner: string | null; total: number; open: number }[] }
+      expect(owners.owners).toEqual([
+        { owner: 'kim', total: 8, open: 7 },
+        { owner: null, total: 4, open: 4 },
+      ])
+      const seen: string[] = []
+      let after: string | null = null
+      for (let pages = 0; pages < 10; pages++) {
+        const res = await fetch(`${server.url}/api/archive/actions?owner=%40kim&limit=3${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+        expect(res.status).toBe(200)
+        const body = (await res.json()) as { owner: string; actions: { text: string; chain: { id: string }[] }[]; next: string | null }
+        expect(body.owner).toBe('kim')
+        expect(body.actions.length).toBeLessThanOrEqual(3)
+        seen.push(...body.actions.map((action) => action.text))
+        after = body.next
+        if (!after) break
+      }
+      // Latest session first, each session's items in their order.
+      expect(seen).toEqual(['3a', '3b', '2a', '2b', '1a', '1b', '0a', '0b'].map((item) => `@kim item ${item}`))
+      const unowned = (await (await fetch(`${server.url}/api/archive/actions?owner=`)).json()) as { owner: null; actions: unknown[] }
+      expect(unowned).toMatchObject({ owner: null, next: null })
+      expect(unowned.actions).toHaveLength(4)
+      for (const bad of ['limit=5', 'owner=kim&limit=0', 'owner=kim&limit=201', 'owner=kim&after=nonsense', 'owner=kim&bogus=1', `owner=${'x'.repeat(201)}`]) {
+        expect((await fetch(`${server.url}/api/archive/actions?${bad}`)).status, bad).toBe(400)
+      }
+    } finally {
+      await server.dispose()
+    }
+  }, 60_000)
+
   it('GET /api/archive pages with a cursor and refuses a cursor it did not give out', async () => {
     const server = await startServerProcess()
     try {

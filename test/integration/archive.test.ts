@@ -83,9 +83,11 @@ describe('the archive', () => {
     expect(all.body.sessions.map((summary) => summary.session.id)).toContain(ended.session.id)
     expect(all.body.sessions.map((summary) => summary.session.id)).not.toContain(live.session.id)
 
-    const actions = await getJson<{ owners: { owner: string | null; actions: { text: string; session: { id: string } }[] }[] }>('/api/archive/actions')
-    const grace = actions.body.owners.find((group) => group.owner === 'grace')
-    expect(grace?.actions[0]).toMatchObject({ session: { id: ended.session.id } })
+    const owners = await getJson<{ owners: { owner: string | null; total: number; open: number }[] }>('/api/archive/actions')
+    expect(owners.body.owners.find((entry) => entry.owner === 'grace')).toMatchObject({ total: 1 })
+    const grace = await getJson<{ owner: string | null; actions: { text: string; session: { id: string } }[]; next: string | null }>('/api/archive/actions?owner=grace')
+    expect(grace.body).toMatchObject({ owner: 'grace', next: null })
+    expect(grace.body.actions[0]).toMatchObject({ session: { id: ended.session.id } })
   })
 
   it('exports live and archived pads in every format with the right headers', async () => {

@@ -112,13 +112,16 @@ describe('follow-up sessions', () => {
     const linked = await put(`/api/sessions/${later.session.id}/follows`, { earlierId: earlier.session.id }, later.moderatorKey)
     expect(linked.body).toEqual({ follows: earlier.session.id, carried: 2 })
 
+    type Owners = { owners: { owner: string | null; total: number; open: number }[] }
+    const countsOf = async (owner: string) => ((await checkedFetch(server.url, `${server.url}/api/archive/actions`)).body as Owners).owners.find((o) => o.owner === owner)
+    const adaBefore = (await countsOf('ada'))!
     const writer = await pad(later.session.id)
     const ada = taskItems(writer).find((item) => item.text.startsWith('@ada'))!
     writer.ydoc.transact(() => ada.element.setAttribute('checked', true as unknown as string))
     await waitFor(() => writer.isSaved(), 3000, 'tick saved')
 
-    type Owners = { owners: { owner: string | null; actions: { text: string; done: boolean; session: { id: string }; chain: { id: string }[] }[] }[] }
-    const actionsOf = async (owner: string) => ((await checkedFetch(server.url, `${server.url}/api/archive/actions`)).body as Owners).owners.find((o) => o.owner === owner)?.actions.filter((a) => a.chain[0]!.id === earlier.session.id) ?? []
+    type Page = { actions: { text: string; done: boolean; session: { id: string }; chain: { id: string }[] }[] }
+    const actionsOf = async (owner: string) => ((await checkedFetch(server.url, `${server.url}/api/archive/actions?owner=${owner}&limit=200`)).body as Page).actions.filter((a) => a.chain[0]!.id === earlier.session.id)
     // While the follow-up runs: the latest state is the follow-up's.
     let ada1 = await actionsOf('ada')
     expect(ada1).toHaveLength(1)
@@ -127,6 +130,8 @@ describe('follow-up sessions', () => {
     const linus = await actionsOf('linus')
     expect(linus).toHaveLength(1)
     expect(linus[0]!.done).toBe(false)
+    // The owners' counts take the follow-up's state too: still one item, no longer open.
+    expect(await countsOf('ada')).toEqual({ owner: 'ada', total: adaBefore.total, open: adaBefore.open - 1 })
 
     // And once it has ended (archived): still one item, done, seen in both sessions.
     expect((await act(server.url, later.session.id, 'start', later.moderatorKey)).status).toBe(200)

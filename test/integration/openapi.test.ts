@@ -127,6 +127,8 @@ describe('the OpenAPI document', () => {
     expect((await api.fetch(`${base}/api/archive`)).status).toBe(200)
     expect((await api.fetch(`${base}/api/archive?q=ship`)).status).toBe(200)
     expect((await api.fetch(`${base}/api/archive/actions`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/archive/actions?owner=ada&limit=5`)).status).toBe(200)
+    expect((await api.fetch(`${base}/api/archive/actions?owner=ada&after=nonsense`)).status).toBe(400)
     expect((await api.fetch(`${base}/api/archive/export.zip`)).status).toBe(401)
     const zip = await api.fetch(`${base}/api/archive/export.zip`, { headers: organizerHeaders })
     expect(zip.contentType).toBe('application/zip')

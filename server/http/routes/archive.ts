@@ -1,6 +1,6 @@
 /**
  * `/api/archive`: every ended session with its outcomes, full-text search over archived pads,
- * every action item grouped by owner, and the whole archive as one zip (organizers only: it holds
+ * the action items by owner (the owners, then one owner's items in pages), and the whole archive as one zip (organizers only: it holds
  * every session's chat and participants at once).
  */
 import { once } from 'node:events'
@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { archiveHitSchema, archiveSummarySchema, errorBodySchema, outcomesSchema, sessionSchema } from '../../../shared/api-responses.ts'
 import { AppError } from '../../../shared/errors.ts'
 import type { Archiver } from '../../archive/archiver.ts'
-import { actionsByOwner } from '../../archive/action-chains.ts'
+import { actionOwners, defaultActionPage, maxActionPage, ownerActions } from '../../archive/action-chains.ts'
 import { decodeIndexCursor, defaultIndexPage, encodeIndexCursor, maxIndexPage } from '../../archive/index-cursor.ts'
 import type { MetaStore } from '../../storage/meta-store.ts'
 import type { OrganizerAuth } from '../organizer-auth.ts'
@@ -19,6 +19,14 @@ const searchQuery = z
   .object({
     q: z.string().max(500).optional().describe('words to search for; absent: list the archived sessions, a page at a time'),
     limit: z.coerce.number().int().min(1).max(maxIndexPage).optional().describe(`sessions per page of the list (default ${defaultIndexPage}, at most ${maxIndexPage})`),
+    after: z.string().max(2000).optional().describe('the `next` cursor of the page before'),
+  })
+  .strict()
+
+const actionsQuery = z
+  .object({
+    owner: z.string().max(200).optional().describe('an owner (with or without the @); empty: the items without an owner; absent: list the owners'),
+    limit: z.coerce.number().int().min(1).max(maxActionPage).optional().describe(`items per page (default ${defaultActionPage}, at most ${maxActionPage})`),
     after: z.string().max(2000).optional().describe('the `next` cursor of the page before'),
   })
   .strict()
@@ -59,11 +67,31 @@ export function archiveRouter(meta: MetaStore, archiver: Archiver, organizers: O
   api.route({
     method: 'get',
     path: '/actions',
-    summary: 'Every action item of the archive with its latest state and the sessions it passed through, grouped by owner (no owner last)',
-    responses: { 200: { description: 'Owners in order', schema: z.object({ owners: z.array(z.object({ owner: z.string().nullable(), actions: z.array(ownedActionSchema) })) }) } },
-  }, async (_req, res) => {
-    const owners = await actionsByOwner(meta, archiver)
-    res.json({ owners })
+    summary: 'The action items of the archive by owner: without `owner`, every owner with counts; with it, that owner\'s items a page at a time, each with its latest state and the sessions it passed through',
+    query: actionsQuery,
+    responses: {
+      200: {
+        description:
+          'Without `owner`: `{ owners }`, by name, no owner last (`total`: items, each counted once at the last session it was seen in; `open`: those not done). With it: `{ owner, actions, next }`, latest session first (`next`: the cursor of the following page, or null at the end)',
+        schema: z.union([
+          z.object({ owners: z.array(z.object({ owner: z.string().nullable(), total: z.number().int(), open: z.number().int() })) }),
+          z.object({ owner: z.string().nullable(), actions: z.array(ownedActionSchema), next: z.string().nullable() }),
+        ]),
+      },
+      ...errorResponses(errorBodySchema, 400),
+    },
+  }, async (req, res) => {
+    const query = actionsQuery.safeParse(req.query)
+    if (!query.success) throw new AppError('bad_request', `the query parameters are owner (at most 200 characters; empty: items without an owner), limit (1 to ${maxActionPage}) and after (a cursor)`)
+    const { owner, limit, after } = query.data
+    if (owner === undefined) {
+      if (after !== undefined || limit !== undefined) throw new AppError('bad_request', 'limit and after page one owner\'s items: name the owner')
+      res.json({ owners: await actionOwners(meta, archiver) })
+      return
+    }
+    const name = owner.replace(/^@/, '') || null
+    const page = await ownerActions(meta, archiver, name, after ?? null, limit ?? defaultActionPage)
+    res.json({ owner: name, ...page })
   })
 
   api.route({

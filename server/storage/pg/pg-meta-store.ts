@@ -1,7 +1,8 @@
 /**
  * MetaStore on PostgreSQL: the same rules as the SQLite store, with archive search on a generated
  * `tsvector` column (GIN index): every word of the query required, the last one as a prefix,
- * best first by `ts_rank`, snippets built from a bounded window of text (`archive/snippet.ts`).
+ * best first by `ts_rank` over a bounded candidate set (title matches and the latest archived),
+ * snippets built from a bounded window of text (`archive/snippet.ts`).
  */
 import type pg from 'pg'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
@@ -13,15 +14,23 @@ import type { PMJSON } from '../../../shared/template.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ActionCursor, ArchivedAction, ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
 import { claimOutbox, getOutbox, insertOutbox, listOutbox, resendOutbox, settleOutbox } from './pg-outbox.ts'
 import { inTransaction } from './transaction.ts'
+import type { CarriedFrom } from '../../../shared/follow-up.ts'
+import { actionPage, actionValues, ownerOrder, toArchivedAction, type ActionRow } from '../action-rows.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
 const sessionColumns =
   's.id, s.title, s.track, s.room, s.moderator, s.scheduled_start, s.duration_minutes, s.access, s.state, s.started_at, s.ends_at, s.ended_at, s.locked, s.current_item, s.projector_chat, s.time_zone, s.join_code, s.recap_mail, s.created_at, s.updated_at'
+
+/**
+ * Most title matches, and most other matches (the latest archived), that one search ranks
+ * (issue 21: ranking reads each candidate's whole tsvector). @default 200
+ */
+export const searchCandidates = 200
 
 /** When an archived session took place, for the index order. */
 const indexWhen = 'COALESCE(s.started_at, s.scheduled_start, s.created_at)'
@@ -145,12 +154,27 @@ export class PgMetaStore implements MetaStore {
           record.text,
         ],
       )
+      await client.query('DELETE FROM archive_actions WHERE session_id = $1', [record.sessionId])
+      const actions = actionValues(session, record.outcomes)
+      if (actions.length > 0) {
+        const column = (i: number) => actions.map((values) => values[i])
+        await client.query(
+          `INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index)
+           SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[], $10::int[])`,
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(column),
+        )
+      }
       if (effects && rows[0]!.inserted) await insertOutbox(client, effects((await readArchive(client, record.sessionId))!))
     })
   }
 
   async getArchive(id: string): Promise<ArchivedSession | null> {
     return readArchive(this.pool, id)
+  }
+
+  async getArchiveDocJson(id: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ doc_json: string }>('SELECT doc_json FROM archives WHERE session_id = $1', [id])
+    return rows[0]?.doc_json ?? null
   }
 
   async listArchives(): Promise<ArchiveSummary[]> {
@@ -181,14 +205,24 @@ export class PgMetaStore implements MetaStore {
     const tsquery = toTsQuery(query)
     if (!tsquery) return []
     const words = queryWords(query)
-    // No ts_headline: its cost grows with the matches (issue 15). The best rows are ranked and
-    // limited first; only for them is a bounded window of text read, around the first match of
-    // the first word, and the snippet built from it (`server/archive/snippet.ts`).
+    // No ts_headline: its cost grows with the matches (issue 15). ts_rank reads each row's whole
+    // tsvector (about 7 KB, toasted): ranking every match of a common word (8,500 of 10,000 pads)
+    // took 150 ms (issue 21). So only a bounded candidate set is ranked: the sessions whose title
+    // matches and the most recently archived matches, at most `searchCandidates` of each, found
+    // by the GIN indexes alone (no tsvector read). A word in fewer pads has every match ranked.
+    // The query is a MATERIALIZED CTE so the planner does not see how common the word is: with
+    // the constant, it picks a sequential scan that detoasts every vector.
+    // Only the best `limit` are then read in full; for them a bounded window of text, around
+    // the first match of the first word, makes the snippet (`server/archive/snippet.ts`).
     const { rows } = await this.pool.query<SessionRow & SummaryColumns & { window_start: number; window: string }>(
-      `WITH best AS (
-         SELECT a.session_id, ts_rank(a.search, q) AS rank
-         FROM archives a, to_tsquery('simple', $1) q
-         WHERE a.search @@ q
+      `WITH q AS MATERIALIZED (SELECT to_tsquery('simple', $1) AS q),
+       candidates AS (
+         (SELECT a.session_id FROM archives a, q WHERE a.search @@ q.q ORDER BY a.archived_at DESC, a.session_id LIMIT $6)
+         UNION
+         (SELECT a.session_id FROM archives a, q WHERE to_tsvector('simple', a.title) @@ q.q AND a.search @@ q.q ORDER BY a.archived_at DESC, a.session_id LIMIT $6)
+       ), best AS (
+         SELECT a.session_id, ts_rank(a.search, q.q) AS rank
+         FROM candidates c JOIN archives a ON a.session_id = c.session_id, q
          ORDER BY rank DESC
          LIMIT $3
        ), hits AS (
@@ -199,9 +233,49 @@ export class PgMetaStore implements MetaStore {
               hits.window_start, substr(a.body, hits.window_start, $5) AS window
        FROM hits JOIN archives a ON a.session_id = hits.session_id JOIN sessions s ON s.id = a.session_id
        ORDER BY hits.rank DESC, s.title COLLATE "C"`,
-      [tsquery, words[0], limit, snippetLeadChars, snippetWindowChars],
+      [tsquery, words[0], limit, snippetLeadChars, snippetWindowChars, searchCandidates],
     )
     return rows.map(({ window, window_start, ...row }) => ({ ...toSummary(row), snippet: searchSnippet(window, window_start - 1, words) }))
+  }
+
+  async listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]> {
+    const { rows } = await this.pool.query<{ owner: string; total: string; open: string }>(
+      // Every item counted, less those carried on (as the SQLite store, which says why).
+      `SELECT owner, sum(total) AS total, sum(open) AS open FROM (
+         SELECT owner, count(*) AS total, count(*) FILTER (WHERE NOT done) AS open FROM archive_actions GROUP BY owner
+         UNION ALL
+         SELECT t.owner, -count(*), -count(*) FILTER (WHERE NOT t.done) FROM archive_actions t
+         WHERE (t.session_id, t.idx) IN (SELECT from_session, from_index FROM archive_actions WHERE from_session IS NOT NULL)
+         GROUP BY t.owner
+       ) c GROUP BY owner HAVING sum(total) > 0`,
+    )
+    return rows.map((row) => ({ owner: row.owner || null, total: Number(row.total), open: Number(row.open) })).sort(ownerOrder)
+  }
+
+  async listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }> {
+    // Byte order (COLLATE "C") for the cursor's comparisons and the order alike, as SQLite.
+    const { rows } = await this.pool.query<ActionRow>(
+      `SELECT a.*, s.title, s.track
+       FROM archive_actions a JOIN sessions s ON s.id = a.session_id
+       WHERE a.owner = $1
+         AND NOT EXISTS (SELECT 1 FROM archive_actions b WHERE b.from_session = a.session_id AND b.from_index = a.idx)
+         AND ($2::text IS NULL OR a.ended_at COLLATE "C" < $2 OR (a.ended_at = $2 AND (a.session_id COLLATE "C" < $3 OR (a.session_id = $3 AND a.idx > $4))))
+       ORDER BY a.ended_at COLLATE "C" DESC, a.session_id COLLATE "C" DESC, a.idx
+       LIMIT $5`,
+      [owner ?? '', after?.endedAt ?? null, after?.sessionId ?? null, after?.index ?? null, limit + 1],
+    )
+    return actionPage(rows, limit)
+  }
+
+  async getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]> {
+    if (keys.length === 0) return []
+    const { rows } = await this.pool.query<ActionRow>(
+      `SELECT a.*, s.title, s.track
+       FROM archive_actions a JOIN sessions s ON s.id = a.session_id
+       WHERE (a.session_id, a.idx) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+      [keys.map((key) => key.sessionId), keys.map((key) => key.index)],
+    )
+    return rows.map(toArchivedAction)
   }
 
   async addParticipants(id: string, people: PresentPerson[]): Promise<void> {
@@ -234,6 +308,7 @@ export class PgMetaStore implements MetaStore {
   deleteSession(id: string): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM archives WHERE session_id = $1', [id])
+      await client.query('DELETE FROM archive_actions WHERE session_id = $1', [id])
       await client.query('DELETE FROM participants WHERE session_id = $1', [id])
       await client.query('DELETE FROM session_follows WHERE session_id = $1 OR earlier_id = $1', [id])
       await client.query('DELETE FROM person_sessions WHERE session_id = $1', [id])

@@ -193,6 +193,29 @@ const migrations: string[] = [
    );`,
   // Issue 21: the archive index in pages, in its order (byte order, as the queries sort).
   `CREATE INDEX sessions_by_archive_order ON sessions ((track COLLATE "C"), (COALESCE(started_at, scheduled_start, created_at) COLLATE "C"), (title COLLATE "C"), (id COLLATE "C"));`,
+  // Issue 21: archive search ranks the title matches of a word among its candidates.
+  `CREATE INDEX archives_title_search ON archives USING GIN (to_tsvector('simple', title));`,
+  // Issue 21: one row per archived action item (MS25), filled from the archives already stored.
+  `CREATE TABLE archive_actions (
+     session_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     owner TEXT NOT NULL,
+     text TEXT NOT NULL,
+     due TEXT,
+     done BOOLEAN NOT NULL,
+     source TEXT NOT NULL,
+     ended_at TEXT NOT NULL,
+     from_session TEXT,
+     from_index INTEGER,
+     PRIMARY KEY (session_id, idx)
+   );
+   CREATE INDEX archive_actions_by_owner ON archive_actions (owner, ended_at COLLATE "C", session_id COLLATE "C", idx);
+   CREATE INDEX archive_actions_by_from ON archive_actions (from_session, from_index);
+   CREATE INDEX archive_actions_counts ON archive_actions (owner, done);
+   INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index)
+     SELECT a.session_id, (j.n - 1)::int, COALESCE(j.v->>'owner', ''), COALESCE(j.v->>'text', ''), j.v->>'due',
+            COALESCE((j.v->>'done')::boolean, FALSE), COALESCE(j.v->>'source', 'task'), COALESCE(s.ended_at, ''), j.v->'from'->>'sessionId', (j.v->'from'->>'index')::int
+     FROM archives a JOIN sessions s ON s.id = a.session_id, jsonb_array_elements(a.outcomes_json::jsonb->'actions') WITH ORDINALITY AS j(v, n);`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

@@ -177,6 +177,28 @@ const migrations: string[] = [
   `ALTER TABLE archives ADD COLUMN search_rowid INTEGER;
    UPDATE archives SET search_rowid = f.rowid FROM (SELECT rowid, session_id FROM archive_fts) AS f WHERE f.session_id = archives.session_id;
    CREATE INDEX sessions_by_archive_order ON sessions (track, COALESCE(started_at, scheduled_start, created_at), title, id);`,
+  // Issue 21: one row per archived action item (MS25), filled from the archives already stored.
+  `CREATE TABLE archive_actions (
+     session_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     owner TEXT NOT NULL,
+     text TEXT NOT NULL,
+     due TEXT,
+     done INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     ended_at TEXT NOT NULL,
+     from_session TEXT,
+     from_index INTEGER,
+     PRIMARY KEY (session_id, idx)
+   );
+   CREATE INDEX archive_actions_by_owner ON archive_actions (owner, ended_at, session_id, idx);
+   CREATE INDEX archive_actions_by_from ON archive_actions (from_session, from_index);
+   CREATE INDEX archive_actions_counts ON archive_actions (owner, done);
+   INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index)
+     SELECT a.session_id, CAST(j.key AS INTEGER), COALESCE(json_extract(j.value, '$.owner'), ''), COALESCE(json_extract(j.value, '$.text'), ''),
+            json_extract(j.value, '$.due'), CASE WHEN json_extract(j.value, '$.done') THEN 1 ELSE 0 END, COALESCE(json_extract(j.value, '$.source'), 'task'), COALESCE(s.ended_at, ''),
+            json_extract(j.value, '$.from.sessionId'), json_extract(j.value, '$.from.index')
+     FROM archives a JOIN sessions s ON s.id = a.session_id, json_each(a.outcomes_json, '$.actions') j;`,
 ]
 
 /**
@@ -215,6 +237,9 @@ export const participantsByPersonVersion = migrations.findIndex((sql) => sql.inc
 
 /** The schema version just before archives knew their full-text row (issue 21), for a test of that migration. */
 export const archiveSearchRowidVersion = migrations.findIndex((sql) => sql.includes('search_rowid'))
+
+/** The schema version just before archives kept their action rows (issue 21), for a test of that migration. */
+export const archiveActionsVersion = migrations.findIndex((sql) => sql.includes('CREATE TABLE archive_actions'))
 
 /** Runs the migrations from the file's `user_version` up to `target` (@default all of them). */
 export function migrate(db: Database.Database, target = migrations.length): void {

@@ -1,5 +1,5 @@
 /** MetaStore on the embedded SQLite file (the same file as the SqliteDocStore). */
-import type Database from 'better-sqlite3'
+import Database from 'better-sqlite3'
 import type { ArchiveHit, ArchiveSummary, ArchivedSession, Session } from '../../../shared/api.ts'
 import type { ChatMessage } from '../../../shared/chat.ts'
 import type { PMJSON } from '../../../shared/template.ts'
@@ -8,10 +8,12 @@ import type { AccessMode } from '../../../shared/roles.ts'
 import type { SessionCapabilities } from '../../auth/capabilities.ts'
 import type { AuditEntry, OrganizerIdentity } from '../../../shared/organizer.ts'
 import type { PresentPerson } from '../../../shared/participants.ts'
-import type { ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
+import type { ActionCursor, ArchivedAction, ArchiveRecord, IdentityTransfer, MetaStore, PersonSession, SessionPerson, NewAuditEntry, NewSession, SessionFilter, SessionLiveFields, SessionScheduleFields } from '../meta-store.ts'
 import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } from '../../outbox/outbox-message.ts'
 import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
+import type { CarriedFrom } from '../../../shared/follow-up.ts'
+import { actionPage, actionValues, ownerOrder, toArchivedAction, type ActionRow } from '../action-rows.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
@@ -27,6 +29,8 @@ export class SqliteMetaStore implements MetaStore {
    * is made, so the schema these statements saw does not change under them.
    */
   private readonly statements = new Map<string, Database.Statement>()
+
+  private reader: Database.Database | null = null
 
   constructor(private readonly db: Database.Database) {}
 
@@ -140,12 +144,37 @@ export class SqliteMetaStore implements MetaStore {
       if (existing?.search_rowid != null) this.db.prepare('DELETE FROM archive_fts WHERE rowid = ?').run(existing.search_rowid)
       const { lastInsertRowid } = this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
       this.db.prepare('UPDATE archives SET search_rowid = ? WHERE session_id = ?').run(lastInsertRowid, record.sessionId)
+      this.db.prepare('DELETE FROM archive_actions WHERE session_id = ?').run(record.sessionId)
+      const insertAction = this.db.prepare('INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      for (const values of actionValues(session, record.outcomes)) insertAction.run(...values.map((value) => (typeof value === 'boolean' ? Number(value) : value)))
       if (effects && isNew) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
     })()
   }
 
   async getArchive(id: string): Promise<ArchivedSession | null> {
     return this.readArchive(id)
+  }
+
+  async getArchiveDocJson(id: string): Promise<string | null> {
+    const row = this.archiveReader().prepare('SELECT doc_json FROM archives WHERE session_id = ?').get(id) as { doc_json: string } | undefined
+    return row?.doc_json ?? null
+  }
+
+  /**
+   * The connection that reads the archive in pages and pads one by one (the zip reads every one,
+   * and an archive row's later columns are read through its pad's overflow pages): read-only,
+   * with a page cache of 1 MiB. On the main connection they filled its 16 MiB cache with pages
+   * nobody reads again (issue 21: 12 MiB of the zip's memory). Committed rows only, as every
+   * caller reads. An in-memory database has one connection.
+   */
+  private archiveReader(): Database.Database {
+    if (this.db.memory) return this.db
+    if (!this.reader) {
+      this.reader = new Database(this.db.name, { readonly: true, fileMustExist: true })
+      this.reader.pragma('busy_timeout = 5000')
+      this.reader.pragma('cache_size = -1024')
+    }
+    return this.reader
   }
 
   private readArchive(id: string): ArchivedSession | null {
@@ -169,7 +198,7 @@ export class SqliteMetaStore implements MetaStore {
 
   /** MS6, in pages: keyset on the index order, which `sessions_by_archive_order` serves. */
   async listArchivePage(after: IndexCursor | null, limit: number): Promise<{ sessions: ArchiveSummary[]; next: IndexCursor | null }> {
-    const rows = this.db
+    const rows = this.archiveReader()
       .prepare(
         `SELECT s.*, a.archived_at, a.outcomes_json, a.participants_json, COALESCE(s.started_at, s.scheduled_start, s.created_at) AS index_when
          FROM sessions s JOIN archives a ON a.session_id = s.id
@@ -181,6 +210,49 @@ export class SqliteMetaStore implements MetaStore {
     const page = rows.slice(0, limit)
     const last = page.at(-1)
     return { sessions: page.map(toSummary), next: rows.length > limit && last ? { track: last.track, when: last.index_when, title: last.title, id: last.id } : null }
+  }
+
+  async listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]> {
+    const rows = this.db
+      .prepare(
+        // Every item counted, less those carried on (about one in twelve): cheaper than an
+        // anti-join probing for a successor of each of 55,000 items (issue 21).
+        `SELECT owner, sum(total) AS total, sum(open) AS open FROM (
+           SELECT owner, count(*) AS total, sum(1 - done) AS open FROM archive_actions GROUP BY owner
+           UNION ALL
+           SELECT t.owner, -count(*), -sum(1 - t.done) FROM archive_actions t
+           WHERE (t.session_id, t.idx) IN (SELECT from_session, from_index FROM archive_actions WHERE from_session IS NOT NULL)
+           GROUP BY t.owner
+         ) GROUP BY owner HAVING sum(total) > 0`,
+      )
+      .all() as { owner: string; total: number; open: number }[]
+    return rows.map((row) => ({ owner: row.owner || null, total: row.total, open: row.open })).sort(ownerOrder)
+  }
+
+  async listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.*, s.title, s.track
+         FROM archive_actions a JOIN sessions s ON s.id = a.session_id
+         WHERE a.owner = @owner
+           AND NOT EXISTS (SELECT 1 FROM archive_actions b WHERE b.from_session = a.session_id AND b.from_index = a.idx)
+           ${after ? `AND (a.ended_at < @endedAt OR (a.ended_at = @endedAt AND (a.session_id < @sessionId OR (a.session_id = @sessionId AND a.idx > @index))))` : ''}
+         ORDER BY a.ended_at DESC, a.session_id DESC, a.idx
+         LIMIT @limit`,
+      )
+      .all({ owner: owner ?? '', ...(after ?? {}), limit: limit + 1 }) as ActionRow[]
+    return actionPage(rows, limit)
+  }
+
+  async getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]> {
+    const select = this.db.prepare(
+      `SELECT a.*, s.title, s.track
+       FROM archive_actions a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ? AND a.idx = ?`,
+    )
+    return keys.flatMap((key) => {
+      const row = select.get(key.sessionId, key.index) as ActionRow | undefined
+      return row ? [toArchivedAction(row)] : []
+    })
   }
 
   /**
@@ -223,6 +295,7 @@ export class SqliteMetaStore implements MetaStore {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM archive_fts WHERE rowid = (SELECT search_rowid FROM archives WHERE session_id = ?)').run(id)
       this.db.prepare('DELETE FROM archives WHERE session_id = ?').run(id)
+      this.db.prepare('DELETE FROM archive_actions WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM participants WHERE session_id = ?').run(id)
       this.db.prepare('DELETE FROM session_follows WHERE session_id = ? OR earlier_id = ?').run(id, id)
       this.db.prepare('DELETE FROM person_sessions WHERE session_id = ?').run(id)
@@ -446,7 +519,10 @@ export class SqliteMetaStore implements MetaStore {
     return row.n
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.reader?.close()
+    this.reader = null
+  }
 }
 
 /** The columns of a new session (better-sqlite3 refuses named parameters it has no use for, and objects). */

@@ -157,9 +157,13 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(summary).toMatchObject({ outcomes, participants: ['Ada', 'Grace'] })
       expect(summary).not.toHaveProperty('chat')
       expect(await store.getArchive('no-such-session')).toBeNull()
+      expect(JSON.parse((await store.getArchiveDocJson(created.id))!)).toEqual(doc)
+      expect(await store.getArchiveDocJson('no-such-session')).toBeNull()
 
-      await store.saveArchive({ sessionId: created.id, doc, outcomes, participants: [], chat: [], text: 'final words' })
+      const replaced = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'last words' }] }] }
+      await store.saveArchive({ sessionId: created.id, doc: replaced, outcomes, participants: [], chat: [], text: 'last words' })
       expect((await store.getArchive(created.id))!.chat).toEqual([])
+      expect(JSON.parse((await store.getArchiveDocJson(created.id))!)).toEqual(replaced)
     })
 
     it('[MS6] listArchivePage lists every record once, in index order, a page at a time', async () => {
@@ -407,6 +411,51 @@ export function registerMetaStoreContract(name: string, factory: () => Promise<M
       expect(await store.takeTransfer(hash('c'))).toBeNull()
       expect(await store.takeTransfer(hash('d'))).toBeNull()
       expect(await store.countTransfers(person)).toBe(1)
+    })
+
+    it('[MS25] saveArchive keeps action rows: owners counted by their last item, pages latest first, rows replaced and deleted with the record', async () => {
+      const action = (text: string, owner: string | null, done = false, from?: { sessionId: string; index: number }) => ({ text, owner, due: null, done, source: 'task' as const, ...(from ? { from } : {}) })
+      const archived = async (title: string, endedAt: string, actions: ReturnType<typeof action>[]) => {
+        const created = await store.createSession(newSession({ title, track: 'Ops' }))
+        await store.updateSession(created.id, { state: 'ended', endedAt })
+        await store.saveArchive({ sessionId: created.id, doc: { type: 'doc' }, outcomes: { decisions: [], actions }, participants: [], chat: [], text: title })
+        return created.id
+      }
+      const owner = `zoe${Math.random().toString(36).slice(2, 8)}`
+      const first = await archived('First', '2026-01-01T10:00:00.000Z', [action(`@${owner} writes the plan`, owner), action('nobody owns this', null, true), action(`@${owner} books rooms`, owner, true)])
+      // The follow-up carries the plan on (now done); the rooms item stays where it was.
+      const second = await archived('Second', '2026-02-01T10:00:00.000Z', [action(`@${owner} writes the plan`, owner, true, { sessionId: first, index: 0 }), action(`@${owner} reviews`, owner)])
+      const third = await archived('Third', '2026-02-01T10:00:00.000Z', [action(`@${owner} ships`, owner)])
+
+      const counts = async () => (await store.listActionOwners()).find((entry) => entry.owner === owner)
+      expect(await counts()).toEqual({ owner, total: 4, open: 2 })
+      const owners = await store.listActionOwners()
+      expect(owners.at(-1)?.owner).toBeNull()
+
+      // Latest session first (same end: session id descending), items in their order; two at a time.
+      const seen: string[] = []
+      let after = null
+      for (let pages = 0; pages < 5; pages++) {
+        const page = await store.listOwnerActions(owner, after, 2)
+        expect(page.actions.length).toBeLessThanOrEqual(2)
+        seen.push(...page.actions.map((item) => `${item.session.title}:${item.index}`))
+        after = page.next
+        if (!after) break
+      }
+      const sameEnd = [second, third].sort().reverse()
+      expect(seen).toEqual([...sameEnd.flatMap((id) => (id === second ? ['Second:0', 'Second:1'] : ['Third:0'])), 'First:2'])
+      const [plan] = (await store.listOwnerActions(owner, null, 10)).actions.filter((item) => item.sessionId === second && item.index === 0)
+      expect(plan).toMatchObject({ text: `@${owner} writes the plan`, owner, done: true, source: 'task', from: { sessionId: first, index: 0 }, session: { id: second, title: 'Second', track: 'Ops' }, endedAt: '2026-02-01T10:00:00.000Z' })
+      expect((await store.listOwnerActions(null, null, 50)).actions.map((item) => item.text)).toContain('nobody owns this')
+      const fetched = await store.getArchivedActions([{ sessionId: first, index: 0 }, { sessionId: first, index: 9 }, { sessionId: 'no-such-session', index: 0 }])
+      expect(fetched.map((item) => [item.sessionId, item.index, item.done])).toEqual([[first, 0, false]])
+
+      // Replaced without the carried item: the first session's plan is a last item again.
+      await store.saveArchive({ sessionId: second, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [action(`@${owner} reviews`, owner)] }, participants: [], chat: [], text: 'Second' })
+      expect(await counts()).toEqual({ owner, total: 4, open: 3 })
+      await store.deleteSession(third)
+      expect(await counts()).toEqual({ owner, total: 3, open: 2 })
+      expect(await store.getArchivedActions([{ sessionId: third, index: 0 }])).toEqual([])
     })
   })
 }

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { snippetEnd, snippetStart } from '../../../shared/api.ts'
 import { maxSnippetChars } from '../../../server/archive/snippet.ts'
 import type { MetaStore } from '../../../server/storage/meta-store.ts'
+import { searchCandidates } from '../../../server/storage/pg/pg-meta-store.ts'
 import { openPgStorage } from '../../../server/storage/pg/pg-storage.ts'
 import { openSqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
 import { planText } from '../../helpers/attacks.ts'
@@ -74,5 +75,31 @@ describe.each(stores)('%s archive search', (_name, open) => {
     expect(found?.session.id).toBe(deep)
     expect(found?.snippet).toContain(`${snippetStart}quixotic${snippetEnd} ${snippetStart}rollout${snippetEnd}`)
     expect(found?.snippet.startsWith('…')).toBe(true)
+  }, 60_000)
+})
+
+describe('PgMetaStore archive search of a common word (issue 21)', () => {
+  it('ranks the title matches and the latest archived matches only, best first among them', async () => {
+    const open = stores.find(([name]) => name === 'PgMetaStore')![1]
+    const store = await open()
+    const archive = async (title: string, text: string) => {
+      const id = `common-${randomBytes(4).toString('hex')}`
+      await store.createSession({ id, title, track: '', room: '', moderator: '', scheduledStart: null, durationMinutes: 40, access: 'open', moderatorKeyHash: 'm', editorKeyHash: 'e' })
+      await store.saveArchive({ sessionId: id, doc: { type: 'doc' }, outcomes: { decisions: [], actions: [] }, participants: [], chat: [], text })
+      return id
+    }
+    // The oldest pads say the word most: the best by ts_rank, but neither has it in its title
+    // and `searchCandidates` newer pads match, so the first is not ranked at all.
+    const oldest = await archive('Old notes', 'upgrade upgrade upgrade upgrade upgrade upgrade upgrade upgrade')
+    const oldTitled = await archive('Upgrade retrospective', 'upgrade upgrade upgrade upgrade upgrade upgrade upgrade')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const newer: string[] = []
+    for (let i = 0; i < searchCandidates; i++) newer.push(await archive(`Notes ${i}`, `we talked about the upgrade once, item ${i}`))
+    const latestMost = await archive('Latest notes', 'upgrade upgrade upgrade upgrade')
+
+    const hits = (await store.searchArchive('upgrade', 10)).map((hit) => hit.session.id)
+    expect(hits).toHaveLength(10)
+    expect(hits.slice(0, 2)).toEqual([oldTitled, latestMost])
+    expect(hits).not.toContain(oldest)
   }, 60_000)
 })

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { DocStore } from '../../../server/storage/doc-store.ts'
-import { archiveSearchRowidVersion, migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
+import { archiveActionsVersion, archiveSearchRowidVersion, migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
 import { SqliteDocStore } from '../../../server/storage/sqlite/sqlite-doc-store.ts'
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
 import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
@@ -373,6 +373,41 @@ describe('archives stored before issue 21', () => {
         const plan = raw.prepare('EXPLAIN QUERY PLAN DELETE FROM archive_fts WHERE rowid = (SELECT search_rowid FROM archives WHERE session_id = ?)').all('old-one') as { detail: string }[]
         expect(plan.map((step) => step.detail).join('\n')).not.toMatch(/SCAN archive_fts(?! VIRTUAL TABLE INDEX 0:=)/)
         raw.close()
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('archives stored before their action rows (issue 21)', () => {
+  it('have their action items in rows after the migration, carried items linked, no owner kept as none', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+    try {
+      const db = new Database(path.join(dir, 'summitpad.db'))
+      migrate(db, archiveActionsVersion)
+      const outcomes = (actions: unknown[]) => JSON.stringify({ decisions: [], actions })
+      const rows: [string, string, string][] = [
+        ['old-one', '2026-01-01T01:00:00.000Z', outcomes([{ text: '@ada plans', owner: 'ada', due: '2026-02-01', done: false, source: 'action' }, { text: 'nobody', owner: null, due: null, done: true, source: 'task' }])],
+        ['old-two', '2026-02-01T01:00:00.000Z', outcomes([{ text: '@ada plans', owner: 'ada', due: null, done: true, source: 'task', from: { sessionId: 'old-one', index: 0 } }])],
+      ]
+      for (const [id, endedAt, json] of rows) {
+        db.prepare(`INSERT INTO sessions (id, title, track, duration_minutes, state, ended_at, created_at, updated_at) VALUES (?, ?, 'Ops', 40, 'ended', ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`).run(id, id, endedAt)
+        db.prepare(`INSERT INTO archives (session_id, archived_at, doc_json, outcomes_json, participants_json) VALUES (?, '2026-01-01T01:00:00Z', '{"type":"doc"}', ?, '[]')`).run(id, json)
+      }
+      db.close()
+
+      const reopened = openSqliteStorage(dir)
+      try {
+        expect(await reopened.meta.listActionOwners()).toEqual([
+          { owner: 'ada', total: 1, open: 0 },
+          { owner: null, total: 1, open: 0 },
+        ])
+        const [ada] = (await reopened.meta.listOwnerActions('ada', null, 10)).actions
+        expect(ada).toMatchObject({ sessionId: 'old-two', index: 0, done: true, source: 'task', from: { sessionId: 'old-one', index: 0 }, endedAt: '2026-02-01T01:00:00.000Z' })
+        expect(await reopened.meta.getArchivedActions([{ sessionId: 'old-one', index: 0 }])).toMatchObject([{ owner: 'ada', due: '2026-02-01', done: false, source: 'action', from: null }])
       } finally {
         await reopened.close()
       }

@@ -72,4 +72,10 @@ describe('WorkerPool', () => {
     expect(await codeOf(small.run({ allocateMb: 2000 }))).toBe('too_complex')
     expect(await small.run({ echo: 'still serving' })).toBe('still serving')
   }, 60_000)
+
+  it('bounds a worker young generation as asked, else by an eighth of its heap bound', async () => {
+    const limitsOf = async (created: WorkerPool<PoolTestInput, string>) => JSON.parse(await created.run({ limits: true })) as { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
+    expect(await limitsOf(pool({ maxMemoryMb: 512, youngGenerationMb: 4 }))).toMatchObject({ maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 })
+    expect(await limitsOf(pool({ maxMemoryMb: 256 }))).toMatchObject({ maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 })
+  }, 60_000)
 })

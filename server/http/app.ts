@@ -6,88 +6,17 @@
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import fs from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
 import { healthSchema } from '../../shared/api-responses.ts'
 import { AppError, httpStatus, type ErrorBody } from '../../shared/errors.ts'
 import type { Logger } from '../observability/log.ts'
-import type { SessionService } from '../sessions/session-service.ts'
-import type { Archiver } from '../archive/archiver.ts'
-import type { MetaStore } from '../storage/meta-store.ts'
-import type { Registry } from 'prom-client'
-import type { HistoryService } from '../history/history-service.ts'
 import { documentedRouter } from './api-route.ts'
-import { apiDocsRouter } from './routes/api-docs.ts'
-import { archiveRouter } from './routes/archive.ts'
-import { historyRouter } from './routes/history.ts'
-import { eventRouter, joinRouter } from './routes/event.ts'
-import { scheduleRouter } from './routes/schedule.ts'
-import { maxEtherpadBodyBytes, sessionsRouter } from './routes/sessions.ts'
-import { followUpsRouter } from './routes/follow-ups.ts'
-import { meRouter } from './routes/me.ts'
-import { CreationLimit } from './creation-limit.ts'
-import type { DocStore } from '../storage/doc-store.ts'
-import type { TrustFn } from './client-address.ts'
-import type { OrganizerTokens } from '../auth/organizers.ts'
-import type { ImportOptions } from '../sessions/schedule-import.ts'
-import { canReadMetrics, type MetricsAccess } from './metrics-access.ts'
-import type { OrganizerAuth } from './organizer-auth.ts'
-import { auditRouter, organizerRouter } from './routes/organizer.ts'
-import { deliveriesRouter } from './routes/deliveries.ts'
-import type { RecapExportDeps } from '../outbox/recap-export.ts'
-import type { CreationPolicy } from './routes/sessions.ts'
+import type { AppDeps } from './app-deps.ts'
+import { maxJsonBytes } from './body-limits.ts'
+import { joinRouter } from './routes/event.ts'
+import { lazyRouter } from './lazy-router.ts'
+import { canReadMetrics } from './metrics-access.ts'
 
-export interface AppDeps {
-  sessions: SessionService
-  archiver: Archiver
-  history: HistoryService
-  meta: MetaStore
-  docs: DocStore
-  /** Prometheus registry served at `/metrics`. */
-  metrics: Registry
-  logger: Logger
-  /** Directory of the built client; when it has no index.html, pages answer 503 with a hint. */
-  staticDir: string
-  /**
-   * Health facts reported by `/healthz`: the store and the bus each as `{ kind, status }`, where
-   * a `down` status makes the answer 503 (a load balancer then sends clients elsewhere).
-   */
-  health: () => Promise<HealthFacts>
-  /**
-   * Which peers are trusted proxies (`TRUST_PROXY`, compiled): `req.ip`, which every per-address
-   * HTTP limit uses, is then the client's address from `X-Forwarded-For`. @default none
-   */
-  trustProxy?: TrustFn
-  /** Organizer authority: who is one, their sign-in, the audit log. */
-  organizers: OrganizerAuth
-  organizerTokens: OrganizerTokens
-  /** Who may create sessions, and the limits for everyone but organizers. */
-  creation: CreationPolicy
-  /** The schedule import's rules that depend on configuration (the auto-end grace). */
-  importOptions: ImportOptions
-  /** The event's time zone now (the last import's, else EVENT_TIME_ZONE). */
-  eventTimeZone: () => Promise<string>
-  /** Who may read `/metrics` on this app. */
-  metricsAccess: MetricsAccess
-  /**
-   * Sign-in with OpenID Connect, when on: its routes (mounted at `/auth/oidc`) and what the
-   * sign-in page shows.
-   */
-  oidc: { router: express.Router; providerName: string; signInUrl: string } | null
-  /** The version shown in the OpenAPI document. @default '0.0.0' */
-  version?: string
-  /** Wakes the outbox dispatcher after a resend (issue 20). @default nothing */
-  outboxWritten?: () => void
-  /** The recap export's addressing (issue 20). @default nothing configured */
-  recap?: RecapExportDeps
-}
-
-export interface HealthFacts {
-  store: { kind: string; status: 'up' | 'down' }
-  bus: { kind: string; status: 'up' | 'down' }
-  /** Pads that stopped taking writes (a stored update failed to apply): the answer says `degraded` (still 200). */
-  failedPads?: { docName: string; reason: string }[]
-  [fact: string]: unknown
-}
+export type { AppDeps, HealthFacts } from './app-deps.ts'
 
 const contentSecurityPolicy = [
   "default-src 'self'",
@@ -100,13 +29,6 @@ const contentSecurityPolicy = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ')
-
-/** Largest JSON body the API accepts. */
-const maxJsonBytes = 256 * 1024
-/** Largest `POST /api/sessions` body (it may carry an agenda file). */
-const maxCreateBytes = 1536 * 1024
-/** Largest `POST /api/schedule/import` body. */
-const maxScheduleBytes = 5 * 1024 * 1024
 
 export function createApp(deps: AppDeps): Express {
   const app = express()
@@ -161,51 +83,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(ops.router)
   app.use(joinRouter(deps.sessions))
 
-  const api = express.Router()
-  // A new session may carry a prepared agenda (up to 512 KiB of Markdown, escaped in JSON).
-  api.post('/sessions', express.json({ limit: maxCreateBytes }))
-  // An Etherpad export, taken as it is (JSON, HTML or text, any content type) and read in a worker.
-  api.post('/sessions/etherpad', express.text({ type: () => true, limit: maxEtherpadBodyBytes }))
-  // A whole summit's schedule: its content up to 2 Mi characters of CSV or iCalendar
-  // (`maxScheduleChars`), which escaped in JSON may take up to 5 MiB of body.
-  api.post('/schedule/import', express.json({ limit: maxScheduleBytes }))
-  api.use(express.json({ limit: maxJsonBytes }))
-  const time = documentedRouter('/api')
-  time.route({
-    method: 'get',
-    path: '/time',
-    tag: 'operations',
-    summary: "The server's clock (ms since the epoch), for countdowns",
-    responses: { 200: { description: 'Now', schema: z.object({ now: z.number() }) } },
-  }, (_req, res) => {
-    res.set('Cache-Control', 'no-store').json({ now: Date.now() })
-  })
-  api.use(time.router)
-  api.use(eventRouter(deps.eventTimeZone))
-  api.use(apiDocsRouter(deps.version ?? '0.0.0'))
-  api.use('/sessions', historyRouter(deps.sessions, deps.history, deps.meta, deps.archiver))
-  api.use('/sessions', followUpsRouter(deps.sessions, deps.organizers))
-  api.use('/sessions', sessionsRouter(deps.sessions, deps.archiver, deps.meta, deps.organizers, deps.creation, deps.recap ?? { notify: { webhooks: [], mail: null }, publicUrl: null }))
-  api.use('/archive', archiveRouter(deps.meta, deps.archiver, deps.organizers))
-  api.use('/schedule', scheduleRouter(deps.meta, deps.docs, deps.logger.child({ component: 'schedule' }), deps.organizers, { ...deps.importOptions, followUps: { link: (id, earlierId) => deps.sessions.followUps.link(id, earlierId) } }))
-  api.use('/organizer/deliveries', deliveriesRouter(deps.organizers, deps.meta, deps.outboxWritten ?? (() => {})))
-  api.use(
-    '/organizer',
-    organizerRouter({
-      auth: deps.organizers,
-      tokens: deps.organizerTokens,
-      meta: deps.meta,
-      oidc: deps.oidc ? { providerName: deps.oidc.providerName, signInUrl: deps.oidc.signInUrl } : null,
-      sessionCreation: deps.creation.who,
-    }),
-  )
-  api.use('/audit', auditRouter(deps.organizers, deps.meta))
-  // Transfer codes have 40 bits; ten tries a minute per address (and 600 in all) keep guessing hopeless.
-  api.use('/me', meRouter(deps.sessions, new CreationLimit({ perMinute: 10, burst: 10, totalPerMinute: 600 })))
-  api.use((req) => {
-    throw new AppError('not_found', `no API route ${req.method} ${req.path}`)
-  })
-  app.use('/api', api)
+  // The API's routers (and the schemas, services and packages only they use) load on the first
+  // request under /api: an idle server, which answers only health checks, never holds them
+  // (issue 21, item 4). Every request under /api waits for the same load.
+  app.use('/api', lazyRouter(async () => (await import('./api-router.ts')).apiRouter(deps)))
 
   const indexFile = path.join(deps.staticDir, 'index.html')
   app.use(express.static(deps.staticDir, { index: false, maxAge: '1h', setHeaders: noCacheHtml }))

@@ -19,7 +19,7 @@ import type { Logger } from '../observability/log.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import type { IpRateLimit } from './ip-rate-limit.ts'
 import type { SendPath } from '../observability/metrics.ts'
-import { bindSocket, toSyncSocket } from './ws-socket.ts'
+import { bindSocket, PingSweep, toSyncSocket } from './ws-socket.ts'
 import { clientAddress, type TrustFn } from './client-address.ts'
 import { isOriginAllowed } from './origin-check.ts'
 import type { RefusalLog } from './refusal-log.ts'
@@ -60,6 +60,8 @@ export interface UpgradeDeps {
 const syncPrefix = '/sync/'
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
+  // One ping interval for every socket of this server (see PingSweep).
+  const sweep = new PingSweep(deps.pingIntervalMs)
   return (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     if (!url.pathname.startsWith(syncPrefix)) {
@@ -100,7 +102,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
             ws.close(verdict.code, closeReason[verdict.code])
             return
           }
-          openConnection(deps, ws, verdict.docName, verdict.role, wantsAck, schemaVersion)
+          openConnection(deps, sweep, ws, verdict.docName, verdict.role, wantsAck, schemaVersion)
         })
       },
       (error: unknown) => {
@@ -115,7 +117,7 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
  * Joins an accepted WebSocket to its room. Kept apart from the upgrade handler so the closures a
  * connection keeps for its lifetime hold only what they use, not the upgrade request.
  */
-function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role: Role, wantsAck: boolean, schemaVersion: number | null): void {
+function openConnection(deps: UpgradeDeps, sweep: PingSweep, ws: WebSocket, docName: DocName, role: Role, wantsAck: boolean, schemaVersion: number | null): void {
   const { sessionId, kind } = docName
   const name = formatDocName(docName)
   const { sessions, registry, logger } = deps
@@ -137,8 +139,10 @@ function openConnection(deps: UpgradeDeps, ws: WebSocket, docName: DocName, role
   // so it stops editing and asks its person to reload, rather than at its first keystroke.
   if (!schemaOk && schemaVersion !== null) connection.send(schemaOutdatedFrame)
   logger.debug({ docName: name, role, ack: wantsAck }, 'connection opened')
-  ws.once('close', (code) => logger.debug({ docName: name, role, code }, 'connection closed'))
-  bindSocket(ws, connection, deps.pingIntervalMs, () => registry.disconnected(name, connection))
+  bindSocket(ws, connection, sweep, (code) => {
+    logger.debug({ docName: name, role, code }, 'connection closed')
+    registry.disconnected(name, connection)
+  })
 }
 
 type Verdict = { ok: true; docName: DocName; role: Role } | { ok: false; code: CloseCode }

@@ -155,40 +155,104 @@ class WsSyncSocket implements SyncSocket {
 }
 
 /**
- * Routes `ws` events to `connection`. Call synchronously in the upgrade callback so no frame is
- * missed while the room loads. `onClosed` runs once, after the socket closed for any reason.
+ * Keeps sockets alive with one interval for all of them (not a timer per socket: issue 21, a
+ * connection holds as little as it can). Every `intervalMs` each socket is pinged, and a socket
+ * that sent nothing (no pong, no frame) since the previous ping is terminated. The interval runs
+ * only while there are sockets, and never keeps the process alive.
  */
-export function bindSocket(ws: WebSocket, connection: Connection, pingIntervalMs: number, onClosed: () => void): void {
-  let alive = true
-  const ping = setInterval(() => {
-    if (!alive) {
-      ws.terminate()
-      return
-    }
-    alive = false
-    ws.ping()
-  }, pingIntervalMs)
-  ping.unref()
+export class PingSweep {
+  /** Each socket's binding, and whether it was heard from since the last sweep. */
+  private readonly bindings = new Set<SocketBinding>()
+  private timer: NodeJS.Timeout | null = null
 
-  ws.on('pong', () => {
-    alive = true
-  })
-  ws.on('message', (data, isBinary) => {
-    alive = true
-    if (!isBinary) {
-      connection.close(CloseCode.unsupportedData, closeReason[CloseCode.unsupportedData])
-      return
+  constructor(private readonly intervalMs: number) {}
+
+  /** Sockets watched now (for tests). @internal */
+  get size(): number {
+    return this.bindings.size
+  }
+
+  add(binding: SocketBinding): void {
+    this.bindings.add(binding)
+    if (this.timer) return
+    this.timer = setInterval(() => this.sweep(), this.intervalMs)
+    this.timer.unref()
+  }
+
+  remove(binding: SocketBinding): void {
+    this.bindings.delete(binding)
+    if (this.bindings.size > 0 || !this.timer) return
+    clearInterval(this.timer)
+    this.timer = null
+  }
+
+  private sweep(): void {
+    for (const binding of this.bindings) {
+      if (!binding.alive) {
+        binding.ws.terminate()
+        continue
+      }
+      binding.alive = false
+      binding.ws.ping()
     }
-    connection.receive(toBytes(data))
-  })
-  ws.on('error', () => {
-    // ws emits 'error' for protocol violations (e.g. a frame over maxPayload, closed with 1009);
-    // the socket then closes and 'close' does the cleanup.
-  })
-  ws.on('close', () => {
-    clearInterval(ping)
-    onClosed()
-  })
+  }
+}
+
+/** What one socket's listeners need: module-level listeners find it by the socket (`this`). */
+interface SocketBinding {
+  readonly ws: WebSocket
+  readonly connection: Connection
+  readonly sweep: PingSweep
+  readonly onClosed: (code: number) => void
+  alive: boolean
+}
+
+const bindings = new WeakMap<WebSocket, SocketBinding>()
+
+/**
+ * Routes `ws` events to `connection`. Call synchronously in the upgrade callback so no frame is
+ * missed while the room loads. `onClosed` runs once, after the socket closed for any reason, with
+ * the close code.
+ * The listeners are module functions (`ws` calls them with the socket as `this`), so a
+ * connection keeps no closure of its own for them.
+ */
+export function bindSocket(ws: WebSocket, connection: Connection, sweep: PingSweep, onClosed: (code: number) => void): void {
+  const binding: SocketBinding = { ws, connection, sweep, onClosed, alive: true }
+  bindings.set(ws, binding)
+  sweep.add(binding)
+  ws.on('pong', onPong)
+  ws.on('message', onMessage)
+  ws.on('error', onError)
+  ws.on('close', onClose)
+}
+
+function onPong(this: WebSocket): void {
+  const binding = bindings.get(this)
+  if (binding) binding.alive = true
+}
+
+function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  const binding = bindings.get(this)
+  if (!binding) return
+  binding.alive = true
+  if (!isBinary) {
+    binding.connection.close(CloseCode.unsupportedData, closeReason[CloseCode.unsupportedData])
+    return
+  }
+  binding.connection.receive(toBytes(data))
+}
+
+function onError(): void {
+  // ws emits 'error' for protocol violations (e.g. a frame over maxPayload, closed with 1009);
+  // the socket then closes and 'close' does the cleanup.
+}
+
+function onClose(this: WebSocket, code: number): void {
+  const binding = bindings.get(this)
+  if (!binding) return
+  bindings.delete(this)
+  binding.sweep.remove(binding)
+  binding.onClosed(code)
 }
 
 function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {

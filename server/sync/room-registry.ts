@@ -48,6 +48,11 @@ export class RoomRegistry {
   private readonly connections = new Set<Connection>()
   /** Pads that stopped taking writes (see room-writer.ts), with why; forgotten when their room unloads. */
   private readonly failed = new Map<string, string>()
+  /** Every room's `onFailed` (one function for all of them): remembers the pad, then tells the owner. */
+  private readonly roomFailed = (failedDoc: string, reason: string): void => {
+    this.failed.set(failedDoc, reason)
+    this.options.onFailed?.(failedDoc, reason)
+  }
   private closing: Promise<void> | null = null
 
   private readonly stopResync: (() => void) | null
@@ -199,13 +204,11 @@ export class RoomRegistry {
       if (!entry) {
         entry = Room.load(docName, this.options.store, {
           ...this.options,
-          logger: this.options.logger.child({ docName }),
+          // Made on first use (a pino child costs about a kilobyte): most rooms never log.
+          logger: lazyChild(this.options.logger, { docName }),
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
           docShape: this.options.docShape?.(docName) ?? 'free',
-          onFailed: (failedDoc, reason) => {
-            this.failed.set(failedDoc, reason)
-            this.options.onFailed?.(failedDoc, reason)
-          },
+          onFailed: this.roomFailed,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

@@ -3,7 +3,8 @@
  * bus, no mail, no OIDC) and not yet asked for anything has not loaded the packages only some
  * requests or settings need: they are imported on first use, and each holds memory an idle
  * server never uses. The routes that load them are tested where they are (archive, restore,
- * imports, recap mail, OIDC, scale-out). And its young generation is still the size V8 starts it
+ * imports, recap mail, OIDC, scale-out), and so do the API's routers (on the first request under
+ * /api). And its young generation is still the size V8 starts it
  * at, not grown by the start (server/startup-heap.ts).
  */
 import fs from 'node:fs'
@@ -61,5 +62,16 @@ describe('an idle server with the default settings', () => {
     // 2 MiB as V8 starts it (one doubling allowed for what runs after the start); a start that
     // grows it reaches 16 or 32 MiB.
     expect(Number(match![1])).toBeLessThanOrEqual(4 * 1024 * 1024)
+  })
+
+  // Last: the first API request loads (and allocates) what the tests above check is not there.
+  it("loads the API's routers on the first request under /api, not before", async () => {
+    const routers = () => fs.readFileSync(logFile, 'utf8').split('\n').filter((url) => /\/server\/http\/(api-router|routes\/sessions)\./.test(url))
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+    expect(routers()).toEqual([])
+    const time = await fetch(`${server.url}/api/time`)
+    expect(time.status).toBe(200)
+    expect(((await time.json()) as { now: number }).now).toBeGreaterThan(0)
+    expect(routers()).toHaveLength(2)
   })
 })

@@ -7,6 +7,7 @@
 import type { Express } from 'express'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, type AppDeps } from '../../server/http/app.ts'
+import { apiRouter } from '../../server/http/api-router.ts'
 import { openApiPath, type OpenApiDocument } from '../../server/http/openapi.ts'
 import { silentLogger } from '../../server/observability/log.ts'
 import { OpenApiChecker } from '../helpers/openapi-check.ts'
@@ -60,7 +61,10 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and lists every route the app mounts under /api, /healthz and /metrics', () => {
     expect(doc.openapi).toBe('3.1.0')
     // reason: building the routers touches no dependency; the walk needs only their shape.
-    const app = createApp({ logger: silentLogger, staticDir: '/nonexistent', creation: { who: 'anyone' }, oidc: null } as unknown as AppDeps)
+    const deps = { logger: silentLogger, staticDir: '/nonexistent', creation: { who: 'anyone' }, oidc: null } as unknown as AppDeps
+    // The app loads the API's routers on the first request under /api: walk them as it mounts them.
+    const app = createApp(deps)
+    app.use('/api', apiRouter(deps))
     const mounted = mountedRoutes(app).filter((route) => /^[A-Z]+ \/(api|healthz|metrics)/.test(route))
     expect(mounted.length).toBeGreaterThan(15)
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`)))

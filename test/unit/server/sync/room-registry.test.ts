@@ -71,6 +71,23 @@ afterEach(async () => {
 })
 
 describe('RoomRegistry loading', () => {
+  it('makes a loaded room no child logger until the room logs', async () => {
+    // A child logger per room costs about a kilobyte (issue 21): most rooms never log.
+    const children: Record<string, unknown>[] = []
+    const counting: typeof silentLogger = {
+      ...silentLogger,
+      child: (bindings) => {
+        children.push(bindings)
+        return counting
+      },
+    }
+    makeRegistry({ logger: counting })
+    const peer = await joinSynced()
+    peer.edit(appendParagraph('no log needed'))
+    await peer.idle()
+    expect(children.filter((bindings) => 'docName' in bindings)).toEqual([])
+  })
+
   it('shares one load between concurrent first connections', async () => {
     const load = store.hold('load')
     const joined = [join(), join(), join()]

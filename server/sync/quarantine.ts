@@ -44,9 +44,9 @@ const unlimited = Number.MAX_SAFE_INTEGER
 const poisonLimits: ContentLimits = { maxValueDepth: poisonValueDepth, maxValueChars: unlimited, maxNameChars: unlimited, maxClients: unlimited }
 
 /**
- * Structs (and runs and delete ranges) the load's walk takes per turn of the event loop: about
- * 10 ms in a freshly started process, 2-3 ms once V8 has optimized the walk; the bench's
- * 100,000-operation pad is about 33,000.
+ * Structs (and runs and delete ranges) the load's walk takes per turn of the event loop: 10 to
+ * 30 ms in a freshly started process on a busy core, 1 to 3 ms once V8 has optimized the walk;
+ * the bench's 100,000-operation pad is about 32,000.
  */
 export const structsPerTurn = 10_000
 

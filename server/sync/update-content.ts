@@ -261,7 +261,7 @@ export function readString(decoder: decoding.Decoder): string {
  * (a view, a call into the decoder, a string) was most of the walk of a cold load (issue 21).
  */
 export function skipString(decoder: decoding.Decoder): number {
-  const length = decoding.readVarUint(decoder)
+  const length = readNumber(decoder)
   const arr = decoder.arr
   const end = decoder.pos + length
   if (end > arr.length) throw new MalformedShapeError('length past the end of the update')
@@ -343,9 +343,25 @@ export function readLength(decoder: decoding.Decoder): number {
  */
 export const maxClockValue = 2 ** 52
 
-/** A client id, clock or length, refused past `maxClockValue`. */
+/**
+ * A client id, clock or length (lib0's unsigned varint), refused past `maxClockValue` or when the
+ * update ends inside it. Read here rather than with lib0's `readVarUint` (which reads and writes
+ * the decoder's position at every byte): a stored pad holds about five of these per struct, and a
+ * freshly started server interprets this code before V8 compiles it (issue 21).
+ */
 export function readNumber(decoder: decoding.Decoder): number {
-  const value = decoding.readVarUint(decoder)
-  if (value > maxClockValue) throw new MalformedShapeError(`number past ${maxClockValue}`)
+  const arr = decoder.arr
+  let pos = decoder.pos
+  let value = 0
+  let scale = 1
+  for (;;) {
+    if (pos >= arr.length) throw new MalformedShapeError('unexpected end of the update')
+    const byte = arr[pos++]!
+    value += (byte & 0x7f) * scale
+    if (value > maxClockValue) throw new MalformedShapeError(`number past ${maxClockValue}`)
+    if (byte < 0x80) break
+    scale *= 128
+  }
+  decoder.pos = pos
   return value
 }

@@ -9,7 +9,7 @@ import * as Y from 'yjs'
 import { readDeletions, type Deletions } from './refused-writes.ts'
 import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
-import { stateFromUpdate } from './update-shape.ts'
+import { stateFromUpdate } from './stored-walk.ts'
 
 /**
  * A room doc's guid: unique in this process, and cheap. Yjs draws a random UUID for a doc without
@@ -49,10 +49,15 @@ export class RoomDoc {
     private readonly onChange: (update: Uint8Array, origin: unknown) => void,
   ) {}
 
-  /** Takes the store's bytes as the doc's whole state (served at once; applied when first needed). */
-  loaded(update: Uint8Array): void {
+  /**
+   * Takes the store's bytes as the doc's whole state (served at once; applied when first needed),
+   * with their state (`stateFromUpdate`) when the load's walk read it, so the server's sync step 1
+   * costs no second walk.
+   */
+  loaded(update: Uint8Array, state: Map<number, number> | null = null): void {
     this.fullState = update
     this.unbuilt = update
+    this.unbuiltStateVector = state && Y.encodeStateVector(state)
   }
 
   /** The Y.Doc as it is (not built from the stored bytes: see `built`). History is kept (gc off). */

@@ -69,10 +69,11 @@ export class Room {
   static async load(docName: string, store: DocStore, options: RoomOptions): Promise<Room> {
     const bus = await RoomBus.subscribe(docName, options.bus, options.logger)
     let loaded
+    let stateVector: Map<number, number> | null
     let refused: RefusedRange[]
     let quarantined = 0
     try {
-      ;[{ loaded, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
+      ;[{ loaded, stateVector, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
     } catch (error) {
       void bus.close()
       throw error
@@ -82,7 +83,7 @@ export class Room {
     if (quarantined > 0) options.onQuarantine?.(docName, quarantined)
     // The stored bytes are the doc's whole state: a fresh client is served them at once, and the
     // doc itself (applying a long history takes tens of ms) is built when first needed.
-    if (loaded) room.doc.loaded(loaded.update)
+    if (loaded) room.doc.loaded(loaded.update, stateVector)
     bus.attach(room.receiveFromBus)
     room.maybeCompact()
     return room

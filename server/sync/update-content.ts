@@ -85,13 +85,13 @@ export function skipContent(decoder: decoding.Decoder, kind: number, limits: Con
       return 1
     }
     case 4: // string: its length in UTF-16 code units
-      return nonZero(readString(decoder).length)
+      return nonZero(skipString(decoder))
     case 5: // embed (JSON)
       checkJson(readString(decoder), limits)
       return 1
     case 6: {
       // format: key and JSON value
-      const key = checkName(readString(decoder), limits)
+      const key = readName(decoder, limits, item !== null)
       if (item) item.name = key
       checkJson(readString(decoder), limits)
       return 1
@@ -101,7 +101,7 @@ export function skipContent(decoder: decoding.Decoder, kind: number, limits: Con
       if (typeRef > lastTypeRef) throw new MalformedShapeError(`unknown type ref ${typeRef}`)
       if (item) item.typeRef = typeRef
       if (typeRef === typeRefXmlElement || typeRef === typeRefXmlHook) {
-        const name = checkName(readString(decoder), limits)
+        const name = readName(decoder, limits, item !== null)
         if (item) item.name = name
       }
       return 1
@@ -116,7 +116,7 @@ export function skipContent(decoder: decoding.Decoder, kind: number, limits: Con
     }
     case 9: {
       // subdocument: guid and options (Yjs reads properties of the options)
-      readString(decoder)
+      skipString(decoder)
       const tag = decoder.arr[decoder.pos]
       if (tag === anyNull || tag === anyUndefined) throw new MalformedShapeError('subdocument options missing')
       if (limits) skipAny(decoder, limits)
@@ -165,10 +165,7 @@ function skipAny(decoder: decoding.Decoder, limits: ContentLimits): void {
       continue
     }
     left[top]!--
-    if (keyed[top]) {
-      const key = readString(decoder)
-      if (key.length > limits.maxNameChars) throw new ContentRefusedError(`name longer than ${limits.maxNameChars} characters`)
-    }
+    if (keyed[top]) checkNameLength(skipString(decoder), limits)
     const tag = decoding.readUint8(decoder)
     switch (tag) {
       case anyUndefined:
@@ -187,7 +184,7 @@ function skipAny(decoder: decoding.Decoder, limits: ContentLimits): void {
         skipFixed(decoder, 8)
         break
       case anyString:
-        if (readString(decoder).length > limits.maxValueChars) throw new ContentRefusedError(`string value longer than ${limits.maxValueChars} characters`)
+        if (skipString(decoder) > limits.maxValueChars) throw new ContentRefusedError(`string value longer than ${limits.maxValueChars} characters`)
         break
       case anyBytes:
         if (skipBytes(decoder) > limits.maxValueChars) throw new ContentRefusedError(`binary value longer than ${limits.maxValueChars} bytes`)
@@ -256,6 +253,72 @@ export function readString(decoder: decoding.Decoder): string {
   return decoding.readVarString(decoder)
 }
 
+/**
+ * Skips a length-prefixed UTF-8 string without decoding it and returns its length in UTF-16 code
+ * units (what `readString(decoder).length` returns), refusing the bytes `readString` refuses:
+ * invalid UTF-8 as the Encoding Standard's decoder (lib0's `TextDecoder`, fatal) judges it, a BOM
+ * kept. Nothing is allocated: a stored pad holds tens of thousands of strings, and decoding each
+ * (a view, a call into the decoder, a string) was most of the walk of a cold load (issue 21).
+ */
+export function skipString(decoder: decoding.Decoder): number {
+  const length = readNumber(decoder)
+  const arr = decoder.arr
+  const end = decoder.pos + length
+  if (end > arr.length) throw new MalformedShapeError('length past the end of the update')
+  let units = 0
+  let i = decoder.pos
+  while (i < end) {
+    const lead = arr[i]!
+    if (lead < 0x80) {
+      i++
+      units++
+      continue
+    }
+    // Continuation bytes after `lead`, and the range of the first (the Encoding Standard's UTF-8
+    // decoder: no overlong forms, no surrogates, nothing past U+10FFFF).
+    let more: number
+    let low = 0x80
+    let high = 0xbf
+    if (lead >= 0xc2 && lead <= 0xdf) more = 1
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      more = 2
+      if (lead === 0xe0) low = 0xa0
+      else if (lead === 0xed) high = 0x9f
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      more = 3
+      if (lead === 0xf0) low = 0x90
+      else if (lead === 0xf4) high = 0x8f
+    } else throw new MalformedShapeError('invalid UTF-8')
+    if (i + more >= end) throw new MalformedShapeError('invalid UTF-8')
+    const first = arr[i + 1]!
+    if (first < low || first > high) throw new MalformedShapeError('invalid UTF-8')
+    for (let k = 2; k <= more; k++) {
+      const next = arr[i + k]!
+      if (next < 0x80 || next > 0xbf) throw new MalformedShapeError('invalid UTF-8')
+    }
+    // A code point past U+FFFF takes two UTF-16 code units (a surrogate pair).
+    units += more === 3 ? 2 : 1
+    i += more + 1
+  }
+  decoder.pos = end
+  return units
+}
+
+/** A name's length within the name limit (`checkName` without the string). */
+function checkNameLength(length: number, limits: ContentLimits | null): void {
+  if (limits && length > limits.maxNameChars) throw new ContentRefusedError(`name longer than ${limits.maxNameChars} characters`)
+}
+
+/**
+ * Reads a name (see `checkName`): the string when `wanted` (an item is visited), else only its
+ * length is checked (see `skipString`) and null is returned.
+ */
+export function readName(decoder: decoding.Decoder, limits: ContentLimits | null, wanted: boolean): string | null {
+  if (wanted) return checkName(readString(decoder), limits)
+  checkNameLength(skipString(decoder), limits)
+  return null
+}
+
 /** Skips a length-prefixed byte run without decoding it; returns its length. */
 function skipBytes(decoder: decoding.Decoder): number {
   const length = decoding.readVarUint(decoder)
@@ -280,9 +343,25 @@ export function readLength(decoder: decoding.Decoder): number {
  */
 export const maxClockValue = 2 ** 52
 
-/** A client id, clock or length, refused past `maxClockValue`. */
+/**
+ * A client id, clock or length (lib0's unsigned varint), refused past `maxClockValue` or when the
+ * update ends inside it. Read here rather than with lib0's `readVarUint` (which reads and writes
+ * the decoder's position at every byte): a stored pad holds about five of these per struct, and a
+ * freshly started server interprets this code before V8 compiles it (issue 21).
+ */
 export function readNumber(decoder: decoding.Decoder): number {
-  const value = decoding.readVarUint(decoder)
-  if (value > maxClockValue) throw new MalformedShapeError(`number past ${maxClockValue}`)
+  const arr = decoder.arr
+  let pos = decoder.pos
+  let value = 0
+  let scale = 1
+  for (;;) {
+    if (pos >= arr.length) throw new MalformedShapeError('unexpected end of the update')
+    const byte = arr[pos++]!
+    value += (byte & 0x7f) * scale
+    if (value > maxClockValue) throw new MalformedShapeError(`number past ${maxClockValue}`)
+    if (byte < 0x80) break
+    scale *= 128
+  }
+  decoder.pos = pos
   return value
 }

@@ -13,7 +13,7 @@
  * after upgrading Yjs (docs/update-limits.md).
  */
 import * as decoding from 'lib0/decoding'
-import { checkName, ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readNumber, readString, skipContent, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
+import { ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readName, readNumber, skipContent, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
 
 export { ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readNumber, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
 
@@ -68,7 +68,7 @@ const hasOrigin = 0b1000_0000
 const contentKind = 0b0001_1111
 
 /** A Skip struct's info byte: exactly 10 (see `skipStruct`). */
-const skipInfo = 10
+export const skipInfo = 10
 
 /**
  * Walks `update` and returns its shape. Throws UpdateTooComplexError as soon as a limit is
@@ -161,21 +161,27 @@ export function skipStruct(decoder: decoding.Decoder, client: number, clock: num
   // an item of content kind 10, and throws.
   if (kind === 0 || info === skipInfo) return readLength(decoder)
   const shape = walk.shape
-  const origin = info & hasOrigin ? readReference(decoder, client, clock) : null
-  const rightOrigin = info & hasRightOrigin ? readReference(decoder, client, clock) : null
+  // Ids and names are only made for a walk that keeps them (a lengths-only walk of a stored pad
+  // checks tens of thousands of them, and allocating each was most of its garbage).
+  const keeps = shape !== null || walk.visit !== null
+  const origin = info & hasOrigin ? readReference(decoder, client, clock, keeps) : null
+  const rightOrigin = info & hasRightOrigin ? readReference(decoder, client, clock, keeps) : null
   if (origin) noteReference(shape, origin)
   if (rightOrigin) noteReference(shape, rightOrigin)
   let parent: string | StructId | null = null
   let parentSub: string | null = null
   if ((info & (hasOrigin | hasRightOrigin)) === 0) {
     // No origins: the parent is written out, as a root type name or the id of its item.
-    if (decoding.readVarUint(decoder) === 1) parent = checkName(readString(decoder), walk.content)
+    if (decoding.readVarUint(decoder) === 1) parent = readName(decoder, walk.content, walk.visit !== null)
     else {
-      parent = readReference(decoder, client, clock)
-      shape?.parentRefs.push(parent)
-      noteReference(shape, parent)
+      const parentId = readReference(decoder, client, clock, keeps)
+      if (parentId) {
+        shape?.parentRefs.push(parentId)
+        noteReference(shape, parentId)
+      }
+      parent = parentId
     }
-    if (info & hasParentSub) parentSub = checkName(readString(decoder), walk.content)
+    if (info & hasParentSub) parentSub = readName(decoder, walk.content, walk.visit !== null)
   }
   if (kind === 7) shape?.typeItems.add(idKey(client, clock))
   const item: ScannedItem | null = walk.visit ? { client, clock, length: 0, kind, origin, rightOrigin, parent, parentSub, typeRef: -1, name: null } : null
@@ -192,51 +198,12 @@ function noteReference(shape: UpdateShape | null, id: StructId): void {
   if (shape && id.clock >= (shape.refEnds.get(id.client) ?? 0)) shape.refEnds.set(id.client, id.clock + 1)
 }
 
-function readReference(decoder: decoding.Decoder, client: number, clock: number): StructId {
+/** Reads the id an item refers to (checked, see `skipStruct`); returns it when `keep`, else null. */
+function readReference(decoder: decoding.Decoder, client: number, clock: number, keep: boolean): StructId | null {
   const refClient = readNumber(decoder)
   const refClock = readNumber(decoder)
   if (refClient === client && refClock >= clock) throw new MalformedShapeError('an item refers to a later item of its own client')
-  return { client: refClient, clock: refClock }
-}
-
-/**
- * The state of a doc holding just `update` (a whole stored doc, typically): for each client, the
- * clock its structs reach contiguously from 0, up to the first range the update skips, as Yjs'
- * `encodeStateVectorFromUpdate` computes it, from the same walk as `scanUpdate` (several times
- * faster: nothing is decoded). Throws MalformedShapeError when the bytes do not follow the encoding.
- *
- * Where the two differ, this follows what a doc applying the update holds: a skip at clock 0 counts
- * nothing, and a client written more than once counts only its last run of structs, as Yjs'
- * reader (`readClientsStructRefs`) keeps only that one (`clientRefs.set` per run), dropping the
- * runs before it. `encodeStateVectorFromUpdate` assumes each client once and reads on across a
- * client's runs, which overstates a doc built from such bytes (a crafted update stored as a pad's
- * only row): a peer told the server holds clocks it does not would never send them.
- */
-export function stateFromUpdate(update: Uint8Array): Map<number, number> {
-  const decoder = decoding.createDecoder(update)
-  const state = new Map<number, number>()
-  try {
-    const clients = decoding.readVarUint(decoder)
-    for (let c = 0; c < clients; c++) {
-      const count = decoding.readVarUint(decoder)
-      const client = readNumber(decoder)
-      const clock = readNumber(decoder)
-      // A run replaces the client's runs before it (see above), even an empty one. Structs the
-      // doc cannot integrate (from past clock 0, or after a skipped range) do not count.
-      state.delete(client)
-      let counting = clock === 0
-      let at = clock
-      for (let i = 0; i < count; i++) {
-        if (update[decoder.pos] === skipInfo) counting = false
-        at = endOf(at, skipStruct(decoder, client, at, lengthsOnly))
-        if (counting && at > 0) state.set(client, at)
-      }
-    }
-  } catch (error) {
-    if (error instanceof MalformedShapeError) throw error
-    throw new MalformedShapeError(error instanceof Error ? error.message : String(error))
-  }
-  return state
+  return keep ? { client: refClient, clock: refClock } : null
 }
 
 /** `client:clock`, for sets of ids. */

@@ -23,7 +23,8 @@ import * as decoding from 'lib0/decoding'
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { ContentRefusedError, idKey, MalformedShapeError, scanUpdate, stateFromUpdate, type ScannedItem, type StructId, type UpdateLimits, type UpdateShape, UpdateTooComplexError } from '../../../../server/sync/update-shape.ts'
+import { ContentRefusedError, idKey, MalformedShapeError, scanUpdate, type ScannedItem, type StructId, type UpdateLimits, type UpdateShape, UpdateTooComplexError } from '../../../../server/sync/update-shape.ts'
+import { stateFromUpdate } from '../../../../server/sync/stored-walk.ts'
 
 const runs = Number(process.env.WALKER_RUNS ?? 30)
 const fixedSeed = process.env.WALKER_SEED === undefined ? null : Number(process.env.WALKER_SEED)

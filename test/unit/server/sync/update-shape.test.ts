@@ -3,7 +3,8 @@ import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { ContentRefusedError, MalformedShapeError, scanUpdate, stateFromUpdate, UpdateTooComplexError, type ScannedItem } from '../../../../server/sync/update-shape.ts'
+import { ContentRefusedError, MalformedShapeError, scanUpdate, UpdateTooComplexError, type ScannedItem } from '../../../../server/sync/update-shape.ts'
+import { stateFromUpdate } from '../../../../server/sync/stored-walk.ts'
 
 const deepArrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`
 

@@ -14,7 +14,7 @@ import { formatDocName, parseDocName } from '../shared/doc-name.ts'
 import { HistoryService } from './history/history-service.ts'
 import { RevisionKeeper } from './history/revision-keeper.ts'
 import { CurrentItemKeeper } from './sessions/current-item-keeper.ts'
-import { createApp } from './http/app.ts'
+import { lazyApp } from './http/lazy-app.ts'
 import { createMetrics } from './observability/metrics.ts'
 import { IpRateLimit } from './http/ip-rate-limit.ts'
 import { createUpgradeHandler } from './http/upgrade.ts'
@@ -27,10 +27,9 @@ import type { Logger } from './observability/log.ts'
 import { RoomRegistry } from './sync/room-registry.ts'
 import { loadOrganizerTokens, OrganizerTokens } from './auth/organizers.ts'
 import { CreationLimit } from './http/creation-limit.ts'
-import { createMetricsApp, mainPortMetricsAccess } from './http/metrics-access.ts'
+import { mainPortMetricsAccess } from './http/metrics-access.ts'
 import { OrganizerAuth } from './http/organizer-auth.ts'
 import { OidcSignIn } from './auth/oidc.ts'
-import { oidcRouter } from './http/routes/oidc.ts'
 import { defaultRoomLimits } from './sync/room.ts'
 import { packageVersion } from './version.ts'
 import { Counter } from 'prom-client'
@@ -152,7 +151,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sessionHours: config.organizerSessionHours,
     secureCookie: config.publicUrl?.startsWith('https:') ?? false,
   })
-  const app = createApp({
+  const app = lazyApp({
     trustProxy,
     organizers,
     organizerTokens,
@@ -167,7 +166,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     metricsAccess: mainPortMetricsAccess(config.metricsToken, config.metricsPort),
     oidc: config.oidc
       ? {
-          router: oidcRouter({
+          // Its routes bring express, which a server without OIDC loads on its first page request.
+          router: (await import('./http/routes/oidc.ts')).oidcRouter({
             oidc: new OidcSignIn(config.oidc),
             auth: organizers,
             logger: logger.child({ component: 'oidc' }),
@@ -226,6 +226,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const port = (server.address() as AddressInfo).port
   let metricsServer: http.Server | null = null
   if (config.metricsPort !== null) {
+    const { createMetricsApp } = await import('./http/metrics-app.ts')
     const listener = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, createMetricsApp(metrics.registry, config.metricsToken))
     metricsServer = listener
     await new Promise<void>((resolve, reject) => {

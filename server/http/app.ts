@@ -1,7 +1,8 @@
 /**
  * The express app: JSON API under `/api`, `/healthz`, and the built client with a fallback to
  * its `index.html` for the client-side routes (`/`, `/s/<id>`). Every error leaves as
- * `{ error: { code, message } }` with the status of its code.
+ * `{ error: { code, message } }` with the status of its code. The main port builds it on its
+ * first request that is not a health check (lazy-app.ts).
  */
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import fs from 'node:fs'
@@ -14,21 +15,11 @@ import type { AppDeps } from './app-deps.ts'
 import { maxJsonBytes } from './body-limits.ts'
 import { joinRouter } from './routes/event.ts'
 import { lazyRouter } from './lazy-router.ts'
+import { healthAnswer } from './health.ts'
 import { canReadMetrics } from './metrics-access.ts'
+import { securityHeaders } from './security-headers.ts'
 
 export type { AppDeps, HealthFacts } from './app-deps.ts'
-
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
 
 export function createApp(deps: AppDeps): Express {
   const app = express()
@@ -37,15 +28,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false)
 
   app.use((_req, res, next) => {
-    res.set({
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      // Scripts only from this origin; inline styles are allowed because the editor's
-      // decorations (cursors, authorship tints) set style attributes; images include the
-      // projector's QR code (a data: URL).
-      'Content-Security-Policy': contentSecurityPolicy,
-    })
+    res.set(securityHeaders)
     next()
   })
 
@@ -73,11 +56,8 @@ export function createApp(deps: AppDeps): Express {
     summary: 'Health: the store and the bus, for load balancers and `summitpad check`',
     responses: { 200: { description: 'Everything up', schema: healthSchema }, 503: { description: 'The store or the bus is down', schema: healthSchema } },
   }, async (_req, res) => {
-    const facts = await deps.health()
-    const up = facts.store.status === 'up' && facts.bus.status === 'up'
-    // A failed pad is one pad's problem: the instance still serves every other (no 503).
-    const ok = up && (facts.failedPads?.length ?? 0) === 0
-    res.status(up ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'degraded', ...facts })
+    const { status, body } = await healthAnswer(deps.health)
+    res.status(status).set('Cache-Control', 'no-store').json(body)
   })
 
   app.use(ops.router)

@@ -7,8 +7,7 @@
  * route's existence is not advertised.
  */
 import { timingSafeEqual } from 'node:crypto'
-import express, { type Express, type Request } from 'express'
-import type { Registry } from 'prom-client'
+import type { IncomingMessage } from 'node:http'
 
 /** How `/metrics` is guarded on one listener. */
 export type MetricsAccess = { kind: 'token'; token: string } | { kind: 'loopback' } | { kind: 'elsewhere' } | { kind: 'open' }
@@ -22,14 +21,14 @@ export function mainPortMetricsAccess(token: string | null, port: number | null)
 const forwardingHeaders = ['forwarded', 'x-forwarded-for', 'x-real-ip']
 
 /** True when `req` may read the metrics under `access`. */
-export function canReadMetrics(req: Request, access: MetricsAccess): boolean {
+export function canReadMetrics(req: IncomingMessage, access: MetricsAccess): boolean {
   switch (access.kind) {
     case 'open':
       return true
     case 'elsewhere':
       return false
     case 'token': {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '')
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')
       if (!match) return false
       const given = Buffer.from(match[1]!)
       const wanted = Buffer.from(access.token)
@@ -41,22 +40,4 @@ export function canReadMetrics(req: Request, access: MetricsAccess): boolean {
       return local && forwardingHeaders.every((header) => req.headers[header] === undefined)
     }
   }
-}
-
-/** The app of the separate metrics listener (`METRICS_PORT`): `/metrics` only, token-guarded when one is set. */
-export function createMetricsApp(registry: Registry, token: string | null): Express {
-  const app = express()
-  app.disable('x-powered-by')
-  const access: MetricsAccess = token ? { kind: 'token', token } : { kind: 'open' }
-  app.get('/metrics', async (req, res) => {
-    if (!canReadMetrics(req, access)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('metrics need "Authorization: Bearer <METRICS_TOKEN>"\n')
-      return
-    }
-    res.type(registry.contentType).send(await registry.metrics())
-  })
-  app.use((_req, res) => {
-    res.status(404).type('text/plain').send('not found\n')
-  })
-  return app
 }

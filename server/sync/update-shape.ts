@@ -13,9 +13,11 @@
  * after upgrading Yjs (docs/update-limits.md).
  */
 import * as decoding from 'lib0/decoding'
-import { ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readName, readNumber, skipContent, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
+import { ContentRefusedError, readName, skipContent, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
+import { MalformedShapeError, maxClockValue, readLength, readNumber } from './update-primitives.ts'
 
-export { ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readNumber, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
+export { ContentRefusedError, type ContentLimits, type ScannedItem, type StructId } from './update-content.ts'
+export { MalformedShapeError, maxClockValue, readLength, readNumber } from './update-primitives.ts'
 
 export interface UpdateShape {
   /** Structs (items, GC and skip ranges) the update carries, over all clients. */

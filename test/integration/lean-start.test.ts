@@ -28,6 +28,7 @@ const lazyPackages = [
   'ical.js', // schedule imports (in a worker)
   'qrcode',
   'csv-parse',
+  'express', // the first request that is not a health check (the web app, http/lazy-app.ts)
 ]
 
 describe('an idle server with the default settings', () => {
@@ -44,8 +45,17 @@ describe('an idle server with the default settings', () => {
   })
 
   it('has loaded none of the packages only some requests or settings need', async () => {
-    const health = await fetch(`${server.url}/healthz`)
+    const health = await fetch(`${server.url}/healthz?probe=1`)
     expect(health.status).toBe(200)
+    // Answered without the app, as the app answers it.
+    expect(health.headers.get('content-type')).toBe('application/json; charset=utf-8')
+    expect(health.headers.get('cache-control')).toBe('no-store')
+    expect(health.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(health.headers.get('x-frame-options')).toBe('DENY')
+    expect(await health.json()).toMatchObject({ status: 'ok', store: { kind: 'sqlite', status: 'up' }, bus: { status: 'up' } })
+    const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(await head.text()).toBe('')
     const loaded = fs.readFileSync(logFile, 'utf8').split('\n')
     // The log works: the server's own packages are in it.
     expect(loaded.some((url) => url.includes('/node_modules/ws/'))).toBe(true)
@@ -62,6 +72,8 @@ describe('an idle server with the default settings', () => {
     // 2 MiB as V8 starts it (one doubling allowed for what runs after the start); a start that
     // grows it reaches 16 or 32 MiB.
     expect(Number(match![1])).toBeLessThanOrEqual(4 * 1024 * 1024)
+    // A scrape, like a health check, is answered without loading the web app (express).
+    expect(fs.readFileSync(logFile, 'utf8').split('\n').some((url) => url.includes('/node_modules/express/'))).toBe(false)
   })
 
   // Last: the first API request loads (and allocates) what the tests above check is not there.

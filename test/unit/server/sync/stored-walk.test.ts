@@ -11,7 +11,7 @@ import * as Y from 'yjs'
 import { silentLogger } from '../../../../server/observability/log.ts'
 import { loadHealthy, poisonValueDepth, structsPerTurn } from '../../../../server/sync/quarantine.ts'
 import { stateFromUpdate, StoredWalk } from '../../../../server/sync/stored-walk.ts'
-import { readString, skipString } from '../../../../server/sync/update-content.ts'
+import { readString, skipString } from '../../../../server/sync/update-primitives.ts'
 import { scanUpdate } from '../../../../server/sync/update-shape.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
 

@@ -157,37 +157,56 @@ class WsSyncSocket implements SyncSocket {
 /**
  * Keeps sockets alive with one interval for all of them (not a timer per socket: issue 21, a
  * connection holds as little as it can). Every `intervalMs` each socket is pinged, and a socket
- * that sent nothing (no pong, no frame) since the previous ping is terminated. The interval runs
- * only while there are sockets, and never keeps the process alive.
+ * that sent nothing (no pong, no frame) since the previous ping is terminated. The sockets are
+ * spread over `slots` groups, one swept per `intervalMs / slots`, so a summit's thousands of
+ * sockets are not all pinged in one turn of the event loop (each ping is a write). The interval
+ * runs only while there are sockets, and never keeps the process alive.
  */
 export class PingSweep {
-  /** Each socket's binding, and whether it was heard from since the last sweep. */
-  private readonly bindings = new Set<SocketBinding>()
+  /** The sockets of each slot; a socket joins the slot after the last one a socket joined. */
+  private readonly slots: Set<SocketBinding>[]
+  private readonly slotOf = new Map<SocketBinding, number>()
+  private nextSlot = 0
+  private current = 0
   private timer: NodeJS.Timeout | null = null
 
-  constructor(private readonly intervalMs: number) {}
+  constructor(
+    private readonly intervalMs: number,
+    slotCount = 16,
+  ) {
+    this.slots = Array.from({ length: Math.max(1, slotCount) }, () => new Set())
+  }
 
   /** Sockets watched now (for tests). @internal */
   get size(): number {
-    return this.bindings.size
+    return this.slotOf.size
   }
 
   add(binding: SocketBinding): void {
-    this.bindings.add(binding)
+    const slot = this.nextSlot
+    this.nextSlot = (slot + 1) % this.slots.length
+    this.slots[slot]!.add(binding)
+    this.slotOf.set(binding, slot)
     if (this.timer) return
-    this.timer = setInterval(() => this.sweep(), this.intervalMs)
+    this.timer = setInterval(() => this.sweep(), this.intervalMs / this.slots.length)
     this.timer.unref()
   }
 
   remove(binding: SocketBinding): void {
-    this.bindings.delete(binding)
-    if (this.bindings.size > 0 || !this.timer) return
+    const slot = this.slotOf.get(binding)
+    if (slot === undefined) return
+    this.slotOf.delete(binding)
+    this.slots[slot]!.delete(binding)
+    if (this.slotOf.size > 0 || !this.timer) return
     clearInterval(this.timer)
     this.timer = null
   }
 
+  /** Sweeps the next slot: each of its sockets has had a whole interval since its last ping. */
   private sweep(): void {
-    for (const binding of this.bindings) {
+    const slot = this.slots[this.current]!
+    this.current = (this.current + 1) % this.slots.length
+    for (const binding of slot) {
       if (!binding.alive) {
         binding.ws.terminate()
         continue

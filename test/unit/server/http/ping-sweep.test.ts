@@ -64,4 +64,18 @@ describe('PingSweep and bindSocket', () => {
     expect(silent.pings).toBe(1)
     expect(received).toHaveLength(3)
   })
+
+  it('spreads the pings over the interval, each socket pinged once per interval', () => {
+    const sweep = new PingSweep(1600, 16)
+    const sockets = Array.from({ length: 64 }, () => new FakeSocket())
+    for (const socket of sockets) bindSocket(socket as unknown as WebSocket, fakeConnection().connection, sweep, () => {})
+    const pinged = () => sockets.reduce((sum, socket) => sum + socket.pings, 0)
+    vi.advanceTimersByTime(100)
+    // One slot of the 16: 4 of the 64 sockets.
+    expect(pinged()).toBe(4)
+    for (const socket of sockets) socket.emit('pong')
+    vi.advanceTimersByTime(1500)
+    expect(pinged()).toBe(64)
+    expect(sockets.every((socket) => socket.pings === 1)).toBe(true)
+  })
 })

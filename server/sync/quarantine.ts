@@ -9,6 +9,14 @@
  * its own into the store's quarantine (the raw bytes stay there for an operator, DocStore [DS10]),
  * and loads what is left: the last good state. A failure that no row explains (the store is down)
  * is thrown as it was, and nothing is quarantined.
+ *
+ * The walk is skipped when every stored row is known to pass it (issue 21: the walk was about
+ * 40 ms of a freshly started server's cold sync of a large pad): each row records the version of
+ * these checks it was written after passing (`loadChecksVersion`, DocStore [DS13]). Clients'
+ * updates pass stricter ones before they are stored (update-gate.ts), the server's own are walked
+ * before they are stored (`checksOf`), a compaction keeps what its rows had. Rows stored by an
+ * older version, by a tool that does not say, or tampered with in the file are walked as before.
+ * A skipped walk still reads the state vector, with a walk of lengths only (no value is read).
  */
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc } from '../storage/doc-store.ts'
@@ -22,9 +30,21 @@ import type { ContentLimits } from './update-shape.ts'
  */
 export const poisonValueDepth = 1000
 
+/**
+ * The version of the checks a row must pass for its doc to load (what `healthyState` checks);
+ * raise it when those checks change, so rows stored before are walked again.
+ */
+export const loadChecksVersion = 1
+
 /** What `loadHealthy` found. */
 export interface HealthyLoad {
   loaded: LoadedDoc | null
+  /**
+   * `loadChecksVersion` when the loaded doc is known to pass the load's checks (walked now, or
+   * every row was stored checked), 0 when rows were quarantined (the rest was checked row by row,
+   * not as one doc).
+   */
+  checks: number
   /**
    * The loaded doc's state (client → clock, as `stateFromUpdate` reads it), from the walk that
    * checked it; null when nothing was loaded or rows were quarantined (then read when needed).
@@ -55,7 +75,19 @@ export const structsPerTurn = 10_000
  * walked in slices of `structsPerTurn`, one per turn of the event loop.
  */
 async function healthyState(update: Uint8Array): Promise<Map<number, number> | null> {
-  const walk = new StoredWalk(update, { content: poisonLimits, deleteSet: true })
+  return walkedState(new StoredWalk(update, { content: poisonLimits, deleteSet: true }))
+}
+
+/**
+ * The state of `update`, whose rows all passed the load's checks when stored: walked in slices
+ * as `healthyState`, reading lengths only (null if it does not decode after all: then it is
+ * checked as any other).
+ */
+async function checkedState(update: Uint8Array): Promise<Map<number, number> | null> {
+  return walkedState(new StoredWalk(update, { content: null, deleteSet: false }))
+}
+
+async function walkedState(walk: StoredWalk): Promise<Map<number, number> | null> {
   try {
     while (!walk.step(structsPerTurn)) await new Promise((resolve) => setImmediate(resolve))
     return walk.state
@@ -71,6 +103,14 @@ function nestsSafely(update: Uint8Array): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * The `checks` to store a server-made update with (DocStore [DS13]): `loadChecksVersion` when it
+ * passes the load's checks, else 0. One walk of the update, cheaper than the encoding that made it.
+ */
+export function checksOf(update: Uint8Array): number {
+  return nestsSafely(update) ? loadChecksVersion : 0
 }
 
 /** True when `update` alone applies to a doc that then re-encodes. */
@@ -96,9 +136,11 @@ export async function loadHealthy(store: DocStore, docName: string, logger: Logg
   let failure: unknown
   try {
     const loaded = await store.load(docName)
-    if (!loaded) return { loaded, stateVector: null, quarantined: 0 }
+    if (!loaded) return { loaded, checks: loadChecksVersion, stateVector: null, quarantined: 0 }
+    const checked = loaded.checks === loadChecksVersion ? await checkedState(loaded.update) : null
+    if (checked) return { loaded, checks: loadChecksVersion, stateVector: checked, quarantined: 0 }
     const stateVector = await healthyState(loaded.update)
-    if (stateVector) return { loaded, stateVector, quarantined: 0 }
+    if (stateVector) return { loaded, checks: loadChecksVersion, stateVector, quarantined: 0 }
     failure = new Error('the stored doc nests deeper than Yjs can re-encode')
   } catch (error) {
     failure = error
@@ -110,5 +152,5 @@ export async function loadHealthy(store: DocStore, docName: string, logger: Logg
   const reason = failure instanceof Error ? failure.message.slice(0, 200) : String(failure)
   await store.quarantine(docName, bad, `cannot be loaded: ${reason}`)
   logger.error({ docName, rows: bad.length, reason }, 'quarantined stored updates that keep the doc from loading')
-  return { loaded: await store.load(docName), stateVector: null, quarantined: bad.length }
+  return { loaded: await store.load(docName), checks: 0, stateVector: null, quarantined: bad.length }
 }

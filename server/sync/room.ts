@@ -70,15 +70,16 @@ export class Room {
     const bus = await RoomBus.subscribe(docName, options.bus, options.logger)
     let loaded
     let stateVector: Map<number, number> | null
+    let checks: number
     let refused: RefusedRange[]
     let quarantined = 0
     try {
-      ;[{ loaded, stateVector, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
+      ;[{ loaded, checks, stateVector, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
     } catch (error) {
       void bus.close()
       throw error
     }
-    const room = new Room(docName, store, options, bus, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
+    const room = new Room(docName, store, options, bus, { rows: loaded?.refs.length ?? 0, bytes: loaded?.update.length ?? 0, checks })
     room.refused.add(refused)
     if (quarantined > 0) options.onQuarantine?.(docName, quarantined)
     // The stored bytes are the doc's whole state: a fresh client is served them at once, and the
@@ -94,12 +95,12 @@ export class Room {
     private readonly store: DocStore,
     private readonly options: RoomOptions,
     private readonly bus: RoomBus,
-    storedRows: number,
-    docBytes: number,
+    /** The loaded log: its rows, its bytes, the load's checks it passes (see DocLog). */
+    stored: { rows: number; bytes: number; checks: number },
   ) {
     const limits = options.limits ?? defaultRoomLimits
     this.doc = new RoomDoc((ydoc) => options.onDocCreated?.(docName, ydoc), this.docChanged)
-    this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, storedRows, docBytes)
+    this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, stored.rows, stored.bytes, stored.checks)
     this.writer = new RoomWriter(docName, store, this.doc, this.log, options.logger, limits.maxPendingBytes, {
       stored: () => this.storedChanges(),
       failed: (reason) => options.onFailed?.(docName, reason),

@@ -48,6 +48,8 @@ export class StoredWalk {
   private walked = 0
   /** Structs, runs and delete ranges walked by every StoredWalk of this process. @internal (tests count the work of a load) */
   static totalWalked = 0
+  /** The part of `totalWalked` walked with content checks (`content` set). @internal (tests count the checks of a load) */
+  static totalChecked = 0
 
   constructor(
     private readonly update: Uint8Array,
@@ -73,6 +75,7 @@ export class StoredWalk {
       throw new MalformedShapeError(error instanceof Error ? error.message : String(error))
     } finally {
       StoredWalk.totalWalked += this.walked - start
+      if (this.options.content) StoredWalk.totalChecked += this.walked - start
     }
     this.done = true
     return true

@@ -4,7 +4,7 @@ import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
 import { silentLogger } from '../../../../server/observability/log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { StoredWalk } from '../../../../server/sync/stored-walk.ts'
-import { poisonValueDepth } from '../../../../server/sync/quarantine.ts'
+import { loadChecksVersion, poisonValueDepth } from '../../../../server/sync/quarantine.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { isCoveredBy, messageSync } from '../../../../shared/protocol.ts'
 import { padFragmentName } from '../../../../shared/schema.ts'
@@ -179,6 +179,42 @@ describe('RoomRegistry loading', () => {
     await waitFor(async () => (await storedText()).includes('written offline'), 1000, 'offline edit stored')
     expect(await registry.builtDocNames()).toEqual([docName])
     await waitFor(() => readers.every((reader) => (reader.deliver(), padText(reader.ydoc).includes('written offline'))), 1000, 'readers see the edit')
+  })
+
+  it('loads a pad whose rows were all stored checked without checking it again, and still greets with its state vector first', async () => {
+    await memory.delete(docName)
+    await memory.append(docName, padUpdate(...Array.from({ length: 400 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(200)}`))), loadChecksVersion)
+    await memory.append(docName, padUpdate(p('a later edit')), loadChecksVersion)
+    const stored = (await memory.load(docName))!.update
+    const checkedBefore = StoredWalk.totalChecked
+    const reader = join()
+    reader.sendSyncStep1()
+    await reader.idle()
+    expect(StoredWalk.totalChecked - checkedBefore).toBe(0)
+    expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step1', 'sync-step2'])
+    const step1 = reader.socket.frames()[0] as { stateVector: Uint8Array }
+    expect(Y.decodeStateVector(step1.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(stored)))
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('a later edit')
+  })
+
+  it('checks a pad with any row not stored checked, and quarantines its bad row', async () => {
+    await memory.delete(docName)
+    await memory.append(docName, padUpdate(...Array.from({ length: 40 }, (_, i) => p(`paragraph ${i}`))), loadChecksVersion)
+    // A row nested deeper than Yjs re-encodes, as a tool writing without the checks could store.
+    const poisoned = new Y.Doc()
+    let value: unknown = 1
+    for (let i = 0; i <= poisonValueDepth; i++) value = [value]
+    poisoned.getArray('a').push([value])
+    await memory.append(docName, Y.encodeStateAsUpdate(poisoned))
+    const checkedBefore = StoredWalk.totalChecked
+    const reader = join()
+    reader.sendSyncStep1()
+    await reader.idle()
+    expect(StoredWalk.totalChecked - checkedBefore).toBeGreaterThan(0)
+    expect(await memory.listQuarantined(docName)).toHaveLength(1)
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('paragraph 39')
   })
 
   it('walks a large unbuilt pad once: the load checks its bytes and reads the state vector of the server step 1', async () => {

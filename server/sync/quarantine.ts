@@ -16,7 +16,8 @@
  * updates pass stricter ones before they are stored (update-gate.ts), the server's own are walked
  * before they are stored (`checksOf`), a compaction keeps what its rows had. Rows stored by an
  * older version, by a tool that does not say, or tampered with in the file are walked as before.
- * A skipped walk still reads the state vector, with a walk of lengths only (no value is read).
+ * Then the state vector for the server's sync step 1 is read later, in slices, by a walk of
+ * lengths only (`readStateInSlices`, started by RoomDoc once the room is served).
  */
 import * as Y from 'yjs'
 import type { DocStore, LoadedDoc } from '../storage/doc-store.ts'
@@ -47,7 +48,8 @@ export interface HealthyLoad {
   checks: number
   /**
    * The loaded doc's state (client → clock, as `stateFromUpdate` reads it), from the walk that
-   * checked it; null when nothing was loaded or rows were quarantined (then read when needed).
+   * checked it; null when nothing was loaded, nothing was walked (every row stored checked) or
+   * rows were quarantined (then read when needed: see RoomDoc `readStateVectorLater`).
    */
   stateVector: Map<number, number> | null
   /** Rows moved to the quarantine by this load (0 when the log was sound). */
@@ -79,17 +81,20 @@ async function healthyState(update: Uint8Array): Promise<Map<number, number> | n
 }
 
 /**
- * The state of `update`, whose rows all passed the load's checks when stored: walked in slices
- * as `healthyState`, reading lengths only (null if it does not decode after all: then it is
- * checked as any other).
+ * The state of `update` (as `stateFromUpdate` reads it), walked in slices of `structsPerTurn`
+ * reading lengths only, one slice per turn of the event loop; null when it does not decode, or
+ * when `wanted` turns false between two slices (the walk stops there).
  */
-async function checkedState(update: Uint8Array): Promise<Map<number, number> | null> {
-  return walkedState(new StoredWalk(update, { content: null, deleteSet: false }))
+export async function readStateInSlices(update: Uint8Array, wanted: () => boolean): Promise<Map<number, number> | null> {
+  return walkedState(new StoredWalk(update, { content: null, deleteSet: false }), wanted)
 }
 
-async function walkedState(walk: StoredWalk): Promise<Map<number, number> | null> {
+async function walkedState(walk: StoredWalk, wanted: () => boolean = () => true): Promise<Map<number, number> | null> {
   try {
-    while (!walk.step(structsPerTurn)) await new Promise((resolve) => setImmediate(resolve))
+    while (!walk.step(structsPerTurn)) {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (!wanted()) return null
+    }
     return walk.state
   } catch {
     return null
@@ -137,8 +142,7 @@ export async function loadHealthy(store: DocStore, docName: string, logger: Logg
   try {
     const loaded = await store.load(docName)
     if (!loaded) return { loaded, checks: loadChecksVersion, stateVector: null, quarantined: 0 }
-    const checked = loaded.checks === loadChecksVersion ? await checkedState(loaded.update) : null
-    if (checked) return { loaded, checks: loadChecksVersion, stateVector: checked, quarantined: 0 }
+    if (loaded.checks === loadChecksVersion) return { loaded, checks: loadChecksVersion, stateVector: null, quarantined: 0 }
     const stateVector = await healthyState(loaded.update)
     if (stateVector) return { loaded, checks: loadChecksVersion, stateVector, quarantined: 0 }
     failure = new Error('the stored doc nests deeper than Yjs can re-encode')

@@ -10,6 +10,7 @@ import { readDeletions, type Deletions } from './refused-writes.ts'
 import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
 import { stateFromUpdate } from './stored-walk.ts'
+import { readStateInSlices } from './quarantine.ts'
 
 /**
  * A room doc's guid: unique in this process, and cheap. Yjs draws a random UUID for a doc without
@@ -37,6 +38,8 @@ export class RoomDoc {
   private unbuilt: Uint8Array | null = null
   /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
   private unbuiltStateVector: Uint8Array | null = null
+  /** True while `readStateVectorLater` reads the state vector of `unbuilt`. */
+  private readingState = false
   /** The delete set of `unbuilt`, read once when a read-only client's update needs it. */
   private unbuiltDeletions: Deletions | null = null
   /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
@@ -58,6 +61,30 @@ export class RoomDoc {
     this.fullState = update
     this.unbuilt = update
     this.unbuiltStateVector = state && Y.encodeStateVector(state)
+  }
+
+  /**
+   * When the state vector of the stored bytes is not known and costly to read (see
+   * `stateVectorIsCostly`), reads it over later turns of the event loop, a slice per turn, so the
+   * room is served meanwhile (a cold pad whose rows were all stored checked is not walked at
+   * load: quarantine.ts). `ready` is called once it is known, or once the doc was built or
+   * released meanwhile; `stateVectorPending` is true until then.
+   */
+  readStateVectorLater(ready: () => void): void {
+    const update = this.unbuilt
+    if (!update || !this.stateVectorIsCostly || this.readingState) return
+    this.readingState = true
+    const current = () => this.unbuilt === update && !this.released
+    void readStateInSlices(update, current).then((state) => {
+      this.readingState = false
+      if (state && current()) this.unbuiltStateVector = Y.encodeStateVector(state)
+      ready()
+    })
+  }
+
+  /** True while `readStateVectorLater` is reading the state vector. */
+  get stateVectorPending(): boolean {
+    return this.readingState
   }
 
   /** The Y.Doc as it is (not built from the stored bytes: see `built`). History is kept (gc off). */

@@ -85,6 +85,9 @@ export class Room {
     // The stored bytes are the doc's whole state: a fresh client is served them at once, and the
     // doc itself (applying a long history takes tens of ms) is built when first needed.
     if (loaded) room.doc.loaded(loaded.update, stateVector)
+    // Not read by the load (nothing was walked, or rows were quarantined): read in slices while
+    // the room is served; the server's step 1 waits for it (sync-handshake.ts).
+    room.doc.readStateVectorLater(() => room.stateVectorRead())
     bus.attach(room.receiveFromBus)
     room.maybeCompact()
     return room
@@ -127,6 +130,17 @@ export class Room {
       await this.writer.serverChangesDone()
       return this.doc.isReleased ? null : this.doc.encodeWhole()
     },
+  }
+
+  /** The doc's state vector was read after the load: the peers waiting for the server's step 1 get it. */
+  private stateVectorRead(): void {
+    try {
+      this.handshake.sendAwaitedStep1()
+    } catch (error) {
+      // Stored bytes that do not decode after all: the peers wait for the step 1 they would have
+      // got on demand, and the log says why.
+      this.options.logger.error({ err: error, docName: this.docName }, 'reading the state vector of the stored doc failed')
+    }
   }
 
   /** The room's doc with everything stored applied (building it if it was not yet). */

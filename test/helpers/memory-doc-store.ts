@@ -107,6 +107,11 @@ export class MemoryDocStore implements DocStore {
     return this.backing.docs.get(docName)?.length ?? 0
   }
 
+  /** The `checks` each stored row of the doc was written with, in order [DS13]. @internal */
+  rowChecks(docName: string): number[] {
+    return (this.backing.docs.get(docName) ?? []).map((row) => row.checks)
+  }
+
   private rowsOf(docName: string): Row[] {
     let rows = this.backing.docs.get(docName)
     if (!rows) {

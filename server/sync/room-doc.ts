@@ -3,7 +3,8 @@
  * its Y.Doc is built from them only when something needs more than the bytes: a room whose
  * clients only read is served the stored state and its state vector, so an idle pad costs its
  * bytes, not a Y.Doc of every item. The encoding of the whole doc is kept until the next change,
- * so a connect storm encodes it once.
+ * so a connect storm encodes it once. When the load did not read the state vector of the stored
+ * bytes (nothing to check: quarantine.ts), it is read in slices after the room is served.
  */
 import * as Y from 'yjs'
 import { readDeletions, type Deletions } from './refused-writes.ts'

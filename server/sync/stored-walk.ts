@@ -8,6 +8,10 @@
  *
  * The walk goes in slices (`step`), so a large pad is checked over several turns of the event
  * loop instead of holding it for the whole doc (the design's 50 ms per turn).
+ *
+ * A pad whose stored rows all passed these checks when they were written is not walked before it
+ * is served (quarantine.ts `loadChecksVersion`); its state vector is read afterwards by a walk
+ * of lengths only (`content: null`), in slices too.
  */
 import * as decoding from 'lib0/decoding'
 import { ContentRefusedError, MalformedShapeError, maxClockValue, readLength, readNumber, skipInfo, skipStruct, type ContentLimits, type Walk } from './update-shape.ts'

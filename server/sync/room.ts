@@ -137,8 +137,9 @@ export class Room {
     try {
       this.handshake.sendAwaitedStep1()
     } catch (error) {
-      // Stored bytes that do not decode after all: the peers wait for the step 1 they would have
-      // got on demand, and the log says why.
+      // Stored bytes marked checked that do not decode after all (a bug, or a file changed by
+      // hand): the waiting peers get no step 1 (they were sent the stored bytes), and the log
+      // says why. Reloading the room walks the bytes again only if a row is unchecked.
       this.options.logger.error({ err: error, docName: this.docName }, 'reading the state vector of the stored doc failed')
     }
   }

@@ -26,7 +26,13 @@
  *   of the log into the doc's quarantine: `load`, `refs` and `rows` no longer see them,
  *   `listQuarantined` returns them (bytes as stored, the reason, when) for an operator. `delete`
  *   removes them too.
- * Updates are stored as given, unvalidated: callers validate before appending.
+ * - [DS13] Each row keeps the `checks` number it was written with (`append`, `compact`; 0 when
+ *   not given, and for rows stored before the store knew of it). `load` returns the least
+ *   `checks` of the rows it merged, so a load says a number only when every one of its rows was
+ *   written with it (or a higher one). `quarantine` and other rows' writes never change a row's.
+ * Updates are stored as given, unvalidated: callers validate before appending. `checks` is the
+ * caller's record of what it validated (see sync/quarantine.ts `loadChecksVersion`), kept and
+ * returned, never interpreted by the store.
  */
 
 /** One stored row of a doc's log. */
@@ -51,6 +57,8 @@ export interface LoadedDoc {
   update: Uint8Array
   /** Opaque references to the stored rows merged into `update`, for `compact`. */
   refs: readonly number[]
+  /** The least `checks` the merged rows were written with (0 when any was written without) [DS13]. */
+  checks: number
 }
 
 /** One saved revision of a doc: a Yjs snapshot (`Y.encodeSnapshot`) and who changed what since the last. */
@@ -77,14 +85,17 @@ export interface RefusedRange {
 }
 
 export interface DocStore {
-  /** Appends one update to the doc's log; resolves when it is durable [DS1]. */
-  append(docName: string, update: Uint8Array): Promise<void>
+  /**
+   * Appends one update to the doc's log; resolves when it is durable [DS1]. `checks`: the version
+   * of the checks the caller knows it passes, kept with the row [DS13]. @default 0
+   */
+  append(docName: string, update: Uint8Array, checks?: number): Promise<void>
   /** Loads the doc's merged state, or null when nothing was ever stored for it [DS2]. */
   load(docName: string): Promise<LoadedDoc | null>
   /** References to the doc's stored rows, without their bytes [DS8]. */
   refs(docName: string): Promise<number[]>
-  /** Replaces exactly the rows in `refs` with one row holding `merged` [DS3]. */
-  compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void>
+  /** Replaces exactly the rows in `refs` with one row holding `merged` [DS3], kept with `checks` (@default 0) [DS13]. */
+  compact(docName: string, merged: Uint8Array, refs: readonly number[], checks?: number): Promise<void>
   /** Adds a revision and returns its number [DS7]. */
   appendRevision(docName: string, revision: Omit<Revision, 'rev'>): Promise<number>
   /** Every revision of the doc, oldest first [DS7]. */

@@ -34,7 +34,18 @@ export class DocLog {
     private rows: number,
     /** Bytes of the doc's stored updates since the last compaction (an upper bound of its size). */
     private docBytes: number,
+    /**
+     * The checks (quarantine.ts `loadChecksVersion`) everything in the live doc is known to pass:
+     * what the load found, lowered by `storedUnchecked`. A compaction from the live doc stores
+     * its row with it (DocStore [DS13]).
+     */
+    private liveChecks: number,
   ) {}
+
+  /** An update not known to pass the load's checks reached the live doc (and the store). */
+  storedUnchecked(): void {
+    this.liveChecks = 0
+  }
 
   /** Bytes of the doc's stored updates since the last compaction. */
   get bytes(): number {
@@ -92,7 +103,8 @@ export class DocLog {
       Y.applyUpdate(scratch, loaded.update)
       const compacted = Y.encodeStateAsUpdate(scratch)
       scratch.destroy()
-      await this.store.compact(this.docName, compacted, loaded.refs)
+      // The row holds exactly what the merged rows held: it passes what each of them passed.
+      await this.store.compact(this.docName, compacted, loaded.refs, loaded.checks)
       this.rows -= loaded.refs.length - 1
       this.docBytes = Math.max(0, this.docBytes - loaded.update.length) + compacted.length
       this.compactedBytes = compacted.length
@@ -111,9 +123,12 @@ export class DocLog {
   private async compactFromLiveDoc(): Promise<void> {
     const refs = await this.store.refs(this.docName)
     if (refs.length <= 1) return
+    const checks = this.liveChecks
     const compacted = await this.live.settledWhole()
     if (!compacted) return
-    await this.store.compact(this.docName, compacted, refs)
+    // Read before the wait: a change stored meanwhile lowers it for the next compaction, and
+    // this one may hold that change.
+    await this.store.compact(this.docName, compacted, refs, Math.min(checks, this.liveChecks))
     this.rows -= refs.length - 1
     this.docBytes = compacted.length
     this.compactedBytes = compacted.length

@@ -3,13 +3,15 @@
  * its Y.Doc is built from them only when something needs more than the bytes: a room whose
  * clients only read is served the stored state and its state vector, so an idle pad costs its
  * bytes, not a Y.Doc of every item. The encoding of the whole doc is kept until the next change,
- * so a connect storm encodes it once.
+ * so a connect storm encodes it once. When the load did not read the state vector of the stored
+ * bytes (nothing to check: quarantine.ts), it is read in slices after the room is served.
  */
 import * as Y from 'yjs'
 import { readDeletions, type Deletions } from './refused-writes.ts'
 import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
 import { stateFromUpdate } from './stored-walk.ts'
+import { readStateInSlices } from './quarantine.ts'
 
 /**
  * A room doc's guid: unique in this process, and cheap. Yjs draws a random UUID for a doc without
@@ -37,6 +39,8 @@ export class RoomDoc {
   private unbuilt: Uint8Array | null = null
   /** The state vector of `unbuilt`, read once for every client of an unbuilt room. */
   private unbuiltStateVector: Uint8Array | null = null
+  /** True while `readStateVectorLater` reads the state vector of `unbuilt`. */
+  private readingState = false
   /** The delete set of `unbuilt`, read once when a read-only client's update needs it. */
   private unbuiltDeletions: Deletions | null = null
   /** Type infos of the doc's types, for placing the items of incoming updates (update-checks.ts). */
@@ -58,6 +62,30 @@ export class RoomDoc {
     this.fullState = update
     this.unbuilt = update
     this.unbuiltStateVector = state && Y.encodeStateVector(state)
+  }
+
+  /**
+   * When the state vector of the stored bytes is not known and costly to read (see
+   * `stateVectorIsCostly`), reads it over later turns of the event loop, a slice per turn, so the
+   * room is served meanwhile (a cold pad whose rows were all stored checked is not walked at
+   * load: quarantine.ts). `ready` is called once it is known, or once the doc was built or
+   * released meanwhile; `stateVectorPending` is true until then.
+   */
+  readStateVectorLater(ready: () => void): void {
+    const update = this.unbuilt
+    if (!update || !this.stateVectorIsCostly || this.readingState) return
+    this.readingState = true
+    const current = () => this.unbuilt === update && !this.released
+    void readStateInSlices(update, current).then((state) => {
+      this.readingState = false
+      if (state && current()) this.unbuiltStateVector = Y.encodeStateVector(state)
+      ready()
+    })
+  }
+
+  /** True while `readStateVectorLater` is reading the state vector. */
+  get stateVectorPending(): boolean {
+    return this.readingState
   }
 
   /** The Y.Doc as it is (not built from the stored bytes: see `built`). History is kept (gc off). */

@@ -21,6 +21,7 @@ import type { UpdateOrigin } from './origin.ts'
 import type { Peer } from './peer.ts'
 import type { RoomDoc } from './room-doc.ts'
 import type { PipelineSink } from './update-pipeline.ts'
+import { checksOf, loadChecksVersion } from './quarantine.ts'
 
 export interface WriterHooks {
   /** Called after stored changes reached the doc. */
@@ -51,9 +52,20 @@ export class RoomWriter implements PipelineSink {
     return this.failureReason
   }
 
-  /** Has the store append `update`; resolves once it is durable. */
+  /**
+   * Has the store append a client's `update`, which passed the gate (update-gate.ts: stricter
+   * than the load's checks, so it is stored as passing those, DocStore [DS13]); resolves once it
+   * is durable.
+   */
   append(update: Uint8Array): Promise<void> {
-    return this.track(this.store.append(this.docName, update))
+    return this.track(this.store.append(this.docName, update, loadChecksVersion))
+  }
+
+  /** Has the store append a server-made `update`, with the load's checks it passes (walked now). */
+  private appendMade(update: Uint8Array): Promise<void> {
+    const checks = checksOf(update)
+    if (checks !== loadChecksVersion) this.log.storedUnchecked()
+    return this.track(this.store.append(this.docName, update, checks))
   }
 
   /** Tracks a store write, so `settled` waits for it. */
@@ -120,7 +132,7 @@ export class RoomWriter implements PipelineSink {
       const update = Y.encodeStateAsUpdate(scratch, before)
       scratch.destroy()
       if (isEmptyUpdate(update)) return
-      await this.append(update)
+      await this.appendMade(update)
       this.log.stored(update.length)
       Y.applyUpdate(doc, update, { kind: 'server' } satisfies UpdateOrigin)
       this.hooks.stored()
@@ -135,7 +147,7 @@ export class RoomWriter implements PipelineSink {
    * so it is stored; `then` runs once it is (e.g. to send it to everyone).
    */
   storeDerived(update: Uint8Array, then: () => void): void {
-    this.append(update).then(
+    this.appendMade(update).then(
       () => {
         this.log.stored(update.length)
         then()

@@ -70,20 +70,24 @@ export class Room {
     const bus = await RoomBus.subscribe(docName, options.bus, options.logger)
     let loaded
     let stateVector: Map<number, number> | null
+    let checks: number
     let refused: RefusedRange[]
     let quarantined = 0
     try {
-      ;[{ loaded, stateVector, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
+      ;[{ loaded, checks, stateVector, quarantined }, refused] = await Promise.all([loadHealthy(store, docName, options.logger), store.loadRefused(docName)])
     } catch (error) {
       void bus.close()
       throw error
     }
-    const room = new Room(docName, store, options, bus, loaded?.refs.length ?? 0, loaded?.update.length ?? 0)
+    const room = new Room(docName, store, options, bus, { rows: loaded?.refs.length ?? 0, bytes: loaded?.update.length ?? 0, checks })
     room.refused.add(refused)
     if (quarantined > 0) options.onQuarantine?.(docName, quarantined)
     // The stored bytes are the doc's whole state: a fresh client is served them at once, and the
     // doc itself (applying a long history takes tens of ms) is built when first needed.
     if (loaded) room.doc.loaded(loaded.update, stateVector)
+    // Not read by the load (nothing was walked, or rows were quarantined): read in slices while
+    // the room is served; the server's step 1 waits for it (sync-handshake.ts).
+    room.doc.readStateVectorLater(() => room.stateVectorRead())
     bus.attach(room.receiveFromBus)
     room.maybeCompact()
     return room
@@ -94,12 +98,12 @@ export class Room {
     private readonly store: DocStore,
     private readonly options: RoomOptions,
     private readonly bus: RoomBus,
-    storedRows: number,
-    docBytes: number,
+    /** The loaded log: its rows, its bytes, the load's checks it passes (see DocLog). */
+    stored: { rows: number; bytes: number; checks: number },
   ) {
     const limits = options.limits ?? defaultRoomLimits
     this.doc = new RoomDoc((ydoc) => options.onDocCreated?.(docName, ydoc), this.docChanged)
-    this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, storedRows, docBytes)
+    this.log = new DocLog(store, docName, options.logger, options.compactAfterRows, this.liveDoc, stored.rows, stored.bytes, stored.checks)
     this.writer = new RoomWriter(docName, store, this.doc, this.log, options.logger, limits.maxPendingBytes, {
       stored: () => this.storedChanges(),
       failed: (reason) => options.onFailed?.(docName, reason),
@@ -126,6 +130,18 @@ export class Room {
       await this.writer.serverChangesDone()
       return this.doc.isReleased ? null : this.doc.encodeWhole()
     },
+  }
+
+  /** The doc's state vector was read after the load: the peers waiting for the server's step 1 get it. */
+  private stateVectorRead(): void {
+    try {
+      this.handshake.sendAwaitedStep1()
+    } catch (error) {
+      // Stored bytes marked checked that do not decode after all (a bug, or a file changed by
+      // hand): the waiting peers get no step 1 (they were sent the stored bytes), and the log
+      // says why. Reloading the room walks the bytes again only if a row is unchecked.
+      this.options.logger.error({ err: error, docName: this.docName }, 'reading the state vector of the stored doc failed')
+    }
   }
 
   /** The room's doc with everything stored applied (building it if it was not yet). */

@@ -5,6 +5,8 @@
  * server's step 1 goes first, as y-websocket servers do, unless reading it means walking a large
  * pad that is not built: then it follows the answer (which it would otherwise delay). A client
  * that sends no step 1 gets the server's after `step1DelayMs`; a connect storm reads it once.
+ * While the room reads its state vector over several turns (RoomDoc `readStateVectorLater`), the
+ * step 1 waits for it: the room sends it to every peer waiting once it is read.
  */
 import { writeSyncStep1Frame, writeSyncStep2Frame } from '../../shared/protocol.ts'
 import { UpdateRefusedError } from './errors.ts'
@@ -69,9 +71,12 @@ export class SyncHandshake {
     return this.doc.missingFor(stateVector)
   }
 
-  /** Sends the server's sync step 1 to `only` if it still waits for it, else to every peer waiting. */
+  /**
+   * Sends the server's sync step 1 to `only` if it still waits for it, else to every peer waiting;
+   * nothing while the state vector is being read (then it is sent once read).
+   */
   sendAwaitedStep1(only?: Peer): void {
-    if (this.awaiting.size === 0 || this.doc.isReleased) return
+    if (this.awaiting.size === 0 || this.doc.isReleased || this.doc.stateVectorPending) return
     if (only && !this.awaiting.has(only)) return
     const frame = writeSyncStep1Frame(this.doc.stateVector())
     const waiting = only ? [only] : [...this.awaiting]

@@ -59,9 +59,9 @@ export class ControlledDocStore implements DocStore {
     this.failures.set(method, error)
   }
 
-  async append(docName: string, update: Uint8Array): Promise<void> {
+  async append(docName: string, update: Uint8Array, checks?: number): Promise<void> {
     await this.enter({ method: 'append', docName, update })
-    return this.inner.append(docName, update)
+    return this.inner.append(docName, update, checks)
   }
 
   async load(docName: string): Promise<LoadedDoc | null> {
@@ -74,9 +74,9 @@ export class ControlledDocStore implements DocStore {
     return this.inner.refs(docName)
   }
 
-  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[], checks?: number): Promise<void> {
     await this.enter({ method: 'compact', docName, update: merged })
-    return this.inner.compact(docName, merged, refs)
+    return this.inner.compact(docName, merged, refs, checks)
   }
 
   async delete(docName: string): Promise<void> {

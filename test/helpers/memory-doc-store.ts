@@ -10,6 +10,8 @@ import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, Store
 interface Row {
   id: number
   update: Uint8Array
+  /** See DocStore [DS13]. */
+  checks: number
 }
 
 /** The rows of every doc; two MemoryDocStores over one backing see each other's writes. */
@@ -26,17 +28,17 @@ export class MemoryDocStore implements DocStore {
 
   constructor(readonly backing: MemoryDocBacking = new MemoryDocBacking()) {}
 
-  async append(docName: string, update: Uint8Array): Promise<void> {
+  async append(docName: string, update: Uint8Array, checks = 0): Promise<void> {
     if (this.closed) throw new Error('MemoryDocStore is closed')
     // Copy: the caller may reuse its buffer; a real store keeps its own bytes too.
-    this.rowsOf(docName).push({ id: this.backing.nextId++, update: update.slice() })
+    this.rowsOf(docName).push({ id: this.backing.nextId++, update: update.slice(), checks })
   }
 
   async load(docName: string): Promise<LoadedDoc | null> {
     const rows = this.backing.docs.get(docName)
     if (!rows || rows.length === 0) return null
     const update = rows.length === 1 ? rows[0]!.update : Y.mergeUpdates(rows.map((row) => row.update))
-    return { update, refs: rows.map((row) => row.id) }
+    return { update, refs: rows.map((row) => row.id), checks: rows.reduce((least, row) => Math.min(least, row.checks), Number.POSITIVE_INFINITY) }
   }
 
   async refs(docName: string): Promise<number[]> {
@@ -59,10 +61,10 @@ export class MemoryDocStore implements DocStore {
     return (this.backing.quarantined.get(docName) ?? []).map((row) => ({ ...row, update: row.update.slice() }))
   }
 
-  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[], checks = 0): Promise<void> {
     const replaced = new Set(refs)
     const kept = this.rowsOf(docName).filter((row) => !replaced.has(row.id))
-    kept.push({ id: this.backing.nextId++, update: merged.slice() })
+    kept.push({ id: this.backing.nextId++, update: merged.slice(), checks })
     this.backing.docs.set(docName, kept)
   }
 
@@ -103,6 +105,11 @@ export class MemoryDocStore implements DocStore {
   /** Number of stored rows of `docName` (0 when never written). @internal */
   rowCount(docName: string): number {
     return this.backing.docs.get(docName)?.length ?? 0
+  }
+
+  /** The `checks` each stored row of the doc was written with, in order [DS13]. @internal */
+  rowChecks(docName: string): number[] {
+    return (this.backing.docs.get(docName) ?? []).map((row) => row.checks)
   }
 
   private rowsOf(docName: string): Row[] {

@@ -11,6 +11,7 @@ import * as Y from 'yjs'
 import type { ArchivedSession } from '../../shared/api.ts'
 import { controlMapName, quarantinedUpdatesKey } from '../../shared/control-state.ts'
 import { padFragmentName } from '../../shared/schema.ts'
+import { loadChecksVersion } from '../../server/sync/quarantine.ts'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
 import { connectPad, waitForSynced, type PadClient } from '../helpers/clients.ts'
 import { serverSuite } from '../helpers/server-suite.ts'
@@ -59,6 +60,8 @@ describe('a pad with a poisoned update in its store', () => {
     // Written straight into the store, as a server without the update checks would have.
     expect(await suite.server.kill('SIGTERM')).toBe(0)
     const db = new Database(path.join(suite.server.dataDir, 'summitpad.db'))
+    // The pad's own rows passed the checks (DocStore [DS13]): only the poisoned row is not known to.
+    expect(db.prepare('SELECT checks FROM doc_updates WHERE doc_name = ?').pluck().all(session.id)).toEqual([loadChecksVersion])
     db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)').run(session.id, poisonedUpdate(), Date.now())
     db.close()
     await suite.server.restart()

@@ -13,6 +13,7 @@ import { inTransaction } from './transaction.ts'
 interface PendingAppend {
   docName: string
   update: Uint8Array
+  checks: number
   resolve: () => void
   reject: (error: unknown) => void
 }
@@ -27,10 +28,10 @@ export class PgDocStore implements DocStore {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  append(docName: string, update: Uint8Array): Promise<void> {
+  append(docName: string, update: Uint8Array, checks = 0): Promise<void> {
     if (this.closed) return Promise.reject(new Error('PgDocStore is closed'))
     return new Promise((resolve, reject) => {
-      this.pending.push({ docName, update, resolve, reject })
+      this.pending.push({ docName, update, checks, resolve, reject })
       this.schedule()
     })
   }
@@ -54,8 +55,13 @@ export class PgDocStore implements DocStore {
     try {
       this.insertStatements++
       await this.pool.query(
-        'INSERT INTO doc_updates (doc_name, data, created_at) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[])',
-        [batch.map((item) => item.docName), batch.map((item) => Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)), batch.map(() => Date.now())],
+        'INSERT INTO doc_updates (doc_name, data, created_at, checks) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::integer[])',
+        [
+          batch.map((item) => item.docName),
+          batch.map((item) => Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)),
+          batch.map(() => Date.now()),
+          batch.map((item) => item.checks),
+        ],
       )
     } catch (error) {
       for (const item of batch) item.reject(error)
@@ -65,10 +71,11 @@ export class PgDocStore implements DocStore {
   }
 
   async load(docName: string): Promise<LoadedDoc | null> {
-    const { rows } = await this.pool.query<{ id: string; data: Buffer }>('SELECT id, data FROM doc_updates WHERE doc_name = $1 ORDER BY id', [docName])
+    const { rows } = await this.pool.query<{ id: string; data: Buffer; checks: number }>('SELECT id, data, checks FROM doc_updates WHERE doc_name = $1 ORDER BY id', [docName])
     if (rows.length === 0) return null
     const updates = rows.map((row) => new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength))
-    return { update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), refs: rows.map((row) => Number(row.id)) }
+    const checks = rows.reduce((least, row) => Math.min(least, row.checks), Number.POSITIVE_INFINITY)
+    return { update: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), refs: rows.map((row) => Number(row.id)), checks }
   }
 
   async refs(docName: string): Promise<number[]> {
@@ -99,13 +106,13 @@ export class PgDocStore implements DocStore {
     return rows.map((row) => ({ ref: Number(row.id), update: new Uint8Array(row.data), reason: row.reason, quarantinedAt: Number(row.quarantined_at) }))
   }
 
-  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[], checks = 0): Promise<void> {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`compact:${docName}`])
       const { rowCount } = await client.query('DELETE FROM doc_updates WHERE doc_name = $1 AND id = ANY($2::bigint[])', [docName, refs])
       // Another instance compacted these rows first: its merged row already holds them.
       if (rowCount !== refs.length) throw new CompactionRaceError(docName)
-      await client.query('INSERT INTO doc_updates (doc_name, data, created_at) VALUES ($1, $2, $3)', [docName, Buffer.from(merged), Date.now()])
+      await client.query('INSERT INTO doc_updates (doc_name, data, created_at, checks) VALUES ($1, $2, $3, $4)', [docName, Buffer.from(merged), Date.now(), checks])
     }).catch((error: unknown) => {
       if (!(error instanceof CompactionRaceError)) throw error
     })

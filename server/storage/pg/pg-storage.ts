@@ -216,6 +216,9 @@ const migrations: string[] = [
      SELECT a.session_id, (j.n - 1)::int, COALESCE(j.v->>'owner', ''), COALESCE(j.v->>'text', ''), j.v->>'due',
             COALESCE((j.v->>'done')::boolean, FALSE), COALESCE(j.v->>'source', 'task'), COALESCE(s.ended_at, ''), j.v->'from'->>'sessionId', (j.v->'from'->>'index')::int
      FROM archives a JOIN sessions s ON s.id = a.session_id, jsonb_array_elements(a.outcomes_json::jsonb->'actions') WITH ORDINALITY AS j(v, n);`,
+  // Issue 21: the version of the load's checks each stored update is known to pass (DocStore
+  // [DS13]); rows stored before are not known to pass any (0), so their pad is walked once.
+  `ALTER TABLE doc_updates ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;`,
 ]
 
 /** Splits a `schema` query parameter off `databaseUrl`. */

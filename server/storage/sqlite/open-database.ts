@@ -199,6 +199,9 @@ const migrations: string[] = [
             json_extract(j.value, '$.due'), CASE WHEN json_extract(j.value, '$.done') THEN 1 ELSE 0 END, COALESCE(json_extract(j.value, '$.source'), 'task'), COALESCE(s.ended_at, ''),
             json_extract(j.value, '$.from.sessionId'), json_extract(j.value, '$.from.index')
      FROM archives a JOIN sessions s ON s.id = a.session_id, json_each(a.outcomes_json, '$.actions') j;`,
+  // Issue 21: the version of the load's checks each stored update is known to pass (DocStore
+  // [DS13]); rows stored before are not known to pass any (0), so their pad is walked once.
+  `ALTER TABLE doc_updates ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;`,
 ]
 
 /**
@@ -240,6 +243,9 @@ export const archiveSearchRowidVersion = migrations.findIndex((sql) => sql.inclu
 
 /** The schema version just before archives kept their action rows (issue 21), for a test of that migration. */
 export const archiveActionsVersion = migrations.findIndex((sql) => sql.includes('CREATE TABLE archive_actions'))
+
+/** The schema version just before stored updates recorded the checks they passed (issue 21), for a test of that migration. */
+export const docUpdateChecksVersion = migrations.findIndex((sql) => sql.includes('ADD COLUMN checks'))
 
 /** Runs the migrations from the file's `user_version` up to `target` (@default all of them). */
 export function migrate(db: Database.Database, target = migrations.length): void {

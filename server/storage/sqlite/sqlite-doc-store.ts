@@ -28,7 +28,7 @@ import type { DocStore, LoadedDoc, QuarantinedRow, RefusedRange, Revision, Store
 
 /** A write waiting for the next group commit: an append, or another write run in its own savepoint. */
 type PendingWrite =
-  | { docName: string; update: Uint8Array; run?: undefined; resolve: (value: undefined) => void; reject: (error: unknown) => void }
+  | { docName: string; update: Uint8Array; checks: number; run?: undefined; resolve: (value: undefined) => void; reject: (error: unknown) => void }
   | { run: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void; outcome?: { value: unknown } | { error: unknown } }
 
 export interface SqliteDocStoreOptions {
@@ -72,8 +72,8 @@ export class SqliteDocStore implements DocStore {
   private flushScheduled = false
   private lastCommit = 0
   private closed = false
-  private readonly insert: Database.Statement<[string, Uint8Array, number]>
-  private readonly selectDoc: Database.Statement<[string], { id: number; data: Uint8Array }>
+  private readonly insert: Database.Statement<[string, Uint8Array, number, number]>
+  private readonly selectDoc: Database.Statement<[string], { id: number; data: Uint8Array; checks: number }>
   private readonly selectRefs: Database.Statement<[string], { id: number }>
   private readonly deleteRows: Database.Statement<[string, string]>
   private readonly deleteDoc: Database.Statement<[string]>
@@ -105,8 +105,8 @@ export class SqliteDocStore implements DocStore {
       this.walSync = wal.sync
       this.closeWal = wal.close
     } else this.walSync = null
-    this.insert = db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)')
-    this.selectDoc = db.prepare('SELECT id, data FROM doc_updates WHERE doc_name = ? ORDER BY id')
+    this.insert = db.prepare('INSERT INTO doc_updates (doc_name, data, created_at, checks) VALUES (?, ?, ?, ?)')
+    this.selectDoc = db.prepare('SELECT id, data, checks FROM doc_updates WHERE doc_name = ? ORDER BY id')
     this.selectRefs = db.prepare('SELECT id FROM doc_updates WHERE doc_name = ? ORDER BY id')
     this.deleteRows = db.prepare(
       'DELETE FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
@@ -120,7 +120,7 @@ export class SqliteDocStore implements DocStore {
       const now = Date.now()
       for (const write of batch) {
         if (!write.run) {
-          this.insert.run(write.docName, write.update, now)
+          this.insert.run(write.docName, write.update, now, write.checks)
           continue
         }
         try {
@@ -132,10 +132,10 @@ export class SqliteDocStore implements DocStore {
     })
   }
 
-  append(docName: string, update: Uint8Array): Promise<void> {
+  append(docName: string, update: Uint8Array, checks = 0): Promise<void> {
     if (this.closed) return Promise.reject(new Error('SqliteDocStore is closed'))
     return new Promise((resolve, reject) => {
-      this.pending.push({ docName, update, resolve, reject })
+      this.pending.push({ docName, update, checks, resolve, reject })
       this.scheduleFlush()
     })
   }
@@ -218,7 +218,7 @@ export class SqliteDocStore implements DocStore {
     const rows = this.selectDoc.all(docName)
     if (rows.length === 0) return null
     const update = rows.length === 1 ? rows[0]!.data : Y.mergeUpdates(rows.map((row) => row.data))
-    return { update, refs: rows.map((row) => row.id) }
+    return { update, refs: rows.map((row) => row.id), checks: rows.reduce((least, row) => Math.min(least, row.checks), Number.POSITIVE_INFINITY) }
   }
 
   async refs(docName: string): Promise<number[]> {
@@ -244,11 +244,11 @@ export class SqliteDocStore implements DocStore {
     return rows.map((row) => ({ ref: row.id, update: new Uint8Array(row.data), reason: row.reason, quarantinedAt: row.quarantined_at }))
   }
 
-  async compact(docName: string, merged: Uint8Array, refs: readonly number[]): Promise<void> {
+  async compact(docName: string, merged: Uint8Array, refs: readonly number[], checks = 0): Promise<void> {
     const ids = JSON.stringify(refs)
     await this.write(() => {
       this.deleteRows.run(docName, ids)
-      this.insert.run(docName, merged, Date.now())
+      this.insert.run(docName, merged, Date.now(), checks)
     })
   }
 

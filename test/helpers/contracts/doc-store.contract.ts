@@ -1,5 +1,5 @@
 /**
- * The DocStore contract: rules [DS1]–[DS12] from the doc comment in `server/storage/doc-store.ts`,
+ * The DocStore contract: rules [DS1]–[DS13] from the doc comment in `server/storage/doc-store.ts`,
  * each test named by its rule ID. Every DocStore implementation (and the in-memory fake used by
  * unit tests) registers this suite with a factory for a fresh, empty store.
  */
@@ -392,6 +392,32 @@ export function registerDocStoreContract(name: string, factory: () => Promise<Do
       expect(await store.listQuarantined('ds10-never')).toEqual([])
       await store.delete('ds10')
       expect(await store.listQuarantined('ds10')).toEqual([])
+    })
+
+    it('[DS13] load returns the least checks of the rows it merged, kept through compaction and quarantine', async () => {
+      const w = writer(53)
+      for (const text of ['one', 'two', 'three', 'four']) addParagraph(w.fragment, text)
+      await store.append('ds13', w.updates[0]!, 2)
+      expect((await store.load('ds13'))!.checks).toBe(2)
+      await store.append('ds13', w.updates[1]!, 3)
+      expect((await (await fixture.reopen()).load('ds13'))!.checks).toBe(2)
+      await store.append('ds13', w.updates[2]!)
+      const loaded = await store.load('ds13')
+      expect(loaded!.checks).toBe(0)
+      // The unchecked row compacted into a checked one: the doc loads checked.
+      await store.compact('ds13', loaded!.update, loaded!.refs, 2)
+      expect((await store.load('ds13'))!.checks).toBe(2)
+      // A compaction without checks stores its row unchecked.
+      await store.append('ds13', w.updates[3]!, 2)
+      const again = await store.load('ds13')
+      await store.compact('ds13', again!.update, again!.refs)
+      expect((await (await fixture.reopen()).load('ds13'))!.checks).toBe(0)
+      // Quarantining the only unchecked row leaves the checked ones.
+      await store.append('ds13-q', w.updates[0]!, 1)
+      await store.append('ds13-q', w.updates[1]!)
+      const rows = await store.rows('ds13-q')
+      await store.quarantine('ds13-q', [rows[1]!.ref], 'poisoned')
+      expect((await store.load('ds13-q'))!.checks).toBe(1)
     })
   })
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { DocStore } from '../../../server/storage/doc-store.ts'
-import { archiveActionsVersion, archiveSearchRowidVersion, migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
+import { archiveActionsVersion, archiveSearchRowidVersion, docUpdateChecksVersion, migrate, openDatabase, participantsByPersonVersion } from '../../../server/storage/sqlite/open-database.ts'
 import { SqliteDocStore } from '../../../server/storage/sqlite/sqlite-doc-store.ts'
 import { openSqliteStorage, type SqliteStorage } from '../../../server/storage/sqlite/sqlite-storage.ts'
 import { registerDocStoreContract } from '../../helpers/contracts/doc-store.contract.ts'
@@ -408,6 +408,31 @@ describe('archives stored before their action rows (issue 21)', () => {
         const [ada] = (await reopened.meta.listOwnerActions('ada', null, 10)).actions
         expect(ada).toMatchObject({ sessionId: 'old-two', index: 0, done: true, source: 'task', from: { sessionId: 'old-one', index: 0 }, endedAt: '2026-02-01T01:00:00.000Z' })
         expect(await reopened.meta.getArchivedActions([{ sessionId: 'old-one', index: 0 }])).toMatchObject([{ owner: 'ada', due: '2026-02-01', done: false, source: 'action', from: null }])
+      } finally {
+        await reopened.close()
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('doc updates stored before they recorded their checks (issue 21)', () => {
+  it('load as unchecked after the migration, so their pad is walked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'summitpad-sqlite-'))
+    try {
+      const db = new Database(path.join(dir, 'summitpad.db'))
+      migrate(db, docUpdateChecksVersion)
+      const ydoc = new Y.Doc()
+      ydoc.getText('t').insert(0, 'stored long ago')
+      db.prepare('INSERT INTO doc_updates (doc_name, data, created_at) VALUES (?, ?, ?)').run('old-pad', Y.encodeStateAsUpdate(ydoc), 1)
+      db.close()
+
+      const reopened = openSqliteStorage(dir)
+      try {
+        expect((await reopened.docs.load('old-pad'))!.checks).toBe(0)
+        await reopened.docs.append('old-pad', Y.encodeStateAsUpdate(new Y.Doc()), 1)
+        expect((await reopened.docs.load('old-pad'))!.checks).toBe(0)
       } finally {
         await reopened.close()
       }

@@ -4,7 +4,7 @@ import { InMemoryBusHub } from '../../../helpers/in-memory-bus.ts'
 import { silentLogger } from '../../../../server/observability/log.ts'
 import { RoomRegistry, type RoomRegistryOptions } from '../../../../server/sync/room-registry.ts'
 import { StoredWalk } from '../../../../server/sync/stored-walk.ts'
-import { poisonValueDepth } from '../../../../server/sync/quarantine.ts'
+import { loadChecksVersion, poisonValueDepth } from '../../../../server/sync/quarantine.ts'
 import { CloseCode } from '../../../../shared/close-codes.ts'
 import { isCoveredBy, messageSync } from '../../../../shared/protocol.ts'
 import { padFragmentName } from '../../../../shared/schema.ts'
@@ -181,6 +181,46 @@ describe('RoomRegistry loading', () => {
     await waitFor(() => readers.every((reader) => (reader.deliver(), padText(reader.ydoc).includes('written offline'))), 1000, 'readers see the edit')
   })
 
+  it('loads a pad whose rows were all stored checked without checking it again, and reads its state vector for the step 1 meanwhile', async () => {
+    await memory.delete(docName)
+    // More structs than one turn's slice (structsPerTurn): the state vector takes several turns.
+    await memory.append(docName, padUpdate(...Array.from({ length: 6000 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(20)}`))), loadChecksVersion)
+    await memory.append(docName, padUpdate(p('a later edit')), loadChecksVersion)
+    const stored = (await memory.load(docName))!.update
+    const checkedBefore = StoredWalk.totalChecked
+    const reader = join()
+    reader.sendSyncStep1()
+    await reader.idle()
+    await waitFor(() => reader.socket.frames().length === 2, 2000, 'the server step 1')
+    expect(StoredWalk.totalChecked - checkedBefore).toBe(0)
+    // The client is answered before the state vector is read, and gets the server's step 1 once it is.
+    expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1'])
+    const step1 = reader.socket.frames()[1] as { stateVector: Uint8Array }
+    expect(Y.decodeStateVector(step1.stateVector)).toEqual(Y.decodeStateVector(Y.encodeStateVectorFromUpdate(stored)))
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('a later edit')
+    expect(await registry.builtDocNames()).toEqual([])
+  })
+
+  it('checks a pad with any row not stored checked, and quarantines its bad row', async () => {
+    await memory.delete(docName)
+    await memory.append(docName, padUpdate(...Array.from({ length: 40 }, (_, i) => p(`paragraph ${i}`))), loadChecksVersion)
+    // A row nested deeper than Yjs re-encodes, as a tool writing without the checks could store.
+    const poisoned = new Y.Doc()
+    let value: unknown = 1
+    for (let i = 0; i <= poisonValueDepth; i++) value = [value]
+    poisoned.getArray('a').push([value])
+    await memory.append(docName, Y.encodeStateAsUpdate(poisoned))
+    const checkedBefore = StoredWalk.totalChecked
+    const reader = join()
+    reader.sendSyncStep1()
+    await reader.idle()
+    expect(StoredWalk.totalChecked - checkedBefore).toBeGreaterThan(0)
+    expect(await memory.listQuarantined(docName)).toHaveLength(1)
+    reader.deliver()
+    expect(padText(reader.ydoc)).toContain('paragraph 39')
+  })
+
   it('walks a large unbuilt pad once: the load checks its bytes and reads the state vector of the server step 1', async () => {
     await memory.delete(docName)
     await memory.append(docName, padUpdate(...Array.from({ length: 400 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(200)}`))))
@@ -205,7 +245,7 @@ describe('RoomRegistry loading', () => {
 
   it('after quarantining a row, answers a fresh client of a large pad before reading its state vector for the server step 1', async () => {
     await memory.delete(docName)
-    await memory.append(docName, padUpdate(...Array.from({ length: 400 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(200)}`))))
+    await memory.append(docName, padUpdate(...Array.from({ length: 6000 }, (_, i) => p(`paragraph ${i} ${'x'.repeat(20)}`))))
     // A row nested deeper than Yjs re-encodes (stored before the checks): set aside at load, so
     // the state vector of what is left is not known from the load's walk.
     const poisoned = new Y.Doc()
@@ -217,9 +257,10 @@ describe('RoomRegistry loading', () => {
     reader.sendSyncStep1()
     await reader.idle()
     expect(await memory.listQuarantined(docName)).toHaveLength(1)
+    await waitFor(() => reader.socket.frames().length === 2, 2000, 'the server step 1')
     expect(reader.socket.frames().map((frame) => frame.type)).toEqual(['sync-step2', 'sync-step1'])
     reader.deliver()
-    expect(padText(reader.ydoc)).toContain('paragraph 399')
+    expect(padText(reader.ydoc)).toContain('paragraph 5999')
   })
 
   it('closes a connection (1013) when more than maxQueuedBytes wait for the load', async () => {
@@ -497,6 +538,35 @@ describe('RoomRegistry unloading', () => {
     late.deliver()
     expect(padText(late.ydoc)).toBe(padText(author.ydoc))
     expect(memory.rowCount(docName)).toBe(1)
+  })
+})
+
+describe('RoomRegistry: the checks stored rows record (DocStore [DS13])', () => {
+  it('stores clients\' updates and the server\'s changes as checked, and compacts a walked pad into a checked row', async () => {
+    // The seed row of beforeEach was stored without checks: the load walks it.
+    expect((await memory.load(docName))!.checks).toBe(0)
+    const author = await joinSynced()
+    author.edit(appendParagraph('typed'))
+    await author.idle()
+    await registry.change(docName, (ydoc) => appendParagraph('made by the server')(ydoc.getXmlFragment(padFragmentName)))
+    expect(memory.rowChecks(docName)).toEqual([0, loadChecksVersion, loadChecksVersion])
+    await registry.close()
+    expect(memory.rowCount(docName)).toBe(1)
+    expect((await memory.load(docName))!.checks).toBe(loadChecksVersion)
+    expect(await storedText()).toContain('made by the server')
+  })
+
+  it('stores a server change that fails the load\'s checks unchecked, and its compaction too', async () => {
+    await memory.delete(docName)
+    await memory.append(docName, padUpdate(p('checked')), loadChecksVersion)
+    await registry.change(docName, (ydoc) => {
+      let value: unknown = 1
+      for (let i = 0; i <= poisonValueDepth; i++) value = [value]
+      ydoc.getArray('a').push([value])
+    })
+    expect(memory.rowChecks(docName)).toEqual([loadChecksVersion, 0])
+    await registry.close()
+    expect(memory.rowChecks(docName)).toEqual([0])
   })
 })
 

@@ -13,7 +13,7 @@
  *   Connection.receive → Connection.handle → Room.receiveUpdate → UpdateIntake.receive (the
  *   UpdateGate checks) → UpdatePipeline.accept → [the window closes] RoomWriter.append
  *   (DocStore.append) → [durable] UpdatePipeline.drain → RoomWriter.applyStored → RoomDoc.apply
- *   (Y.applyUpdate, origin `connection`) → Room.docChanged → UpdateBroadcast.queueStored →
+ *   (Y.applyUpdate, origin `connection`) → Room.docChanged (routeChange) → UpdateBroadcast.queueStored →
  *   [next turn] UpdateBroadcast.flush → Peer.send to every other peer and RoomBus.publish to
  *   other instances; and Peer.acknowledge to the sender.
  *
@@ -29,7 +29,8 @@ import type { DocMessage } from '../bus/bus.ts'
 import type { DocStore, RefusedRange } from '../storage/doc-store.ts'
 import { DocLog } from './doc-log.ts'
 import { PadFailedError } from './errors.ts'
-import { isUpdateOrigin, type UpdateOrigin } from './origin.ts'
+import type { UpdateOrigin } from './origin.ts'
+import { routeChange } from './change-routes.ts'
 import type { Peer } from './peer.ts'
 import { loadHealthy } from './quarantine.ts'
 import { RefusedWrites } from './refused-writes.ts'
@@ -272,30 +273,8 @@ export class Room {
     this.log.maybeCompact(() => this.closing !== null)
   }
 
-  /** Every change of the doc, routed by its origin (origin.ts) to the fan-out (and the store). */
-  private readonly docChanged = (update: Uint8Array, origin: unknown): void => {
-    if (isUpdateOrigin(origin)) {
-      switch (origin.kind) {
-        case 'store':
-          return
-        case 'connection':
-          // Only RoomWriter.applyStored applies with this origin: stored, it already waited for the window.
-          this.broadcast.queueStored(update, origin.connection, true)
-          return
-        case 'server':
-          this.broadcast.queue(update, null, true)
-          return
-        case 'bus':
-          this.broadcast.queue(update, null, false)
-          return
-      }
-    }
-    // A change Yjs made by itself while integrating another (e.g. removing formatting markers
-    // that concurrent edits left empty) carries no origin. It is already in the doc, so store it
-    // and then send it to everyone; otherwise the room would hold content no client and no
-    // store has.
-    this.writer.storeDerived(update, () => this.broadcast.queue(update, null, true))
-  }
+  /** Every change of the doc, routed by its origin to the fan-out (and the store): change-routes.ts. */
+  private readonly docChanged = (update: Uint8Array, origin: unknown): void => routeChange(update, origin, this.broadcast, this.writer)
 
   private readonly receiveFromBus = (message: DocMessage): void => {
     if (this.closing) return

@@ -19,7 +19,7 @@ import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } fr
 import { claimOutbox, getOutbox, insertOutbox, listOutbox, resendOutbox, settleOutbox } from './pg-outbox.ts'
 import { inTransaction } from './transaction.ts'
 import type { CarriedFrom } from '../../../shared/follow-up.ts'
-import { actionPage, actionValues, ownerOrder, toArchivedAction, type ActionRow } from '../action-rows.ts'
+import { getArchivedActions, listActionOwners, listOwnerActions, writeActions } from './pg-archive-actions.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
@@ -154,16 +154,7 @@ export class PgMetaStore implements MetaStore {
           record.text,
         ],
       )
-      await client.query('DELETE FROM archive_actions WHERE session_id = $1', [record.sessionId])
-      const actions = actionValues(session, record.outcomes)
-      if (actions.length > 0) {
-        const column = (i: number) => actions.map((values) => values[i])
-        await client.query(
-          `INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index)
-           SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[], $10::int[])`,
-          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(column),
-        )
-      }
+      await writeActions(client, session, record.outcomes)
       if (effects && rows[0]!.inserted) await insertOutbox(client, effects((await readArchive(client, record.sessionId))!))
     })
   }
@@ -238,45 +229,19 @@ export class PgMetaStore implements MetaStore {
     return rows.map(({ window, window_start, ...row }) => ({ ...toSummary(row), snippet: searchSnippet(window, window_start - 1, words) }))
   }
 
-  async listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]> {
-    const { rows } = await this.pool.query<{ owner: string; total: string; open: string }>(
-      // Every item counted, less those carried on (as the SQLite store, which says why).
-      `SELECT owner, sum(total) AS total, sum(open) AS open FROM (
-         SELECT owner, count(*) AS total, count(*) FILTER (WHERE NOT done) AS open FROM archive_actions GROUP BY owner
-         UNION ALL
-         SELECT t.owner, -count(*), -count(*) FILTER (WHERE NOT t.done) FROM archive_actions t
-         WHERE (t.session_id, t.idx) IN (SELECT from_session, from_index FROM archive_actions WHERE from_session IS NOT NULL)
-         GROUP BY t.owner
-       ) c GROUP BY owner HAVING sum(total) > 0`,
-    )
-    return rows.map((row) => ({ owner: row.owner || null, total: Number(row.total), open: Number(row.open) })).sort(ownerOrder)
+  /** MS25: see pg-archive-actions.ts. */
+  listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]> {
+    return listActionOwners(this.pool)
   }
 
-  async listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }> {
-    // Byte order (COLLATE "C") for the cursor's comparisons and the order alike, as SQLite.
-    const { rows } = await this.pool.query<ActionRow>(
-      `SELECT a.*, s.title, s.track
-       FROM archive_actions a JOIN sessions s ON s.id = a.session_id
-       WHERE a.owner = $1
-         AND NOT EXISTS (SELECT 1 FROM archive_actions b WHERE b.from_session = a.session_id AND b.from_index = a.idx)
-         AND ($2::text IS NULL OR a.ended_at COLLATE "C" < $2 OR (a.ended_at = $2 AND (a.session_id COLLATE "C" < $3 OR (a.session_id = $3 AND a.idx > $4))))
-       ORDER BY a.ended_at COLLATE "C" DESC, a.session_id COLLATE "C" DESC, a.idx
-       LIMIT $5`,
-      [owner ?? '', after?.endedAt ?? null, after?.sessionId ?? null, after?.index ?? null, limit + 1],
-    )
-    return actionPage(rows, limit)
+  listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }> {
+    return listOwnerActions(this.pool, owner, after, limit)
   }
 
-  async getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]> {
-    if (keys.length === 0) return []
-    const { rows } = await this.pool.query<ActionRow>(
-      `SELECT a.*, s.title, s.track
-       FROM archive_actions a JOIN sessions s ON s.id = a.session_id
-       WHERE (a.session_id, a.idx) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
-      [keys.map((key) => key.sessionId), keys.map((key) => key.index)],
-    )
-    return rows.map(toArchivedAction)
+  getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]> {
+    return getArchivedActions(this.pool, keys)
   }
+
 
   async addParticipants(id: string, people: PresentPerson[]): Promise<void> {
     if (people.length === 0) return

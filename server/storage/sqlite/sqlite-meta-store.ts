@@ -13,7 +13,7 @@ import type { NewOutboxMessage, OutboxEffects, OutboxMessage, OutboxOutcome } fr
 import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-rows.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 import type { CarriedFrom } from '../../../shared/follow-up.ts'
-import { actionPage, actionValues, ownerOrder, toArchivedAction, type ActionRow } from '../action-rows.ts'
+import { getArchivedActions, listActionOwners, listOwnerActions, writeActions } from './sqlite-archive-actions.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
@@ -144,9 +144,7 @@ export class SqliteMetaStore implements MetaStore {
       if (existing?.search_rowid != null) this.db.prepare('DELETE FROM archive_fts WHERE rowid = ?').run(existing.search_rowid)
       const { lastInsertRowid } = this.db.prepare('INSERT INTO archive_fts (session_id, title, body) VALUES (?, ?, ?)').run(record.sessionId, session.title, record.text)
       this.db.prepare('UPDATE archives SET search_rowid = ? WHERE session_id = ?').run(lastInsertRowid, record.sessionId)
-      this.db.prepare('DELETE FROM archive_actions WHERE session_id = ?').run(record.sessionId)
-      const insertAction = this.db.prepare('INSERT INTO archive_actions (session_id, idx, owner, text, due, done, source, ended_at, from_session, from_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      for (const values of actionValues(session, record.outcomes)) insertAction.run(...values.map((value) => (typeof value === 'boolean' ? Number(value) : value)))
+      writeActions(this.db, session, record.outcomes)
       if (effects && isNew) this.insertOutbox(effects(this.readArchive(record.sessionId)!))
     })()
   }
@@ -212,47 +210,17 @@ export class SqliteMetaStore implements MetaStore {
     return { sessions: page.map(toSummary), next: rows.length > limit && last ? { track: last.track, when: last.index_when, title: last.title, id: last.id } : null }
   }
 
+  /** MS25: see sqlite-archive-actions.ts. */
   async listActionOwners(): Promise<{ owner: string | null; total: number; open: number }[]> {
-    const rows = this.db
-      .prepare(
-        // Every item counted, less those carried on (about one in twelve): cheaper than an
-        // anti-join probing for a successor of each of 55,000 items (issue 21).
-        `SELECT owner, sum(total) AS total, sum(open) AS open FROM (
-           SELECT owner, count(*) AS total, sum(1 - done) AS open FROM archive_actions GROUP BY owner
-           UNION ALL
-           SELECT t.owner, -count(*), -sum(1 - t.done) FROM archive_actions t
-           WHERE (t.session_id, t.idx) IN (SELECT from_session, from_index FROM archive_actions WHERE from_session IS NOT NULL)
-           GROUP BY t.owner
-         ) GROUP BY owner HAVING sum(total) > 0`,
-      )
-      .all() as { owner: string; total: number; open: number }[]
-    return rows.map((row) => ({ owner: row.owner || null, total: row.total, open: row.open })).sort(ownerOrder)
+    return listActionOwners(this.db)
   }
 
   async listOwnerActions(owner: string | null, after: ActionCursor | null, limit: number): Promise<{ actions: ArchivedAction[]; next: ActionCursor | null }> {
-    const rows = this.db
-      .prepare(
-        `SELECT a.*, s.title, s.track
-         FROM archive_actions a JOIN sessions s ON s.id = a.session_id
-         WHERE a.owner = @owner
-           AND NOT EXISTS (SELECT 1 FROM archive_actions b WHERE b.from_session = a.session_id AND b.from_index = a.idx)
-           ${after ? `AND (a.ended_at < @endedAt OR (a.ended_at = @endedAt AND (a.session_id < @sessionId OR (a.session_id = @sessionId AND a.idx > @index))))` : ''}
-         ORDER BY a.ended_at DESC, a.session_id DESC, a.idx
-         LIMIT @limit`,
-      )
-      .all({ owner: owner ?? '', ...(after ?? {}), limit: limit + 1 }) as ActionRow[]
-    return actionPage(rows, limit)
+    return listOwnerActions(this.db, owner, after, limit)
   }
 
   async getArchivedActions(keys: CarriedFrom[]): Promise<ArchivedAction[]> {
-    const select = this.db.prepare(
-      `SELECT a.*, s.title, s.track
-       FROM archive_actions a JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ? AND a.idx = ?`,
-    )
-    return keys.flatMap((key) => {
-      const row = select.get(key.sessionId, key.index) as ActionRow | undefined
-      return row ? [toArchivedAction(row)] : []
-    })
+    return getArchivedActions(this.db, keys)
   }
 
   /**

@@ -80,8 +80,11 @@ export class SqliteDocStore implements DocStore {
   private readonly writeBatch: (batch: PendingWrite[]) => void
   /** Runs a write in a savepoint of the group's transaction (better-sqlite3 nests transactions so). */
   private readonly inSavepoint: (run: () => unknown) => unknown
-  /** The connection's `synchronous` setting, read and set around each unsynced commit (prepared once). */
-  private readonly readSynchronous: Database.Statement<[], number>
+  /**
+   * True when the connection syncs each commit itself (`synchronous = FULL`), read once: nothing
+   * else sets it. An unsynced commit lowers it to NORMAL around itself (statements prepared once).
+   */
+  private readonly syncsFull: boolean
   private readonly syncNormal: Database.Statement<[]>
   private readonly syncFull: Database.Statement<[]>
   private readonly statements = new Map<string, Database.Statement>()
@@ -112,7 +115,7 @@ export class SqliteDocStore implements DocStore {
       'DELETE FROM doc_updates WHERE doc_name = ? AND id IN (SELECT value FROM json_each(?))',
     )
     this.deleteDoc = db.prepare('DELETE FROM doc_updates WHERE doc_name = ?')
-    this.readSynchronous = db.prepare<[], number>('PRAGMA synchronous').pluck()
+    this.syncsFull = db.pragma('synchronous', { simple: true }) === 2
     this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL')
     this.syncFull = db.prepare('PRAGMA synchronous = FULL')
     this.inSavepoint = db.transaction((run: () => unknown) => run())
@@ -188,7 +191,7 @@ export class SqliteDocStore implements DocStore {
 
   /** Commits `batch` without SQLite's sync (the WAL is synced after, see `syncWal`). */
   private commitUnsynced(batch: PendingWrite[]): void {
-    const full = this.readSynchronous.get() === 2
+    const full = this.syncsFull
     if (full) this.syncNormal.run()
     try {
       this.writeBatch(batch)

@@ -165,7 +165,7 @@ class WsSyncSocket implements SyncSocket {
 export class PingSweep {
   /** The sockets of each slot; a socket joins the slot after the last one a socket joined. */
   private readonly slots: Set<SocketBinding>[]
-  private readonly slotOf = new Map<SocketBinding, number>()
+  private count = 0
   private nextSlot = 0
   private current = 0
   private timer: NodeJS.Timeout | null = null
@@ -179,25 +179,23 @@ export class PingSweep {
 
   /** Sockets watched now (for tests). @internal */
   get size(): number {
-    return this.slotOf.size
+    return this.count
   }
 
   add(binding: SocketBinding): void {
-    const slot = this.nextSlot
-    this.nextSlot = (slot + 1) % this.slots.length
-    this.slots[slot]!.add(binding)
-    this.slotOf.set(binding, slot)
+    binding.slot = this.nextSlot
+    this.nextSlot = (binding.slot + 1) % this.slots.length
+    this.slots[binding.slot]!.add(binding)
+    this.count++
     if (this.timer) return
     this.timer = setInterval(() => this.sweep(), this.intervalMs / this.slots.length)
     this.timer.unref()
   }
 
   remove(binding: SocketBinding): void {
-    const slot = this.slotOf.get(binding)
-    if (slot === undefined) return
-    this.slotOf.delete(binding)
-    this.slots[slot]!.delete(binding)
-    if (this.slotOf.size > 0 || !this.timer) return
+    if (!this.slots[binding.slot]?.delete(binding)) return
+    this.count--
+    if (this.count > 0 || !this.timer) return
     clearInterval(this.timer)
     this.timer = null
   }
@@ -224,6 +222,8 @@ interface SocketBinding {
   readonly sweep: PingSweep
   readonly onClosed: (code: number) => void
   alive: boolean
+  /** Its PingSweep slot (set by `add`). */
+  slot: number
 }
 
 const bindings = new WeakMap<WebSocket, SocketBinding>()
@@ -236,7 +236,7 @@ const bindings = new WeakMap<WebSocket, SocketBinding>()
  * connection keeps no closure of its own for them.
  */
 export function bindSocket(ws: WebSocket, connection: Connection, sweep: PingSweep, onClosed: (code: number) => void): void {
-  const binding: SocketBinding = { ws, connection, sweep, onClosed, alive: true }
+  const binding: SocketBinding = { ws, connection, sweep, onClosed, alive: true, slot: 0 }
   bindings.set(ws, binding)
   sweep.add(binding)
   ws.on('pong', onPong)

@@ -1,10 +1,11 @@
 /**
- * Configuration: parsed once from the environment by `loadConfig`, validated with zod, frozen.
+ * Configuration: parsed once from the environment by `loadConfig`, validated field by field
+ * (env-fields.ts), frozen.
  * Every default sits in `defaults`. Nothing below `main.ts` reads `process.env`.
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import { custom, int, number, oneOf, readFields, string, url, withDefault, type FieldValue } from './env-fields.ts'
 import { parseTrustProxy, type TrustProxy } from './http/client-address.ts'
 import { isTimeZone } from '../shared/time-zone.ts'
 import { parseNotifyConfig, type NotifyConfig } from './outbox/notify-config.ts'
@@ -56,88 +57,89 @@ const defaults = {
   outboxTimeoutMs: 10_000,
 } as const
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const d = withDefault
+const scopeList = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/
 
-const envSchema = z.object({
-  PORT: int(0, 65535).default(defaults.port),
-  HOST: z.string().min(1).default(defaults.host),
-  DATA_DIR: z.string().min(1).default(defaults.dataDir),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(defaults.logLevel),
-  MAX_FRAME_BYTES: int(1024, 64 * 1024 * 1024).default(defaults.maxFrameBytes),
-  MAX_QUEUED_BYTES_PER_CONNECTION: int(1024, 256 * 1024 * 1024).default(defaults.maxQueuedBytesPerConnection),
-  COMPACT_AFTER_ROWS: int(2, 1_000_000).default(defaults.compactAfterRows),
-  ROOM_UNLOAD_DELAY_MS: int(0, 3_600_000).default(defaults.roomUnloadDelayMs),
-  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(defaults.shutdownTimeoutMs),
-  STATIC_DIR: z.string().min(1).default(defaults.staticDir),
-  AUTO_END_AFTER_MINUTES: int(0, 7 * 24 * 60).default(defaults.autoEndAfterMinutes),
-  AUTO_END_CHECK_SECONDS: int(1, 3600).default(defaults.autoEndCheckSeconds),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
-  EVENT_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone name such as Asia/Hong_Kong or Europe/Berlin').default(defaults.eventTimeZone),
-  MAX_MESSAGES_PER_SECOND: int(1, 1_000_000).default(defaults.maxMessagesPerSecond),
-  MESSAGE_BURST: int(1, 1_000_000).default(defaults.messageBurst),
-  MAX_SEND_BACKLOG_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxSendBacklogBytes),
-  REVISION_QUIET_MS: int(100, 600_000).default(defaults.revisionQuietMs),
-  REVISION_MAX_INTERVAL_MS: int(1000, 3_600_000).default(defaults.revisionMaxIntervalMs),
-  MAX_UPDATE_BYTES: int(1024, 64 * 1024 * 1024).default(defaults.maxUpdateBytes),
-  MAX_DOC_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxDocBytes),
-  MAX_PENDING_BYTES: int(0, 256 * 1024 * 1024).default(defaults.maxPendingBytes),
-  MAX_UPDATE_STRUCTS: int(100, 10_000_000).default(defaults.maxUpdateStructs),
-  MAX_UPDATE_CLIENTS: int(16, 10_000_000).default(defaults.maxUpdateClients),
-  MAX_ROOM_AWARENESS_CHARS: int(64 * 1024, 1024 * 1024 * 1024).default(defaults.maxRoomAwarenessChars),
-  AWARENESS_FLUSH_MS: int(0, 10_000).default(defaults.awarenessFlushMs),
-  BROADCAST_WINDOW_MS: int(0, 1000).default(defaults.broadcastWindowMs),
-  BROADCAST_SENDS_PER_SECOND: int(0, 10_000_000).default(defaults.broadcastSendsPerSecond),
-  CONNECTIONS_PER_IP_PER_SECOND: int(0, 1_000_000).default(defaults.connectionsPerIpPerSecond),
-  CONNECTION_BURST_PER_IP: int(1, 1_000_000).default(defaults.connectionBurstPerIp),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
-  STORE_COMMIT_WINDOW_MS: int(0, 1000).default(defaults.storeCommitWindowMs),
-  REDIS_PREFIX: z.string().min(1).max(200).default(defaults.redisPrefix),
-  TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      try {
-        return parseTrustProxy(value)
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a hop count, true, or a list of addresses/subnets: ${(error as Error).message}` })
-        return z.NEVER
-      }
-    }),
-  FOREIGN_EDITORS: z.enum(['read-only', 'allow']).default('read-only'),
-  ORGANIZER_TOKEN_HASHES: z.string().max(100_000).optional(),
-  ORGANIZER_TOKENS_FILE: z.string().min(1).optional(),
-  ORGANIZER_SESSION_HOURS: int(1, 24 * 30).default(defaults.organizerSessionHours),
-  SESSION_CREATION: z.enum(['anyone', 'organizers']).default(defaults.sessionCreation),
-  SESSION_CREATE_PER_IP_PER_MINUTE: int(0, 1_000_000).default(defaults.sessionCreatePerIpPerMinute),
-  SESSION_CREATE_BURST_PER_IP: int(1, 1_000_000).default(defaults.sessionCreateBurstPerIp),
-  SESSION_CREATE_PER_MINUTE: int(0, 1_000_000).default(defaults.sessionCreatePerMinute),
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'METRICS_TOKEN may hold letters, digits, - and _ only').optional(),
-  METRICS_PORT: int(1, 65535).optional(),
-  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
-  OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
-  OIDC_ORGANIZER_CLAIM: z.string().min(1).max(200).default(defaults.oidcOrganizerClaim),
-  OIDC_ORGANIZER_VALUE: z.string().min(1).max(500).optional(),
-  OIDC_PROVIDER_NAME: z.string().min(1).max(60).optional(),
-  NOTIFY_FILE: z.string().min(1).optional(),
-  WEBHOOK_URL: z.string().optional(),
-  WEBHOOK_SECRET: z.string().optional(),
-  WEBHOOK_EVENTS: z.string().optional(),
-  WEBHOOK_NAME: z.string().optional(),
-  SMTP_URL: z.string().optional(),
-  MAIL_FROM: z.string().optional(),
-  RECAP_LIST: z.string().optional(),
-  RECAP_TRACK_LISTS: z.string().max(100_000).optional(),
-  OUTBOX_BASE_DELAY_MS: int(1, 3_600_000).default(defaults.outboxBaseDelayMs),
-  OUTBOX_MAX_DELAY_MS: int(1, 24 * 3_600_000).default(defaults.outboxMaxDelayMs),
-  OUTBOX_RETRY_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(defaults.outboxRetryHours),
-  OUTBOX_CONCURRENCY: int(1, 64).default(defaults.outboxConcurrency),
-  OUTBOX_POLL_MS: int(10, 600_000).default(defaults.outboxPollMs),
-  OUTBOX_TIMEOUT_MS: int(100, 120_000).default(defaults.outboxTimeoutMs),
-  OIDC_SCOPES: z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'OIDC_SCOPES is a space-separated list of scopes').default(defaults.oidcScopes),
-})
+/** Every variable the server reads, with its kind and default (see env-fields.ts). */
+const envFields = {
+  PORT: d(int(0, 65535), defaults.port),
+  HOST: d(string({ min: 1 }), defaults.host),
+  DATA_DIR: d(string({ min: 1 }), defaults.dataDir),
+  LOG_LEVEL: d(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), defaults.logLevel),
+  MAX_FRAME_BYTES: d(int(1024, 64 * 1024 * 1024), defaults.maxFrameBytes),
+  MAX_QUEUED_BYTES_PER_CONNECTION: d(int(1024, 256 * 1024 * 1024), defaults.maxQueuedBytesPerConnection),
+  COMPACT_AFTER_ROWS: d(int(2, 1_000_000), defaults.compactAfterRows),
+  ROOM_UNLOAD_DELAY_MS: d(int(0, 3_600_000), defaults.roomUnloadDelayMs),
+  SHUTDOWN_TIMEOUT_MS: d(int(100, 600_000), defaults.shutdownTimeoutMs),
+  STATIC_DIR: d(string({ min: 1 }), defaults.staticDir),
+  AUTO_END_AFTER_MINUTES: d(int(0, 7 * 24 * 60), defaults.autoEndAfterMinutes),
+  AUTO_END_CHECK_SECONDS: d(int(1, 3600), defaults.autoEndCheckSeconds),
+  PUBLIC_URL: url(['http', 'https']),
+  EVENT_TIME_ZONE: d(string({ test: isTimeZone, message: 'must be an IANA time zone name such as Asia/Hong_Kong or Europe/Berlin' }), defaults.eventTimeZone),
+  MAX_MESSAGES_PER_SECOND: d(int(1, 1_000_000), defaults.maxMessagesPerSecond),
+  MESSAGE_BURST: d(int(1, 1_000_000), defaults.messageBurst),
+  MAX_SEND_BACKLOG_BYTES: d(int(64 * 1024, 1024 * 1024 * 1024), defaults.maxSendBacklogBytes),
+  REVISION_QUIET_MS: d(int(100, 600_000), defaults.revisionQuietMs),
+  REVISION_MAX_INTERVAL_MS: d(int(1000, 3_600_000), defaults.revisionMaxIntervalMs),
+  MAX_UPDATE_BYTES: d(int(1024, 64 * 1024 * 1024), defaults.maxUpdateBytes),
+  MAX_DOC_BYTES: d(int(64 * 1024, 1024 * 1024 * 1024), defaults.maxDocBytes),
+  MAX_PENDING_BYTES: d(int(0, 256 * 1024 * 1024), defaults.maxPendingBytes),
+  MAX_UPDATE_STRUCTS: d(int(100, 10_000_000), defaults.maxUpdateStructs),
+  MAX_UPDATE_CLIENTS: d(int(16, 10_000_000), defaults.maxUpdateClients),
+  MAX_ROOM_AWARENESS_CHARS: d(int(64 * 1024, 1024 * 1024 * 1024), defaults.maxRoomAwarenessChars),
+  AWARENESS_FLUSH_MS: d(int(0, 10_000), defaults.awarenessFlushMs),
+  BROADCAST_WINDOW_MS: d(int(0, 1000), defaults.broadcastWindowMs),
+  BROADCAST_SENDS_PER_SECOND: d(int(0, 10_000_000), defaults.broadcastSendsPerSecond),
+  CONNECTIONS_PER_IP_PER_SECOND: d(int(0, 1_000_000), defaults.connectionsPerIpPerSecond),
+  CONNECTION_BURST_PER_IP: d(int(1, 1_000_000), defaults.connectionBurstPerIp),
+  REDIS_URL: url(['redis', 'rediss']),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  SQLITE_SYNC: d(oneOf(['full', 'normal']), 'full'),
+  STORE_COMMIT_WINDOW_MS: d(int(0, 1000), defaults.storeCommitWindowMs),
+  REDIS_PREFIX: d(string({ min: 1, max: 200 }), defaults.redisPrefix),
+  TRUST_PROXY: custom((text) => {
+    try {
+      return parseTrustProxy(text)
+    } catch (error) {
+      throw new Error(`not a hop count, true, or a list of addresses/subnets: ${(error as Error).message}`)
+    }
+  }),
+  FOREIGN_EDITORS: d(oneOf(['read-only', 'allow']), 'read-only'),
+  ORGANIZER_TOKEN_HASHES: string({ max: 100_000 }),
+  ORGANIZER_TOKENS_FILE: string({ min: 1 }),
+  ORGANIZER_SESSION_HOURS: d(int(1, 24 * 30), defaults.organizerSessionHours),
+  SESSION_CREATION: d(oneOf(['anyone', 'organizers']), defaults.sessionCreation),
+  SESSION_CREATE_PER_IP_PER_MINUTE: d(int(0, 1_000_000), defaults.sessionCreatePerIpPerMinute),
+  SESSION_CREATE_BURST_PER_IP: d(int(1, 1_000_000), defaults.sessionCreateBurstPerIp),
+  SESSION_CREATE_PER_MINUTE: d(int(0, 1_000_000), defaults.sessionCreatePerMinute),
+  METRICS_TOKEN: string({ min: 16, minMessage: 'METRICS_TOKEN must be at least 16 characters', max: 200, pattern: /^[A-Za-z0-9_-]+$/, message: 'METRICS_TOKEN may hold letters, digits, - and _ only' }),
+  METRICS_PORT: int(1, 65535),
+  OIDC_ISSUER: url(['http', 'https']),
+  OIDC_CLIENT_ID: string({ min: 1, max: 500 }),
+  OIDC_CLIENT_SECRET: string({ min: 1, max: 2000 }),
+  OIDC_ORGANIZER_CLAIM: d(string({ min: 1, max: 200 }), defaults.oidcOrganizerClaim),
+  OIDC_ORGANIZER_VALUE: string({ min: 1, max: 500 }),
+  OIDC_PROVIDER_NAME: string({ min: 1, max: 60 }),
+  NOTIFY_FILE: string({ min: 1 }),
+  WEBHOOK_URL: string(),
+  WEBHOOK_SECRET: string(),
+  WEBHOOK_EVENTS: string(),
+  WEBHOOK_NAME: string(),
+  SMTP_URL: string(),
+  MAIL_FROM: string(),
+  RECAP_LIST: string(),
+  RECAP_TRACK_LISTS: string({ max: 100_000 }),
+  OUTBOX_BASE_DELAY_MS: d(int(1, 3_600_000), defaults.outboxBaseDelayMs),
+  OUTBOX_MAX_DELAY_MS: d(int(1, 24 * 3_600_000), defaults.outboxMaxDelayMs),
+  OUTBOX_RETRY_HOURS: d(number(0.0001, 24 * 30), defaults.outboxRetryHours),
+  OUTBOX_CONCURRENCY: d(int(1, 64), defaults.outboxConcurrency),
+  OUTBOX_POLL_MS: d(int(10, 600_000), defaults.outboxPollMs),
+  OUTBOX_TIMEOUT_MS: d(int(100, 120_000), defaults.outboxTimeoutMs),
+  OIDC_SCOPES: d(string({ pattern: scopeList, message: 'OIDC_SCOPES is a space-separated list of scopes' }), defaults.oidcScopes),
+}
+
+/** The parsed variables. */
+type Env = { [K in keyof typeof envFields]: FieldValue<(typeof envFields)[K]> }
 
 export interface Config {
   /** TCP port; 0 picks a free one (the chosen port is logged). @default 3000 */
@@ -146,7 +148,7 @@ export interface Config {
   readonly host: string
   /** Directory of the embedded SQLite file `summitpad.db`. @default './data' */
   readonly dataDir: string
-  readonly logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  readonly logLevel: Env['LOG_LEVEL']
   /** Largest WebSocket frame accepted; larger ones close the socket with 1009. Holds the largest update. @default 5 MiB */
   readonly maxFrameBytes: number
   /**
@@ -357,12 +359,9 @@ export class ConfigError extends Error {}
  * file NOTIFY_FILE names (with `readFile`), the one file the configuration consists of.
  */
 export function loadConfig(env: Record<string, string | undefined>, readFile: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')): Config {
-  const parsed = envSchema.safeParse(env)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
-  }
-  const e = parsed.data
+  const parsed = readFields(envFields, env)
+  if ('problems' in parsed) throw new ConfigError(`invalid configuration:\n  ${parsed.problems.join('\n  ')}`)
+  const e: Env = parsed.values
   let notifyText: string | null = null
   if (e.NOTIFY_FILE !== undefined) {
     try {
@@ -434,7 +433,7 @@ export function loadConfig(env: Record<string, string | undefined>, readFile: (f
   })
 }
 
-function oidcConfig(e: z.infer<typeof envSchema>): OidcConfig | null {
+function oidcConfig(e: Env): OidcConfig | null {
   const set = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter((value) => value !== undefined).length
   if (set === 0) return null
   if (set < 3) throw new ConfigError('invalid configuration:\n  OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together')

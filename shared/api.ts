@@ -168,9 +168,7 @@ export interface ArchivedSession extends ArchiveSummary {
   chat: ChatMessage[]
 }
 
-/** Markers around the matched words in a search snippet (never HTML: the client builds `<mark>`s). */
-export const snippetStart = '\u0002'
-export const snippetEnd = '\u0003'
+export { snippetEnd, snippetStart } from './snippet-marks.ts'
 
 /** One full-text search result, best first. */
 export interface ArchiveHit extends ArchiveSummary {

@@ -34,6 +34,9 @@ export interface ControlState {
   currentSince?: number
 }
 
+/** The control map key that holds the last restore of the pad (shared/restore-notice.ts). */
+export const restoreNoticeKey = 'restore'
+
 /** The control map key of `ControlState.currentSince`, written by the server only. */
 export const currentSinceKey = 'currentSince'
 

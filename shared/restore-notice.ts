@@ -7,7 +7,7 @@
 import { z } from 'zod'
 
 /** The control map's key (`shared/control-state.ts`'s map) that holds the last restore. */
-export const restoreNoticeKey = 'restore'
+export { restoreNoticeKey } from './control-state.ts'
 
 export const restoreNoticeSchema = z.object({
   /** The revision the restore saved (the pad right after it). */

@@ -6,7 +6,7 @@
  * window, whatever the pad's size. A snippet is plain prose (issue 19): the text export's layout
  * (heading underlines, list and checkbox markers) is taken out, lines are joined.
  */
-import { snippetEnd, snippetStart } from '../../shared/api.ts'
+import { snippetEnd, snippetStart } from '../../shared/snippet-marks.ts'
 
 /** Characters of pad text a store returns per hit for its snippet. @default 480 */
 export const snippetWindowChars = 480

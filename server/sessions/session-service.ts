@@ -6,7 +6,7 @@
  * the pad), so every open screen sees it within a round trip.
  */
 import type { ArchivedSession, EtherpadImportSummary, Session, SessionLinks, SessionView } from '../../shared/api.ts'
-import { createSessionBody, currentBody, etherpadImportQuery, extendBody } from '../../shared/api.ts'
+import type { createSessionBody } from '../../shared/api.ts'
 import { formatDocName, parseDocName, randomSessionId } from '../../shared/doc-name.ts'
 import { normalizeJoinCode, randomJoinCode } from '../../shared/join-code.ts'
 import { checkImportLimits } from '../../shared/import/limits.ts'
@@ -40,6 +40,13 @@ export const moderatorActions = ['start', 'extend', 'current', 'lock', 'unlock',
 export type ModeratorAction = (typeof moderatorActions)[number]
 
 type CreateSessionBodyParsed = ReturnType<typeof createSessionBody.parse>
+
+/**
+ * The request bodies' zod schemas, loaded when a request first needs one: the service is part of
+ * every start, the schemas (and zod) only of a server that is asked to change a session (issue 21:
+ * a lean process).
+ */
+const bodySchemas = () => import('../../shared/api.ts')
 
 /** What a SessionService works with besides its stores. */
 export interface SessionServiceDeps {
@@ -103,7 +110,7 @@ export class SessionService {
    * pad. Returns the session and its three links; the secrets exist nowhere else.
    */
   async create(input: unknown): Promise<{ session: Session; links: SessionLinks }> {
-    const body = parseBody(createSessionBody, input)
+    const body = parseBody((await bodySchemas()).createSessionBody, input)
     // Checked before anything is stored: a session is never created with a link that fails.
     if (body.follows !== undefined && !(await this.meta.getSession(body.follows))) {
       throw new AppError('invalid_body', `follows: no session with id "${body.follows}"`)
@@ -119,6 +126,7 @@ export class SessionService {
    * cannot be imported is refused before anything is stored (400, 413, 422).
    */
   async createFromEtherpad(query: unknown, file: string): Promise<{ session: Session; links: SessionLinks; imported: EtherpadImportSummary }> {
+    const { etherpadImportQuery, createSessionBody } = await bodySchemas()
     const { format: asked, ...fields } = parseBody(etherpadImportQuery, query)
     const body = parseBody(createSessionBody, fields)
     if (file.length === 0) throw new AppError('invalid_body', 'the request body must be the exported pad file; it is empty')
@@ -331,13 +339,13 @@ export class SessionService {
         break
       }
       case 'extend': {
-        const { minutes } = parseBody(extendBody, body)
+        const { minutes } = parseBody((await bodySchemas()).extendBody, body)
         if (session.state !== 'live' || !session.endsAt) throw new AppError('conflict', 'only a live session can be extended')
         patch = { endsAt: new Date(Date.parse(session.endsAt) + minutes * 60_000).toISOString() }
         break
       }
       case 'current': {
-        const target = parseBody(currentBody, body)
+        const target = parseBody((await bodySchemas()).currentBody, body)
         let chosen: string | null = null
         await this.rooms.change(formatDocName({ sessionId: id, kind: 'pad' }), (ydoc) => {
           const item = pickItem(ydoc, target)

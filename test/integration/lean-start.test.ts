@@ -29,6 +29,7 @@ const lazyPackages = [
   'qrcode',
   'csv-parse',
   'express', // the first request that is not a health check (the web app, http/lazy-app.ts)
+  'zod', // the first API request that validates a body or query (the configuration is read without it)
 ]
 
 describe('an idle server with the default settings', () => {

@@ -19,6 +19,7 @@ import { fillEmptyTextblocks } from '../../shared/textblock-text.ts'
 import { agendaMarks, reapplyAgendaMarks } from './agenda-marks.ts'
 import { describeAuthors, type Author } from './authors.ts'
 import type { RevisionKeeper } from './revision-keeper.ts'
+import { scratchDoc } from '../sync/scratch-doc.ts'
 
 /** A revision as the API lists it. */
 export interface RevisionView {
@@ -91,7 +92,7 @@ export class HistoryService {
     // Loaded with the first restore: y-prosemirror brings the editor's view and state modules.
     const { updateYFragment } = await import('y-prosemirror')
     await this.rooms.change(pad, (scratch) => {
-      const old = Y.createDocFromSnapshot(scratch, snapshot)
+      const old = Y.createDocFromSnapshot(scratch, snapshot, scratchDoc(true))
       const target = padNode(fragmentJson(old.getXmlFragment(padFragmentName))).node
       old.destroy()
       const marks = agendaMarks(scratch)

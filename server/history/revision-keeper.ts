@@ -23,6 +23,7 @@ import type { Logger } from '../observability/log.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
 import { authorsBetween } from './authors.ts'
 import { watchDeletions } from './deletion-guard.ts'
+import { scratchDoc } from '../sync/scratch-doc.ts'
 
 export interface RevisionKeeperOptions {
   /** @default 3000 */
@@ -159,7 +160,7 @@ export class RevisionKeeper {
       if (!force && lastSnapshot) {
         if (Y.equalSnapshots(snapshot, lastSnapshot)) return null
         // Only a change to the pad's content makes a revision, not authorship bookkeeping.
-        const then = Y.createDocFromSnapshot(ydoc, lastSnapshot)
+        const then = Y.createDocFromSnapshot(ydoc, lastSnapshot, scratchDoc(true))
         // Compared as bounded JSON: `toString` recurses without bound (issue 15: 20,000 levels).
         const unchanged = JSON.stringify(padJsonOf(then.getXmlFragment(padFragmentName))) === JSON.stringify(padJsonOf(fragment))
         then.destroy()

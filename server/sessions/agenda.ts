@@ -61,13 +61,18 @@ export function setCurrentItem(ydoc: Y.Doc, next: Y.XmlElement): void {
   })
 }
 
+/** The agenda items marked `now`, in pad order: `settleCurrentItem` changes the doc only when there are two or more. */
+export function nowMarkedItems(ydoc: Y.Doc): Y.XmlElement[] {
+  return agendaItems(ydoc).filter((element) => element.getAttribute('status') === 'now')
+}
+
 /**
  * Leaves at most one item marked `now`: `preferred` when it is among the marked ones, else the
  * first marked. The others become `pending` (a pasted copy of the current item is not current).
  * Returns the id of the item left marked, or null when none is. Call inside a transaction.
  */
 export function settleCurrentItem(ydoc: Y.Doc, preferred: string | null): string | null {
-  const marked = agendaItems(ydoc).filter((element) => element.getAttribute('status') === 'now')
+  const marked = nowMarkedItems(ydoc)
   const keep = marked.find((element) => element.getAttribute('id') === preferred) ?? marked[0] ?? null
   for (const element of marked) if (element !== keep) element.setAttribute('status', 'pending')
   const id = keep?.getAttribute('id')

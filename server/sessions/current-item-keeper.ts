@@ -11,11 +11,12 @@
  */
 import * as Y from 'yjs'
 import { formatDocName, parseDocName } from '../../shared/doc-name.ts'
+import { padFragmentName } from '../../shared/schema.ts'
 import type { MetaStore } from '../storage/meta-store.ts'
 import type { Logger } from '../observability/log.ts'
 import { isUpdateOrigin } from '../sync/origin.ts'
 import type { RoomRegistry } from '../sync/room-registry.ts'
-import { settleCurrentItem } from './agenda.ts'
+import { nowMarkedItems, settleCurrentItem } from './agenda.ts'
 import { writeControl } from './control-doc.ts'
 
 /** How long the keeper waits after a change before settling, so a burst settles once. @default 50 */
@@ -35,6 +36,9 @@ export class CurrentItemKeeper {
   watch(docName: string, ydoc: Y.Doc): void {
     const parsed = parseDocName(docName)
     if (!parsed || parsed.kind !== 'pad') return
+    // Types the pad's root as the fragment it is: an untyped root (no one asked for it yet) shows
+    // up in a transaction as a plain AbstractType, which `touchesAgenda` would not recognise.
+    ydoc.getXmlFragment(padFragmentName)
     ydoc.on('afterTransaction', (tr: Y.Transaction) => {
       if (!isUpdateOrigin(tr.origin) || (tr.origin.kind !== 'connection' && tr.origin.kind !== 'server')) return
       if (touchesAgenda(tr)) this.schedule(parsed.sessionId)
@@ -62,10 +66,16 @@ export class CurrentItemKeeper {
     const session = await this.meta.getSession(sessionId)
     // An ended session's pad takes no writes; a deleted one has none.
     if (!session || session.state === 'ended' || this.closed) return
-    let current: string | null = session.currentItem
-    await this.rooms.change(formatDocName({ sessionId, kind: 'pad' }), (ydoc) => {
-      current = settleCurrentItem(ydoc, session.currentItem)
-    })
+    const pad = formatDocName({ sessionId, kind: 'pad' })
+    // Read first: most changes leave one item marked or none, and then there is nothing to
+    // write (a server change copies the whole doc: issue 21, a thousand rooms joining at once).
+    const marked = await this.rooms.read(pad, (ydoc) => nowMarkedItems(ydoc).map((element) => element.getAttribute('id')))
+    let current: string | null = marked.length === 1 && typeof marked[0] === 'string' ? marked[0] : null
+    if (marked.length > 1) {
+      await this.rooms.change(pad, (ydoc) => {
+        current = settleCurrentItem(ydoc, session.currentItem)
+      })
+    }
     if (current === session.currentItem) return
     const updated = await this.meta.updateSession(sessionId, { currentItem: current })
     if (!updated) return

@@ -6,6 +6,7 @@
 import * as Y from 'yjs'
 import type { DocStore } from '../storage/doc-store.ts'
 import type { Logger } from '../../shared/logger.ts'
+import { scratchDoc } from './scratch-doc.ts'
 
 /** Where a compaction can take the doc from instead of reading and merging the log. */
 export interface LiveDocSource {
@@ -99,7 +100,7 @@ export class DocLog {
       if (!loaded || loaded.refs.length <= 1) return
       // Re-encode instead of storing the merged log as is: mergeUpdates keeps every item
       // separate, encodeStateAsUpdate joins adjacent ones (about 2.6x smaller, faster to load).
-      const scratch = new Y.Doc({ gc: false })
+      const scratch = scratchDoc()
       Y.applyUpdate(scratch, loaded.update)
       const compacted = Y.encodeStateAsUpdate(scratch)
       scratch.destroy()

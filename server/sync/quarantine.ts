@@ -24,6 +24,7 @@ import type { DocStore, LoadedDoc } from '../storage/doc-store.ts'
 import type { Logger } from '../../shared/logger.ts'
 import { StoredWalk } from './stored-walk.ts'
 import type { ContentLimits } from './update-shape.ts'
+import { scratchDoc } from './scratch-doc.ts'
 
 /**
  * Nesting of JSON and plain values past which a stored update counts as poisoned: far above what
@@ -125,7 +126,7 @@ export function checksOf(update: Uint8Array): number {
 /** True when `update` alone applies to a doc that then re-encodes. */
 function isDigestible(update: Uint8Array): boolean {
   if (!nestsSafely(update)) return false
-  const scratch = new Y.Doc({ gc: false })
+  const scratch = scratchDoc()
   try {
     Y.applyUpdate(scratch, update)
     Y.encodeStateAsUpdate(scratch)

@@ -12,18 +12,7 @@ import type { TypeInfo } from './update-placement.ts'
 import type { UpdateOrigin } from './origin.ts'
 import { stateFromUpdate } from './stored-walk.ts'
 import { readStateInSlices } from './quarantine.ts'
-
-/**
- * A room doc's guid: unique in this process, and cheap. Yjs draws a random UUID for a doc without
- * one, 31 calls into the system's random source (lib0 `uuidv4`, one `getRandomValues` per hex
- * digit), a measurable part of a room's load when a thousand rooms open in a minute (issue 21).
- * The guid only names subdocuments, which pads do not have.
- */
-let roomDocs = 0
-function nextGuid(): string {
-  roomDocs++
-  return `room-${roomDocs}`
-}
+import { nextGuid } from './scratch-doc.ts'
 
 /** Stored bytes past which reading the state vector of an unbuilt pad is worth deferring. */
 const costlyStep1Bytes = 64 * 1024
@@ -91,7 +80,7 @@ export class RoomDoc {
   /** The Y.Doc as it is (not built from the stored bytes: see `built`). History is kept (gc off). */
   get doc(): Y.Doc {
     if (!this.docInstance) {
-      this.docInstance = new Y.Doc({ gc: false, guid: nextGuid() })
+      this.docInstance = new Y.Doc({ gc: false, guid: nextGuid('room') })
       this.docInstance.on('update', this.changed)
       this.onCreated(this.docInstance)
     }

@@ -22,6 +22,7 @@ import type { Peer } from './peer.ts'
 import type { RoomDoc } from './room-doc.ts'
 import type { PipelineSink } from './update-pipeline.ts'
 import { checksOf, loadChecksVersion } from './quarantine.ts'
+import { scratchDoc } from './scratch-doc.ts'
 
 export interface WriterHooks {
   /** Called after stored changes reached the doc. */
@@ -125,7 +126,7 @@ export class RoomWriter implements PipelineSink {
     const run = this.serverChanges.then(async () => {
       if (this.failureReason) throw new PadFailedError(this.failureReason)
       const doc = this.doc.built
-      const scratch = new Y.Doc({ gc: false })
+      const scratch = scratchDoc()
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
       const before = Y.encodeStateVector(scratch)
       change(scratch)

@@ -10,6 +10,7 @@ import { RoomDoc } from '../../../../server/sync/room-doc.ts'
 import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
 import { waitFor } from '../../../helpers/wait-for.ts'
 import { h, p, padText, padUpdate } from '../../../helpers/ydoc-builder.ts'
+import { scratchDoc } from '../../../../server/sync/scratch-doc.ts'
 
 /** The deleted ranges an update names, per client, as [client, [[clock, len]…]]. */
 function deletions(update: Uint8Array): [number, [number, number][]][] {
@@ -98,3 +99,15 @@ describe('RoomDoc.doc', () => {
     expect(one.gc).toBe(false)
   })
 })
+
+describe('scratchDoc', () => {
+  it('makes the server\'s short-lived docs without drawing a random UUID either', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/
+    const one = scratchDoc()
+    const read = scratchDoc(true)
+    expect(one.guid).not.toMatch(uuid)
+    expect(read.guid).not.toBe(one.guid)
+    expect([one.gc, read.gc]).toEqual([false, true])
+  })
+})
+

@@ -38,6 +38,12 @@ export class UpdateBroadcast {
     private readonly window: TimeWindow,
     /** Called once per frame with the merge of its updates that this instance stored (for other instances). */
     private readonly publish: (update: Uint8Array) => void,
+    /**
+     * Called after each frame went out, in the same turn: the room sends its waiting awareness
+     * changes with it (a typist's cursor moves with each keystroke), so both reach each socket in
+     * one write instead of two (issue 21: socket writes are most of a summit's CPU).
+     */
+    private readonly afterFrame: () => void = () => {},
   ) {}
 
   /** Queues `update` for the frame that goes out when the room's window closes. */
@@ -71,22 +77,36 @@ export class UpdateBroadcast {
     for (const connection of this.connections) {
       if (!senders.has(connection) || !personal) connection.send(frame)
     }
-    if (!personal) return
-    for (const sender of senders) {
-      if (!this.connections.has(sender)) continue
-      const others = batch.filter((item) => item.sender !== sender).map((item) => item.update)
-      if (others.length > 0) sender.send(writeUpdateFrame(mergeAll(others)))
+    if (personal) {
+      for (const sender of senders) {
+        if (!this.connections.has(sender)) continue
+        const others = batch.filter((item) => item.sender !== sender).map((item) => item.update)
+        if (others.length > 0) sender.send(writeUpdateFrame(mergeAll(others)))
+      }
     }
+    this.afterFrame()
   }
 }
 
 /**
+ * How long a renewal waits for its frame. A client re-sends its awareness state unchanged every
+ * 15 s (y-protocols), and a peer drops a state it has not heard of for 30 s; so renewals can wait
+ * a few seconds and go out together, or with the next change, instead of one frame to every
+ * connection each (issue 21: 3,640 sockets of a summit renewed about 15,000 frames a second).
+ */
+export const renewalDelayMs = 5000
+
+/**
  * The awareness changes a room sends: client ids changed since the last frame, sent in one frame
- * at most every `flushMs` (0: on the next turn). A connection is never sent the states it owns.
+ * at most every `flushMs` (0: on the next turn); renewals (a state re-sent as it was) within
+ * `renewalDelayMs`, or with the next change. A connection is never sent the states it owns.
  */
 export class AwarenessBroadcast {
   /** Changed client ids, each with whether other instances must hear of it. */
   private changed = new Map<number, boolean>()
+  /** Renewed client ids waiting for the next frame (see `renewalDelayMs`), as `changed`. */
+  private renewed = new Map<number, boolean>()
+  private renewalTimer: NodeJS.Timeout | null = null
   /** At most one frame per `flushMs`. */
   private readonly window: TimeWindow
   private stopped = false
@@ -105,13 +125,27 @@ export class AwarenessBroadcast {
 
   /** True while a change of `client` waits for its frame. */
   isPending(client: number): boolean {
-    return this.changed.has(client)
+    return this.changed.has(client) || this.renewed.has(client)
   }
 
-  /** Notes that `clients` changed; `publish`: the change came from this instance. */
-  note(clients: Iterable<number>, publish: boolean): void {
-    for (const client of clients) this.changed.set(client, (this.changed.get(client) ?? false) || publish)
-    if (this.changed.size > 0 && !this.stopped) this.window.schedule(this.send, 'next-turn')
+  /**
+   * Notes that `clients` changed (or, with `renewal`, were re-sent unchanged); `publish`: the
+   * change came from this instance.
+   */
+  note(clients: Iterable<number>, publish: boolean, renewal = false): void {
+    const noted = renewal ? this.renewed : this.changed
+    for (const client of clients) noted.set(client, (noted.get(client) ?? false) || publish)
+    if (this.stopped || noted.size === 0) return
+    if (!renewal) this.window.schedule(this.send, 'next-turn')
+    else if (!this.renewalTimer) {
+      this.renewalTimer = setTimeout(this.sendRenewals, renewalDelayMs)
+      this.renewalTimer.unref?.()
+    }
+  }
+
+  private readonly sendRenewals = (): void => {
+    this.renewalTimer = null
+    if (this.renewed.size > 0 && !this.stopped) this.window.schedule(this.send, 'now')
   }
 
   /** True while changes wait for their frame. */
@@ -122,6 +156,8 @@ export class AwarenessBroadcast {
   /** No frames are scheduled from now on (the room is closing); `flush` still sends. */
   stop(): void {
     this.stopped = true
+    if (this.renewalTimer) clearTimeout(this.renewalTimer)
+    this.renewalTimer = null
   }
 
   /** Sends the changes noted since the last frame now, if a frame was due. */
@@ -132,6 +168,9 @@ export class AwarenessBroadcast {
   /** Sends the changes noted since the last frame, in one frame (owners never get their own entry). */
   private readonly send = (): void => {
     const changed = this.changed
+    // Renewals go with any frame.
+    for (const [client, publish] of this.renewed) changed.set(client, (changed.get(client) ?? false) || publish)
+    this.renewed.clear()
     if (changed.size === 0) return
     this.changed = new Map()
     const clients = [...changed.keys()]

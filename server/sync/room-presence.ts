@@ -45,6 +45,7 @@ export class RoomPresence {
     if (!this.awarenessInstance) {
       const awareness = new awarenessProtocol.Awareness(this.doc())
       awareness.setLocalState(null)
+      awareness.on('change', this.stateChanged)
       awareness.on('update', this.changed)
       this.awarenessInstance = awareness
     }
@@ -124,6 +125,7 @@ export class RoomPresence {
 
   /** Destroys the Awareness. */
   destroy(): void {
+    this.awarenessInstance?.off('change', this.stateChanged)
     this.awarenessInstance?.off('update', this.changed)
     this.awarenessInstance?.destroy()
   }
@@ -138,6 +140,16 @@ export class RoomPresence {
     for (const client of awareness.meta.keys()) {
       if (!awareness.states.has(client) && !this.broadcastInstance?.isPending(client)) awareness.meta.delete(client)
     }
+  }
+
+  /**
+   * The ids whose state the update being applied changed: y-protocols emits `change` (real
+   * changes only) just before `update` (renewals too), so `changed` tells renewals apart.
+   */
+  private statesChanged: ReadonlySet<number> | null = null
+
+  private readonly stateChanged = ({ updated }: { updated: number[] }): void => {
+    this.statesChanged = new Set(updated)
   }
 
   private readonly changed = (
@@ -161,7 +173,11 @@ export class RoomPresence {
       this.chars.delete(client)
     }
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
-    this.broadcast.note([...added, ...updated, ...removed], !fromBus)
+    const statesChanged = this.statesChanged
+    this.statesChanged = null
+    const renewed = updated.filter((client) => !statesChanged?.has(client))
+    this.broadcast.note([...added, ...updated.filter((client) => statesChanged?.has(client)), ...removed], !fromBus)
+    if (renewed.length > 0) this.broadcast.note(renewed, !fromBus, true)
     // Viewers and anyone after the end may be present, but are not participants (issue 15 part 4).
     if (sender && this.options.onPeople && sender.mayParticipate) this.notePresent([...added, ...updated])
   }

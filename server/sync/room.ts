@@ -113,7 +113,12 @@ export class Room {
     const rules = { limits, docShape: options.docShape ?? 'free', appendOnly: options.appendOnly ?? false }
     const window = { windowMs: options.broadcastWindowMs ?? 0, sendsPerSecond: options.broadcastSendsPerSecond ?? 0 }
     this.intake = new UpdateIntake({ ...rules, ...window }, this.doc, this.log, this.refused, this.peers, this.writer, () => this.isClosed)
-    this.broadcast = new UpdateBroadcast(this.peers, this.intake.window, (update) => bus.publish({ kind: 'update', payload: update }))
+    this.broadcast = new UpdateBroadcast(
+      this.peers,
+      this.intake.window,
+      (update) => bus.publish({ kind: 'update', payload: update }),
+      () => this.presence.flush(),
+    )
     this.presence = new RoomPresence(() => this.doc.doc, this.peers, {
       flushMs: options.awarenessFlushMs ?? 0,
       maxChars: options.maxAwarenessChars ?? 2 * 1024 * 1024,

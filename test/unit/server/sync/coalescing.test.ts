@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { silentLogger } from '../../../../server/observability/log.ts'
+import { renewalDelayMs } from '../../../../server/sync/room-broadcast.ts'
 import { Room } from '../../../../server/sync/room.ts'
 import { useRegistryFixture } from '../../../helpers/registry-fixture.ts'
 import type { SyncPeer } from '../../../helpers/sync-peer.ts'
@@ -232,6 +233,67 @@ describe('coalesced broadcasts', () => {
     expect(watcher.awareness.getStates().get(mover.ydoc.clientID)).toEqual({ cursor: 20 })
     const echoed = mover.received('awareness').some((frame) => containsClient(frame.update, mover.ydoc.clientID))
     expect(echoed).toBe(false)
+  })
+
+  it("sends a typist's waiting cursor with the frame of its keystroke, not a throttle later (one write, issue 21)", async () => {
+    useFakeClock()
+    makeRegistry({ awarenessFlushMs: 1000 })
+    const typist = await joined()
+    const watcher = await joined()
+    typist.setAwareness({ cursor: 0 })
+    await typist.idle()
+    await vi.advanceTimersByTimeAsync(10)
+    await typist.idle()
+    const frames = () => watcher.socket.frames().map((frame) => frame.type)
+    const before = frames().length
+    // Within the awareness window: the cursor waits for it (up to a second) ...
+    typist.setAwareness({ cursor: 1 })
+    await typist.idle()
+    expect(frames().slice(before)).toEqual([])
+    // ... until the keystroke's update frame goes out, and the cursor right behind it.
+    typeInto(typist, 'x')
+    await typist.idle()
+    expect(frames().slice(before)).toEqual(['update', 'awareness'])
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(typist.ydoc.clientID)).toEqual({ cursor: 1 })
+    // Nothing is left for the throttle to send.
+    await vi.advanceTimersByTimeAsync(1500)
+    expect(frames().slice(before)).toEqual(['update', 'awareness'])
+  })
+
+  it('sends renewals (a state re-sent unchanged) together within renewalDelayMs, or with the next change', async () => {
+    useFakeClock()
+    makeRegistry({ awarenessFlushMs: 50 })
+    const [ada, bo, watcher] = [await joined(), await joined(), await joined()]
+    ada.setAwareness({ user: 'ada' })
+    bo.setAwareness({ user: 'bo' })
+    await Promise.all([ada.idle(), bo.idle()])
+    await vi.advanceTimersByTimeAsync(100)
+    const frames = () => watcher.received('awareness')
+    const before = frames().length
+    // Both re-send their state as it was (y-protocols does every 15 s): nothing goes out yet ...
+    ada.setAwareness({ user: 'ada' })
+    await ada.idle()
+    await vi.advanceTimersByTimeAsync(1000)
+    bo.setAwareness({ user: 'bo' })
+    await bo.idle()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(frames().length).toBe(before)
+    // ... until the renewal delay has passed: then one frame renews both.
+    await vi.advanceTimersByTimeAsync(renewalDelayMs)
+    expect(frames().length).toBe(before + 1)
+    const renewal = frames().at(-1)!.update
+    expect([containsClient(renewal, ada.ydoc.clientID), containsClient(renewal, bo.ydoc.clientID)]).toEqual([true, true])
+    // A renewal waiting when a state changes goes out with the change, at once.
+    ada.setAwareness({ user: 'ada' })
+    bo.setAwareness({ user: 'bo', cursor: 3 })
+    await Promise.all([ada.idle(), bo.idle()])
+    await vi.advanceTimersByTimeAsync(60)
+    expect(frames().length).toBe(before + 2)
+    const change = frames().at(-1)!.update
+    expect([containsClient(change, ada.ydoc.clientID), containsClient(change, bo.ydoc.clientID)]).toEqual([true, true])
+    watcher.deliver()
+    expect(watcher.awareness.getStates().get(bo.ydoc.clientID)).toEqual({ user: 'bo', cursor: 3 })
   })
 })
 

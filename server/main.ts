@@ -24,11 +24,13 @@ try {
 }
 
 const logger = createLogger(config.logLevel)
-const server = await startServer(config, logger).catch((error: unknown) => {
+// V8's young generation grows again once the server is in use, not at the end of the start: a
+// server only health-checked and scraped has no use for more (and its first scrapes, in the
+// first second after the start, would otherwise grow it: startup-heap.ts).
+const server = await startServer(config, logger, { onFirstUse: startupDone }).catch((error: unknown) => {
   logger.fatal({ err: error }, 'summitpad failed to start')
   process.exit(1)
 })
-startupDone()
 
 let stopping = false
 const stop = (signal: string) => {

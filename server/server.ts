@@ -46,7 +46,17 @@ export interface RunningServer {
 
 const pingIntervalMs = 30_000
 
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+/** What the entry point hears of the running server. */
+export interface ServerHooks {
+  /**
+   * Called once, at the first WebSocket or the first request the web app answers (not a health
+   * check or a metrics scrape): the server is in use from then on (main.ts lets V8's young
+   * generation grow again then, see startup-heap.ts).
+   */
+  onFirstUse?: () => void
+}
+
+export async function startServer(config: Config, logger: Logger, hooks: ServerHooks = {}): Promise<RunningServer> {
   // Read before anything opens: a malformed hash stops the start instead of locking organizers out.
   const organizerTokens = new OrganizerTokens(loadOrganizerTokens(config.organizerTokenHashes, config.organizerTokensFile))
   const storage = await openStorage({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, sqliteSync: config.sqliteSync, commitWindowMs: config.storeCommitWindowMs })
@@ -151,7 +161,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     sessionHours: config.organizerSessionHours,
     secureCookie: config.publicUrl?.startsWith('https:') ?? false,
   })
+  let used = false
+  const firstUse = () => {
+    if (used) return
+    used = true
+    hooks.onFirstUse?.()
+  }
   const app = lazyApp({
+    onFirstUse: firstUse,
     trustProxy,
     organizers,
     organizerTokens,
@@ -199,6 +216,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // after 10 s, checked every second.
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1000 }, app)
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes })
+  server.once('upgrade', firstUse)
   server.on(
     'upgrade',
     createUpgradeHandler({

@@ -8,7 +8,8 @@
  * of resident memory an idle server then kept. `main.ts` calls `holdYoungGeneration` before it
  * loads anything else: the growth factor is 1 while the modules load and the server starts
  * (survivors go to the old generation as they would anyway), and the function it returns restores
- * V8's default (2) once the server listens, so under load the young generation grows exactly as
+ * V8's default (2) once the server is first used (its first WebSocket or web app request; health
+ * checks and metrics scrapes do not count), so under load the young generation grows exactly as
  * before.
  *
  * Nothing changes when the operator chose a growth factor (`--semi-space-growth-factor` in the

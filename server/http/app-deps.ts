@@ -19,6 +19,8 @@ import type { OrganizerAuth } from './organizer-auth.ts'
 import type { CreationPolicy } from './routes/sessions.ts'
 
 export interface AppDeps {
+  /** Called when the web app is first asked for (see ServerHooks.onFirstUse); health checks and scrapes do not count. */
+  onFirstUse?: () => void
   sessions: SessionService
   archiver: Archiver
   history: HistoryService

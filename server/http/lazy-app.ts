@@ -22,6 +22,7 @@ export function lazyApp(deps: AppDeps): http.RequestListener {
       app(req, res)
       return
     }
+    deps.onFirstUse?.()
     loading ??= import('./app.ts').then(
       ({ createApp }) => (app = createApp(deps)),
       (error: unknown) => {

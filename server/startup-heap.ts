@@ -21,16 +21,51 @@ const flag = '--semi-space-growth-factor'
 /** V8's default growth factor (flag-definitions.h: `semi_space_growth_factor`, 2). */
 const defaultGrowthFactor = 2
 
+/** True once the entry point holds the young generation (and the operator chose no factor). */
+let managed = false
+/** True from the start until the server is first used. */
+let starting = false
+/** Lazy loads in flight (see `loadHeld`). */
+let loads = 0
+
+function applyFactor(): void {
+  if (managed) v8.setFlagsFromString(`${flag}=${starting || loads > 0 ? 1 : defaultGrowthFactor}`)
+}
+
 /**
  * Holds V8's young generation at its size while the server starts, unless the operator chose a
  * growth factor in the node arguments or in `nodeOptions` (the NODE_OPTIONS the entry point read).
- * Returns the function that restores V8's default growth: call it once the server is started.
+ * Returns the function that restores V8's default growth: call it once the server is in use.
  */
 export function holdYoungGeneration(nodeOptions: string | undefined): () => void {
   const chosenByOperator = [...process.execArgv, ...(nodeOptions ?? '').split(/\s+/)].some(
     (arg) => arg.startsWith(flag) || arg.startsWith(flag.replaceAll('-', '_').replace(/^__/, '--')),
   )
   if (chosenByOperator) return () => {}
-  v8.setFlagsFromString(`${flag}=1`)
-  return () => v8.setFlagsFromString(`${flag}=${defaultGrowthFactor}`)
+  managed = true
+  starting = true
+  applyFactor()
+  return () => {
+    starting = false
+    applyFactor()
+  }
+}
+
+/**
+ * Runs `load`, a dynamic import of modules the server loads on first use (the web app, the API's
+ * routers and their schemas), with the young generation held as during the start: like the
+ * start, a load is nearly all survivors, and loaded into a server already at work it grew the
+ * young generation for good (issue 21: the archive zip, the first API request of a fresh server,
+ * peaked 9 MiB higher with zod loaded then than at the start). Nothing changes unless
+ * `holdYoungGeneration` holds it (the entry point, not tests or the CLI).
+ */
+export async function loadHeld<T>(load: () => Promise<T>): Promise<T> {
+  loads++
+  applyFactor()
+  try {
+    return await load()
+  } finally {
+    loads--
+    applyFactor()
+  }
 }

@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts'
 import { healthAnswer } from './health.ts'
 import { canReadMetrics } from './metrics-access.ts'
 import { securityHeaders } from './security-headers.ts'
+import { loadHeld } from '../startup-heap.ts'
 
 export function lazyApp(deps: AppDeps): http.RequestListener {
   let app: http.RequestListener | null = null
@@ -23,7 +24,7 @@ export function lazyApp(deps: AppDeps): http.RequestListener {
       return
     }
     deps.onFirstUse?.()
-    loading ??= import('./app.ts').then(
+    loading ??= loadHeld(() => import('./app.ts')).then(
       ({ createApp }) => (app = createApp(deps)),
       (error: unknown) => {
         loading = null

@@ -2,9 +2,11 @@
  * A middleware that stands for a router built on first use: the first request that reaches it
  * starts `load` (typically a dynamic import of the router's module), every request waits for
  * that one load, then goes through the router. A failed load fails that request (the error
- * middleware answers it) and the next request tries again.
+ * middleware answers it) and the next request tries again. The load runs with V8's young
+ * generation held (startup-heap.ts `loadHeld`).
  */
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express'
+import { loadHeld } from '../startup-heap.ts'
 
 /** Wraps `load` as a handler mountable with `app.use(path, ...)`; `load` runs at most once while it succeeds. */
 export function lazyRouter(load: () => Promise<Router>): RequestHandler {
@@ -15,7 +17,7 @@ export function lazyRouter(load: () => Promise<Router>): RequestHandler {
       router(req, res, next)
       return
     }
-    loading ??= load().then(
+    loading ??= loadHeld(load).then(
       (loaded) => (router = loaded),
       (error: unknown) => {
         loading = null

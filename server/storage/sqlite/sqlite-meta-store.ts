@@ -14,6 +14,7 @@ import { maxOutboxErrorChars, toOutboxMessage, type OutboxRow } from '../outbox-
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 import type { CarriedFrom } from '../../../shared/follow-up.ts'
 import { getArchivedActions, listActionOwners, listOwnerActions, writeActions } from './sqlite-archive-actions.ts'
+import * as personRows from './sqlite-people.ts'
 import { searchInWorker } from '../../workers/heavy-work.ts'
 import { searchArchiveRows } from './archive-search.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
@@ -426,65 +427,41 @@ export class SqliteMetaStore implements MetaStore {
     return rows.map((row) => ({ sessionId: row.session_id, earlierId: row.earlier_id }))
   }
 
+  // The "My summit" rows: see sqlite-people.ts.
   async recordPeople(id: string, people: SessionPerson[]): Promise<void> {
-    const now = new Date().toISOString()
-    const insert = this.db.prepare(
-      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES (?, ?, 'took-part', ?, ?)
-       ON CONFLICT (person_id, session_id, kind) DO UPDATE SET name = excluded.name`,
-    )
-    this.db.transaction(() => {
-      for (const person of people) insert.run(person.personId, id, person.name, now)
-    })()
+    return personRows.recordPeople(this.db, id, people)
   }
 
   async addListened(personId: string, sessionId: string): Promise<void> {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES (?, ?, 'listened', '', ?)`)
-      .run(personId, sessionId, new Date().toISOString())
+    return personRows.addListened(this.db, personId, sessionId)
   }
 
   async removeListened(personId: string, sessionId: string): Promise<boolean> {
-    return this.db.prepare(`DELETE FROM person_sessions WHERE person_id = ? AND session_id = ? AND kind = 'listened'`).run(personId, sessionId).changes > 0
+    return personRows.removeListened(this.db, personId, sessionId)
   }
 
   async listPersonSessions(personId: string): Promise<PersonSession[]> {
-    const rows = this.db
-      .prepare('SELECT session_id, kind, name FROM person_sessions WHERE person_id = ? ORDER BY added_at, session_id, kind')
-      .all(personId) as { session_id: string; kind: PersonSession['kind']; name: string }[]
-    return rows.map((row) => ({ sessionId: row.session_id, kind: row.kind, name: row.name }))
+    return personRows.listPersonSessions(this.db, personId)
   }
 
   async addPersonKey(personId: string, keyHash: string): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO person_keys (person_id, key_hash, created_at) VALUES (?, ?, ?)').run(personId, keyHash, new Date().toISOString())
+    return personRows.addPersonKey(this.db, personId, keyHash)
   }
 
   async personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'> {
-    const rows = this.db.prepare('SELECT key_hash FROM person_keys WHERE person_id = ?').all(personId) as { key_hash: string }[]
-    if (rows.length === 0) return 'unknown'
-    return rows.some((row) => row.key_hash === keyHash) ? 'match' : 'mismatch'
+    return personRows.personKeyState(this.db, personId, keyHash)
   }
 
   async createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void> {
-    this.db.transaction(() => {
-      // Expired transfers are swept here, so the table only holds live ones.
-      this.db.prepare('DELETE FROM identity_transfers WHERE expires_at <= ?').run(new Date().toISOString())
-      this.db
-        .prepare('INSERT INTO identity_transfers (code_hash, person_id, name, color, expires_at) VALUES (?, ?, ?, ?, ?)')
-        .run(codeHash, transfer.personId, transfer.name, transfer.color, expiresAt)
-    })()
+    return personRows.createTransfer(this.db, codeHash, transfer, expiresAt)
   }
 
   async takeTransfer(codeHash: string): Promise<IdentityTransfer | null> {
-    const row = this.db.prepare('DELETE FROM identity_transfers WHERE code_hash = ? RETURNING person_id, name, color, expires_at').get(codeHash) as
-      | { person_id: string; name: string; color: string; expires_at: string }
-      | undefined
-    if (!row || row.expires_at <= new Date().toISOString()) return null
-    return { personId: row.person_id, name: row.name, color: row.color }
+    return personRows.takeTransfer(this.db, codeHash)
   }
 
   async countTransfers(personId: string): Promise<number> {
-    const row = this.db.prepare('SELECT count(*) AS n FROM identity_transfers WHERE person_id = ? AND expires_at > ?').get(personId, new Date().toISOString()) as { n: number }
-    return row.n
+    return personRows.countTransfers(this.db, personId)
   }
 
   async close(): Promise<void> {

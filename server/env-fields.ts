@@ -20,23 +20,20 @@ const problem = (message: string): FieldResult<never> => ({ problem: message })
 
 /** A whole number within [min, max] (written as JavaScript's `Number` reads it, e.g. `3000`, `1e3`). */
 export function int(min: number, max: number): Field<number | undefined> {
-  return (text) => {
-    if (text === undefined) return ok(undefined)
-    const number = text.trim() === '' ? Number.NaN : Number(text)
-    if (!Number.isFinite(number)) return problem(`expected a number, got "${clip(text)}"`)
-    if (!Number.isInteger(number)) return problem('expected a whole number')
-    if (number < min) return problem(`must be at least ${min}`)
-    if (number > max) return problem(`must be at most ${max}`)
-    return ok(number)
-  }
+  return numberIn(min, max, true)
 }
 
 /** A number within [min, max]. */
 export function number(min: number, max: number): Field<number | undefined> {
+  return numberIn(min, max, false)
+}
+
+function numberIn(min: number, max: number, whole: boolean): Field<number | undefined> {
   return (text) => {
     if (text === undefined) return ok(undefined)
     const value = text.trim() === '' ? Number.NaN : Number(text)
     if (!Number.isFinite(value)) return problem(`expected a number, got "${clip(text)}"`)
+    if (whole && !Number.isInteger(value)) return problem('expected a whole number')
     if (value < min) return problem(`must be at least ${min}`)
     if (value > max) return problem(`must be at most ${max}`)
     return ok(value)

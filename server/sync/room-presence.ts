@@ -146,10 +146,10 @@ export class RoomPresence {
    * The ids whose state the update being applied changed: y-protocols emits `change` (real
    * changes only) just before `update` (renewals too), so `changed` tells renewals apart.
    */
-  private statesChanged: ReadonlySet<number> | null = null
+  private statesChanged: readonly number[] | null = null
 
   private readonly stateChanged = ({ updated }: { updated: number[] }): void => {
-    this.statesChanged = new Set(updated)
+    this.statesChanged = updated
   }
 
   private readonly changed = (
@@ -175,8 +175,8 @@ export class RoomPresence {
     const fromBus = isUpdateOrigin(origin) && origin.kind === 'bus'
     const statesChanged = this.statesChanged
     this.statesChanged = null
-    const renewed = updated.filter((client) => !statesChanged?.has(client))
-    this.broadcast.note([...added, ...updated.filter((client) => statesChanged?.has(client)), ...removed], !fromBus)
+    const renewed = updated.filter((client) => !statesChanged?.includes(client))
+    this.broadcast.note([...added, ...updated.filter((client) => statesChanged?.includes(client)), ...removed], !fromBus)
     if (renewed.length > 0) this.broadcast.note(renewed, !fromBus, true)
     // Viewers and anyone after the end may be present, but are not participants (issue 15 part 4).
     if (sender && this.options.onPeople && sender.mayParticipate) this.notePresent([...added, ...updated])

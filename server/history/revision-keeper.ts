@@ -148,6 +148,10 @@ export class RevisionKeeper {
   }
 
   private async doCapture(docName: string, reason: string, force: boolean): Promise<number | null> {
+    // A watched pad whose content is as its last revision has it needs nothing, not even the
+    // store's listing of its revisions: the flag is cleared only by a capture that found or saved
+    // such a revision, and a doc's captures run one at a time.
+    if (!force && (await this.rooms.read(docName, (ydoc) => this.content.get(ydoc)?.changed === false))) return null
     const revisions = await this.store.listRevisions(docName)
     const last = revisions.at(-1)
     const lastSnapshot = last ? Y.decodeSnapshot(last.snapshot) : null
@@ -155,7 +159,6 @@ export class RevisionKeeper {
     const taken = await this.rooms.read(docName, (ydoc) => {
       const fragment = ydoc.getXmlFragment(padFragmentName)
       content = this.content.get(ydoc)
-      if (!force && lastSnapshot && content && !content.changed) return null
       const snapshot = Y.snapshot(ydoc)
       if (!force && lastSnapshot) {
         if (Y.equalSnapshots(snapshot, lastSnapshot)) return null

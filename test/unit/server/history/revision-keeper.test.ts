@@ -8,6 +8,7 @@ import { silentLogger } from '../../../../server/observability/log.ts'
 import { formatDocName } from '../../../../shared/doc-name.ts'
 import { MemoryDocStore } from '../../../helpers/memory-doc-store.ts'
 import { padJsonOf } from '../../../../server/archive/pad-json.ts'
+import { waitFor } from '../../../helpers/wait-for.ts'
 
 // The keeper's content comparison is counted through padJsonOf (it renders both sides with it).
 vi.mock('../../../../server/archive/pad-json.ts', async (importOriginal) => {
@@ -146,6 +147,57 @@ describe('RevisionKeeper on a watched pad', () => {
     expect(await real.capture(pad, 'quiet')).toBeNull()
     expect(compared).toHaveBeenCalledTimes(2)
     expect((await store.listRevisions(pad)).map((revision) => revision.rev)).toEqual([1, 2])
+    await real.close()
+    await rooms.close()
+  })
+
+  it('reads no revisions from the store when its timer fires and the content is as the last revision has it', async () => {
+    vi.useRealTimers()
+    const store = new MemoryDocStore()
+    await store.append(pad, padUpdate(h(2, 'Goals'), p('')))
+    let real!: RevisionKeeper
+    const rooms = new RoomRegistry({
+      store,
+      logger: silentLogger,
+      compactAfterRows: 1000,
+      unloadDelayMs: 1000,
+      maxQueuedBytesPerConnection: 1 << 20,
+      onDocCreated: (docName, ydoc) => real.watch(docName, ydoc),
+    })
+    real = new RevisionKeeper(store, rooms, silentLogger, { quietMs: 20, maxIntervalMs: 60_000 })
+    const author = new Y.Doc({ gc: false })
+    Y.applyUpdate(author, (await store.load(pad))!.update)
+    const changes: Uint8Array[] = []
+    author.on('update', (update: Uint8Array) => changes.push(update))
+    const send = async () => {
+      for (const update of changes.splice(0)) await rooms.change(pad, (ydoc) => Y.applyUpdate(ydoc, update))
+      real.noteChange(pad)
+    }
+    const capture = vi.spyOn(real, 'capture')
+    /** Waits for the timer's capture number `n` (1-based) and resolves with what it saved. */
+    const fired = async (n: number) => {
+      await waitFor(() => capture.mock.calls.length >= n, 2000, `capture ${n}`)
+      return capture.mock.results[n - 1]!.value as Promise<number | null>
+    }
+    const users = new Y.PermanentUserData(author)
+    users.setUserMapping(author, author.clientID, 'u-ada')
+    const paragraph = author.getXmlFragment(padFragmentName).get(1) as Y.XmlElement
+    paragraph.insert(0, [new Y.XmlText('Ada wrote this')])
+    await send()
+    expect(await fired(1)).toBe(1)
+    const listed = vi.spyOn(store, 'listRevisions')
+
+    // A tab registers its author: bookkeeping; the timer's capture stops before the store.
+    users.setUserMapping(author, 1000, 'u-bob')
+    await send()
+    expect(await fired(2)).toBeNull()
+    expect(listed).not.toHaveBeenCalled()
+
+    // A content change still lists the revisions and saves the next one.
+    ;(paragraph.get(0) as Y.XmlText).insert(3, ' really')
+    await send()
+    expect(await fired(3)).toBe(2)
+    expect(listed).toHaveBeenCalledTimes(1)
     await real.close()
     await rooms.close()
   })

@@ -20,6 +20,7 @@ import { claimOutbox, getOutbox, insertOutbox, listOutbox, resendOutbox, settleO
 import { inTransaction } from './transaction.ts'
 import type { CarriedFrom } from '../../../shared/follow-up.ts'
 import { getArchivedActions, listActionOwners, listOwnerActions, writeActions } from './pg-archive-actions.ts'
+import { addListened, addPersonKey, countTransfers, createTransfer, listPersonSessions, personKeyState, recordPeople, removeListened, takeTransfer } from './pg-people.ts'
 import type { IndexCursor } from '../../archive/index-cursor.ts'
 import { liveColumns, overdue, participantNames, participantsJson, scheduleColumns, queryWords, toAuditEntry, toSession, toSummary, type AuditRow, type SessionRow, type SummaryColumns } from '../session-rows.ts'
 
@@ -403,75 +404,41 @@ export class PgMetaStore implements MetaStore {
     return rows.map((row) => ({ sessionId: row.session_id, earlierId: row.earlier_id }))
   }
 
-  async recordPeople(id: string, people: SessionPerson[]): Promise<void> {
-    if (people.length === 0) return
-    const now = new Date().toISOString()
-    // Deduplicated first: one INSERT ... ON CONFLICT may not touch a row twice.
-    const byId = new Map(people.map((person) => [person.personId, person.name]))
-    await this.pool.query(
-      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at)
-       SELECT p, $2, 'took-part', n, $3 FROM unnest($1::text[], $4::text[]) AS t(p, n)
-       ON CONFLICT (person_id, session_id, kind) DO UPDATE SET name = excluded.name`,
-      [[...byId.keys()], id, now, [...byId.values()]],
-    )
+  /** The "My summit" rows: see pg-people.ts. */
+  recordPeople(id: string, people: SessionPerson[]): Promise<void> {
+    return recordPeople(this.pool, id, people)
   }
 
-  async addListened(personId: string, sessionId: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO person_sessions (person_id, session_id, kind, name, added_at) VALUES ($1, $2, 'listened', '', $3) ON CONFLICT DO NOTHING`,
-      [personId, sessionId, new Date().toISOString()],
-    )
+  addListened(personId: string, sessionId: string): Promise<void> {
+    return addListened(this.pool, personId, sessionId)
   }
 
-  async removeListened(personId: string, sessionId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`DELETE FROM person_sessions WHERE person_id = $1 AND session_id = $2 AND kind = 'listened'`, [personId, sessionId])
-    return (rowCount ?? 0) > 0
+  removeListened(personId: string, sessionId: string): Promise<boolean> {
+    return removeListened(this.pool, personId, sessionId)
   }
 
-  async listPersonSessions(personId: string): Promise<PersonSession[]> {
-    const { rows } = await this.pool.query<{ session_id: string; kind: PersonSession['kind']; name: string }>(
-      'SELECT session_id, kind, name FROM person_sessions WHERE person_id = $1 ORDER BY added_at, session_id, kind',
-      [personId],
-    )
-    return rows.map((row) => ({ sessionId: row.session_id, kind: row.kind, name: row.name }))
+  listPersonSessions(personId: string): Promise<PersonSession[]> {
+    return listPersonSessions(this.pool, personId)
   }
 
-  async addPersonKey(personId: string, keyHash: string): Promise<void> {
-    await this.pool.query('INSERT INTO person_keys (person_id, key_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [personId, keyHash, new Date().toISOString()])
+  addPersonKey(personId: string, keyHash: string): Promise<void> {
+    return addPersonKey(this.pool, personId, keyHash)
   }
 
-  async personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'> {
-    const { rows } = await this.pool.query<{ key_hash: string }>('SELECT key_hash FROM person_keys WHERE person_id = $1', [personId])
-    if (rows.length === 0) return 'unknown'
-    return rows.some((row) => row.key_hash === keyHash) ? 'match' : 'mismatch'
+  personKeyState(personId: string, keyHash: string): Promise<'match' | 'mismatch' | 'unknown'> {
+    return personKeyState(this.pool, personId, keyHash)
   }
 
-  async createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void> {
-    // Expired transfers are swept here, so the table only holds live ones.
-    await this.pool.query('DELETE FROM identity_transfers WHERE expires_at <= $1', [new Date().toISOString()])
-    await this.pool.query('INSERT INTO identity_transfers (code_hash, person_id, name, color, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      codeHash,
-      transfer.personId,
-      transfer.name,
-      transfer.color,
-      expiresAt,
-    ])
+  createTransfer(codeHash: string, transfer: IdentityTransfer, expiresAt: string): Promise<void> {
+    return createTransfer(this.pool, codeHash, transfer, expiresAt)
   }
 
-  async takeTransfer(codeHash: string): Promise<IdentityTransfer | null> {
-    // One DELETE ... RETURNING: of two instances taking the same code at once, one gets the row.
-    const { rows } = await this.pool.query<{ person_id: string; name: string; color: string; expires_at: string }>(
-      'DELETE FROM identity_transfers WHERE code_hash = $1 RETURNING person_id, name, color, expires_at',
-      [codeHash],
-    )
-    const row = rows[0]
-    if (!row || row.expires_at <= new Date().toISOString()) return null
-    return { personId: row.person_id, name: row.name, color: row.color }
+  takeTransfer(codeHash: string): Promise<IdentityTransfer | null> {
+    return takeTransfer(this.pool, codeHash)
   }
 
-  async countTransfers(personId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM identity_transfers WHERE person_id = $1 AND expires_at > $2', [personId, new Date().toISOString()])
-    return Number(rows[0]?.n ?? 0)
+  countTransfers(personId: string): Promise<number> {
+    return countTransfers(this.pool, personId)
   }
 
   async close(): Promise<void> {}

@@ -2,10 +2,24 @@
  * `migrate --to postgres://…`: copies everything of the SQLite database (`DATA_DIR`) into an empty
  * PostgreSQL database (or `?schema=` of one): sessions with their secret hashes, every doc's
  * stored updates (pads, control and chat docs), revisions, participants and archive records with
- * their search text. The PostgreSQL schema is created by the server's own migrations first. The
- * copy runs in one transaction, so a failure leaves the target empty. Then it verifies: the row
- * counts of every table, and every doc loaded through both stores has the same Yjs snapshot
- * (state vector and deletions) and the same pad content.
+ * their search text.
+ *
+ * First it checks every doc's stored updates the way the server checks them when it loads the doc
+ * (sync/quarantine.ts `loadHealthy`, its quarantine only noted: the SQLite file is not changed),
+ * every row walked whatever `checks` it was stored with (the copies are stored without one, so the
+ * server on PostgreSQL walks them all at their first load too). A doc that cannot be loaded (an
+ * update Yjs cannot decode or re-encode: corrupt bytes) stops the command before anything is
+ * copied, with a CliError (exit 1) naming each such doc, its rows (ids in `doc_updates`) and why:
+ * such rows would be copied only to fail the verification after the copy, and a migration that
+ * quietly drops or repairs rows is not a copy. The server sets such rows aside (its quarantine)
+ * when it loads the doc, so opening those sessions once with the server on SQLite clears the way,
+ * except for a row that says it was stored checked (only damage to the file makes one fail): that
+ * one is deleted by hand, after a backup. See docs/cli.md.
+ *
+ * The PostgreSQL schema is created by the server's own migrations. The copy runs in one
+ * transaction, so a failure leaves the target empty. Then it verifies: the row counts of every
+ * table, and every doc loaded through both stores has the same Yjs snapshot (state vector and
+ * deletions) and the same pad content.
  *
  * Run it with the server stopped (or read-only): edits made during the copy are not carried over.
  */
@@ -14,8 +28,10 @@ import pg from 'pg'
 import * as Y from 'yjs'
 import { padFragmentName } from '../../shared/schema.ts'
 import type { DocStore } from '../storage/doc-store.ts'
+import { loadHealthy } from '../sync/quarantine.ts'
+import { silentLogger } from '../observability/log.ts'
 import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
-import { openSqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
+import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
 import { CliError } from './cli-error.ts'
 import { ProgressBar } from './progress.ts'
 import { redactUrl } from '../observability/redact-url.ts'
@@ -32,9 +48,21 @@ const tables = ['sessions', 'doc_updates', 'revisions', 'participants', 'archive
 /** Rows per INSERT statement. */
 const batchRows = 200
 
-/** Copies `sqliteFile`'s data into `databaseUrl` and verifies it; throws CliError on any mismatch. */
+/**
+ * Checks that every doc of `sqliteFile` loads, copies its data into `databaseUrl` and verifies it;
+ * throws CliError when a doc cannot be loaded (nothing copied) or on any mismatch.
+ */
 export async function migrateCommand(dataDir: string, sqliteFile: string, databaseUrl: string): Promise<MigrateReport> {
   const source = new Database(sqliteFile, { readonly: true, fileMustExist: true })
+  const docNames = (source.prepare('SELECT DISTINCT doc_name FROM doc_updates ORDER BY doc_name').all() as { doc_name: string }[]).map((row) => row.doc_name)
+  const sqlite = openSqliteStorage(dataDir)
+  try {
+    await checkDocsLoad(sqlite, docNames)
+  } catch (error) {
+    await sqlite.close()
+    source.close()
+    throw error
+  }
   const counts = Object.fromEntries(tables.map((table) => [table, (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n])) as Record<(typeof tables)[number], number>
   const total = Object.values(counts).reduce((a, b) => a + b, 0)
 
@@ -43,6 +71,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
   try {
     target = await openPgStorage(databaseUrl, { poolSize: 2 })
   } catch (error) {
+    await sqlite.close()
     source.close()
     throw new CliError(`cannot open ${redactUrl(databaseUrl)}: ${(error as Error).message}`)
   }
@@ -90,6 +119,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     await client.query('ROLLBACK').catch(() => null)
     await client.end()
     await target.close()
+    await sqlite.close()
     source.close()
     if (error instanceof CliError) throw error
     throw new CliError(`copy failed, nothing was kept: ${(error as Error).message}`)
@@ -104,31 +134,78 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
       report.counts[table] = { sqlite: counts[table], postgres: Number(rows[0]!.n) }
       if (report.counts[table].sqlite !== report.counts[table].postgres) mismatches.push(`${table}: ${counts[table]} rows in SQLite, ${rows[0]!.n} in PostgreSQL`)
     }
-    const docNames = (source.prepare('SELECT DISTINCT doc_name FROM doc_updates ORDER BY doc_name').all() as { doc_name: string }[]).map((row) => row.doc_name)
-    const sqlite = openSqliteStorage(dataDir)
     const verifyBar = new ProgressBar('verifying docs', docNames.length, 'items')
-    try {
-      for (const docName of docNames) {
-        const problem = await compareDoc(docName, sqlite.docs, target.docs)
-        if (problem) mismatches.push(`${docName}: ${problem}`)
-        else report.docsVerified++
-        verifyBar.tick()
-      }
-      verifyBar.finish()
-    } finally {
-      await sqlite.close()
+    for (const docName of docNames) {
+      const problem = await compareDoc(docName, sqlite.docs, target.docs)
+      if (problem) mismatches.push(`${docName}: ${problem}`)
+      else report.docsVerified++
+      verifyBar.tick()
     }
+    verifyBar.finish()
   } finally {
     await client.end()
     await target.close()
+    await sqlite.close()
     source.close()
   }
   if (mismatches.length > 0) throw new CliError(`verification failed:\n  ${mismatches.slice(0, 20).join('\n  ')}`)
   return report
 }
 
+/**
+ * Throws a CliError naming every doc of `docNames` that the server could not load as stored: the
+ * rows its load would set aside (quarantine) and why, or the load's error when no row is to blame.
+ * The check is the server's own (`loadHealthy`), run on a view of the store whose `quarantine`
+ * only notes the rows, so the SQLite file is left as it is, and whose `load` says no row was
+ * stored checked, so every doc is walked (as its copy will be: migrate stores no `checks`).
+ */
+async function checkDocsLoad(sqlite: SqliteStorage, docNames: readonly string[]): Promise<void> {
+  const problems: string[] = []
+  const bar = new ProgressBar('checking docs', docNames.length, 'items')
+  for (const docName of docNames) {
+    const setAside: { refs: readonly number[]; reason: string }[] = []
+    // The store's own methods but these two (loadHealthy calls load, rows and quarantine).
+    const noting = Object.assign(Object.create(sqlite.docs) as DocStore, {
+      load: async (name: string) => {
+        const loaded = await sqlite.docs.load(name)
+        return loaded && { ...loaded, checks: 0 }
+      },
+      quarantine: async (_docName: string, refs: readonly number[], reason: string) => {
+        setAside.push({ refs, reason })
+      },
+    })
+    let failure: unknown = null
+    try {
+      await loadHealthy(noting, docName, silentLogger)
+    } catch (error) {
+      // After noting the rows, loadHealthy loads again: with the rows still there, that may throw.
+      failure = error
+    }
+    const [noted] = setAside
+    if (noted) problems.push(`${docName}: ${noted.refs.length === 1 ? 'row' : 'rows'} ${noted.refs.join(', ')} ${noted.reason}`)
+    else if (failure) problems.push(`${docName}: cannot be loaded: ${failure instanceof Error ? failure.message : String(failure)}`)
+    bar.tick()
+  }
+  bar.finish()
+  if (problems.length === 0) return
+  throw new CliError(
+    `${problems.length} ${problems.length === 1 ? 'doc' : 'docs'} cannot be loaded as stored in SQLite; nothing was copied:\n  ${problems.slice(0, 20).join('\n  ')}` +
+      `${problems.length > 20 ? `\n  ... and ${problems.length - 20} more` : ''}` +
+      '\nto go on: open these sessions once with the server on SQLite (its load sets such rows aside, into doc_quarantine), or back up and delete the rows (ids in doc_updates); then migrate again (see docs/cli.md)',
+  )
+}
+
 /** null when `docName` loads to the same Yjs snapshot and pad content from both stores. */
 async function compareDoc(docName: string, a: DocStore, b: DocStore): Promise<string | null> {
+  try {
+    return await compareLoaded(a, b, docName)
+  } catch (error) {
+    // The docs were checked before the copy; this names the doc should one fail all the same.
+    return `cannot be loaded: ${(error as Error).message}`
+  }
+}
+
+async function compareLoaded(a: DocStore, b: DocStore, docName: string): Promise<string | null> {
   const [left, right] = await Promise.all([a.load(docName), b.load(docName)])
   if (!left || !right) return `${left ? 'missing' : 'present'} in PostgreSQL, ${left ? 'present' : 'missing'} in SQLite`
   const docs = [left, right].map((loaded) => {

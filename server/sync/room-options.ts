@@ -6,7 +6,6 @@ import type * as Y from 'yjs'
 import type { Logger } from '../../shared/logger.ts'
 import type { Bus } from '../bus/bus.ts'
 import type { PresentPerson } from '../../shared/participants.ts'
-import type { RateMeter } from './time-window.ts'
 import { defaultUpdateCheckLimits, type DocShape, type UpdateCheckLimits } from './update-checks.ts'
 
 /**
@@ -78,20 +77,14 @@ export interface RoomOptions {
    */
   broadcastWindowMs?: number
   /**
-   * The process's sends budget, frames per second over all rooms and their connections: while
-   * sending each update as it comes stays within it (`sendsMeter`: updates per second lately ×
-   * the connections of their rooms, summed over rooms), no update waits for the window; past it
-   * the window applies in every room, and a room with more connections than
+   * The room's sends budget, frames per second over all its connections: while sending each
+   * update as it comes stays within it (updates per second lately × connections), no update
+   * waits for the window; past it the window applies, and a room with more connections than
    * `broadcastSendsPerSecond * broadcastWindowMs / 1000` widens its window to stay within it, so
-   * neither one huge room nor twenty busy ones take the whole CPU (latency grows with the load
-   * instead). 0: no budget (the window always applies). @default 0
+   * one huge room cannot take the whole CPU (its latency grows with its size instead). 0: no
+   * budget (the window always applies). @default 0
    */
   broadcastSendsPerSecond?: number
-  /**
-   * Where the rooms of a process count their sends for `broadcastSendsPerSecond` (the registry
-   * gives all its rooms one). @default a meter of the room's own
-   */
-  sendsMeter?: RateMeter
   /** Fan-out to other server instances. Without one, the room is the only replica. */
   bus?: Bus
   /**

@@ -11,7 +11,6 @@ import type { DocStore } from '../storage/doc-store.ts'
 import { Connection, type ConnectionOptions } from './connection.ts'
 import { lazyChild } from '../../shared/logger.ts'
 import { Room, type RoomOptions } from './room.ts'
-import { RateMeter } from './time-window.ts'
 import type { SyncSocket } from './socket.ts'
 import type { DocShape } from './update-checks.ts'
 import type { ConnectionAwarenessLimits } from './awareness-limits.ts'
@@ -57,11 +56,8 @@ export class RoomRegistry {
   private closing: Promise<void> | null = null
 
   private readonly stopResync: (() => void) | null
-  /** Where all the rooms count their sends, for the one sends budget (RoomOptions.sendsMeter). */
-  private readonly sendsMeter: RateMeter
 
   constructor(private readonly options: RoomRegistryOptions) {
-    this.sendsMeter = options.sendsMeter ?? new RateMeter()
     // After a bus outage every loaded room catches up from the store.
     this.stopResync =
       options.bus?.onReconnect(() => {
@@ -213,7 +209,6 @@ export class RoomRegistry {
           appendOnly: this.options.isAppendOnly?.(docName) ?? false,
           docShape: this.options.docShape?.(docName) ?? 'free',
           onFailed: this.roomFailed,
-          sendsMeter: this.sendsMeter,
         })
         this.rooms.set(docName, entry)
         // A failed load is not cached: the next connection tries again.

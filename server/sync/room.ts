@@ -41,7 +41,6 @@ import { defaultRoomLimits, type RoomOptions } from './room-options.ts'
 import { RoomPresence } from './room-presence.ts'
 import { RoomWriter } from './room-writer.ts'
 import { SyncHandshake } from './sync-handshake.ts'
-import { RateMeter } from './time-window.ts'
 import { UpdateIntake } from './update-intake.ts'
 
 export { defaultRoomLimits, type RoomLimits, type RoomOptions } from './room-options.ts'
@@ -112,7 +111,7 @@ export class Room {
     })
     this.refused = new RefusedWrites({ store, docName, logger: options.logger, shared: options.bus?.shared ?? false, track: (write) => this.writer.track(write) })
     const rules = { limits, docShape: options.docShape ?? 'free', appendOnly: options.appendOnly ?? false }
-    const window = { windowMs: options.broadcastWindowMs ?? 0, sendsPerSecond: options.broadcastSendsPerSecond ?? 0, sendsMeter: options.sendsMeter ?? new RateMeter() }
+    const window = { windowMs: options.broadcastWindowMs ?? 0, sendsPerSecond: options.broadcastSendsPerSecond ?? 0 }
     this.intake = new UpdateIntake({ ...rules, ...window }, this.doc, this.log, this.refused, this.peers, this.writer, () => this.isClosed)
     this.broadcast = new UpdateBroadcast(
       this.peers,

@@ -59,9 +59,9 @@ export class RateMeter {
 
   constructor(private readonly tauMs = 100) {}
 
-  /** Counts `weight` events now. */
-  note(now = Date.now(), weight = 1): void {
-    this.value = this.read(now) + (weight * 1000) / this.tauMs
+  /** Counts one event now. */
+  note(now = Date.now()): void {
+    this.value = this.read(now) + 1000 / this.tauMs
     this.at = now
   }
 

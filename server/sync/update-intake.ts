@@ -16,7 +16,7 @@ import type { Peer } from './peer.ts'
 import { deletesMore, newRanges, readDeletions, type RefusedWrites } from './refused-writes.ts'
 import type { RoomDoc } from './room-doc.ts'
 import type { RoomLimits } from './room-options.ts'
-import { TimeWindow, type RateMeter } from './time-window.ts'
+import { RateMeter, TimeWindow } from './time-window.ts'
 import type { DocShape } from './update-checks.ts'
 import { sliceStructs, UpdateGate, type Scanned } from './update-gate.ts'
 import { UpdatePipeline, type PipelineSink } from './update-pipeline.ts'
@@ -34,8 +34,6 @@ export interface IntakeOptions {
   windowMs: number
   /** See RoomOptions.broadcastSendsPerSecond. */
   sendsPerSecond: number
-  /** See RoomOptions.sendsMeter. */
-  sendsMeter: RateMeter
 }
 
 /** Lets the event loop run everything else that is due before going on. */
@@ -52,6 +50,8 @@ export class UpdateIntake {
   private lastWriter: Peer | null = null
   /** When an update last came from another peer than the one before (Date.now()). */
   private lastWriterChange = 0
+  /** Updates accepted per second, lately (see `windowWidth`). */
+  private readonly updateRate = new RateMeter()
 
   constructor(
     private readonly options: IntakeOptions,
@@ -172,7 +172,7 @@ export class UpdateIntake {
       if (this.lastWriter) this.lastWriterChange = Date.now()
       this.lastWriter = peer
     }
-    this.options.sendsMeter.note(Date.now(), this.peers.size)
+    this.updateRate.note()
     this.pipeline.accept(peer, update, scanned.shape, placed)
   }
 
@@ -224,19 +224,18 @@ export class UpdateIntake {
   /**
    * The window's width now: the least time between two update frames of this room (see
    * RoomOptions). Coalescing only when it pays (issue 21): while sending every update as it comes
-   * keeps the process within its sends budget (over all rooms: updates per second lately × the
-   * connections of their rooms), nothing waits for a window (0: what arrives in one turn goes
-   * together). Past the budget, the edits of people typing at once are merged, one frame per
-   * window, and a room with more connections than the budget allows in one window widens it; one
-   * writer alone (a paste, a client catching up) is stored and sent at the store's pace, as the
-   * budget allows. Without a budget (0), the window always merges the edits of people typing at
-   * once.
+   * keeps the room within its sends budget (updates per second lately × connections), nothing
+   * waits for a window (0: what arrives in one turn goes together). Past the budget, the edits of
+   * people typing at once are merged, one frame per window, and a room with more connections than
+   * the budget allows in one window widens it; one writer alone (a paste, a client catching up) is
+   * stored and sent at the store's pace, as the budget allows. Without a budget (0), the window
+   * always merges the edits of people typing at once.
    */
   private windowWidth(): number {
     const window = this.options.windowMs
     const budget = this.options.sendsPerSecond
     const now = Date.now()
-    if (budget > 0 && this.options.sendsMeter.read(now) <= budget) return 0
+    if (budget > 0 && this.updateRate.read(now) * this.peers.size <= budget) return 0
     const base = now - this.lastWriterChange < 2 * window ? window : 0
     return budget > 0 ? Math.max(base, (this.peers.size * 1000) / budget) : base
   }

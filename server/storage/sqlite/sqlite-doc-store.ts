@@ -14,8 +14,14 @@
  * 21): the group is committed without SQLite's own sync (`synchronous = NORMAL` for that one
  * transaction: SQLite still syncs before every checkpoint), then the WAL file is synced on
  * libuv's thread pool (`fdatasync`, what SQLite's FULL does at each commit) and the group's
- * promises resolve once that sync is done. Groups committed while a sync is in flight share the
- * next one. So the server keeps sending while the disk works, and a slow disk (an fsync of 1 ms
+ * promises resolve once that sync is done. The writes that arrive while a sync is in flight
+ * gather into one group, committed as soon as it is done (then synced in turn): under load, one
+ * commit per sync instead of one per tick (issue 21: 1,000 rooms typing made about as many
+ * commits a second, each with its BEGIN, COMMIT and two pragmas on the event loop). None could
+ * be durable before that sync's successor anyway; a write waits only the group's commit longer
+ * (with a 10 ms sync and 1,000 appends a second: 1,100 commits instead of 10,000, 46 % less CPU,
+ * p50 16.5 ms instead of 15.8; with this machine's 0.3 ms sync nearly every tick commits alone).
+ * So the server keeps sending while the disk works, and a slow disk (an fsync of 1 ms
  * typically, 30 ms on a busy shared machine) holds up only the writes waiting for it. Nobody is
  * shown an edit before its sync: the room applies an update only once its append resolved.
  * A failed sync rejects its group (the rows may be in the file all the same, as after a crash in
@@ -94,6 +100,8 @@ export class SqliteDocStore implements DocStore {
   /** Writes committed and waiting for the next WAL sync. */
   private unsynced: PendingWrite[] = []
   private syncing = false
+  /** A group waits for the sync in flight to finish (see `scheduleFlush`). */
+  private flushAfterSync = false
   /** Called once no sync is in flight and none is due (see `close`). */
   private whenSynced: (() => void) | null = null
 
@@ -155,6 +163,15 @@ export class SqliteDocStore implements DocStore {
   private scheduleFlush(): void {
     if (this.flushScheduled) return
     this.flushScheduled = true
+    if (this.syncing) {
+      this.flushAfterSync = true
+      return
+    }
+    this.startFlush()
+  }
+
+  /** Flushes on the next tick, or once `commitWindowMs` passed since the last commit. */
+  private startFlush(): void {
     const wait = this.lastCommit + (this.options.commitWindowMs ?? 0) - performance.now()
     if (wait > 0) setTimeout(() => this.flush(), wait)
     else setImmediate(() => this.flush())
@@ -213,6 +230,13 @@ export class SqliteDocStore implements DocStore {
     this.walSync!((error) => {
       this.syncing = false
       for (const item of batch) this.settle(item, error ?? undefined)
+      if (this.flushAfterSync) {
+        this.flushAfterSync = false
+        // What gathered during the sync commits now (its callers waited already), unless the
+        // commit window asks for a later commit.
+        if (this.lastCommit + (this.options.commitWindowMs ?? 0) <= performance.now()) this.flush()
+        else this.startFlush()
+      }
       this.syncWal()
     })
   }

@@ -155,8 +155,14 @@ The replaced database is kept beside it. ${storeNote}`,
   },
   migrate: {
     usage: 'migrate --to postgres://USER@HOST:PORT/DB[?schema=NAME]',
-    help: `Copies every session, pad, revision, chat and archive record from the SQLite database (DATA_DIR)
-into an empty PostgreSQL database, then verifies row counts and every doc's content. Stop the
+    help: `Copies the SQLite database (DATA_DIR) into an empty PostgreSQL database, every table: sessions
+(with their key hashes, import keys, join codes), pads, chats and control docs (their stored
+updates, ids kept), revisions, refused write ranges, quarantined rows, participants, archives
+(their search text; PostgreSQL builds its search index) and action items, the event's settings,
+the audit log, organizer sign-ins, the outbox (pending webhooks and mails included), follow-up
+links, people's sessions, keys and identity transfers; id sequences are set past the copied ids.
+First it checks that every doc loads as stored (nothing is copied when one does not); the copy is
+one transaction; then it verifies the row count of every table and every doc's content. Stop the
 server first; afterwards start it with DATABASE_URL set to the same URL.`,
     options: { to: { type: 'string' } },
     positionals: 0,

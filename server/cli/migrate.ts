@@ -1,8 +1,14 @@
 /**
  * `migrate --to postgres://…`: copies everything of the SQLite database (`DATA_DIR`) into an empty
- * PostgreSQL database (or `?schema=` of one): sessions with their secret hashes, every doc's
- * stored updates (pads, control and chat docs), revisions, participants and archive records with
- * their search text.
+ * PostgreSQL database (or `?schema=` of one), so that a server started on it behaves as it did on
+ * SQLite: every table's rows (migrate-tables.ts says what each becomes): sessions with their
+ * secret hashes and import keys, every doc's stored updates (pads, control and chat docs, ids
+ * kept), revisions, the refused write ranges, quarantined rows, participants, archive records
+ * with their search text and action items, the event's settings, the audit log, organizers'
+ * sign-ins, the outbox (pending and past webhook and mail deliveries), follow-up links, people's
+ * sessions, keys and identity transfers. The serial columns' sequences are set past the copied ids
+ * (and past SQLite's AUTOINCREMENT counters), so the server's next insert takes a fresh one.
+ * A SQLite table migrate does not know stops it before anything is copied.
  *
  * First it checks every doc's stored updates the way the server checks them when it loads the doc
  * (sync/quarantine.ts `loadHealthy`, its quarantine only noted: the SQLite file is not changed),
@@ -18,8 +24,8 @@
  *
  * The PostgreSQL schema is created by the server's own migrations. The copy runs in one
  * transaction, so a failure leaves the target empty. Then it verifies: the row counts of every
- * table, and every doc loaded through both stores has the same Yjs snapshot (state vector and
- * deletions) and the same pad content.
+ * copied table, and every doc loaded through both stores has the same Yjs snapshot (state vector
+ * and deletions) and the same pad content.
  *
  * Run it with the server stopped (or read-only): edits made during the copy are not carried over.
  */
@@ -33,6 +39,7 @@ import { silentLogger } from '../observability/log.ts'
 import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
 import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
 import { CliError } from './cli-error.ts'
+import { copiedTables, rebuiltTables, sqliteTablesQuery, toPgValues } from './migrate-tables.ts'
 import { ProgressBar } from './progress.ts'
 import { redactUrl } from '../observability/redact-url.ts'
 
@@ -42,9 +49,6 @@ export interface MigrateReport {
   docsVerified: number
 }
 
-const sessionColumns = ['id', 'title', 'track', 'room', 'moderator', 'scheduled_start', 'duration_minutes', 'access', 'moderator_key_hash', 'editor_key_hash', 'state', 'started_at', 'ends_at', 'ended_at', 'locked', 'current_item', 'projector_chat', 'created_at', 'updated_at']
-const booleanColumns = new Set(['locked', 'projector_chat'])
-const tables = ['sessions', 'doc_updates', 'revisions', 'participants', 'archives'] as const
 /** Rows per INSERT statement. */
 const batchRows = 200
 
@@ -54,6 +58,13 @@ const batchRows = 200
  */
 export async function migrateCommand(dataDir: string, sqliteFile: string, databaseUrl: string): Promise<MigrateReport> {
   const source = new Database(sqliteFile, { readonly: true, fileMustExist: true })
+  const unknown = (source.prepare(sqliteTablesQuery).all() as { name: string }[])
+    .map((row) => row.name)
+    .filter((name) => !copiedTables.some((table) => table.name === name) && !(name in rebuiltTables))
+  if (unknown.length > 0) {
+    source.close()
+    throw new CliError(`the SQLite database has ${unknown.length === 1 ? 'a table' : 'tables'} migrate does not know how to copy (${unknown.join(', ')}); nothing was copied`)
+  }
   const docNames = (source.prepare('SELECT DISTINCT doc_name FROM doc_updates ORDER BY doc_name').all() as { doc_name: string }[]).map((row) => row.doc_name)
   const sqlite = openSqliteStorage(dataDir)
   try {
@@ -63,7 +74,7 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     source.close()
     throw error
   }
-  const counts = Object.fromEntries(tables.map((table) => [table, (source.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n])) as Record<(typeof tables)[number], number>
+  const counts = Object.fromEntries(copiedTables.map(({ name }) => [name, (source.prepare(`SELECT count(*) AS n FROM ${name}`).get() as { n: number }).n]))
   const total = Object.values(counts).reduce((a, b) => a + b, 0)
 
   // The server's migrations create the schema (and the `schema` of the URL).
@@ -80,38 +91,34 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
   await client.connect()
   const bar = new ProgressBar('copying', total, 'items')
   try {
-    for (const table of tables) {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)
-      if (Number(rows[0]!.n) > 0) throw new CliError(`the target already has rows in ${table}: migrate copies into an empty database only`)
+    for (const { name } of copiedTables) {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`)
+      if (Number(rows[0]!.n) > 0) throw new CliError(`the target already has rows in ${name}: migrate copies into an empty database only`)
     }
     await client.query('BEGIN')
-    const copy = async (table: string, columns: string[], select: string, convert: (row: Record<string, unknown>) => unknown[]) => {
-      const iterator = source.prepare(select).iterate() as IterableIterator<Record<string, unknown>>
+    for (const table of copiedTables) {
+      // Exact integers whatever their size (BIGINT columns), sent as text (migrate-tables.ts).
+      const iterator = source.prepare(table.select).safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>
       let batch: unknown[][] = []
       const flush = async () => {
         if (batch.length === 0) return
-        const values = batch.map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ')
-        await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, batch.flat())
+        const width = table.columns.length
+        const values = batch.map((row, r) => `(${row.map((_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ')
+        await client.query(`INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES ${values}`, batch.flat())
         bar.tick(batch.length)
         batch = []
       }
       for (const row of iterator) {
-        batch.push(convert(row))
+        batch.push(toPgValues(table, row))
         if (batch.length >= batchRows) await flush()
       }
       await flush()
+      if (table.serial) {
+        // The next id PostgreSQL hands out follows every id SQLite ever handed out.
+        const floor = Number((source.prepare(table.serial.floor).get() as { n: number | null }).n ?? 0)
+        await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), $3, $4)`, [table.name, table.serial.column, Math.max(floor, 1), floor > 0])
+      }
     }
-    await copy('sessions', sessionColumns, `SELECT ${sessionColumns.join(', ')} FROM sessions ORDER BY rowid`, (row) => sessionColumns.map((column) => (booleanColumns.has(column) ? Boolean(row[column]) : row[column])))
-    await copy('doc_updates', ['doc_name', 'data', 'created_at'], 'SELECT doc_name, data, created_at FROM doc_updates ORDER BY id', (row) => [row.doc_name, row.data, row.created_at])
-    await copy('revisions', ['doc_name', 'rev', 'snapshot', 'created_at', 'authors', 'reason'], 'SELECT doc_name, rev, snapshot, created_at, authors_json, reason FROM revisions ORDER BY doc_name, rev', (row) => [row.doc_name, row.rev, row.snapshot, row.created_at, row.authors_json, row.reason])
-    await copy('participants', ['session_id', 'person', 'name', 'first_seen'], 'SELECT session_id, person, name, first_seen FROM participants ORDER BY first_seen, rowid', (row) => [row.session_id, row.person, row.name, row.first_seen])
-    await copy(
-      'archives',
-      ['session_id', 'archived_at', 'doc_json', 'outcomes_json', 'participants_json', 'chat_json', 'title', 'body'],
-      `SELECT a.session_id, a.archived_at, a.doc_json, a.outcomes_json, a.participants_json, a.chat_json, coalesce(f.title, '') AS title, coalesce(f.body, '') AS body
-         FROM archives a LEFT JOIN archive_fts f ON f.session_id = a.session_id ORDER BY a.rowid`,
-      (row) => [row.session_id, row.archived_at, row.doc_json, row.outcomes_json, row.participants_json, row.chat_json, row.title, row.body],
-    )
     await client.query('COMMIT')
     bar.finish()
   } catch (error) {
@@ -129,10 +136,10 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
   const report: MigrateReport = { counts: {}, docsVerified: 0 }
   const mismatches: string[] = []
   try {
-    for (const table of tables) {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)
-      report.counts[table] = { sqlite: counts[table], postgres: Number(rows[0]!.n) }
-      if (report.counts[table].sqlite !== report.counts[table].postgres) mismatches.push(`${table}: ${counts[table]} rows in SQLite, ${rows[0]!.n} in PostgreSQL`)
+    for (const { name } of copiedTables) {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`)
+      report.counts[name] = { sqlite: counts[name]!, postgres: Number(rows[0]!.n) }
+      if (report.counts[name].sqlite !== report.counts[name].postgres) mismatches.push(`${name}: ${counts[name]} rows in SQLite, ${rows[0]!.n} in PostgreSQL`)
     }
     const verifyBar = new ProgressBar('verifying docs', docNames.length, 'items')
     for (const docName of docNames) {

@@ -5,7 +5,7 @@
  *
  * `loadHealthy` loads as usual and walks the loaded state once (stored-walk.ts: a few turns of
  * the event loop for a large pad, and the walk also yields the doc's state vector); when the merge
- * throws or the merged state nests deeper than Yjs re-encodes, it reads the rows one by one, moves each row that Yjs cannot apply and re-encode on
+ * throws or the merged state does not decode or nests deeper than Yjs re-encodes, it reads the rows one by one, moves each row that Yjs cannot apply and re-encode on
  * its own into the store's quarantine (the raw bytes stay there for an operator, DocStore [DS10]),
  * and loads what is left: the last good state. A failure that no row explains (the store is down)
  * is thrown as it was, and nothing is quarantined.
@@ -23,7 +23,7 @@ import * as Y from 'yjs'
 import type { DocStore, LoadedDoc } from '../storage/doc-store.ts'
 import type { Logger } from '../../shared/logger.ts'
 import { StoredWalk } from './stored-walk.ts'
-import type { ContentLimits } from './update-shape.ts'
+import { ContentRefusedError, type ContentLimits } from './update-shape.ts'
 import { scratchDoc } from './scratch-doc.ts'
 
 /**
@@ -74,11 +74,19 @@ const poisonLimits: ContentLimits = { maxValueDepth: poisonValueDepth, maxValueC
 export const structsPerTurn = 10_000
 
 /**
- * The state of `update` when Yjs can decode and re-encode it (see `poisonLimits`), else null;
- * walked in slices of `structsPerTurn`, one per turn of the event loop.
+ * The state of `update` when Yjs can decode and re-encode it (see `poisonLimits`), else why not:
+ * values nested too deep (the only limit of `poisonLimits` that is not unlimited), or bytes that
+ * do not decode (truncated or corrupt: "Unexpected end of array" and the like). Walked in slices
+ * of `structsPerTurn`, one per turn of the event loop.
  */
-async function healthyState(update: Uint8Array): Promise<Map<number, number> | null> {
-  return walkedState(new StoredWalk(update, { content: poisonLimits, deleteSet: true }))
+async function healthyState(update: Uint8Array): Promise<{ state: Map<number, number> } | { failure: string }> {
+  const walk = new StoredWalk(update, { content: poisonLimits, deleteSet: true })
+  try {
+    while (!walk.step(structsPerTurn)) await new Promise((resolve) => setImmediate(resolve))
+    return { state: walk.state }
+  } catch (error) {
+    return { failure: error instanceof ContentRefusedError ? 'the stored doc nests deeper than Yjs can re-encode' : 'the stored update cannot be decoded (corrupt bytes)' }
+  }
 }
 
 /**
@@ -148,9 +156,9 @@ export async function loadHealthy(store: DocStore, docName: string, logger: Logg
     const loaded = await store.load(docName)
     if (!loaded) return { loaded, checks: loadChecksVersion, stateVector: null, quarantined: 0 }
     if (loaded.checks === loadChecksVersion) return { loaded, checks: loadChecksVersion, stateVector: null, quarantined: 0 }
-    const stateVector = await healthyState(loaded.update)
-    if (stateVector) return { loaded, checks: loadChecksVersion, stateVector, quarantined: 0 }
-    failure = new Error('the stored doc nests deeper than Yjs can re-encode')
+    const healthy = await healthyState(loaded.update)
+    if ('state' in healthy) return { loaded, checks: loadChecksVersion, stateVector: healthy.state, quarantined: 0 }
+    failure = new Error(healthy.failure)
   } catch (error) {
     failure = error
   }

@@ -181,6 +181,8 @@ describe('summitpad (the command line)', () => {
       const run = await cli(['migrate', '--to', to], { DATA_DIR: server.dataDir })
       expect(run.code, run.stderr).toBe(0)
       expect(run.stdout).toMatch(/verified: every count matches, \d+ docs identical/)
+      // Every table's count, not only the docs' and archives'.
+      for (const table of ['refused_ranges', 'event_settings', 'audit_log', 'outbox', 'person_keys']) expect(run.stdout).toMatch(new RegExp(`^${table} +(\\d+) → \\1$`, 'm'))
       expect(run.stderr).toContain('100%')
       const again = await cli(['migrate', '--to', to], { DATA_DIR: server.dataDir })
       expect(again.code).toBe(1)

@@ -171,7 +171,8 @@ server first; afterwards start it with DATABASE_URL set to the same URL.`,
       if (!to || !/^postgres(ql)?:\/\//.test(to)) throw usageError('--to postgres://... is required')
       const cfg = config({ ...env, DATABASE_URL: undefined })
       const report = await migrateCommand(cfg.dataDir, sqliteFile(cfg), to)
-      for (const [table, n] of Object.entries(report.counts)) process.stdout.write(`${table.padEnd(12)} ${n.sqlite} → ${n.postgres}\n`)
+      const width = Math.max(...Object.keys(report.counts).map((table) => table.length))
+      for (const [table, n] of Object.entries(report.counts)) process.stdout.write(`${table.padEnd(width)}  ${n.sqlite} → ${n.postgres}\n`)
       process.stdout.write(`verified: every count matches, ${report.docsVerified} docs identical\n`)
     },
   },

@@ -118,3 +118,48 @@ export function toPgValues(table: CopiedTable, row: Record<string, unknown>): un
     return value
   })
 }
+
+/** How many rows, and how many bytes of their values, one INSERT statement of the copy carries at most. */
+export interface BatchLimits {
+  rows: number
+  bytes: number
+}
+
+/**
+ * Rows per statement: 200, and about 8 MiB of values. A doc's rows can each be as large as
+ * MAX_UPDATE_BYTES (up to 64 MiB) or a compacted pad, and node-pg sends a BYTEA as hex text (twice
+ * its size) in one protocol message that PostgreSQL caps at 1 GiB: 200 such rows in one statement
+ * would fail the copy, or hold gigabytes in the CLI's memory.
+ */
+export const defaultBatchLimits: BatchLimits = { rows: 200, bytes: 8 * 1024 * 1024 }
+
+/** About the bytes `values` take on the wire: byte arrays by length, strings by UTF-16 units, other values as a few bytes. */
+export function valuesBytes(values: readonly unknown[]): number {
+  let bytes = 0
+  for (const value of values) {
+    if (value instanceof Uint8Array) bytes += value.byteLength
+    else if (typeof value === 'string') bytes += value.length
+    else bytes += 8
+  }
+  return bytes
+}
+
+/**
+ * Groups `rows` (each a row's values) into the statements of the copy: a group ends once it holds
+ * `limits.rows` rows or `limits.bytes` bytes, so a statement holds at most the limit and one row
+ * (a row larger than the limit ends the statement it joins).
+ */
+export function* insertBatches(rows: Iterable<unknown[]>, limits: BatchLimits = defaultBatchLimits): Generator<unknown[][]> {
+  let batch: unknown[][] = []
+  let bytes = 0
+  for (const row of rows) {
+    batch.push(row)
+    bytes += valuesBytes(row)
+    if (batch.length >= limits.rows || bytes >= limits.bytes) {
+      yield batch
+      batch = []
+      bytes = 0
+    }
+  }
+  if (batch.length > 0) yield batch
+}

@@ -39,7 +39,7 @@ import { silentLogger } from '../observability/log.ts'
 import { openPgStorage, parseDatabaseUrl } from '../storage/pg/pg-storage.ts'
 import { openSqliteStorage, type SqliteStorage } from '../storage/sqlite/sqlite-storage.ts'
 import { CliError } from './cli-error.ts'
-import { copiedTables, rebuiltTables, sqliteTablesQuery, toPgValues } from './migrate-tables.ts'
+import { copiedTables, insertBatches, rebuiltTables, sqliteTablesQuery, toPgValues } from './migrate-tables.ts'
 import { ProgressBar } from './progress.ts'
 import { redactUrl } from '../observability/redact-url.ts'
 
@@ -48,9 +48,6 @@ export interface MigrateReport {
   counts: Record<string, { sqlite: number; postgres: number }>
   docsVerified: number
 }
-
-/** Rows per INSERT statement. */
-const batchRows = 200
 
 /**
  * Checks that every doc of `sqliteFile` loads, copies its data into `databaseUrl` and verifies it;
@@ -99,20 +96,15 @@ export async function migrateCommand(dataDir: string, sqliteFile: string, databa
     for (const table of copiedTables) {
       // Exact integers whatever their size (BIGINT columns), sent as text (migrate-tables.ts).
       const iterator = source.prepare(table.select).safeIntegers(true).iterate() as IterableIterator<Record<string, unknown>>
-      let batch: unknown[][] = []
-      const flush = async () => {
-        if (batch.length === 0) return
-        const width = table.columns.length
+      const rows = (function* () {
+        for (const row of iterator) yield toPgValues(table, row)
+      })()
+      const width = table.columns.length
+      for (const batch of insertBatches(rows)) {
         const values = batch.map((row, r) => `(${row.map((_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ')
         await client.query(`INSERT INTO ${table.name} (${table.columns.join(', ')}) VALUES ${values}`, batch.flat())
         bar.tick(batch.length)
-        batch = []
       }
-      for (const row of iterator) {
-        batch.push(toPgValues(table, row))
-        if (batch.length >= batchRows) await flush()
-      }
-      await flush()
       if (table.serial) {
         // The next id PostgreSQL hands out follows every id SQLite ever handed out.
         const floor = Number((source.prepare(table.serial.floor).get() as { n: number | null }).n ?? 0)

@@ -52,9 +52,13 @@ export async function renderProjector(root: HTMLElement, sessionId: string): Pro
     joinCode.hidden = code === null
     joinCode.textContent = code ?? ''
     // Before the start (and after the end) there is no code: the session's own link.
-    // The line may break after the host, never inside the code.
-    if (code === null) joinLine.replaceChildren(shortUrl)
-    else joinLine.replaceChildren(location.host, h('wbr'), h('span', { class: 'join-path' }, joinPath(code)))
+    // The line breaks after a dot of the host or before the path, never inside the code; its
+    // type shrinks so the longest of those pieces fits the panel's width (app.css `.join-url`),
+    // so a long host neither breaks mid-name nor pushes the people line off the screen.
+    const path = code === null ? `/s/${session.id}` : joinPath(code)
+    const pieces = location.host.split(/(?<=\.)/)
+    joinLine.replaceChildren(...pieces.flatMap((piece) => [piece, h('wbr')]), h('span', { class: 'join-path' }, path))
+    joinLine.style.setProperty('--join-chars', String(Math.max(...pieces.map((piece) => piece.length), path.length)))
     joinLine.dataset.kind = code === null ? 'session' : 'code'
   }
   const phase = h('span', { class: 'phase' })

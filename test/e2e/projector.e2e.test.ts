@@ -2,12 +2,13 @@
  * The projector's pad reads from the back of a room of sixty: its paragraphs and list items at
  * 36 px or more on a 1920x1080 projector, headings larger, the type scaling with the viewport
  * (readable on 1280x720 too); the countdown, the QR code and the "N people in the pad" line stay
- * on the screen, clear of the pad's text; a long pad still follows the current agenda item.
+ * on the screen, clear of the pad's text; a long pad still follows the current agenda item; a long
+ * host name in the join line breaks only between its labels and leaves the people line on screen.
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import { act, createSessionWithKeys } from '../helpers/api.ts'
-import { artifactPath, browserSuite, contextAs } from '../helpers/browser.ts'
+import { artifactPath, browserSuite, contextAs, launchBrowser } from '../helpers/browser.ts'
 
 const suite = browserSuite()
 
@@ -145,5 +146,57 @@ describe('projector type', () => {
     expect(sizes['1280x720']).toBeLessThan(sizes['1920x1080']!)
     await context.close()
     await editorContext.close()
+  })
+})
+
+describe('projector join line', () => {
+  it('breaks a long host only after its dots, never inside a label, and keeps the people line on the screen', async () => {
+    const { session, links, moderatorKey } = await createSessionWithKeys(suite.server.url, { title: 'Nova: scheduler roadmap', room: 'Room 203', durationMinutes: 40 })
+    expect((await act(suite.server.url, session.id, 'start', moderatorKey)).status).toBe(200)
+    // The event's server under a long name (Chromium resolves it to the test server).
+    const host = 'design-summit-pads.openinfra-foundation.example.org'
+    const browser = await launchBrowser([`--host-resolver-rules=MAP ${host} 127.0.0.1`])
+    try {
+      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } })
+      await page.goto(`http://${host}:${new URL(suite.server.url).port}${links.projector}`)
+      await page.locator('.join-code').waitFor()
+      for (const [width, height] of [
+        [1920, 1080],
+        [1280, 720],
+      ] as const) {
+        await page.setViewportSize({ width, height })
+        const reading = await page.evaluate(() => {
+          const line = document.querySelector('.join-url')!
+          // Each text piece of the line (a label of the host with its dot, the port, the path) on
+          // how many lines it is drawn.
+          const pieces: { text: string; lines: number }[] = []
+          const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT)
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange()
+            range.selectNodeContents(node)
+            const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)))
+            pieces.push({ text: node.textContent ?? '', lines: tops.size })
+          }
+          const people = document.querySelector('.people-line')!.getBoundingClientRect()
+          return {
+            text: line.textContent,
+            pieces,
+            peopleOnScreen: people.top >= 0 && people.bottom <= innerHeight + 1,
+            size: Number.parseFloat(getComputedStyle(line).fontSize),
+            bodySize: Number.parseFloat(getComputedStyle(document.querySelector('.projector-pad .pad-editor')!).fontSize),
+          }
+        })
+        expect(reading.text).toMatch(new RegExp(`^${host.replaceAll('.', '\\.')}:\\d+/j/[A-Z0-9]+$`))
+        // The host is broken into its labels and no piece is drawn on more than one line.
+        expect(reading.pieces.map((piece) => piece.text).slice(0, 3)).toEqual(['design-summit-pads.', 'openinfra-foundation.', 'example.'])
+        for (const piece of reading.pieces) expect({ ...piece, width }).toEqual({ text: piece.text, lines: 1, width })
+        expect({ width, peopleOnScreen: reading.peopleOnScreen }).toEqual({ width, peopleOnScreen: true })
+        // Smaller than the body text, not below its floor.
+        expect(reading.size).toBeGreaterThanOrEqual(0.55 * reading.bodySize - 0.5)
+        await page.screenshot({ path: artifactPath(`projector-long-host-${width}x${height}.png`) })
+      }
+    } finally {
+      await browser.close()
+    }
   })
 })

@@ -12,14 +12,14 @@ import { startServerProcess, type ServerProcess } from './start-server.ts'
 export const chromiumPath = '/usr/bin/chromium'
 export const artifactsDir = path.resolve(import.meta.dirname, '../../test-artifacts')
 
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!fs.existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install it with 'apt-get install -y chromium' (.ci/run does)`)
   }
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   })
 }
 

@@ -111,3 +111,54 @@ describe('scratchDoc', () => {
   })
 })
 
+
+describe('RoomDoc.stateVector', () => {
+  /** What Yjs reads off the doc itself: what every answer must equal. */
+  const walked = (roomDoc: RoomDoc) => Y.encodeStateVector(roomDoc.doc)
+
+  it('is read once per change of a built doc, and is always the doc\'s own', () => {
+    const { base, onTop } = boldOverUnseenText()
+    const roomDoc = new RoomDoc(() => {}, () => {})
+    roomDoc.loaded(padUpdate(h(2, 'Goals'), p('first')))
+    roomDoc.build()
+    const first = roomDoc.stateVector()
+    expect(first).toEqual(walked(roomDoc))
+    // The same bytes until the next change (acknowledgements and step 1s of a join storm).
+    expect(roomDoc.stateVector()).toBe(first)
+
+    // An edit that waits for what it builds on does not move the state vector ...
+    roomDoc.apply([onTop], { kind: 'store' })
+    expect(roomDoc.doc.store.pendingStructs).not.toBeNull()
+    expect(roomDoc.stateVector()).toEqual(walked(roomDoc))
+    // ... until its base arrives and both are integrated.
+    roomDoc.apply([base], { kind: 'store' })
+    expect(roomDoc.doc.store.pendingStructs).toBeNull()
+    const both = roomDoc.stateVector()
+    expect(both).toEqual(walked(roomDoc))
+    expect(both).not.toEqual(first)
+
+    // A change made on the doc itself (not through apply), and one that only deletes.
+    const fragment = roomDoc.doc.getXmlFragment('prosemirror')
+    roomDoc.doc.transact(() => fragment.insert(fragment.length, [p('added by the server')]))
+    const added = roomDoc.stateVector()
+    expect(added).toEqual(walked(roomDoc))
+    expect(added).not.toEqual(both)
+    roomDoc.doc.transact(() => fragment.delete(0, 1))
+    expect(roomDoc.stateVector()).toEqual(walked(roomDoc))
+    roomDoc.release()
+  })
+
+  it('is read from the stored bytes while the doc is not built', () => {
+    const stored = padUpdate(h(2, 'Notes'), p('kept as bytes'))
+    const roomDoc = new RoomDoc(() => {}, () => {})
+    roomDoc.loaded(stored)
+    const fromBytes = roomDoc.stateVector()
+    expect(roomDoc.isBuilt).toBe(false)
+    const reference = new Y.Doc()
+    Y.applyUpdate(reference, stored)
+    expect(fromBytes).toEqual(Y.encodeStateVector(reference))
+    roomDoc.build()
+    expect(roomDoc.stateVector()).toEqual(fromBytes)
+    roomDoc.release()
+  })
+})

@@ -67,22 +67,53 @@ const unlimited = Number.MAX_SAFE_INTEGER
 const poisonLimits: ContentLimits = { maxValueDepth: poisonValueDepth, maxValueChars: unlimited, maxNameChars: unlimited, maxClients: unlimited }
 
 /**
- * Structs (and runs and delete ranges) the load's walk takes per turn of the event loop: 10 to
- * 30 ms in a freshly started process on a busy core, 1 to 3 ms once V8 has optimized the walk;
+ * Most structs (and runs and delete ranges) the load's walk takes per turn of the event loop: 10
+ * to 30 ms in a freshly started process on a busy core, 1 to 3 ms once V8 has optimized the walk;
  * the bench's 100,000-operation pad is about 32,000.
  */
 export const structsPerTurn = 10_000
 
+/** Structs walked between two looks at the clock (see `sliceBudgetMs`). */
+const structsPerStep = 1_000
+
+/**
+ * How long one turn's slice of a walk may run before it yields, looked at every `structsPerStep`
+ * structs: a turn of a freshly started process stays near 2 ms instead of up to 30, so the pad's
+ * bytes go on out to its clients between the slices (issue 21: with whole slices of
+ * `structsPerTurn` interleaved, a cold sync's step 2 reached the client in 37 to 44 ms; with this,
+ * in 10 to 19: the bench's 481 KiB pad, as fast as with no walk at all).
+ */
+export const sliceBudgetMs = 2
+
+/**
+ * Walks `walk` to its end, a slice per turn of the event loop: at most `structsPerTurn` structs and
+ * about `sliceBudgetMs` of `now` each. Resolves true once walked, false when `wanted` turned false
+ * between two slices (the walk stops there). Throws what `StoredWalk.step` throws.
+ */
+export async function walkInTurns(walk: StoredWalk, wanted: () => boolean = () => true, now: () => number = () => performance.now()): Promise<boolean> {
+  for (;;) {
+    const started = now()
+    let left = structsPerTurn
+    for (;;) {
+      if (walk.step(structsPerStep)) return true
+      left -= structsPerStep
+      if (left <= 0 || now() - started >= sliceBudgetMs) break
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+    if (!wanted()) return false
+  }
+}
+
 /**
  * The state of `update` when Yjs can decode and re-encode it (see `poisonLimits`), else why not:
  * values nested too deep (the only limit of `poisonLimits` that is not unlimited), or bytes that
- * do not decode (truncated or corrupt: "Unexpected end of array" and the like). Walked in slices
- * of `structsPerTurn`, one per turn of the event loop.
+ * do not decode (truncated or corrupt: "Unexpected end of array" and the like). Walked in slices,
+ * one per turn of the event loop (`walkInTurns`).
  */
 async function healthyState(update: Uint8Array): Promise<{ state: Map<number, number> } | { failure: string }> {
   const walk = new StoredWalk(update, { content: poisonLimits, deleteSet: true })
   try {
-    while (!walk.step(structsPerTurn)) await new Promise((resolve) => setImmediate(resolve))
+    await walkInTurns(walk)
     return { state: walk.state }
   } catch (error) {
     return { failure: error instanceof ContentRefusedError ? 'the stored doc nests deeper than Yjs can re-encode' : 'the stored update cannot be decoded (corrupt bytes)' }
@@ -90,9 +121,9 @@ async function healthyState(update: Uint8Array): Promise<{ state: Map<number, nu
 }
 
 /**
- * The state of `update` (as `stateFromUpdate` reads it), walked in slices of `structsPerTurn`
- * reading lengths only, one slice per turn of the event loop from the next one on (the caller's
- * turn goes on to serve the doc: in a freshly started process one slice took about 28 ms);
+ * The state of `update` (as `stateFromUpdate` reads it), walked in slices reading lengths only,
+ * one slice per turn of the event loop from the next one on (`walkInTurns`: the caller's turn goes
+ * on to serve the doc, and its bytes go out between the slices);
  * null when it does not decode, or when `wanted` turns false between two slices (the walk stops
  * there).
  */
@@ -104,11 +135,7 @@ export async function readStateInSlices(update: Uint8Array, wanted: () => boolea
 
 async function walkedState(walk: StoredWalk, wanted: () => boolean = () => true): Promise<Map<number, number> | null> {
   try {
-    while (!walk.step(structsPerTurn)) {
-      await new Promise((resolve) => setImmediate(resolve))
-      if (!wanted()) return null
-    }
-    return walk.state
+    return (await walkInTurns(walk, wanted)) ? walk.state : null
   } catch {
     return null
   }

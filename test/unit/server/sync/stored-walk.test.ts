@@ -9,7 +9,7 @@ import * as prng from 'lib0/prng'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { silentLogger } from '../../../../server/observability/log.ts'
-import { loadHealthy, poisonValueDepth, structsPerTurn } from '../../../../server/sync/quarantine.ts'
+import { loadHealthy, poisonValueDepth, sliceBudgetMs, structsPerTurn, walkInTurns } from '../../../../server/sync/quarantine.ts'
 import { stateFromUpdate, StoredWalk } from '../../../../server/sync/stored-walk.ts'
 import { readString, skipString } from '../../../../server/sync/update-primitives.ts'
 import { scanUpdate } from '../../../../server/sync/update-shape.ts'
@@ -158,6 +158,45 @@ describe('StoredWalk', () => {
       if (!scanned) refused++
     }
     expect(refused).toBeGreaterThan(500)
+  })
+})
+
+describe('walkInTurns', () => {
+  /** Turns of the event loop while `run` runs (a setImmediate chain beside it). */
+  async function countingTurns<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
+    let turns = 0
+    let running = true
+    const tick = () => {
+      turns++
+      if (running) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const result = await run()
+    running = false
+    return { result, turns }
+  }
+
+  it('yields once a turn has used its time, whatever is left of its structs', async () => {
+    const update = manyStructs(2 * structsPerTurn)
+    const walk = new StoredWalk(update, { content: null, deleteSet: false })
+    // A clock that moves one budget per look: every turn's first step uses the turn's time, so
+    // each turn walks one step (1,000 structs), not a whole slice of structsPerTurn.
+    let clock = 0
+    const { result, turns } = await countingTurns(() => walkInTurns(walk, () => true, () => (clock += sliceBudgetMs)))
+    expect(result).toBe(true)
+    expect(walk.state).toEqual(stateFromUpdate(update))
+    expect(turns).toBeGreaterThanOrEqual(15)
+  })
+
+  it('takes at most structsPerTurn in a turn however fast the clock says it is, and stops when no longer wanted', async () => {
+    const walk = new StoredWalk(manyStructs(3 * structsPerTurn), { content: null, deleteSet: false })
+    let looks = 0
+    const walkedBefore = StoredWalk.totalWalked
+    const { result } = await countingTurns(() => walkInTurns(walk, () => ++looks < 2, () => 0))
+    // Two slices of exactly structsPerTurn (a clock that never moves), then `wanted` stopped it.
+    expect(result).toBe(false)
+    expect(looks).toBe(2)
+    expect(StoredWalk.totalWalked - walkedBefore).toBe(2 * structsPerTurn)
   })
 })
 

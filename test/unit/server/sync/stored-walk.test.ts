@@ -161,21 +161,21 @@ describe('StoredWalk', () => {
   })
 })
 
-describe('walkInTurns', () => {
-  /** Turns of the event loop while `run` runs (a setImmediate chain beside it). */
-  async function countingTurns<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
-    let turns = 0
-    let running = true
-    const tick = () => {
-      turns++
-      if (running) setImmediate(tick)
-    }
-    setImmediate(tick)
-    const result = await run()
-    running = false
-    return { result, turns }
+/** Turns of the event loop while `run` runs (a setImmediate chain beside it). */
+async function countingTurns<T>(run: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0
+  let running = true
+  const tick = () => {
+    turns++
+    if (running) setImmediate(tick)
   }
+  setImmediate(tick)
+  const result = await run()
+  running = false
+  return { result, turns }
+}
 
+describe('walkInTurns', () => {
   it('yields once a turn has used its time, whatever is left of its structs', async () => {
     const update = manyStructs(2 * structsPerTurn)
     const walk = new StoredWalk(update, { content: null, deleteSet: false })
@@ -205,16 +205,8 @@ describe('loadHealthy', () => {
     const store = new MemoryDocStore()
     const update = manyStructs(3 * structsPerTurn)
     await store.append('pad', update)
-    let turns = 0
-    let loading = true
-    const countTurns = () => {
-      turns++
-      if (loading) setImmediate(countTurns)
-    }
-    setImmediate(countTurns)
     const walkedBefore = StoredWalk.totalWalked
-    const load = await loadHealthy(store, 'pad', silentLogger)
-    loading = false
+    const { result: load, turns } = await countingTurns(() => loadHealthy(store, 'pad', silentLogger))
     const walked = StoredWalk.totalWalked - walkedBefore
     expect(load.quarantined).toBe(0)
     expect(load.stateVector).toEqual(stateFromUpdate(update))

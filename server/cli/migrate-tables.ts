@@ -3,7 +3,7 @@
  * open-database.ts): every table is either copied, row by row and column by column, into its
  * PostgreSQL twin (storage/pg/pg-storage.ts), or named in `rebuiltTables` with what stands for it
  * on PostgreSQL. migrate refuses a SQLite file holding a table listed in neither, and
- * test/integration/migrate.test.ts fails for one, so a table added to the schema later cannot
+ * test/integration/migrate-tables.test.ts fails for one, so a table added to the schema later cannot
  * be left behind by a migration unnoticed.
  *
  * Types: BLOB → BYTEA as the bytes; INTEGER → BIGINT or INTEGER, read as exact integers
